@@ -1,0 +1,62 @@
+"""tearcorpus: typed, anonymised, modelling-ready corpora from raw comment dumps.
+
+>>> import tearcorpus
+>>> corpus = tearcorpus.read(tearcorpus.sample_path())
+>>> len(corpus.posts), len(corpus.replies)
+(1, 19)
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .corpus import Corpus, Integrity, Thread
+from .errors import (
+    ExportError,
+    FormatError,
+    InputError,
+    MissingDependencyError,
+    ParseError,
+    TearcorpusError,
+)
+from .exporters import EXPORTERS, ExportOptions, ExportResult, get_exporter
+from .exporters.jsonl import write_jsonl
+from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply
+from .parsers import PARSERS, detect_format
+from .reader import iter_records, read
+from .report import Report, SourceReport
+from .sample import sample_path
+from .serialize import from_dict, to_dict
+
+__all__ = [
+    "EXPORTERS",
+    "PARSERS",
+    "Author",
+    "Corpus",
+    "ExportError",
+    "ExportOptions",
+    "ExportResult",
+    "FormatError",
+    "InputError",
+    "Integrity",
+    "JsonValue",
+    "MissingDependencyError",
+    "ParseError",
+    "Platform",
+    "Post",
+    "Provenance",
+    "Record",
+    "Reply",
+    "Report",
+    "SourceReport",
+    "TearcorpusError",
+    "Thread",
+    "__version__",
+    "detect_format",
+    "from_dict",
+    "get_exporter",
+    "iter_records",
+    "read",
+    "sample_path",
+    "to_dict",
+    "write_jsonl",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from tearcorpus.cli import main
+
+sys.exit(main())

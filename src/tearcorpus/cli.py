@@ -1,0 +1,301 @@
+"""The ``tearcorpus`` command line.
+
+Contract (public API, see docs/cli.md)::
+
+    tearcorpus inspect INPUT... [--from FORMAT] [--strict] [--json]
+    tearcorpus convert INPUT... --to FORMAT -o OUTDIR [--from FORMAT] [--strict]
+
+Bad input never shows a traceback: one line naming the file, and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from ._version import __version__
+from .errors import TearcorpusError
+from .model import Post, Record
+from .report import Report
+
+__all__ = ["main"]
+
+#: Located errors printed after a lenient run; the rest are counted.
+SHOWN_ERRORS = 10
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .exporters import EXPORTERS
+    from .parsers import PARSERS
+
+    formats = ", ".join(PARSERS)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files or fsspec URLs")
+    common.add_argument(
+        "--from",
+        dest="format",
+        metavar="FORMAT",
+        choices=sorted(PARSERS),
+        help=f"force the input format instead of detecting it ({formats})",
+    )
+    common.add_argument(
+        "--strict", action="store_true", help="stop at the first bad record (exit 1)"
+    )
+    common.add_argument(
+        "--encoding", metavar="ENC", help="text encoding of the inputs (default: UTF-8)"
+    )
+    common.add_argument(
+        "--video-id",
+        metavar="ID",
+        help="video id for dumps that do not hold one (youtube-comment-downloader)",
+    )
+    common.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress on stderr: auto shows it when stderr is a terminal",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="tearcorpus",
+        description="Turn raw comment dumps into typed, anonymised, modelling-ready corpora.",
+    )
+    parser.add_argument("--version", action="version", version=f"tearcorpus {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    inspect = sub.add_parser(
+        "inspect", parents=[common], help="summarise inputs: formats, counts, rejects"
+    )
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+
+    convert = sub.add_parser("convert", parents=[common], help="convert inputs to a corpus")
+    convert.add_argument("--to", required=True, choices=sorted(EXPORTERS), help="output format")
+    convert.add_argument("-o", "--output", required=True, metavar="OUTDIR")
+    convert.add_argument(
+        "--overwrite", action="store_true", help="replace files in a non-empty OUTDIR"
+    )
+    convert.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    demo = sub.add_parser(
+        "demo", help="build a corpus from the bundled sample dump and print a summary"
+    )
+    demo.add_argument("-o", "--output", default="tearcorpus-demo", metavar="OUTDIR")
+
+    sub.add_parser("formats", help="list the input and output formats")
+    return parser
+
+
+class _Stats:
+    """Streaming summary for ``inspect``: constant work per record."""
+
+    def __init__(self) -> None:
+        self.threads: set[str] = set()
+        self.authors: set[str] = set()
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.estimated = 0
+        self.platforms: dict[str, int] = {}
+
+    def add(self, record: Record) -> None:
+        self.threads.add(record.id if isinstance(record, Post) else record.post_id)
+        if record.author is not None and record.author.id is not None:
+            self.authors.add(record.author.id)
+        self.platforms[record.platform.value] = self.platforms.get(record.platform.value, 0) + 1
+        when = record.created_at
+        if when is not None:
+            if self.first is None or when < self.first:
+                self.first = when
+            if self.last is None or when > self.last:
+                self.last = when
+            if record.created_at_estimated:
+                self.estimated += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "threads": len(self.threads),
+            "authors": len(self.authors),
+            "platforms": dict(sorted(self.platforms.items())),
+            "time_range": None
+            if self.first is None or self.last is None
+            else [self.first.isoformat(), self.last.isoformat()],
+            "estimated_times": self.estimated,
+        }
+
+
+def _progress(records: Iterable[Record], mode: str, desc: str) -> Iterable[Record]:
+    show = mode == "always" or (mode == "auto" and sys.stderr.isatty())
+    if not show:
+        return records
+    from tqdm import tqdm
+
+    return tqdm(records, desc=desc, unit=" records", file=sys.stderr, mininterval=0.5)
+
+
+def _records(args: argparse.Namespace, report: Report) -> Iterator[Record]:
+    from .reader import iter_records
+
+    options = {"video_id": args.video_id} if args.video_id else {}
+    return iter_records(
+        args.inputs,
+        format=args.format,
+        strict=args.strict,
+        encoding=args.encoding,
+        options=options,
+        report=report,
+    )
+
+
+def _print_rejects(report: Report, out: TextIO) -> None:
+    errors = report.errors()
+    for error in errors[:SHOWN_ERRORS]:
+        print(f"  {error}", file=out)
+    more = report.rejected - min(len(errors), SHOWN_ERRORS)
+    if more > 0:
+        print(f"  ... and {more} more", file=out)
+
+
+def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
+    for source in report.sources:
+        print(f"{source.source}  [{source.format}]", file=out)
+        line = f"  posts {source.posts}  replies {source.replies}  rejected {source.rejected_total}"
+        print(line, file=out)
+        for kind, count in sorted(source.rejected.items()):
+            print(f"    rejected {kind}: {count}", file=out)
+        for kind, count in sorted(source.notes.items()):
+            print(f"    noted {kind}: {count}", file=out)
+    info = stats.to_dict()
+    if len(report.sources) > 1:
+        print(
+            f"total  posts {report.posts}  replies {report.replies}  rejected {report.rejected}",
+            file=out,
+        )
+    print(f"threads {info['threads']}  authors {info['authors']}", file=out)
+    if info["time_range"]:
+        first, last = info["time_range"]
+        print(f"time range {first} .. {last}", file=out)
+    if report.rejected:
+        _print_rejects(report, out)
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    report = Report()
+    stats = _Stats()
+    for record in _progress(_records(args, report), args.progress, "reading"):
+        stats.add(record)
+    if args.json:
+        import orjson
+
+        data = report.to_dict()
+        data["format"] = data["formats"][0] if len(data["formats"]) == 1 else data["formats"]
+        data.update(stats.to_dict())
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        _summary(report, stats, sys.stdout)
+    return EXIT_OK
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .exporters import ExportOptions, get_exporter
+
+    exporter = get_exporter(args.to)
+    report = Report()
+    records = _progress(_records(args, report), args.progress, f"converting to {args.to}")
+    options = ExportOptions(overwrite=args.overwrite, report=report)
+    result = exporter.export(records, args.output, options)
+    if args.json:
+        import orjson
+
+        data = report.to_dict()
+        data.update({"output": result.outdir, "files": result.files, "written": result.written})
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return EXIT_OK
+    print(
+        f"read {report.read} records from {len(report.sources)} input(s): "
+        f"wrote {result.posts} posts and {result.replies} replies, "
+        f"rejected {report.rejected}",
+    )
+    for path in result.files:
+        print(f"  {path}")
+    if report.rejected:
+        _print_rejects(report, sys.stdout)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .exporters.jsonl import write_jsonl
+    from .reader import read
+    from .sample import sample_path
+
+    path = sample_path()
+    corpus = read(path)
+    result = write_jsonl(corpus, args.output, overwrite=_is_ours(args.output), report=corpus.report)
+    thread = next(corpus.threads())
+    print(f"sample dump: {path}")
+    print(f"title: {thread.post.title if thread.post else thread.post_id}")
+    print(
+        f"read {corpus.report.read} records: {len(corpus.posts)} post, "
+        f"{len(corpus.replies)} replies, {corpus.report.rejected} rejected"
+    )
+    for reply, _depth in list(thread.walk())[:3]:
+        text = reply.text.replace("\n", " ")
+        print(f"  - {text[:72]}{'...' if len(text) > 72 else ''}")
+    print(f"wrote {result.written} records to {result.outdir}/:")
+    for file in result.files:
+        print(f"  {file}")
+    print(f"next: tearcorpus inspect {result.outdir}/*.jsonl")
+    return EXIT_OK
+
+
+def _is_ours(outdir: str) -> bool:
+    """A demo may replace its own earlier output, and nothing else."""
+    return os.path.isfile(os.path.join(outdir, "manifest.json"))
+
+
+def _cmd_formats(_: argparse.Namespace) -> int:
+    from .exporters import EXPORTERS
+    from .parsers import PARSERS
+
+    print("input formats (--from):")
+    for name, parser in PARSERS.items():
+        print(f"  {name:<12} {parser.description}")
+    print("output formats (--to):")
+    for name, exporter in EXPORTERS.items():
+        print(f"  {name:<12} {exporter.description}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "inspect": _cmd_inspect,
+    "convert": _cmd_convert,
+    "demo": _cmd_demo,
+    "formats": _cmd_formats,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except TearcorpusError as exc:
+        print(f"tearcorpus: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("tearcorpus: interrupted; no output was left half-written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into a closed reader (``| head``): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""One root error, and a subclass per kind of failure.
+
+Each error also subclasses the builtin a caller would naturally catch
+(``ParseError`` is a ``ValueError``, ``InputError`` an ``OSError``), and carries
+structured attributes rather than only a message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ExportError",
+    "FormatError",
+    "InputError",
+    "MissingDependencyError",
+    "ParseError",
+    "TearcorpusError",
+]
+
+
+class TearcorpusError(Exception):
+    """Root of every error tearcorpus raises on purpose."""
+
+
+class InputError(TearcorpusError, OSError):
+    """An input cannot be read at all: missing, a directory, empty, undecodable, binary."""
+
+    def __init__(self, source: str, reason: str, *, line: int | None = None) -> None:
+        self.source = source
+        self.reason = reason
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.reason}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_input_error, (type(self), self.source, self.reason, self.line))
+
+
+def _rebuild_input_error(
+    cls: type[InputError], source: str, reason: str, line: int | None
+) -> InputError:
+    return cls(source, reason, line=line)
+
+
+class FormatError(InputError):
+    """An input's format could not be detected, or is not the one forced with ``--from``."""
+
+
+class ParseError(TearcorpusError, ValueError):
+    """A record could not be parsed. Prints as ``file:line: reason``.
+
+    ``line`` is the 1-based line in the input where the format has lines; ``index`` the
+    0-based item index where it has items (a JSON array, a list of comments).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        reason: str,
+        *,
+        line: int | None = None,
+        index: int | None = None,
+    ) -> None:
+        self.source = source
+        self.reason = reason
+        self.line = line
+        self.index = index
+        super().__init__(self.location + ": " + reason)
+
+    @property
+    def location(self) -> str:
+        """``file:line``, ``file[item N]`` or the bare file name."""
+        if self.line is not None:
+            return f"{self.source}:{self.line}"
+        if self.index is not None:
+            return f"{self.source}[item {self.index}]"
+        return self.source
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_parse_error, (self.source, self.reason, self.line, self.index))
+
+
+def _rebuild_parse_error(
+    source: str, reason: str, line: int | None, index: int | None
+) -> ParseError:
+    return ParseError(source, reason, line=line, index=index)
+
+
+class ExportError(TearcorpusError, OSError):
+    """An export cannot be written: the target exists, is not writable, ..."""
+
+
+class MissingDependencyError(TearcorpusError, ImportError):
+    """An optional extra is needed for this feature; the message names it."""
+
+    def __init__(self, feature: str, extra: str, module: str) -> None:
+        super().__init__(
+            f"{feature} needs the optional dependency {module!r}: pip install 'tearcorpus[{extra}]'"
+        )
+        self.feature = feature
+        self.extra = extra
+        self.module = module

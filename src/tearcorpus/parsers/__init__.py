@@ -1,0 +1,60 @@
+"""Parsers, one module per dump format, found by name through :data:`PARSERS`.
+
+Every module provides ``name``, ``description``, ``sniff(head, path)`` and
+``parse(ctx)`` (see :class:`tearcorpus.parsers._base.Parser`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..errors import FormatError, InputError
+from . import jsonl, text
+from ._base import ParseContext, Parser
+
+__all__ = ["PARSERS", "ParseContext", "Parser", "detect_format", "get_parser"]
+
+#: Format name → parser module. Order breaks ties in detection.
+PARSERS: Final[dict[str, Parser]] = {
+    jsonl.name: jsonl,
+    text.name: text,
+}
+
+
+def get_parser(name: str) -> Parser:
+    """The parser for format *name*; ``FormatError`` lists the known ones otherwise."""
+    try:
+        return PARSERS[name]
+    except KeyError:
+        known = ", ".join(sorted(PARSERS))
+        raise FormatError(name, f"unknown format; choose one of: {known}") from None
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    sample = head[:4096]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13, 12))
+    return controls > max(8, len(sample) // 50)
+
+
+def detect_format(head: bytes, path: str) -> str:
+    """Name the format of an input from its first decompressed bytes.
+
+    Raises :class:`InputError` for binary junk and :class:`FormatError` when no parser
+    claims the content.
+    """
+    if not head.strip():
+        raise InputError(path, "holds only whitespace; nothing to read")
+    if _looks_binary(head):
+        raise InputError(path, "looks like binary data, not a comment dump")
+    best, best_score = "", 0
+    for name, parser in PARSERS.items():
+        score = parser.sniff(head, path)
+        if score > best_score:
+            best, best_score = name, score
+    if not best:
+        raise FormatError(
+            path, "could not tell the format from its content; name it with --from FORMAT"
+        )
+    return best

@@ -1,0 +1,81 @@
+"""The contract between the pipeline and a parser module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from attrs import define, field
+
+from .._version import __version__
+from ..errors import ParseError
+from ..model import Provenance, Record
+from ..report import SourceReport
+
+__all__ = ["ParseContext", "Parser"]
+
+
+@define
+class ParseContext:
+    """Everything a parser gets for one input, and where it reports problems."""
+
+    #: The input path or URL, as the user gave it; open it with :mod:`tearcorpus._io`.
+    source: str
+    #: The format name of the parser reading it.
+    format: str
+    strict: bool = False
+    #: Text encoding the user chose; ``None`` means UTF-8 (with or without BOM).
+    encoding: str | None = None
+    #: Format-specific options (``video_id`` for youtube-comment-downloader files ...).
+    options: Mapping[str, str] = field(factory=dict)
+    report: SourceReport = field()
+
+    @report.default
+    def _report(self) -> SourceReport:
+        return SourceReport(self.source, self.format)
+
+    def reject(
+        self, kind: str, reason: str, *, line: int | None = None, index: int | None = None
+    ) -> None:
+        """Record a bad record: raise in strict mode, count and locate it otherwise.
+
+        *kind* is a short stable code for counting (``invalid-json``); *reason* the
+        sentence a user reads.
+        """
+        error = ParseError(self.source, reason, line=line, index=index)
+        if self.strict:
+            raise error
+        self.report.reject(kind, error)
+
+    def note(self, kind: str, count: int = 1) -> None:
+        """Count something noticed that cost no record (a repeated comment, a stub)."""
+        self.report.notes[kind] += count
+
+    def provenance(self, *, line: int | None = None, index: int | None = None) -> Provenance:
+        return Provenance(
+            source=self.source,
+            format=self.format,
+            line=line,
+            index=index,
+            parser_version=__version__,
+        )
+
+
+class Parser(Protocol):
+    """What every module in :mod:`tearcorpus.parsers` provides."""
+
+    #: The name used with ``--from`` and in reports.
+    name: str
+    #: One line for ``--help`` and the docs.
+    description: str
+
+    def sniff(self, head: bytes, path: str) -> int:
+        """How sure this parser is that it reads *head* (the first decompressed bytes).
+
+        0 means no; 100 is certain. Decide from content; the path is a tie-breaker only.
+        """
+        ...
+
+    def parse(self, ctx: ParseContext) -> Iterator[Record]:
+        """Yield the records of ``ctx.source``, reporting bad ones through *ctx*."""
+        ...

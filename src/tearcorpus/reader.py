@@ -1,0 +1,84 @@
+"""Reading inputs into records: format detection, streaming, counting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeAlias
+
+from ._io import bom_encoding, read_head, transcode_head
+from .corpus import Corpus
+from .model import Post, Record
+from .parsers import ParseContext, detect_format, get_parser
+from .report import Report
+
+__all__ = ["InputPath", "iter_records", "read"]
+
+#: An input as a user gives it: a local path, a ``pathlib.Path`` or an fsspec URL.
+InputPath: TypeAlias = str | os.PathLike[str]
+
+
+def _as_list(inputs: InputPath | Iterable[InputPath]) -> list[str]:
+    if isinstance(inputs, str | os.PathLike):
+        return [os.fspath(inputs)]
+    return [os.fspath(p) for p in inputs]
+
+
+def iter_records(
+    inputs: InputPath | Iterable[InputPath],
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    options: Mapping[str, str] | None = None,
+    report: Report | None = None,
+) -> Iterator[Record]:
+    """Stream the records of every input, in order, one input after another.
+
+    The format of each input is detected from its content unless *format* names it.
+    Bad records are skipped and counted in *report* (pass one to read the counts), or
+    raise :class:`~tearcorpus.errors.ParseError` with ``strict=True``. Inputs that cannot
+    be read at all raise :class:`~tearcorpus.errors.InputError`.
+    """
+    if report is None:
+        report = Report()
+    paths = _as_list(inputs)
+    forced = get_parser(format) if format is not None else None
+    for path in paths:
+        head = read_head(path)  # also checks the path: missing, directory, empty
+        enc = encoding or bom_encoding(head)
+        if enc is not None:
+            head = transcode_head(head, enc)
+        name = forced.name if forced is not None else detect_format(head, path)
+        parser = forced if forced is not None else get_parser(name)
+        ctx = ParseContext(
+            source=path, format=name, strict=strict, encoding=enc, options=options or {}
+        )
+        report.sources.append(ctx.report)
+        counts = ctx.report
+        for record in parser.parse(ctx):
+            if isinstance(record, Post):
+                counts.posts += 1
+            else:
+                counts.replies += 1
+            yield record
+
+
+def read(
+    inputs: InputPath | Iterable[InputPath],
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    options: Mapping[str, str] | None = None,
+) -> Corpus:
+    """Read every input into one in-memory :class:`~tearcorpus.Corpus`.
+
+    ``corpus.report`` holds the counts: read, kept, rejected by reason, per input.
+    For inputs too large for memory, stream with :func:`iter_records` instead.
+    """
+    report = Report()
+    records = iter_records(
+        inputs, format=format, strict=strict, encoding=encoding, options=options, report=report
+    )
+    return Corpus(records, report=report)

@@ -1,0 +1,116 @@
+"""Counts that add up: what was read, kept and rejected, per input and in total."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Final
+
+from attrs import define, field
+
+from .errors import ParseError
+
+__all__ = ["Report", "SourceReport"]
+
+#: Located errors kept per input; the counts go on past it.
+MAX_KEPT_ERRORS: Final = 200
+
+
+@define
+class SourceReport:
+    """What one input gave: records kept, rejected by reason, and observations."""
+
+    source: str
+    format: str
+    posts: int = 0
+    replies: int = 0
+    #: Rejected records by reason kind (``invalid-json``, ``missing-field`` ...).
+    rejected: Counter[str] = field(factory=Counter)
+    #: The first :data:`MAX_KEPT_ERRORS` rejections, located.
+    errors: list[ParseError] = field(factory=list)
+    #: Things noticed that did not cost a record (``duplicate-comment``, ``more-stub`` ...).
+    notes: Counter[str] = field(factory=Counter)
+
+    @property
+    def kept(self) -> int:
+        return self.posts + self.replies
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+    @property
+    def read(self) -> int:
+        """Records read: always ``kept + rejected_total``."""
+        return self.kept + self.rejected_total
+
+    def reject(self, kind: str, error: ParseError) -> None:
+        self.rejected[kind] += 1
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(error)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "read": self.read,
+            "posts": self.posts,
+            "replies": self.replies,
+            "rejected": self.rejected_total,
+            "rejected_by_reason": dict(sorted(self.rejected.items())),
+            "errors": [str(e) for e in self.errors],
+            "notes": dict(sorted(self.notes.items())),
+        }
+
+
+@define
+class Report:
+    """The sum over every input of a run."""
+
+    sources: list[SourceReport] = field(factory=list)
+
+    @property
+    def posts(self) -> int:
+        return sum(s.posts for s in self.sources)
+
+    @property
+    def replies(self) -> int:
+        return sum(s.replies for s in self.sources)
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected_total for s in self.sources)
+
+    @property
+    def read(self) -> int:
+        return sum(s.read for s in self.sources)
+
+    @property
+    def formats(self) -> list[str]:
+        return sorted({s.format for s in self.sources})
+
+    def rejected_by_reason(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for s in self.sources:
+            total.update(s.rejected)
+        return total
+
+    def notes(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for s in self.sources:
+            total.update(s.notes)
+        return total
+
+    def errors(self) -> list[ParseError]:
+        return [e for s in self.sources for e in s.errors]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "formats": self.formats,
+            "read": self.read,
+            "posts": self.posts,
+            "replies": self.replies,
+            "rejected": self.rejected,
+            "rejected_by_reason": dict(sorted(self.rejected_by_reason().items())),
+            "notes": dict(sorted(self.notes().items())),
+            "sources": [s.to_dict() for s in self.sources],
+        }
