@@ -15,12 +15,15 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ._version import __version__
 from .errors import TearcorpusError
 from .model import Post, Record
 from .report import Report
+
+if TYPE_CHECKING:
+    from .exporters import ExportOptions
 
 __all__ = ["main"]
 
@@ -83,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace files in a non-empty OUTDIR"
     )
     convert.add_argument("--json", action="store_true", help="print the result as JSON")
+    _add_export_args(convert)
+    _add_transform_args(convert)
 
     demo = sub.add_parser(
         "demo", help="build a corpus from the bundled sample dump and print a summary"
@@ -91,6 +96,28 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("formats", help="list the input and output formats")
     return parser
+
+
+def _add_export_args(convert: argparse.ArgumentParser) -> None:
+    """Options of the exporters (CSV, Parquet, Hub folder) on ``convert``."""
+
+
+def _export_options(args: argparse.Namespace, report: Report) -> ExportOptions:
+    """Exporter options from the command line."""
+    from .exporters import ExportOptions
+
+    return ExportOptions(overwrite=args.overwrite, report=report)
+
+
+def _add_transform_args(convert: argparse.ArgumentParser) -> None:
+    """Options of the transforms (anonymise, scrub, normalise, filter) on ``convert``."""
+
+
+def _apply_transforms(
+    args: argparse.Namespace, records: Iterable[Record], report: Report
+) -> Iterable[Record]:
+    """The transforms the command line asked for, applied in their documented order."""
+    return records
 
 
 class _Stats:
@@ -203,12 +230,13 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from .exporters import ExportOptions, get_exporter
+    from .exporters import get_exporter
 
     exporter = get_exporter(args.to)
     report = Report()
     records = _progress(_records(args, report), args.progress, f"converting to {args.to}")
-    options = ExportOptions(overwrite=args.overwrite, report=report)
+    records = _apply_transforms(args, records, report)
+    options = _export_options(args, report)
     result = exporter.export(records, args.output, options)
     if args.json:
         import orjson

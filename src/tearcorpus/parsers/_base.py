@@ -47,6 +47,14 @@ class ParseContext:
             raise error
         self.report.reject(kind, error)
 
+    def drop(
+        self, kind: str, reason: str, *, line: int | None = None, index: int | None = None
+    ) -> None:
+        """Count a record read but deliberately not kept (a repeated comment): it is
+        rejected for the counts (read = kept + rejected) but is no error, even in strict
+        mode."""
+        self.report.reject(kind, ParseError(self.source, reason, line=line, index=index))
+
     def note(self, kind: str, count: int = 1) -> None:
         """Count something noticed that cost no record (a repeated comment, a stub)."""
         self.report.notes[kind] += count
