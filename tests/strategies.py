@@ -11,7 +11,7 @@ from tearcorpus import Author, JsonValue, Platform, Post, Provenance, Reply
 #: Any unicode a dump can hold, control characters and lone newlines/CRs included
 #: (surrogates excluded: they cannot be encoded as UTF-8).
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=200)
-long_text = st.text(st.characters(exclude_categories=["Cs"]), min_size=5000, max_size=20000)
+long_text = st.text(st.characters(exclude_categories=["Cs"]), min_size=1000, max_size=4000)
 texts = st.one_of(any_text, long_text) | st.sampled_from(
     ["", "\n", "\r\n", '"quoted"', "a,b;c", "=1+2", "👩‍👩‍👧‍👦 مرحبا", "\x00\x1f\x7f"]
 )

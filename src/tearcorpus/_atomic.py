@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextlib
 import os
 import tempfile
 from types import TracebackType
@@ -24,6 +25,7 @@ class OutputDir:
     def __init__(self, path: str, *, overwrite: bool = False) -> None:
         self.path = path
         self._pending: list[tuple[str, str, IO[bytes] | IO[str]]] = []
+        self._stale: list[str] = []
         if os.path.exists(path):
             if not os.path.isdir(path):
                 raise ExportError(f"{path}: exists and is not a directory")
@@ -60,6 +62,18 @@ class OutputDir:
         self._pending.append((tmp, target, handle))
         return handle
 
+    def discard(self, name: str) -> None:
+        """Drop the pending file *name*: nothing is written, and on commit an older
+        ``path/name`` left by an earlier run is removed so it cannot mix with this one."""
+        target = os.path.join(self.path, name)
+        for i, (tmp, pending_target, handle) in enumerate(self._pending):
+            if pending_target == target:
+                handle.close()
+                os.unlink(tmp)
+                del self._pending[i]
+                break
+        self._stale.append(target)
+
     def commit(self) -> list[str]:
         """Close and rename every pending file into place; return the final paths."""
         done = []
@@ -69,6 +83,9 @@ class OutputDir:
             os.replace(tmp, target)
             done.append(target)
         self._pending.clear()
+        for stale in self._stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stale)
         return done
 
     def abort(self) -> None:

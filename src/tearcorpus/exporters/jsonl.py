@@ -1,5 +1,8 @@
 """tearcorpus JSON Lines: ``posts.jsonl``, ``replies.jsonl`` and ``manifest.json``.
 
+A table with no records is not written (an empty file is no valid input), and an older
+file of that name is removed, so a directory never mixes two runs.
+
 Lossless: :func:`tearcorpus.read` on the files gives records equal to the ones written,
 provenance included. Each line is one record, tagged ``"schema": "tearcorpus/1"``.
 """
@@ -37,18 +40,25 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
             else:
                 reply_file.write(line)
                 replies += 1
+        # An empty JSONL file would not be a valid input: write only what has records.
+        files = {}
+        for kind, count in (("posts", posts), ("replies", replies)):
+            if count:
+                files[kind] = f"{kind}.jsonl"
+            else:
+                out.discard(f"{kind}.jsonl")
         manifest = {
             "format": "tearcorpus-jsonl",
             "schema": SCHEMA_TAG,
             "tearcorpus_version": __version__,
             "posts": posts,
             "replies": replies,
-            "files": {"posts": "posts.jsonl", "replies": "replies.jsonl"},
+            "files": files,
             "read": options.report.to_dict() if options.report is not None else None,
         }
         out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
-    files = [f"{outdir}/posts.jsonl", f"{outdir}/replies.jsonl", f"{outdir}/manifest.json"]
-    return ExportResult(name, outdir, files, posts, replies)
+        written = out.commit()
+    return ExportResult(name, outdir, written, posts, replies)
 
 
 def write_jsonl(

@@ -1,0 +1,168 @@
+"""The command line: the contract in DESIGN.md, and one clear line for bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+import tearcorpus
+from tearcorpus.cli import main
+
+SAMPLE = str(tearcorpus.sample_path())
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tearcorpus", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_inspect_json_on_the_reference_dump(capsys: pytest.CaptureFixture[str]) -> None:
+    """inspect --json prints one object with posts, replies, rejected and the format."""
+    assert main(["inspect", "--json", SAMPLE]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    assert (data["posts"], data["replies"], data["rejected"]) == (1, 19, 0)
+    assert data["format"] == "text"
+    assert data["formats"] == ["text"]
+    assert data["threads"] == 1
+
+
+def test_inspect_human_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    """The human summary names the input, its format and the counts."""
+    assert main(["inspect", SAMPLE]) == 0
+    out = capsys.readouterr().out
+    assert f"{SAMPLE}  [text]" in out
+    assert "posts 1  replies 19  rejected 0" in out
+
+
+def test_several_inputs_form_one_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two inputs are counted together and per input."""
+    other = tmp_path / "other.txt"
+    other.write_text("Another video\n\nbody\n\n\nreply one\n\n\nreply two\n", encoding="utf-8")
+    assert main(["inspect", "--json", SAMPLE, str(other)]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    assert (data["posts"], data["replies"], data["threads"]) == (2, 21, 2)
+    assert [s["replies"] for s in data["sources"]] == [19, 2]
+
+
+def test_convert_to_jsonl_and_inspect_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """convert writes JSONL that inspect reads back with the same counts."""
+    out = tmp_path / "out"
+    assert main(["convert", SAMPLE, "--to", "jsonl", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "read 20 records from 1 input(s): wrote 1 posts and 19 replies, rejected 0" in printed
+    assert main(["inspect", "--json", str(out / "posts.jsonl"), str(out / "replies.jsonl")]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    assert (data["posts"], data["replies"], data["format"]) == (1, 19, "jsonl")
+
+
+def test_convert_refuses_non_empty_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second convert into the same folder needs --overwrite."""
+    out = str(tmp_path / "out")
+    assert main(["convert", SAMPLE, "--to", "jsonl", "-o", out]) == 0
+    assert main(["convert", SAMPLE, "--to", "jsonl", "-o", out]) == 1
+    assert "pass --overwrite" in capsys.readouterr().err
+    assert main(["convert", SAMPLE, "--to", "jsonl", "-o", out, "--overwrite"]) == 0
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Title\n\nCaf\u00e9 body\n".encode("latin-1"))
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 8)
+    unknown = tmp_path / "unknown.json"
+    unknown.write_bytes(b'{"what": "is this"}')
+    truncated = tmp_path / "trunc.gz"
+    import gzip
+
+    packed = gzip.compress(("Title\n\n" + "\n".join(str(i**3) for i in range(50_000))).encode())
+    truncated.write_bytes(packed[: len(packed) // 2])
+    return {
+        "missing": (str(tmp_path / "nope.txt"), "no such file"),
+        "directory": (str(tmp_path), "is a directory"),
+        "empty": (str(empty), "is empty"),
+        "undecodable": (str(latin), "not valid utf-8 (tried utf-8); pass --encoding"),
+        "binary": (str(junk), "binary data"),
+        "unknown format": (str(unknown), "--from FORMAT"),
+        "truncated gzip": (str(truncated), "corrupt or truncated gzip"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["missing", "directory", "empty", "undecodable", "binary", "unknown format", "truncated gzip"],
+)
+def test_bad_input_gives_one_clear_line(tmp_path: Path, case: str) -> None:
+    """Bad input: exit 1, one stderr line naming the file, never a traceback."""
+    path, expected = _bad_inputs(tmp_path)[case]
+    proc = _run("inspect", path)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"tearcorpus: error: {path}")
+    assert expected in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_strict_stops_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--strict exits non-zero at the first bad record, printing file:line: reason."""
+    path = tmp_path / "replies.jsonl"
+    good = orjson.dumps(tearcorpus.to_dict(tearcorpus.Reply(id="r", post_id="p")))
+    path.write_bytes(good + b"\n" + good[:-5] + b"\n")
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "rejected 1" in out
+    assert f"{path}:2: invalid JSON" in out
+    assert main(["inspect", "--strict", str(path)]) == 1
+    assert f"tearcorpus: error: {path}:2: invalid JSON" in capsys.readouterr().err
+
+
+def test_forced_format_and_encoding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--from forces a parser; --encoding reads other encodings."""
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Caf\u00e9\n\nbody\n\n\nr\u00e9ponse\n".encode("latin-1"))
+    assert main(["inspect", "--json", "--from", "text", "--encoding", "latin-1", str(path)]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    assert (data["posts"], data["replies"]) == (1, 1)
+
+
+def test_demo_builds_a_corpus_from_the_bundled_sample(tmp_path: Path) -> None:
+    """The demo command (the README's first command) converts the sample and says so."""
+    proc = _run("demo", "-o", str(tmp_path / "demo"))
+    assert proc.returncode == 0, proc.stderr
+    assert "read 20 records: 1 post, 19 replies, 0 rejected" in proc.stdout
+    assert (tmp_path / "demo" / "replies.jsonl").exists()
+    again = _run("demo", "-o", str(tmp_path / "demo"))  # may replace its own output
+    assert again.returncode == 0, again.stderr
+
+
+def test_inspect_does_not_import_heavy_libraries() -> None:
+    """inspect starts fast: no datasets, pyarrow, pandas or huggingface_hub imported."""
+    code = (
+        "import sys; from tearcorpus.cli import main; "
+        f"main(['inspect', {SAMPLE!r}]); "
+        "heavy = [m for m in ('datasets', 'pyarrow', 'pandas', 'huggingface_hub', 'tqdm') "
+        "if m in sys.modules]; print('HEAVY', heavy)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in proc.stdout
+
+
+def test_formats_lists_parsers_and_exporters(capsys: pytest.CaptureFixture[str]) -> None:
+    """formats names every registered input and output format."""
+    assert main(["formats"]) == 0
+    out = capsys.readouterr().out
+    for name in [*tearcorpus.PARSERS, *tearcorpus.EXPORTERS]:
+        assert f"  {name} " in out

@@ -1,0 +1,37 @@
+"""Realistic user code, type-checked by mypy --strict (not run by pytest)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import tearcorpus
+from tearcorpus import Post, Reply
+
+
+def replies_per_depth(path: str) -> Counter[int]:
+    corpus = tearcorpus.read(path)
+    depths: Counter[int] = Counter()
+    for thread in corpus.threads():
+        post: Post | None = thread.post
+        if post is not None and post.title:
+            _ = post.title.upper()
+        for reply, depth in thread.walk():
+            assert isinstance(reply, Reply)
+            depths[depth] += 1
+    return depths
+
+
+def stream_to_jsonl(paths: list[str], outdir: str) -> int:
+    report = tearcorpus.Report()
+    records = tearcorpus.iter_records(paths, strict=False, report=report)
+    result = tearcorpus.write_jsonl(records, outdir, overwrite=True, report=report)
+    assert report.read == result.written + report.rejected
+    return result.written
+
+
+def errors_as_lines(path: str) -> list[str]:
+    try:
+        corpus = tearcorpus.read(path)
+    except tearcorpus.TearcorpusError as exc:
+        return [str(exc)]
+    return [f"{e.source}:{e.line}: {e.reason}" for e in corpus.report.errors()]
