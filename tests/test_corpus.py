@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tearcorpus import Corpus, Post, Reply
+from tearcorpus import Corpus, Post, Record, Reply
 
 
 def _reply(rid: str, parent: str | None, post: str = "p") -> Reply:
@@ -64,7 +64,7 @@ def test_orphans_cycles_duplicates_and_missing_posts_are_reported() -> None:
 
 def test_corpus_iterates_posts_then_replies() -> None:
     """Iteration yields every record once, posts first; len counts both."""
-    records = [_reply("a", None), Post(id="p", platform="youtube"), _reply("b", "a")]
+    records: list[Record] = [_reply("a", None), Post(id="p", platform="youtube"), _reply("b", "a")]
     corpus = Corpus(records)
     assert [r.id for r in corpus] == ["p", "a", "b"]
     assert len(corpus) == 3

@@ -32,7 +32,8 @@ def test_jsonl_round_trip(tmp_path_factory: pytest.TempPathFactory, items: list[
     assert (result.posts, result.replies) == (len(expected_posts), len(expected_replies))
     back = list(tearcorpus.iter_records(sorted(out.glob("*.jsonl")), format="jsonl"))
     assert _full(back) == _full([*expected_posts, *expected_replies])
-    assert [r.extra for r in back] == [r.extra for r in [*expected_posts, *expected_replies]]
+    expected: list[Record] = [*expected_posts, *expected_replies]
+    assert [r.extra for r in back] == [r.extra for r in expected]
 
 
 @given(posts | replies)
