@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..errors import FormatError, InputError
-from . import jsonl, text
+from . import jsonl, text, youtube_api
 from ._base import ParseContext, Parser
 
 __all__ = ["PARSERS", "ParseContext", "Parser", "detect_format", "get_parser"]
@@ -18,6 +18,7 @@ __all__ = ["PARSERS", "ParseContext", "Parser", "detect_format", "get_parser"]
 PARSERS: Final[dict[str, Parser]] = {
     jsonl.name: jsonl,
     text.name: text,
+    youtube_api.name: youtube_api,
 }
 
 
