@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..errors import ExportError
-from . import jsonl
+from . import csv, hub, jsonl, parquet
 from ._base import Exporter, ExportOptions, ExportResult
 
 __all__ = ["EXPORTERS", "ExportOptions", "ExportResult", "Exporter", "get_exporter"]
@@ -17,6 +17,9 @@ __all__ = ["EXPORTERS", "ExportOptions", "ExportResult", "Exporter", "get_export
 #: Format name → exporter module.
 EXPORTERS: Final[dict[str, Exporter]] = {
     jsonl.name: jsonl,
+    csv.name: csv,
+    parquet.name: parquet,
+    hub.name: hub,
 }
 
 

@@ -20,6 +20,19 @@ class ExportOptions:
     overwrite: bool = False
     #: Counts from reading, recorded in manifests and dataset cards.
     report: Report | None = None
+    #: CSV: defuse formula cells and write a BOM (the reader undoes both).
+    excel_safe: bool = False
+    #: Parquet and Hub folder: ``zstd``, ``snappy``, ``gzip`` or ``none``.
+    compression: str = "zstd"
+    #: Hub folder: largest Parquet shard, in bytes (``push_to_hub``'s default, 500 MB).
+    max_shard_size: int = 500_000_000
+    #: Hub folder: train/validation/test ratios of threads, and the split seed.
+    split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    seed: int = 0
+    #: Hub folder card: ISO 639-1 language codes (empty: not stated), licence id, name.
+    languages: tuple[str, ...] = ()
+    license: str | None = None
+    pretty_name: str | None = None
     #: Format-specific options, documented by each exporter.
     extra: dict[str, Any] = field(factory=dict)
 

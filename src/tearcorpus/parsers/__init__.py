@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..errors import FormatError, InputError
-from . import jsonl, text, youtube_api
+from . import jsonl, pushshift, reddit, tearcorpus_csv, text, ycd, youtube_api, ytdlp
 from ._base import ParseContext, Parser
 
 __all__ = ["PARSERS", "ParseContext", "Parser", "detect_format", "get_parser"]
@@ -17,8 +17,13 @@ __all__ = ["PARSERS", "ParseContext", "Parser", "detect_format", "get_parser"]
 #: Format name → parser module. Order breaks ties in detection.
 PARSERS: Final[dict[str, Parser]] = {
     jsonl.name: jsonl,
+    tearcorpus_csv.name: tearcorpus_csv,
     text.name: text,
+    ytdlp.name: ytdlp,
+    ycd.name: ycd,
     youtube_api.name: youtube_api,
+    reddit.name: reddit,
+    pushshift.name: pushshift,
 }
 
 

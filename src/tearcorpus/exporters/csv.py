@@ -1,0 +1,174 @@
+"""CSV: ``posts.csv`` and ``replies.csv``, RFC 4180, read back losslessly.
+
+Columns are those of :data:`tearcorpus.schema.POSTS` / :data:`~tearcorpus.schema.REPLIES`,
+in that order, under a header row. Cells:
+
+- UTF-8, fields separated by ``,``, rows ended by CRLF. A field is quoted (``"``, with
+  inner quotes doubled) when it holds ``,``, ``"``, CR or LF, exactly like the standard
+  library's ``csv.QUOTE_MINIMAL``, and also when it is the empty string.
+- **None vs ""**: a missing value (``None``) is an *unquoted* empty field; an empty
+  string is a *quoted* empty field (``""``). Every RFC 4180 reader (``csv``, pandas, R,
+  spreadsheets) reads both as an empty cell; tearcorpus's own reader
+  (:mod:`tearcorpus.parsers.tearcorpus_csv`) tells them apart, so nothing is lost. The
+  standard library's writer cannot quote a lone empty field, hence the small writer here.
+- booleans are ``true``/``false``, times ISO 8601 UTC with ``Z``, ``author``,
+  ``provenance`` and ``extra`` JSON objects.
+
+``excel_safe=True`` (``--excel-safe``) writes a UTF-8 byte-order mark and defuses text
+cells a spreadsheet would run as a formula: a cell starting with ``=``, ``+``, ``-``,
+``@``, tab or CR gets a ``'`` prefix, and so does a cell that already starts with ``'`` (so
+the prefix can always be undone). The BOM is the mode's mark: the reader undoes the
+prefixes exactly when the file starts with one. ``manifest.json`` records the mode too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+import orjson
+
+from .._atomic import OutputDir
+from .._version import __version__
+from ..model import Post, Record
+from ..schema import POSTS, REPLIES, Column
+from ..serialize import SCHEMA_TAG, to_dict
+from ._base import ExportOptions, ExportResult
+
+__all__ = [
+    "BOM",
+    "decode_cells",
+    "description",
+    "encode_row",
+    "export",
+    "header_line",
+    "name",
+    "write_csv",
+]
+
+name = "csv"
+description = "CSV (RFC 4180): posts.csv and replies.csv, nested fields as JSON, lossless"
+
+BOM: Final = "\ufeff"
+_QUOTE: Final = re.compile(r'[",\r\n]')
+#: Text cells starting with one of these are defused in Excel-safe mode (``'`` included
+#: so that the prefix can always be undone).
+_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r", "'")
+_TEXT_TYPES: Final = frozenset({"string", "json", "author", "provenance"})
+
+
+def _quote(cell: str | None) -> str:
+    if cell is None:
+        return ""
+    if cell == "" or _QUOTE.search(cell):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def header_line(columns: Sequence[Column]) -> str:
+    """The header row (with its CRLF) of a table."""
+    return ",".join(c.name for c in columns) + "\r\n"
+
+
+def _encode(column: Column, value: Any, excel_safe: bool) -> str | None:
+    if value is None:
+        return None
+    if column.type == "bool":
+        return "true" if value else "false"
+    if column.type == "int":
+        return str(value)
+    if column.type in ("json", "author", "provenance"):
+        cell: str = orjson.dumps(value).decode()
+    else:
+        cell = value
+    if excel_safe and column.type in _TEXT_TYPES and cell.startswith(_TRIGGERS):
+        cell = "'" + cell
+    return cell
+
+
+def encode_row(record: Record, columns: Sequence[Column], *, excel_safe: bool = False) -> str:
+    """One CSV row (with its CRLF) for *record*."""
+    data = to_dict(record)
+    return ",".join(_quote(_encode(c, data[c.name], excel_safe)) for c in columns) + "\r\n"
+
+
+def decode_cells(
+    cells: Sequence[str | None], columns: Sequence[Column], *, excel_safe: bool = False
+) -> dict[str, Any]:
+    """The serialised form (as :func:`tearcorpus.to_dict` gives it) of one row's cells.
+
+    *cells* are the row's fields with ``None`` for an unquoted empty field. Raises
+    ``ValueError`` naming the column for a cell that is not of its type.
+    """
+    data: dict[str, Any] = {}
+    for column, cell in zip(columns, cells, strict=True):
+        if cell is None:
+            # An unquoted empty field: None, or "" for a column that cannot be missing
+            # (a file edited by a tool that dropped the quotes).
+            if column.nullable:
+                data[column.name] = None
+            elif column.type == "string":
+                data[column.name] = ""
+            else:
+                raise ValueError(f"column {column.name!r} is empty but may not be missing")
+            continue
+        if excel_safe and column.type in _TEXT_TYPES and cell.startswith("'"):
+            cell = cell[1:]
+        try:
+            if column.type == "bool":
+                if cell not in ("true", "false"):
+                    raise ValueError(f"expected true or false, not {cell[:40]!r}")
+                data[column.name] = cell == "true"
+            elif column.type == "int":
+                data[column.name] = int(cell)
+            elif column.type in ("json", "author", "provenance"):
+                data[column.name] = orjson.loads(cell)
+            else:
+                data[column.name] = cell
+        except (ValueError, orjson.JSONDecodeError) as exc:
+            raise ValueError(f"column {column.name!r}: {exc}") from None
+    return data
+
+
+def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
+    excel_safe = options.excel_safe
+    posts = replies = 0
+    with OutputDir(outdir, overwrite=options.overwrite) as out:
+        post_file = out.open("posts.csv", "w")
+        reply_file = out.open("replies.csv", "w")
+        for handle, columns in ((post_file, POSTS), (reply_file, REPLIES)):
+            if excel_safe:
+                handle.write(BOM)
+            handle.write(header_line(columns))
+        for record in records:
+            if isinstance(record, Post):
+                post_file.write(encode_row(record, POSTS, excel_safe=excel_safe))
+                posts += 1
+            else:
+                reply_file.write(encode_row(record, REPLIES, excel_safe=excel_safe))
+                replies += 1
+        manifest = {
+            "format": "tearcorpus-csv",
+            "schema": SCHEMA_TAG,
+            "tearcorpus_version": __version__,
+            "excel_safe": excel_safe,
+            "posts": posts,
+            "replies": replies,
+            "files": {"posts": "posts.csv", "replies": "replies.csv"},
+            "read": options.report.to_dict() if options.report is not None else None,
+        }
+        out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    files = [f"{outdir}/posts.csv", f"{outdir}/replies.csv", f"{outdir}/manifest.json"]
+    return ExportResult(name, outdir, files, posts, replies)
+
+
+def write_csv(
+    records: Iterable[Record],
+    outdir: str,
+    *,
+    excel_safe: bool = False,
+    overwrite: bool = False,
+) -> ExportResult:
+    """Write *records* as ``posts.csv`` and ``replies.csv`` in *outdir*, atomically."""
+    return export(records, outdir, ExportOptions(overwrite=overwrite, excel_safe=excel_safe))

@@ -1,0 +1,4 @@
+"""Placeholder while the Hub folder exporter is written."""
+
+name = "hub"
+description = "Hugging Face Hub folder"

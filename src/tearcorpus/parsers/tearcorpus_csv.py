@@ -1,0 +1,144 @@
+"""tearcorpus's own CSV (``posts.csv`` / ``replies.csv`` written by ``convert --to csv``).
+
+Detected from the header row. The reader parses RFC 4180 itself, because the standard
+library's ``csv`` reader cannot tell an unquoted empty field (``None``) from a quoted one
+(``""``); see :mod:`tearcorpus.exporters.csv` for the conventions. A file that starts
+with a UTF-8 byte-order mark was written in Excel-safe mode: the ``'`` prefixes of its
+text cells are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from .._io import open_binary
+from ..errors import FormatError
+from ..exporters.csv import decode_cells, header_line
+from ..model import Record
+from ..schema import POSTS, REPLIES, Column
+from ..serialize import SCHEMA_TAG, from_dict
+from ._base import ParseContext
+
+__all__ = ["description", "name", "parse", "sniff", "split_fields"]
+
+name = "tearcorpus-csv"
+description = "tearcorpus CSV (posts.csv / replies.csv written by convert --to csv)"
+
+_BOM: Final = b"\xef\xbb\xbf"
+_HEADERS: Final = {
+    header_line(POSTS).encode(): ("post", POSTS),
+    header_line(REPLIES).encode(): ("reply", REPLIES),
+}
+_FIELD: Final = re.compile(r'"((?:[^"]|"")*)"|([^,"]*)', re.DOTALL)
+
+
+def sniff(head: bytes, path: str) -> int:
+    head = head.removeprefix(_BOM)
+    for header in _HEADERS:
+        if head.startswith(header) or head.startswith(header.replace(b"\r\n", b"\n")):
+            return 100
+    return 0
+
+
+def split_fields(row: str) -> list[str | None]:
+    """The fields of one CSV record (without its line end); ``None`` for an unquoted
+    empty field, ``""`` for a quoted one. Raises ``ValueError`` for malformed quoting."""
+    fields: list[str | None] = []
+    pos, end = 0, len(row)
+    while True:
+        match = _FIELD.match(row, pos)
+        assert match is not None  # the second branch matches the empty string
+        quoted, bare = match.groups()
+        if quoted is not None:
+            fields.append(quoted.replace('""', '"'))
+        else:
+            fields.append(bare or None)
+        pos = match.end()
+        if pos == end:
+            return fields
+        if row[pos] != ",":
+            raise ValueError(f"unexpected character {row[pos]!r} after field {len(fields)}")
+        pos += 1
+        if pos == end:
+            fields.append(None)
+            return fields
+
+
+def _strip_line_end(raw: bytes) -> bytes:
+    if raw.endswith(b"\r\n"):
+        return raw[:-2]
+    if raw.endswith(b"\n"):
+        return raw[:-1]
+    return raw
+
+
+def parse(ctx: ParseContext) -> Iterator[Record]:
+    with open_binary(ctx.source) as stream:
+        first = stream.readline()
+        excel_safe = first.startswith(_BOM)
+        first = first.removeprefix(_BOM)
+        known = _HEADERS.get(first) or _HEADERS.get(first.replace(b"\n", b"\r\n"))
+        if known is None:
+            raise FormatError(
+                ctx.source, "the header row is not that of a tearcorpus posts.csv or replies.csv"
+            )
+        kind, columns = known
+        pending: list[bytes] = []
+        quotes = 0
+        start = 0
+        for number, raw in enumerate(stream, 2):
+            if not pending:
+                start = number
+            pending.append(raw)
+            quotes += raw.count(b'"')
+            if quotes % 2:
+                continue  # inside a quoted field that spans lines
+            data = _strip_line_end(b"".join(pending))
+            pending.clear()
+            quotes = 0
+            if not data:
+                continue
+            record = _record(ctx, data, kind, columns, excel_safe, start)
+            if record is not None:
+                yield record
+        if pending:
+            ctx.reject(
+                "truncated-row",
+                "a quoted field is not closed before the end of the file (truncated?)",
+                line=start,
+            )
+
+
+def _record(
+    ctx: ParseContext,
+    data: bytes,
+    kind: str,
+    columns: tuple[Column, ...],
+    excel_safe: bool,
+    line: int,
+) -> Record | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        ctx.reject("invalid-encoding", f"not UTF-8: {exc.reason}", line=line)
+        return None
+    try:
+        cells = split_fields(text)
+    except ValueError as exc:
+        ctx.reject("malformed-row", f"malformed CSV row: {exc}", line=line)
+        return None
+    if len(cells) != len(columns):
+        ctx.reject(
+            "wrong-field-count",
+            f"expected {len(columns)} fields, found {len(cells)}",
+            line=line,
+        )
+        return None
+    try:
+        values = decode_cells(cells, columns, excel_safe=excel_safe)
+        return from_dict({"schema": SCHEMA_TAG, "kind": kind, **values})
+    except ValueError as exc:
+        ctx.reject("invalid-record", str(exc), line=line)
+        return None

@@ -1,0 +1,317 @@
+"""The one tabular schema: declared once, it drives CSV, Parquet and ``datasets.Features``.
+
+Three tables:
+
+- ``posts`` and ``replies``: one row per record, one column per field of
+  :class:`~tearcorpus.Post` / :class:`~tearcorpus.Reply`, named as in the serialised
+  form (:func:`tearcorpus.to_dict`). ``author`` and ``provenance`` are structs in Arrow and
+  ``datasets`` (JSON objects in CSV); ``extra`` is JSON text everywhere.
+- ``replies_in_context``: the flat modelling view, one row per reply with its post's
+  title and text and its parent's text (see :mod:`tearcorpus.hf`).
+
+Column types map to each backend like this:
+
+=============  ===============  ===========================  ========================
+type           CSV cell         Arrow (Parquet)              ``datasets`` feature
+=============  ===============  ===========================  ========================
+string         text             ``string``                   ``Value("string")``
+int            decimal          ``int64``                    ``Value("int64")``
+bool           ``true/false``   ``bool``                     ``Value("bool")``
+timestamp      ISO 8601, ``Z``  ``timestamp[us, tz=UTC]``    ``Value("timestamp...")``
+platform       its name         ``string``                   ``ClassLabel``
+json           JSON text        ``string``                   ``Value("string")``
+author         JSON object      struct                       dict of features
+provenance     JSON object      struct                       dict of features
+=============  ===============  ===========================  ========================
+
+pyarrow and datasets are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import orjson
+from attrs import frozen
+
+from .errors import MissingDependencyError
+from .model import Platform, Post, Record
+from .serialize import SCHEMA_TAG, format_time, from_dict, to_dict
+
+if TYPE_CHECKING:
+    import datasets
+    import pyarrow as pa
+
+__all__ = [
+    "AUTHOR_FIELDS",
+    "PLATFORM_NAMES",
+    "POSTS",
+    "PROVENANCE_FIELDS",
+    "REPLIES",
+    "REPLIES_IN_CONTEXT",
+    "TABLES",
+    "Column",
+    "ColumnType",
+    "arrow_schema",
+    "features",
+    "record_batch",
+    "records_from_table",
+    "table_for",
+]
+
+ColumnType = Literal[
+    "string", "int", "bool", "timestamp", "platform", "json", "author", "provenance"
+]
+TableName = Literal["posts", "replies", "replies_in_context"]
+
+#: The class names of the ``platform`` ClassLabel, in index order.
+PLATFORM_NAMES: Final = tuple(p.value for p in Platform)
+
+
+@frozen
+class Column:
+    """One column of a table: its serialised name, type, nullability and meaning."""
+
+    name: str
+    type: ColumnType
+    nullable: bool
+    doc: str
+
+
+#: Fields of the ``author`` struct: (name, type, nullable).
+AUTHOR_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = (
+    ("id", "string", True),
+    ("name", "string", True),
+    ("url", "string", True),
+    ("is_uploader", "bool", False),
+    ("is_verified", "bool", False),
+)
+
+#: Fields of the ``provenance`` struct; ``transforms`` is a list of strings.
+PROVENANCE_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = (
+    ("source", "string", False),
+    ("format", "string", False),
+    ("line", "int", True),
+    ("index", "int", True),
+    ("parser_version", "string", False),
+    ("transforms", "string_list", False),
+)
+
+_ID = Column("id", "string", False, "platform-native id (content-derived for text dumps)")
+_PLATFORM = Column("platform", "platform", False, "youtube, reddit or unknown")
+_AUTHOR = Column("author", "author", True, "id, name, url, is_uploader, is_verified")
+_CREATED = Column("created_at", "timestamp", True, "publication time, UTC")
+_ESTIMATED = Column(
+    "created_at_estimated", "bool", False, "created_at derived from text like '2 weeks ago'"
+)
+_EDITED = Column("is_edited", "bool", False, "edited after publication")
+_DELETED = Column("is_deleted", "bool", False, "deleted by its author")
+_REMOVED = Column("is_removed", "bool", False, "removed by a moderator or the platform")
+_EXTRA = Column("extra", "json", False, "source fields with no column, as a JSON object")
+_PROVENANCE = Column(
+    "provenance", "provenance", True, "source, format, line/index, parser version, transforms"
+)
+
+#: The posts table: one row per :class:`~tearcorpus.Post`.
+POSTS: Final[tuple[Column, ...]] = (
+    _ID,
+    _PLATFORM,
+    Column("title", "string", True, "title of the video or submission"),
+    Column("text", "string", False, "body: video description or submission self-text"),
+    _AUTHOR,
+    _CREATED,
+    _ESTIMATED,
+    Column("url", "string", True, "link to the post"),
+    Column("like_count", "int", True, "likes or score"),
+    Column("view_count", "int", True, "views"),
+    Column("comment_count", "int", True, "comments the platform claims"),
+    _EDITED,
+    _DELETED,
+    _REMOVED,
+    _EXTRA,
+    _PROVENANCE,
+)
+
+#: The replies table: one row per :class:`~tearcorpus.Reply`.
+REPLIES: Final[tuple[Column, ...]] = (
+    _ID,
+    Column("post_id", "string", False, "id of the thread's post"),
+    Column("parent_id", "string", True, "id of the parent reply; null for a direct reply"),
+    _PLATFORM,
+    Column("text", "string", False, "body of the reply"),
+    _AUTHOR,
+    _CREATED,
+    _ESTIMATED,
+    Column("like_count", "int", True, "likes or score"),
+    Column("reply_count", "int", True, "replies the platform claims"),
+    Column("depth", "int", True, "depth in the reply tree (0 = direct reply)"),
+    Column("is_pinned", "bool", False, "pinned by the uploader or a moderator"),
+    Column("is_hearted", "bool", False, "hearted by the uploader (YouTube)"),
+    _EDITED,
+    _DELETED,
+    _REMOVED,
+    _EXTRA,
+    _PROVENANCE,
+)
+
+#: The modelling view: each reply with the text it answers.
+REPLIES_IN_CONTEXT: Final[tuple[Column, ...]] = (
+    _ID,
+    Column("post_id", "string", False, "id of the thread's post"),
+    Column("parent_id", "string", True, "id of the parent reply; null for a direct reply"),
+    _PLATFORM,
+    Column("post_title", "string", True, "title of the thread's post (null if absent)"),
+    Column("post_text", "string", True, "text of the thread's post (null if absent)"),
+    Column(
+        "parent_text",
+        "string",
+        True,
+        "text the reply answers: the parent reply's, or the post's for a direct reply",
+    ),
+    Column("text", "string", False, "body of the reply"),
+    Column("author_id", "string", True, "the author's id (pseudonymised if anonymised)"),
+    Column("author_is_uploader", "bool", False, "the author is the uploader / OP"),
+    _CREATED,
+    Column("like_count", "int", True, "likes or score"),
+    Column("depth", "int", True, "depth in the reply tree (0 = direct reply)"),
+)
+
+#: Table name → columns.
+TABLES: Final[dict[str, tuple[Column, ...]]] = {
+    "posts": POSTS,
+    "replies": REPLIES,
+    "replies_in_context": REPLIES_IN_CONTEXT,
+}
+
+
+def table_for(record: Record) -> Literal["posts", "replies"]:
+    """The table a record belongs to."""
+    return "posts" if isinstance(record, Post) else "replies"
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError:
+        raise MissingDependencyError("Arrow export", "hf", "pyarrow") from None
+    return pyarrow
+
+
+def _datasets() -> Any:
+    try:
+        import datasets
+    except ImportError:
+        raise MissingDependencyError("datasets export", "hf", "datasets") from None
+    return datasets
+
+
+def _arrow_type(kind: str) -> pa.DataType:
+    pa = _pyarrow()
+    simple = {
+        "string": pa.string(),
+        "platform": pa.string(),
+        "json": pa.string(),
+        "int": pa.int64(),
+        "bool": pa.bool_(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+        "string_list": pa.list_(pa.string()),
+    }
+    if kind in simple:
+        return simple[kind]
+    fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
+    return pa.struct([pa.field(n, _arrow_type(t), nullable=null) for n, t, null in fields])
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The explicit Arrow schema of *table* for Parquet (``platform`` as its name)."""
+    pa = _pyarrow()
+    return pa.schema(
+        [pa.field(c.name, _arrow_type(c.type), nullable=c.nullable) for c in TABLES[table]]
+    )
+
+
+def _feature(kind: str) -> Any:
+    ds = _datasets()
+    if kind in ("string", "json"):
+        return ds.Value("string")
+    if kind == "int":
+        return ds.Value("int64")
+    if kind == "bool":
+        return ds.Value("bool")
+    if kind == "timestamp":
+        return ds.Value("timestamp[us, tz=UTC]")
+    if kind == "platform":
+        return ds.ClassLabel(names=list(PLATFORM_NAMES))
+    if kind == "string_list":
+        return ds.List(ds.Value("string"))
+    fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
+    return {n: _feature(t) for n, t, _ in fields}
+
+
+def features(table: str) -> datasets.Features:
+    """The ``datasets.Features`` of *table* (``platform`` as a ClassLabel)."""
+    ds = _datasets()
+    return ds.Features({c.name: _feature(c.type) for c in TABLES[table]})
+
+
+def _row_values(records: Sequence[Record], columns: Sequence[Column]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {c.name: [] for c in columns}
+    appenders = [(c, out[c.name].append) for c in columns]
+    dumps = orjson.dumps
+    for record in records:
+        data = to_dict(record)
+        for column, append in appenders:
+            if column.type == "timestamp":
+                append(getattr(record, column.name))
+            elif column.type == "json":
+                append(dumps(data[column.name]).decode())
+            else:
+                append(data[column.name])
+    return out
+
+
+def record_batch(records: Sequence[Record], table: Literal["posts", "replies"]) -> pa.RecordBatch:
+    """One Arrow record batch of *records* (all of *table*'s kind) with the declared schema."""
+    pa = _pyarrow()
+    schema = arrow_schema(table)
+    return pa.RecordBatch.from_pydict(_row_values(records, TABLES[table]), schema=schema)
+
+
+def _row_to_record(row: dict[str, Any], table: str, columns: Sequence[Column]) -> Record:
+    data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": "post" if table == "posts" else "reply"}
+    for column in columns:
+        value = row[column.name]
+        if value is None:
+            data[column.name] = None
+        elif column.type == "timestamp":
+            assert isinstance(value, datetime)
+            data[column.name] = format_time(value)
+        elif column.type == "json":
+            data[column.name] = orjson.loads(value)
+        elif column.type == "platform" and isinstance(value, int):
+            data[column.name] = PLATFORM_NAMES[value]
+        else:
+            data[column.name] = value
+    return from_dict(data)
+
+
+def records_from_table(
+    table: pa.Table | pa.RecordBatch | Iterable[dict[str, Any]], name: Literal["posts", "replies"]
+) -> Iterator[Record]:
+    """Records back from an Arrow table (or rows) of the ``posts`` or ``replies`` table.
+
+    Reads Parquet tables (``platform`` as its name) and ``datasets`` tables (``platform``
+    as its ClassLabel index) alike.
+    """
+    columns = TABLES[name]
+    rows: Iterable[dict[str, Any]]
+    if hasattr(table, "to_batches"):
+        rows = (row for batch in table.to_batches() for row in batch.to_pylist())
+    elif hasattr(table, "to_pylist"):
+        rows = table.to_pylist()
+    else:
+        rows = table
+    for row in rows:
+        yield _row_to_record(row, name, columns)
