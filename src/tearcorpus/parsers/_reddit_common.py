@@ -1,0 +1,372 @@
+"""What the ``reddit`` and ``pushshift`` parsers share: one mapping of Reddit things.
+
+A ``t3`` dict (a submission) becomes a :class:`~tearcorpus.model.Post`, a ``t1`` dict (a
+comment) a :class:`~tearcorpus.model.Reply`, whether it came from a thread's ``.json``,
+an ``/api/morechildren`` answer or a line of a Pushshift / Arctic Shift month. Fields
+with a slot in the model are consumed; every other field goes to ``extra`` untouched.
+
+A record that cannot be built raises :class:`BadThing`; the parser turns it into
+``ctx.reject`` with the record's line or index.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from ..model import Author, JsonValue, Platform, Post, Reply
+from ..serialize import format_time
+from ._base import ParseContext
+
+__all__ = [
+    "DELETED",
+    "REMOVED",
+    "BadThing",
+    "MissingChildren",
+    "parse_created",
+    "parse_edited",
+    "strip_prefix",
+    "to_post",
+    "to_reply",
+    "unescape_enabled",
+]
+
+DELETED: Final = "[deleted]"
+REMOVED: Final = "[removed]"
+REDDIT: Final = "https://www.reddit.com"
+
+#: ``removed_by_category`` values that mean the author deleted it, not a moderator.
+_SELF_DELETED: Final = frozenset({"deleted", "author"})
+
+#: ``{"count": N, "ids": [...], "continue_thread": bool}`` for a record's ``more`` stubs.
+MissingChildren = dict[str, JsonValue]
+
+_POST_SLOTS: Final = frozenset(
+    {
+        "id",
+        "title",
+        "selftext",
+        "author",
+        "author_fullname",
+        "created_utc",
+        "permalink",
+        "score",
+        "num_comments",
+        "view_count",
+        "edited",
+    }
+)
+_REPLY_SLOTS: Final = frozenset(
+    {
+        "id",
+        "link_id",
+        "parent_id",
+        "body",
+        "author",
+        "author_fullname",
+        "created_utc",
+        "score",
+        "depth",
+        "replies",
+        "is_submitter",
+        "stickied",
+        "edited",
+    }
+)
+
+
+class BadThing(Exception):
+    """A thing that cannot become a record: ``kind`` is the reject code."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def unescape_enabled(ctx: ParseContext) -> bool:
+    """False when the user says the input was fetched with ``raw_json=1`` (not escaped)."""
+    value = ctx.options.get("raw_json", "").strip().lower()
+    return value not in ("1", "true", "yes")
+
+
+def strip_prefix(value: str, prefix: str) -> str:
+    """``t3_abc`` → ``abc`` for *prefix* ``t3_``; other values unchanged."""
+    return value[len(prefix) :] if value.startswith(prefix) else value
+
+
+def _timestamp(value: object) -> datetime | None:
+    """Seconds since the epoch as int, float or numeric string; ``None`` if not one."""
+    if isinstance(value, bool):
+        return None
+    number: float
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+    else:
+        return None
+    if isinstance(number, float) and not math.isfinite(number):
+        return None
+    try:
+        return datetime.fromtimestamp(number, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def parse_created(value: object) -> datetime | None:
+    """``created_utc`` as an aware UTC datetime (int, float or string seconds)."""
+    return _timestamp(value)
+
+
+def parse_edited(value: object) -> tuple[bool, str | None] | None:
+    """``edited``: ``False`` or a timestamp (very old things say ``True``).
+
+    Returns ``(is_edited, edited_at as ISO 8601 or None)``, or ``None`` when the value is
+    neither (the caller keeps it in ``extra``).
+    """
+    if value is None or value is False:
+        return False, None
+    if value is True:
+        return True, None
+    when = _timestamp(value)
+    if when is None:
+        return None
+    return True, format_time(when)
+
+
+def _text(value: object, unescape: bool) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return html.unescape(value) if unescape and "&" in value else value
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _author(data: Mapping[str, Any], post_author: str | None) -> Author | None:
+    name = data.get("author")
+    if not isinstance(name, str) or not name or name == DELETED:
+        return None
+    fullname = data.get("author_fullname")
+    author_id = fullname if isinstance(fullname, str) and fullname else name
+    is_op = data.get("is_submitter") is True or (post_author is not None and name == post_author)
+    return Author(id=author_id, name=name, is_uploader=is_op)
+
+
+def _flags(data: Mapping[str, Any], text_key: str) -> tuple[bool, bool]:
+    """``(is_deleted, is_removed)`` from the text, the author and ``removed_by_category``.
+
+    ``[removed]`` text or a moderator's ``removed_by_category`` means removed; ``[deleted]``
+    text, a self-deletion category, or a ``[deleted]`` author on a thing that was not
+    removed means deleted (reddit shows a removed thing's author as ``[deleted]`` too).
+    """
+    text = data.get(text_key)
+    category = data.get("removed_by_category")
+    removed = text == REMOVED or (
+        isinstance(category, str) and bool(category) and category not in _SELF_DELETED
+    )
+    deleted = (
+        text == DELETED
+        or category in _SELF_DELETED
+        or (data.get("author") == DELETED and not removed)
+    )
+    return deleted, removed
+
+
+def _url(permalink: object) -> str | None:
+    if not isinstance(permalink, str) or not permalink:
+        return None
+    if permalink.startswith(("http://", "https://")):
+        return permalink
+    return REDDIT + (permalink if permalink.startswith("/") else "/" + permalink)
+
+
+def _thing_id(data: Mapping[str, Any], prefix: str, what: str) -> str:
+    value = data.get("id")
+    if isinstance(value, str) and value:
+        return value
+    name = data.get("name")
+    if isinstance(name, str) and name.startswith(prefix) and len(name) > len(prefix):
+        return name[len(prefix) :]
+    raise BadThing("missing-id", f"{what} has no id")
+
+
+def _extra(data: Mapping[str, Any], slots: frozenset[str], prefix: str) -> dict[str, JsonValue]:
+    extra: dict[str, JsonValue] = {k: v for k, v in data.items() if k not in slots}
+    raw_id = data.get("id")
+    if isinstance(raw_id, str) and raw_id:
+        if extra.get("name") == prefix + raw_id:
+            del extra["name"]  # the fullname is the id with its prefix: nothing to keep
+    elif raw_id is not None:
+        extra["id"] = raw_id
+    return extra
+
+
+def _keep_if(extra: dict[str, JsonValue], data: Mapping[str, Any], key: str, used: object) -> None:
+    """Put ``data[key]`` back into *extra* when its slot could not use it."""
+    if used is None and data.get(key) is not None:
+        extra[key] = data[key]
+
+
+def _edited(data: Mapping[str, Any], extra: dict[str, JsonValue]) -> bool:
+    edited = parse_edited(data.get("edited"))
+    if edited is None:
+        extra["edited"] = data["edited"]
+        return False
+    if edited[1] is not None:
+        extra["edited_at"] = edited[1]
+    return edited[0]
+
+
+def _created(
+    data: Mapping[str, Any], ctx: ParseContext, extra: dict[str, JsonValue]
+) -> datetime | None:
+    created = parse_created(data.get("created_utc"))
+    if created is None and data.get("created_utc") is not None:
+        extra["created_utc"] = data["created_utc"]
+        ctx.note("invalid-created-utc")
+    return created
+
+
+def to_post(
+    data: Mapping[str, Any],
+    ctx: ParseContext,
+    *,
+    unescape: bool = True,
+    missing: MissingChildren | None = None,
+    line: int | None = None,
+    index: int | None = None,
+) -> Post:
+    """A submission (``t3`` data) as a :class:`Post`; raises :class:`BadThing`."""
+    post_id = _thing_id(data, "t3_", "submission")
+    extra = _extra(data, _POST_SLOTS, "t3_")
+    title = _text(data.get("title"), unescape)
+    _keep_if(extra, data, "title", title)
+    text = _text(data.get("selftext"), unescape)
+    _keep_if(extra, data, "selftext", text)
+    author = _author(data, None)
+    _keep_if(extra, data, "author", author)
+    url = _url(data.get("permalink"))
+    _keep_if(extra, data, "permalink", url)
+    like_count = _count(data.get("score"))
+    _keep_if(extra, data, "score", like_count)
+    comment_count = _count(data.get("num_comments"))
+    _keep_if(extra, data, "num_comments", comment_count)
+    view_count = _count(data.get("view_count"))
+    _keep_if(extra, data, "view_count", view_count)
+    if author is None and isinstance(data.get("author_fullname"), str):
+        extra["author_fullname"] = data["author_fullname"]
+    deleted, removed = _flags(data, "selftext")
+    if missing:
+        extra["missing_children"] = missing
+    return Post(
+        id=post_id,
+        platform=Platform.REDDIT,
+        title=title,
+        text=text or "",
+        author=author,
+        created_at=_created(data, ctx, extra),
+        url=url if url is not None else f"{REDDIT}/comments/{post_id}/",
+        like_count=like_count,
+        view_count=view_count,
+        comment_count=comment_count,
+        is_edited=_edited(data, extra),
+        is_deleted=deleted,
+        is_removed=removed,
+        extra=extra,
+        provenance=ctx.provenance(line=line, index=index),
+    )
+
+
+def to_reply(
+    data: Mapping[str, Any],
+    ctx: ParseContext,
+    *,
+    unescape: bool = True,
+    post_id: str | None = None,
+    parent: str | None = None,
+    depth: int | None = None,
+    post_author: str | None = None,
+    missing: MissingChildren | None = None,
+    line: int | None = None,
+    index: int | None = None,
+) -> Reply:
+    """A comment (``t1`` data) as a :class:`Reply`; raises :class:`BadThing`.
+
+    *post_id*, *parent* (a fullname, ``t1_...`` or ``t3_...``) and *depth* are what the
+    nesting says, used where the comment itself does not say; *post_author* marks the
+    OP's comments when ``is_submitter`` is absent.
+    """
+    reply_id = _thing_id(data, "t1_", "comment")
+    extra = _extra(data, _REPLY_SLOTS, "t1_")
+    link_id = data.get("link_id")
+    if isinstance(link_id, str) and link_id:
+        post_id = strip_prefix(link_id, "t3_")
+    elif link_id is not None:
+        extra["link_id"] = link_id
+    if post_id is None:
+        raise BadThing("missing-link-id", f"comment {reply_id} has no link_id (its post)")
+    parent_id = data.get("parent_id")
+    if not isinstance(parent_id, str) or not parent_id:
+        _keep_if(extra, data, "parent_id", None)
+        parent_id = parent
+    if parent_id is None or parent_id.startswith("t3_") or parent_id == post_id:
+        parent_id = None
+    else:
+        parent_id = strip_prefix(parent_id, "t1_")
+    text = _text(data.get("body"), unescape)
+    _keep_if(extra, data, "body", text)
+    author = _author(data, post_author)
+    _keep_if(extra, data, "author", author)
+    if author is None and isinstance(data.get("author_fullname"), str):
+        extra["author_fullname"] = data["author_fullname"]
+    if data.get("is_submitter") not in (None, True, False):
+        extra["is_submitter"] = data["is_submitter"]
+    like_count = _count(data.get("score"))
+    _keep_if(extra, data, "score", like_count)
+    stated = _count(data.get("depth"))
+    _keep_if(extra, data, "depth", stated)
+    stickied = data.get("stickied")
+    if stickied not in (None, True, False):
+        extra["stickied"] = stickied
+    replies = data.get("replies")
+    if replies is not None and replies != "" and not isinstance(replies, list | dict):
+        extra["replies"] = replies
+    deleted, removed = _flags(data, "body")
+    if missing:
+        extra["missing_children"] = missing
+    return Reply(
+        id=reply_id,
+        post_id=post_id,
+        parent_id=parent_id,
+        platform=Platform.REDDIT,
+        text=text or "",
+        author=author,
+        created_at=_created(data, ctx, extra),
+        like_count=like_count,
+        depth=stated if stated is not None else depth,
+        is_pinned=stickied is True,
+        is_edited=_edited(data, extra),
+        is_deleted=deleted,
+        is_removed=removed,
+        extra=extra,
+        provenance=ctx.provenance(line=line, index=index),
+    )

@@ -1,0 +1,141 @@
+"""Pushshift / Arctic Shift monthly dumps: one Reddit thing a line (NDJSON).
+
+``RC_YYYY-MM`` files hold comments, ``RS_YYYY-MM`` files submissions; a file may mix
+both. A line with ``body`` and ``link_id`` is a comment (a Reply); a line with
+``title``, ``selftext`` or ``num_comments``, or a ``t3_`` ``name``, is a submission (a
+Post). Lines wrapped as ``{"kind": "t1", "data": {...}}`` are unwrapped. Inputs are
+streamed line by line (``.zst`` with the 2 GiB window, ``.gz``, ``.bz2``, ``.xz`` are
+decompressed on the fly), so memory stays flat however large the month.
+
+Comments whose submission is not in the input are kept; the corpus knows their post by
+id only. Field mapping: :mod:`._reddit_common`, shared with the ``reddit`` parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+
+import orjson
+
+from .._io import iter_binary_lines, iter_text_lines
+from ..model import Record
+from ._base import ParseContext
+from ._reddit_common import BadThing, to_post, to_reply, unescape_enabled
+
+__all__ = ["description", "name", "parse", "sniff"]
+
+name = "pushshift"
+description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or .zst/.gz/.bz2/.xz)"
+
+_BOM: Final = b"\xef\xbb\xbf"
+_SNIFF_LINES: Final = 5
+_KEY: Final = {
+    key: re.compile(rb'"' + key.encode() + rb'"\s*:')
+    for key in ("subreddit", "created_utc", "body", "link_id", "title", "selftext", "num_comments")
+}
+
+
+def _is_comment(data: dict[str, Any]) -> bool:
+    return "body" in data and "link_id" in data
+
+
+def _is_submission(data: dict[str, Any]) -> bool:
+    if "title" in data or "selftext" in data or "num_comments" in data:
+        return True
+    named = data.get("name")
+    return isinstance(named, str) and named.startswith("t3_")
+
+
+def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
+    """``{"kind": "t1", "data": {...}}`` → the inner dict; anything else unchanged."""
+    inner = data.get("data")
+    if data.get("kind") in ("t1", "t3") and isinstance(inner, dict):
+        return inner
+    return data
+
+
+def _looks_like_dump_object(data: dict[str, Any]) -> bool:
+    data = _unwrap(data)
+    return (
+        "subreddit" in data
+        and "created_utc" in data
+        and (
+            _is_comment(data)
+            or ("title" in data and ("selftext" in data or "num_comments" in data))
+        )
+    )
+
+
+def _looks_like_dump_bytes(line: bytes) -> bool:
+    """The keys of a dump line, for a first line longer than the sniffed head."""
+    has = {key: pattern.search(line) is not None for key, pattern in _KEY.items()}
+    thing = (has["body"] and has["link_id"]) or (
+        has["title"] and (has["selftext"] or has["num_comments"])
+    )
+    return has["subreddit"] and has["created_utc"] and thing
+
+
+def sniff(head: bytes, path: str) -> int:
+    head = head.removeprefix(_BOM)
+    if head.lstrip()[:1] != b"{":
+        return 0
+    lines = head.split(b"\n")
+    complete = lines[:-1] if len(lines) > 1 else []
+    seen = 0
+    for line in complete:
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > _SNIFF_LINES:
+            break
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(data, dict):
+            return 0
+        return 92 if _looks_like_dump_object(data) else 0
+    if seen == 0 and _looks_like_dump_bytes(lines[0]):
+        return 85  # one line longer than the head, or a file without a final newline
+    return 0
+
+
+def _lines(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
+    encoding = (ctx.encoding or "utf-8").replace("_", "-").lower()
+    if encoding in ("utf-8", "utf8", "utf-8-sig"):
+        yield from iter_binary_lines(ctx.source)
+        return
+    for number, text in iter_text_lines(ctx.source, ctx.encoding):
+        yield number, text.encode("utf-8", "surrogatepass") + b"\n"
+
+
+def parse(ctx: ParseContext) -> Iterator[Record]:
+    unescape = unescape_enabled(ctx)
+    for number, raw in _lines(ctx):
+        if not raw.strip():
+            continue
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
+            ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
+            continue
+        if not isinstance(data, dict):
+            ctx.reject("not-a-record", f"a JSON {type(data).__name__}, not an object", line=number)
+            continue
+        data = _unwrap(data)
+        try:
+            if _is_comment(data):
+                yield to_reply(data, ctx, unescape=unescape, line=number)
+            elif _is_submission(data):
+                yield to_post(data, ctx, unescape=unescape, line=number)
+            else:
+                ctx.reject(
+                    "unknown-thing",
+                    "neither a comment (body + link_id) nor a submission (title, selftext)",
+                    line=number,
+                )
+        except BadThing as bad:
+            ctx.reject(bad.kind, bad.reason, line=number)
