@@ -1,0 +1,319 @@
+"""yt-dlp ``.info.json`` files written with ``--write-info-json --write-comments``.
+
+The video becomes the :class:`~tearcorpus.model.Post`; every top-level key that has no
+slot in the model (``formats``, ``tags``, ``duration`` ...) goes to ``extra``, except
+``comments``, whose items become :class:`~tearcorpus.model.Reply` records.
+
+Quirks handled:
+
+- ``parent`` is ``"root"`` for a top-level comment, else the id of the comment answered
+  (replies to replies exist since late 2025). ``depth`` is computed from that chain in
+  any order; a reply whose parent is not in the file gets ``depth=None`` and an
+  ``orphan-reply`` note.
+- Comment times are derived by yt-dlp from text such as "2 weeks ago": ``created_at``
+  is marked estimated and the text is kept as ``extra["time_text"]`` (the key is
+  ``_time_text`` in recent versions, ``time_text`` in older ones); "(edited)" in it sets
+  ``is_edited``.
+- Older versions omit keys whose value is null and boolean flags that are false.
+- yt-dlp can list a comment twice (the pinned one); repeats are dropped and counted as
+  ``duplicate-comment``.
+- A value of the wrong type for its slot is kept in ``extra`` under its source key and
+  counted as an ``invalid-field`` note, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar
+
+from .._io import load_json
+from ..errors import ParseError
+from ..model import Author, JsonValue, Platform, Post, Record, Reply
+from ._base import ParseContext
+
+__all__ = ["description", "name", "parse", "sniff"]
+
+name = "ytdlp"
+description = "yt-dlp .info.json (--write-info-json --write-comments): the video and its comments"
+
+#: Keys that only a yt-dlp info dict (or one of its format entries) has near its top.
+_MARKERS: Final = re.compile(
+    rb'"(?:extractor|extractor_key|webpage_url|webpage_url_basename|display_id|fulltitle'
+    rb'|format_id|vcodec|acodec|_type|_version|formats|original_url)"\s*:'
+)
+_PARENT_ROOT: Final = re.compile(rb'"parent"\s*:\s*"root"')
+_UPLOAD_DATE: Final = re.compile(r"\d{8}")
+_T = TypeVar("_T")
+
+
+def sniff(head: bytes, path: str) -> int:
+    """A JSON object with several yt-dlp-only keys (``extractor``, ``formats`` ...)."""
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped.startswith(b"{"):
+        return 0
+    markers = {m.group(0).split(b'"')[1] for m in _MARKERS.finditer(stripped)}
+    score = 0
+    if len(markers) >= 2:
+        score = 90
+    elif markers or _PARENT_ROOT.search(stripped):
+        score = 40
+    if score and path.endswith((".info.json", ".info.json.gz", ".info.json.zst")):
+        score += 5
+    return score
+
+
+def _epoch(value: object) -> datetime | None:
+    """An epoch number as an aware UTC datetime; ``None`` when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+class _Fields:
+    """Reads typed values out of one source object, remembering what it consumed.
+
+    A present value of the wrong type is not consumed, so :meth:`extra` keeps it under
+    its own key; each one is counted as an ``invalid-field`` note.
+    """
+
+    def __init__(self, ctx: ParseContext, data: Mapping[str, Any]) -> None:
+        self._ctx = ctx
+        self.data = data
+        self.used: set[str] = set()
+
+    def _take(self, key: str, value: _T | None) -> _T | None:
+        """Consume *key* when *value* (its converted value) fits, or it was null."""
+        if value is None and self.data.get(key) is not None:
+            self._ctx.note("invalid-field")
+            return None
+        self.used.add(key)
+        return value
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        return self._take(key, value if isinstance(value, str) else None)
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        return bool(self._take(key, value if isinstance(value, bool) else None))
+
+    def count(self, key: str) -> int | None:
+        return self._take(key, _count(self.data.get(key)))
+
+    def time(self, key: str) -> datetime | None:
+        return self._take(key, _epoch(self.data.get(key)))
+
+    def extra(self) -> dict[str, JsonValue]:
+        """Every key not consumed by a slot."""
+        return {k: v for k, v in self.data.items() if k not in self.used}
+
+
+def _post(ctx: ParseContext, info: Mapping[str, Any], video_id: str) -> Post:
+    f = _Fields(ctx, info)
+    f.used.update({"id", "comments"})
+    title = f.text("title")
+    text = f.text("description")
+    channel_name = f.text("channel")
+    if channel_name is None and info.get("uploader") is not None:
+        channel_name = f.text("uploader")
+    channel_url = f.text("channel_url")
+    if channel_url is None and info.get("uploader_url") is not None:
+        channel_url = f.text("uploader_url")
+    channel_id = f.text("channel_id")
+    verified = f.flag("channel_is_verified")
+    author = None
+    if channel_id is not None or channel_name is not None or channel_url is not None:
+        author = Author(id=channel_id, name=channel_name, url=channel_url, is_verified=verified)
+    created = f.time("timestamp")
+    if created is None and info.get("timestamp") is None:
+        created = _upload_date(info.get("upload_date"))
+        if created is not None:
+            f.used.add("upload_date")
+    return Post(
+        id=video_id,
+        platform=Platform.YOUTUBE,
+        title=title,
+        text=text or "",
+        author=author,
+        created_at=created,
+        created_at_estimated=False,
+        url=f.text("webpage_url"),
+        like_count=f.count("like_count"),
+        view_count=f.count("view_count"),
+        comment_count=f.count("comment_count"),
+        extra=f.extra(),
+        provenance=ctx.provenance(),
+    )
+
+
+def _upload_date(value: object) -> datetime | None:
+    """``YYYYMMDD`` as midnight UTC of that day; ``None`` when it is not one."""
+    if not isinstance(value, str) or not _UPLOAD_DATE.fullmatch(value):
+        return None
+    try:
+        return datetime(int(value[:4]), int(value[4:6]), int(value[6:]), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _parent_of(comment: Mapping[str, Any]) -> str | None:
+    """The id a comment answers, or ``None`` for a top-level one."""
+    parent = comment.get("parent")
+    if isinstance(parent, str) and parent and parent != "root":
+        return parent
+    return None
+
+
+def _depths(parents: Mapping[str, str | None]) -> dict[str, int | None]:
+    """Depth of every comment from its parent chain, whatever the order of the list.
+
+    ``None`` where the chain reaches a parent missing from the file, or loops.
+    """
+    depths: dict[str, int | None] = {}
+    for start in parents:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        node: str | None = start
+        base: int | None
+        while True:
+            if node is None:
+                base = -1  # above a top-level comment
+                break
+            if node in depths:
+                base = depths[node]
+                break
+            if node in on_chain or node not in parents:
+                base = None
+                break
+            chain.append(node)
+            on_chain.add(node)
+            node = parents[node]
+        for item in reversed(chain):
+            base = None if base is None else base + 1
+            depths[item] = base
+    return depths
+
+
+def _comments(ctx: ParseContext, raw: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+    """The well-formed, first-seen comments with their list index; the rest reported."""
+    kept: list[tuple[int, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for index, comment in enumerate(raw):
+        if not isinstance(comment, dict):
+            kind = type(comment).__name__
+            ctx.reject("invalid-comment", f"comment is a {kind}, not a JSON object", index=index)
+            continue
+        cid = comment.get("id")
+        if not isinstance(cid, str) or not cid:
+            ctx.reject("missing-id", "comment has no string 'id'", index=index)
+            continue
+        if cid in seen:
+            ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", index=index)
+            continue
+        seen.add(cid)
+        kept.append((index, comment))
+    return kept
+
+
+def _reply(
+    ctx: ParseContext, comment: Mapping[str, Any], index: int, video_id: str, depth: int | None
+) -> Reply:
+    f = _Fields(ctx, comment)
+    f.used.update({"id", "parent"})
+    time_key = "_time_text" if "_time_text" in comment else "time_text"
+    time_text = f.text(time_key)
+    author_id = f.text("author_id")
+    author_name = f.text("author")
+    author_url = f.text("author_url")
+    is_uploader = f.flag("author_is_uploader")
+    is_verified = f.flag("author_is_verified")
+    author = None
+    if author_id is not None or author_name is not None or author_url is not None:
+        author = Author(
+            id=author_id,
+            name=author_name,
+            url=author_url,
+            is_uploader=is_uploader,
+            is_verified=is_verified,
+        )
+    created = f.time("timestamp")
+    text = f.text("text")
+    like_count = f.count("like_count")
+    is_pinned = f.flag("is_pinned")
+    is_hearted = f.flag("is_favorited")
+    extra = f.extra()
+    if time_text is not None:
+        extra["time_text"] = time_text
+    return Reply(
+        id=str(comment["id"]),
+        post_id=video_id,
+        parent_id=_parent_of(comment),
+        platform=Platform.YOUTUBE,
+        text=text or "",
+        author=author,
+        created_at=created,
+        created_at_estimated=created is not None,
+        like_count=like_count,
+        depth=depth,
+        is_pinned=is_pinned,
+        is_hearted=is_hearted,
+        is_edited=time_text is not None and "(edited)" in time_text,
+        extra=extra,
+        provenance=ctx.provenance(index=index),
+    )
+
+
+def _in_cycle(start: str, parents: Mapping[str, str | None]) -> bool:
+    """True when following parents from *start* comes back to it."""
+    seen: set[str] = set()
+    node: str | None = start
+    while node is not None and node in parents and node not in seen:
+        seen.add(node)
+        node = parents[node]
+        if node == start:
+            return True
+    return False
+
+
+def parse(ctx: ParseContext) -> Iterator[Record]:
+    info = load_json(ctx.source, encoding=ctx.encoding)
+    if not isinstance(info, dict):
+        raise ParseError(
+            ctx.source, f"expected a JSON object (a yt-dlp .info.json), got a {type(info).__name__}"
+        )
+    if info.get("_type") in ("playlist", "multi_video"):
+        raise ParseError(
+            ctx.source,
+            "a playlist .info.json holds no comments; read each video's own .info.json",
+        )
+    video_id = info.get("id")
+    if not isinstance(video_id, str) or not video_id:
+        raise ParseError(ctx.source, "no video 'id': not a yt-dlp video .info.json")
+    raw = info.get("comments")
+    if raw is not None and not isinstance(raw, list):
+        raise ParseError(ctx.source, f"'comments' is a JSON {type(raw).__name__}, expected a list")
+    comments = _comments(ctx, raw) if raw is not None else []
+    yield _post(ctx, info, video_id)
+    if raw is None:
+        ctx.note("no-comments")  # downloaded without --write-comments
+        return
+    parents = {str(c["id"]): _parent_of(c) for _, c in comments}
+    depths = _depths(parents)
+    for cid, parent in parents.items():
+        if parent is not None and parent not in parents:
+            ctx.note("orphan-reply")
+        elif depths[cid] is None and _in_cycle(cid, parents):
+            ctx.note("reply-cycle")
+    for index, comment in comments:
+        yield _reply(ctx, comment, index, video_id, depths[str(comment["id"])])
