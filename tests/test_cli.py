@@ -166,3 +166,13 @@ def test_formats_lists_parsers_and_exporters(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     for name in [*tearcorpus.PARSERS, *tearcorpus.EXPORTERS]:
         assert f"  {name} " in out
+
+
+def test_progress_goes_to_stderr_only_when_asked() -> None:
+    """--progress always draws on stderr; auto stays quiet when stderr is not a terminal."""
+    shown = _run("inspect", "--progress", "always", SAMPLE)
+    assert shown.returncode == 0
+    assert "records" in shown.stderr
+    quiet = _run("inspect", SAMPLE)
+    assert quiet.stderr == ""
+    assert "posts 1  replies 19" in quiet.stdout
