@@ -1,4 +1,4 @@
-"""Counts that add up: what was read, kept and rejected, per input and in total."""
+"""Counts that add up: what was read, kept, rejected and dropped, per input and in total."""
 
 from __future__ import annotations
 
@@ -67,6 +67,10 @@ class Report:
     """The sum over every input of a run."""
 
     sources: list[SourceReport] = field(factory=list)
+    #: Records parsed but left out by a transform (filters, dedup), by reason.
+    dropped: Counter[str] = field(factory=Counter)
+    #: Personal data replaced in text by the scrubber, by kind (``email``, ``phone`` ...).
+    scrubbed: Counter[str] = field(factory=Counter)
 
     @property
     def posts(self) -> int:
@@ -83,6 +87,15 @@ class Report:
     @property
     def read(self) -> int:
         return sum(s.read for s in self.sources)
+
+    @property
+    def dropped_total(self) -> int:
+        return sum(self.dropped.values())
+
+    @property
+    def written(self) -> int:
+        """Records that went on to the output: ``read == written + rejected + dropped_total``."""
+        return self.posts + self.replies - self.dropped_total
 
     @property
     def formats(self) -> list[str]:
@@ -111,6 +124,10 @@ class Report:
             "replies": self.replies,
             "rejected": self.rejected,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason().items())),
+            "dropped": self.dropped_total,
+            "dropped_by_reason": dict(sorted(self.dropped.items())),
+            "written": self.written,
+            "scrubbed": dict(sorted(self.scrubbed.items())),
             "notes": dict(sorted(self.notes().items())),
             "sources": [s.to_dict() for s in self.sources],
         }
