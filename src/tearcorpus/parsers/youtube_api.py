@@ -152,7 +152,7 @@ def _time(value: Any) -> datetime | None:
         return None
     try:
         return utc(datetime.fromisoformat(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # not ISO 8601; out of range once in UTC
         return None
 
 
@@ -459,9 +459,10 @@ def _api_error(error: Any) -> str:
     if isinstance(error, dict):
         code = error.get("code")
         message = _str(error.get("message")) or _str(error.get("status")) or "no message"
+        details = error.get("errors")
         reasons = [
             e["reason"]
-            for e in error.get("errors") or ()
+            for e in (details if isinstance(details, list) else ())
             if isinstance(e, dict) and isinstance(e.get("reason"), str)
         ]
         head = "API error" + (f" {code}" if code is not None else "")
@@ -482,7 +483,7 @@ def _page(state: _State, data: Any, page: _Page) -> Iterator[Record]:
         return
     kind = data.get("kind")
     items = data.get("items")
-    if kind is not None and kind not in _ITEM_KIND:
+    if kind is not None and (not isinstance(kind, str) or kind not in _ITEM_KIND):
         state.reject(
             "unsupported-kind",
             f"response kind {kind!r} is not videos, commentThreads or comments list",
