@@ -111,13 +111,187 @@ def _export_options(args: argparse.Namespace, report: Report) -> ExportOptions:
 
 def _add_transform_args(convert: argparse.ArgumentParser) -> None:
     """Options of the transforms (anonymise, scrub, normalise, filter) on ``convert``."""
+    from .transforms.filters import RULES
+    from .transforms.normalize import DEFAULT_STEPS, parse_steps
+    from .transforms.scrub import KINDS, parse_kinds
+
+    def checked(parse: Any) -> Any:
+        def run(value: str) -> Any:
+            try:
+                return parse(value)
+            except ValueError as exc:
+                raise argparse.ArgumentTypeError(str(exc)) from None
+
+        return run
+
+    def rules(value: str) -> tuple[str, ...]:
+        chosen = tuple(r.strip() for r in value.split(",") if r.strip())
+        if chosen == ("all",):
+            return RULES
+        for rule in chosen:
+            if rule not in RULES:
+                raise ValueError(f"unknown filter rule {rule!r}; choose from: {', '.join(RULES)}")
+        return chosen
+
+    def no_scrub(value: str) -> str:
+        parse_kinds(value)  # raises on an unknown kind
+        return value
+
+    group = convert.add_argument_group(
+        "transforms",
+        "run in this order: normalize, filter, dedup, near-dedup, anonymize, scrub "
+        "(see docs/privacy.md)",
+    )
+    group.add_argument(
+        "--normalize",
+        nargs="?",
+        const=DEFAULT_STEPS,
+        type=checked(parse_steps),
+        metavar="STEPS",
+        help="normalise text: html,mojibake,nfc,whitespace,quotes or all "
+        f"(default without a value: {','.join(DEFAULT_STEPS)})",
+    )
+    group.add_argument(
+        "--quotes",
+        choices=("remove", "mark"),
+        default="remove",
+        help="with --normalize quotes: remove '> quoted' lines or mark them [QUOTE]",
+    )
+    group.add_argument(
+        "--filter",
+        nargs="?",
+        const=RULES,
+        type=checked(rules),
+        metavar="RULES",
+        help=f"drop replies by rule: {','.join(RULES)} or all (default without a value: all)",
+    )
+    group.add_argument("--min-chars", type=int, metavar="N", help="drop replies shorter than N")
+    group.add_argument("--max-chars", type=int, metavar="N", help="drop replies longer than N")
+    group.add_argument(
+        "--lang",
+        metavar="CODES",
+        help="keep replies in these languages only, e.g. en,de (needs tearcorpus[lang])",
+    )
+    group.add_argument(
+        "--filter-posts",
+        action="store_true",
+        help="let filters and dedup drop posts too (their replies stay, as orphans)",
+    )
+    group.add_argument(
+        "--dedup", action="store_true", help="drop replies whose normalised text was seen before"
+    )
+    group.add_argument(
+        "--near-dedup",
+        nargs="?",
+        const=0.8,
+        type=float,
+        metavar="THRESHOLD",
+        help="drop near-duplicate replies, MinHash Jaccard >= THRESHOLD (default 0.8; "
+        "needs tearcorpus[dedup])",
+    )
+    group.add_argument(
+        "--dedup-min-chars",
+        type=int,
+        default=1,
+        metavar="N",
+        help="texts shorter than N normalised characters are never duplicates (default 1)",
+    )
+    group.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="pseudonymise authors with a keyed hash (key from $TEARCORPUS_KEY or "
+        "--key-file) and scrub personal data from text (implies --scrub)",
+    )
+    group.add_argument("--key-file", metavar="FILE", help="read the anonymisation key from FILE")
+    group.add_argument(
+        "--one-pass",
+        action="store_true",
+        help="with --anonymize: read inputs once; mentions of authors who appear later "
+        "are scrubbed as [HANDLE]/[USER] instead of pseudonymised",
+    )
+    group.add_argument(
+        "--scrub",
+        nargs="?",
+        const=KINDS,
+        type=checked(parse_kinds),
+        metavar="KINDS",
+        help=f"replace personal data in text: {','.join(KINDS)} or all (default without a "
+        "value: all)",
+    )
+    group.add_argument(
+        "--no-scrub",
+        action="append",
+        default=[],
+        type=checked(no_scrub),
+        metavar="KIND",
+        help="leave this kind in the text (repeatable, or comma-separated)",
+    )
+    group.add_argument(
+        "--write-dropped",
+        metavar="FILE.jsonl",
+        help="write dropped records to FILE.jsonl with a dropped_reason (anonymised and "
+        "scrubbed like the corpus)",
+    )
 
 
 def _apply_transforms(
     args: argparse.Namespace, records: Iterable[Record], report: Report
 ) -> Iterable[Record]:
     """The transforms the command line asked for, applied in their documented order."""
-    return records
+    from . import transforms as tf
+    from .transforms.scrub import KINDS, parse_kinds
+
+    steps: list[tf.Transform] = []
+    if args.normalize:
+        steps.append(tf.Normalizer(args.normalize, quotes=args.quotes))
+    langs = [c.strip() for c in args.lang.split(",") if c.strip()] if args.lang else None
+    if args.filter or args.min_chars is not None or args.max_chars is not None or langs:
+        steps.append(
+            tf.Filter(
+                args.filter or (),
+                min_chars=args.min_chars,
+                max_chars=args.max_chars,
+                languages=langs,
+                include_posts=args.filter_posts,
+            )
+        )
+    if args.dedup:
+        steps.append(tf.ExactDedup(min_chars=args.dedup_min_chars, include_posts=args.filter_posts))
+    if args.near_dedup is not None:
+        steps.append(
+            tf.NearDedup(
+                threshold=args.near_dedup,
+                min_chars=args.dedup_min_chars,
+                include_posts=args.filter_posts,
+            )
+        )
+    if args.anonymize:
+        key = tf.load_key(args.key_file)
+        names = None
+        if not args.one_pass:
+            # Pass one of two: every author's name, so that mentions can be rewritten.
+            names = tf.collect_names(_records(args, Report()))
+        steps.append(tf.Anonymizer(key, names))
+    elif args.key_file:
+        raise TearcorpusError("--key-file is only used with --anonymize")
+    kinds = args.scrub if args.scrub is not None else (KINDS if args.anonymize else ())
+    if kinds:
+        kinds = parse_kinds(kinds, without=args.no_scrub)
+        steps.append(tf.Scrubber(kinds))
+    if not steps:
+        if args.write_dropped:
+            raise TearcorpusError("--write-dropped needs a transform that drops records")
+        return records
+    steps = tf.sort_transforms(steps)
+    if not args.write_dropped:
+        return tf.apply_transforms(records, steps, report)
+    writer = tf.DroppedWriter(args.write_dropped, overwrite=args.overwrite)
+
+    def run() -> Iterator[Record]:
+        with writer:
+            yield from tf.apply_transforms(records, steps, report, dropped=writer)
+
+    return run()
 
 
 class _Stats:
@@ -248,8 +422,12 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     print(
         f"read {report.read} records from {len(report.sources)} input(s): "
         f"wrote {result.posts} posts and {result.replies} replies, "
-        f"rejected {report.rejected}",
+        f"rejected {report.rejected}, dropped {report.dropped_total}",
     )
+    if report.dropped:
+        print("  dropped " + ", ".join(f"{k} {v}" for k, v in sorted(report.dropped.items())))
+    if report.scrubbed:
+        print("  scrubbed " + ", ".join(f"{k} {v}" for k, v in sorted(report.scrubbed.items())))
     for path in result.files:
         print(f"  {path}")
     if report.rejected:

@@ -59,13 +59,16 @@ PLACEHOLDERS: Final[Mapping[str, str]] = {
 # Pseudonyms written by the anonymiser: never scrubbed as handles or users.
 _PSEUDONYM = r"anon-[0-9a-f]{16}\b"
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])"
-    r"[A-Za-z0-9][A-Za-z0-9._%+-]*"
-    r"(?:@|\s?[\[({]\s?at\s?[\])}]\s?|\s+at\s+)"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:(?:\.|\s?[\[({]\s?dot\s?[\])}]\s?|\s+dot\s+)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-    r"(?:\.|\s?[\[({]\s?dot\s?[\])}]\s?|\s+dot\s+)[A-Za-z]{2,24}\b",
+    rf"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,24}}\b"
+)
+# Spelled-out forms: me [at] example [dot] org, me (at) example.org, me at example dot org.
+_AT = r"(?:\s?[\[({]\s?at\s?[\])}]\s?|\s+at\s+)"
+_DOT = r"(?:\.|\s?[\[({]\s?dot\s?[\])}]\s?|\s+dot\s+)"
+_AT_RE = re.compile(_AT, re.IGNORECASE)
+_EMAIL_SPOKEN = re.compile(
+    rf"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]*{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[A-Za-z]{{2,24}}\b",
     re.IGNORECASE,
 )
 # "x at y dot com" only counts when it ends in a real top-level domain.
@@ -113,7 +116,11 @@ def _digits(text: str) -> int:
 def _trim_url(text: str, start: int, end: int) -> tuple[int, int]:
     value = text[start:end]
     while value:
-        if value[-1] in _URL_TRAILING or (value[-1] == ")" and value.count("(") < value.count(")")) or (value[-1] == "]" and value.count("[") < value.count("]")):
+        if (
+            value[-1] in _URL_TRAILING
+            or (value[-1] == ")" and value.count("(") < value.count(")"))
+            or (value[-1] == "]" and value.count("[") < value.count("]"))
+        ):
             value = value[:-1]
         else:
             break
@@ -122,12 +129,18 @@ def _trim_url(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _emails(text: str) -> Iterator[tuple[int, int]]:
     for m in _EMAIL.finditer(text):
-        value = m.group()
-        if "@" not in value:
-            tld = re.split(r"[\s.\])}]+", value.lower().rstrip())[-1]
-            if tld not in _SPOKEN_TLDS:
-                continue
         yield m.span()
+    for at in _AT_RE.finditer(text):
+        # The local part is the token just before "at".
+        start = at.start()
+        while start and (text[start - 1].isalnum() or text[start - 1] in "._%+-"):
+            start -= 1
+        m = _EMAIL_SPOKEN.match(text, start)
+        if m is None or m.start(0) != start:
+            continue
+        tld = re.split(r"[\s.\])}]+", m.group().lower().rstrip())[-1]
+        if tld in _SPOKEN_TLDS:
+            yield m.span()
 
 
 def _urls(text: str) -> Iterator[tuple[int, int]]:
