@@ -168,6 +168,19 @@ def _epoch(value: object) -> datetime | None:
         return None
 
 
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
 class _Thread:
     """What one dump has shown so far: ids seen (for repeats) and parents referenced."""
 
@@ -181,9 +194,11 @@ class _Thread:
         """The reply for one source object; ``None`` (reported) for a bad or repeated one."""
         ctx = self.ctx
         if not isinstance(data, dict):
-            kind = "JSON " + type(data).__name__ if not isinstance(data, str) else "string"
             ctx.reject(
-                "invalid-json", f"expected a JSON object, got a {kind}", line=line, index=index
+                "invalid-json",
+                f"expected a JSON object, got a JSON {_json_type(data)}",
+                line=line,
+                index=index,
             )
             return None
         cid = data.get("cid")
@@ -417,9 +432,11 @@ def _salvage(ctx: ParseContext, thread: _Thread, text: str) -> Iterator[Reply]:
             _, end = decoder.raw_decode(text, pos)
         except (ValueError, RecursionError) as exc:
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            if not text.rstrip().endswith(("]", "}")):
+                reason = "the comment is cut short (the file looks truncated)"
             ctx.reject(
                 "invalid-json",
-                f"invalid JSON: {reason}; the rest of the document is cut or broken",
+                f"invalid JSON in comment {index}: {reason}; the comments before it are kept",
                 line=line,
                 index=index,
             )

@@ -80,6 +80,19 @@ def _count(value: object) -> int | None:
     return value
 
 
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
 class _Fields:
     """Reads typed values out of one source object, remembering what it consumed.
 
@@ -211,8 +224,8 @@ def _comments(ctx: ParseContext, raw: list[Any]) -> list[tuple[int, dict[str, An
     seen: set[str] = set()
     for index, comment in enumerate(raw):
         if not isinstance(comment, dict):
-            kind = type(comment).__name__
-            ctx.reject("invalid-comment", f"comment is a {kind}, not a JSON object", index=index)
+            kind = _json_type(comment)
+            ctx.reject("invalid-comment", f"comment is a JSON {kind}, not an object", index=index)
             continue
         cid = comment.get("id")
         if not isinstance(cid, str) or not cid:
@@ -290,7 +303,8 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     info = load_json(ctx.source, encoding=ctx.encoding)
     if not isinstance(info, dict):
         raise ParseError(
-            ctx.source, f"expected a JSON object (a yt-dlp .info.json), got a {type(info).__name__}"
+            ctx.source,
+            f"expected a JSON object (a yt-dlp .info.json), got a JSON {_json_type(info)}",
         )
     if info.get("_type") in ("playlist", "multi_video"):
         raise ParseError(
@@ -302,7 +316,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
         raise ParseError(ctx.source, "no video 'id': not a yt-dlp video .info.json")
     raw = info.get("comments")
     if raw is not None and not isinstance(raw, list):
-        raise ParseError(ctx.source, f"'comments' is a JSON {type(raw).__name__}, expected a list")
+        raise ParseError(ctx.source, f"'comments' is a JSON {_json_type(raw)}, expected a list")
     comments = _comments(ctx, raw) if raw is not None else []
     yield _post(ctx, info, video_id)
     if raw is None:

@@ -1,0 +1,368 @@
+"""The yt-dlp .info.json parser."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tearcorpus
+from tearcorpus import ParseError, Post, Reply, TearcorpusError
+from tearcorpus.parsers import detect_format, ytdlp
+
+DATA = Path(__file__).parents[1] / "data" / "ytdlp"
+NEW = DATA / "ytdlp_Xq7Tz0bWc3M.info.json"
+OLD = DATA / "old_Lm3Np5Qr7TE.info.json"
+
+
+def _samples() -> Path:
+    here = Path("/work/shared/samples")
+    return here if here.is_dir() else Path(__file__).parents[3] / "shared" / "samples"
+
+
+SAMPLE = _samples() / "ytdlp" / "ytdlp_BaW_jenozKc.info.json"
+needs_samples = pytest.mark.skipif(not SAMPLE.is_file(), reason="shared samples not present")
+
+P = "UgxPinnedpppppppppppp4AaABAg"
+A = "UgxAlphaaaaaaaaaaaaaa4AaABAg"
+B = A + ".A1replyBBBBBBB"
+C = A + ".A2replyCCCCCCC"
+D = "UgyDeltadddddddddddddd4AaABAg"
+
+
+def _by_id(corpus: tearcorpus.Corpus) -> dict[str, Reply]:
+    return {r.id: r for r in corpus.replies}
+
+
+def _ts(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def test_video_becomes_the_post() -> None:
+    """Video fields map to Post slots; the exact timestamp wins over upload_date."""
+    (post,) = tearcorpus.read(NEW).posts
+    assert post.id == "Xq7Tz0bWc3M"
+    assert post.platform is tearcorpus.Platform.YOUTUBE
+    assert post.title == "Why do sad songs feel good?"
+    assert post.text == "A short talk about music and tears.\n\nSources in the comments."
+    assert post.author == tearcorpus.Author(
+        id="UCmusicmusicmusicmusic00",
+        name="Music & Mind",
+        url="https://www.youtube.com/channel/UCmusicmusicmusicmusic00",
+        is_verified=True,
+    )
+    assert post.created_at == datetime(2024, 3, 5, 15, 0, tzinfo=UTC)
+    assert post.created_at_estimated is False
+    assert post.url == "https://www.youtube.com/watch?v=Xq7Tz0bWc3M"
+    assert (post.view_count, post.like_count, post.comment_count) == (15230, 812, None)
+
+
+def test_every_other_top_level_key_goes_to_extra() -> None:
+    """Keys with no slot (and slot fallbacks not used) are kept in extra; comments are not."""
+    (post,) = tearcorpus.read(NEW).posts
+    assert set(post.extra) == {
+        "formats",
+        "thumbnail",
+        "duration",
+        "tags",
+        "uploader",
+        "uploader_id",
+        "uploader_url",
+        "upload_date",
+        "extractor",
+        "extractor_key",
+        "display_id",
+        "fulltitle",
+        "epoch",
+        "_type",
+        "_version",
+    }
+    assert post.extra["tags"] == ["music", "emotion"]
+    assert post.extra["upload_date"] == "20240305"
+    assert post.extra["formats"] == [
+        {
+            "format_id": "18",
+            "ext": "mp4",
+            "vcodec": "avc1.42001E",
+            "acodec": "mp4a.40.2",
+            "url": "https://media.example.invalid/v/18",
+        }
+    ]
+
+
+def test_new_key_set_comment_fields() -> None:
+    """A new-style comment maps author, flags, counts, estimated time and time text."""
+    replies = _by_id(tearcorpus.read(NEW))
+    alpha = replies[A]
+    assert alpha.text == "I cry at the same chord every time.\nNo idea why."
+    assert alpha.post_id == "Xq7Tz0bWc3M"
+    assert alpha.parent_id is None
+    assert alpha.platform is tearcorpus.Platform.YOUTUBE
+    assert alpha.author == tearcorpus.Author(
+        id="UCviewerAAAAAAAAAAAAAAAA",
+        name="@chordcrier",
+        url="https://www.youtube.com/@chordcrier",
+    )
+    assert alpha.like_count == 1200
+    assert alpha.created_at == _ts(1730700000)
+    assert alpha.created_at_estimated is True
+    assert (alpha.is_hearted, alpha.is_pinned, alpha.is_edited) == (True, False, False)
+    assert alpha.extra == {
+        "author_thumbnail": "https://img.example.invalid/UCviewerAAAAAAAAAAAAAAAA.jpg",
+        "time_text": "2 weeks ago",
+    }
+    pinned = replies[P]
+    assert (pinned.is_pinned, pinned.is_edited, pinned.like_count) == (True, True, 40)
+    assert pinned.author is not None
+    assert pinned.author.is_uploader is True
+    assert pinned.extra["time_text"] == "3 weeks ago (edited)"
+    delta = replies[D]
+    assert delta.like_count is None  # the key is missing
+    assert delta.author is not None
+    assert delta.author.is_verified is True
+
+
+def test_reply_chain_depths_in_any_order() -> None:
+    """Depth follows the parent chain even when a reply precedes its parent."""
+    corpus = tearcorpus.read(NEW)
+    assert [r.id for r in corpus.replies] == [P, A, C, B, D]
+    replies = _by_id(corpus)
+    assert (replies[B].parent_id, replies[B].depth) == (A, 1)
+    assert (replies[C].parent_id, replies[C].depth) == (B, 2)
+    assert [replies[x].depth for x in (P, A, D)] == [0, 0, 0]
+    assert corpus.integrity().ok
+
+
+def test_repeated_pinned_comment_is_kept_once_and_counted() -> None:
+    """The repeat of the pinned comment is dropped, counted, and the first copy kept."""
+    corpus = tearcorpus.read(NEW, strict=True)  # a repeat is no error, even strict
+    report = corpus.report
+    assert report.rejected_by_reason() == {"duplicate-comment": 1}
+    assert report.read == 7
+    assert report.posts == 1
+    assert report.replies == 5
+    (error,) = report.errors()
+    assert error.index == 5
+    assert _by_id(corpus)[P].is_pinned is True
+
+
+def test_old_key_set_and_upload_date() -> None:
+    """Old files: time_text, flags only when true, missing keys, uploader and upload_date."""
+    corpus = tearcorpus.read(OLD)
+    (post,) = corpus.posts
+    assert post.author == tearcorpus.Author(
+        id=None, name="Quiet Room", url="http://www.youtube.com/user/quietroom"
+    )
+    assert post.created_at == datetime(2021, 9, 14, tzinfo=UTC)
+    assert post.created_at_estimated is False
+    assert (post.text, post.like_count, post.comment_count) == ("", None, 3)
+    assert "uploader" not in post.extra
+    assert "upload_date" not in post.extra
+    assert post.extra["uploader_id"] == "quietroom"
+    replies = _by_id(corpus)
+    top = replies["UgzOldTop1"]
+    assert top.author == tearcorpus.Author(id="UColdviewer1", name="Old Viewer")
+    assert (top.is_pinned, top.is_hearted, top.like_count, top.depth) == (False, False, 5, 0)
+    assert top.extra == {
+        "author_thumbnail": "https://img.example.invalid/old1.jpg",
+        "time_text": "2 years ago",
+    }
+    reply = replies["UgzOldTop1.reply1"]
+    assert reply.author is not None
+    assert reply.author.is_uploader is True
+    assert (reply.is_hearted, reply.is_edited, reply.like_count) == (True, True, None)
+    assert (reply.parent_id, reply.depth) == ("UgzOldTop1", 1)
+
+
+def test_orphans_keep_depth_none_and_are_noted() -> None:
+    """A reply whose parent is not in the file, and its own reply, have no depth."""
+    corpus = tearcorpus.read(OLD)
+    replies = _by_id(corpus)
+    orphan = replies["UgzGone.reply9"]
+    assert (orphan.parent_id, orphan.depth) == ("UgzGone", None)
+    assert orphan.created_at is None
+    assert orphan.created_at_estimated is False
+    below = replies["UgzGone.reply10"]
+    assert (below.parent_id, below.depth, below.author) == ("UgzGone.reply9", None, None)
+    assert corpus.report.notes() == {"orphan-reply": 1}
+
+
+def test_info_json_without_comments() -> None:
+    """Without --write-comments the file gives the Post alone and a note."""
+    corpus = tearcorpus.read(DATA / "no_comments.info.json")
+    assert len(corpus.posts) == 1
+    assert corpus.replies == []
+    assert corpus.report.notes() == {"no-comments": 1}
+
+
+def test_bad_comments_are_rejected_with_their_index() -> None:
+    """Non-objects and comments without an id are rejected by index; wrong types go to extra."""
+    corpus = tearcorpus.read(DATA / "bad_comments.info.json")
+    report = corpus.report
+    assert report.rejected_by_reason() == {"invalid-comment": 2, "missing-id": 1}
+    assert [e.index for e in report.errors()] == [1, 2, 3]
+    assert str(report.errors()[0]).endswith(
+        "bad_comments.info.json[item 1]: comment is a JSON string, not an object"
+    )
+    assert report.read == 1 + 5
+    ok_one, ok_two = corpus.replies
+    assert (ok_one.like_count, ok_one.is_pinned) == (None, False)
+    assert ok_one.extra == {"like_count": "many", "is_pinned": "yes"}
+    assert ok_two.created_at is None
+    assert ok_two.extra == {"timestamp": 1.5e300}
+    assert report.notes() == {"invalid-field": 3}
+
+
+def test_strict_mode_stops_at_the_first_bad_comment() -> None:
+    """In strict mode a bad comment raises a ParseError naming its item index."""
+    with pytest.raises(ParseError) as info:
+        tearcorpus.read(DATA / "bad_comments.info.json", strict=True)
+    assert info.value.index == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("[1, 2]", "expected a JSON object"),
+        ('{"title": "no id"}', "no video 'id'"),
+        ('{"id": "x", "_type": "playlist", "entries": []}', "playlist"),
+        ('{"id": "x", "comments": {"a": 1}}', "'comments' is a JSON object"),
+        ('{"id": "x", "comments": [', "invalid JSON"),
+    ],
+)
+def test_files_that_are_not_video_info_raise(tmp_path: Path, content: str, reason: str) -> None:
+    """Whole-file problems raise a ParseError naming the file."""
+    path = tmp_path / "v.info.json"
+    path.write_text(content, "utf-8")
+    with pytest.raises(ParseError, match=reason) as info:
+        tearcorpus.read(path, format="ytdlp")
+    assert info.value.source == str(path)
+
+
+def test_jsonl_round_trip_keeps_everything(tmp_path: Path) -> None:
+    """Records from an info.json survive the JSONL export unchanged, extra included."""
+    corpus = tearcorpus.read(NEW)
+    corpus.to_jsonl(str(tmp_path / "out"))
+    back = tearcorpus.read(sorted((tmp_path / "out").glob("*.jsonl")))
+    assert back.posts == corpus.posts
+    assert back.replies == corpus.replies
+    assert back.posts[0].extra == corpus.posts[0].extra
+
+
+def test_detection_picks_ytdlp() -> None:
+    """Every fixture is detected as ytdlp from its content, whatever its name."""
+    for path in sorted(DATA.glob("*.json")):
+        assert tearcorpus.read(path).report.formats == ["ytdlp"], path
+
+
+def test_sniff_scores() -> None:
+    """Several yt-dlp keys score high; a ycd document or plain JSON scores nothing."""
+    head = b'{"id": "x", "title": "t", "formats": [{"format_id": "18", "vcodec": "none"'
+    assert ytdlp.sniff(head, "a.json") >= 90
+    assert ytdlp.sniff(head, "a.info.json") > ytdlp.sniff(head, "a.json")
+    assert ytdlp.sniff(b'{"comments": [{"cid": "a", "votes": "1"}]}', "a.json") == 0
+    assert ytdlp.sniff(b'{"kind": "youtube#videoListResponse"}', "a.json") == 0
+    assert ytdlp.sniff(b"cid,text\r\n", "a.csv") == 0
+    assert detect_format(NEW.read_bytes()[:200], str(NEW)) == "ytdlp"
+
+
+@needs_samples
+def test_sample_counts_through_read() -> None:
+    """The shared sample reads as 1 post and 6 replies, nothing rejected."""
+    corpus = tearcorpus.read(SAMPLE)
+    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (1, 6, 0)
+    assert corpus.report.formats == ["ytdlp"]
+    depths = {r.id.rsplit(".", 1)[-1]: r.depth for r in corpus.replies}
+    assert depths["9zReply3hhhhhhh"] == 2
+
+
+@needs_samples
+def test_sample_counts_through_the_cli() -> None:
+    """``tearcorpus inspect --json`` reports 1 post and 6 replies for the sample."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tearcorpus", "inspect", "--json", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    summary = json.loads(out)
+    assert (summary["posts"], summary["replies"], summary["rejected"]) == (1, 6, 0)
+    assert summary["formats"] == ["ytdlp"]
+
+
+# -- property tests -----------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _read(content: bytes, *, strict: bool) -> tearcorpus.Corpus:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "video.info.json"
+        path.write_bytes(content)
+        return tearcorpus.read(path, format="ytdlp", strict=strict)
+
+
+@given(st.binary(max_size=300), st.booleans())
+def test_arbitrary_bytes_raise_only_tearcorpus_errors(content: bytes, strict: bool) -> None:
+    """Junk bytes never raise anything but a TearcorpusError."""
+    with contextlib.suppress(TearcorpusError):
+        _read(content, strict=strict)
+
+
+@given(st.data(), st.booleans())
+def test_cut_or_flipped_bytes_raise_only_tearcorpus_errors(
+    data: st.DataObject, strict: bool
+) -> None:
+    """A truncated file or one with flipped bytes raises only TearcorpusErrors."""
+    content = bytearray(NEW.read_bytes())
+    content = content[: data.draw(st.integers(0, len(content)), label="cut")]
+    for _ in range(data.draw(st.integers(0, 4), label="flips")):
+        if content:
+            at = data.draw(st.integers(0, len(content) - 1))
+            content[at] = data.draw(st.integers(0, 255))
+    with contextlib.suppress(TearcorpusError):
+        _read(bytes(content), strict=strict)
+
+
+@given(st.data())
+def test_bad_records_never_raise_in_lenient_mode(data: st.DataObject) -> None:
+    """Deleted keys, changed types and non-object comments are handled without raising."""
+    info: dict[str, Any] = json.loads(NEW.read_text("utf-8"))
+    comments: list[Any] = info["comments"]
+    for _ in range(data.draw(st.integers(1, 6), label="mutations")):
+        at = data.draw(st.integers(0, len(comments) - 1))
+        what = data.draw(st.sampled_from(["delete", "retype", "replace", "video"]))
+        target = comments[at]
+        if what == "replace" or not isinstance(target, dict):
+            comments[at] = data.draw(JSON_VALUES)
+        elif what == "video":
+            key = data.draw(st.sampled_from(sorted(set(info) - {"id", "comments", "_type"})))
+            info[key] = data.draw(JSON_VALUES)
+        elif what == "delete" and target:
+            del target[data.draw(st.sampled_from(sorted(target)))]
+        elif target:
+            target[data.draw(st.sampled_from(sorted(target)))] = data.draw(JSON_VALUES)
+    corpus = _read(json.dumps(info).encode("utf-8"), strict=False)
+    report = corpus.report
+    assert report.posts == 1
+    assert report.replies + report.rejected == len(comments)
+    assert all(isinstance(r, Post | Reply) for r in corpus)
