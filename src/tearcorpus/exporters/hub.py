@@ -1,4 +1,135 @@
-"""Placeholder while the Hub folder exporter is written."""
+"""Hub folder: exactly what ``DatasetDict.push_to_hub`` writes, plus a real dataset card.
+
+Layout, for each config (``posts``, ``replies``, ``replies_in_context``; the last is the
+default) and each non-empty split::
+
+    <config>/<split>-00000-of-0000N.parquet
+    README.md    (YAML ``configs`` with ``data_files`` per split, ``dataset_info``)
+
+``push_to_hub(repo, config_name=C)`` puts a config's shards in ``data_dir = C``; shards
+are cut by size (``max_shard_size``, 500 MB by default) the way it does, into contiguous
+row ranges, compressed with snappy as it does (``--compression`` is for ``--to parquet``).
+The Parquet files carry the ``datasets.Features`` in their metadata, and
+``datasets.load_dataset(folder, config)`` loads the folder offline.
+
+Records are consumed once: they go in Arrow batches to memory-mapped IPC files in a
+temporary folder inside the output folder (removed at the end); see :mod:`tearcorpus.hf`
+for the memory held while splitting.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+
+from .._atomic import OutputDir
+from ..errors import ExportError, MissingDependencyError
+from ..model import Record
+from ._base import ExportOptions, ExportResult
+
+__all__ = ["DEFAULT_CONFIG", "description", "export", "name", "write_hub_folder"]
 
 name = "hub"
-description = "Hugging Face Hub folder"
+description = "Hugging Face Hub folder: Parquet shards per config and split, README card"
+
+#: The config ``load_dataset(folder)`` opens when none is named.
+DEFAULT_CONFIG = "replies_in_context"
+
+
+def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
+    try:
+        import datasets  # noqa: F401
+        import huggingface_hub  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError("Hub folder export", "hf", exc.name or "datasets") from None
+    from ..hf import check_ratios
+
+    try:
+        ratios = check_ratios(options.split_ratios)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+    if options.max_shard_size <= 0:
+        raise ExportError(f"max shard size must be positive, got {options.max_shard_size}")
+    import datasets as hf_tqdm
+
+    quiet = hf_tqdm.are_progress_bars_disabled()
+    hf_tqdm.disable_progress_bars()  # one bar per shard is noise; the CLI has its own
+    try:
+        return _export(records, outdir, options, ratios)
+    finally:
+        if not quiet:
+            hf_tqdm.enable_progress_bars()
+
+
+def _export(
+    records: Iterable[Record],
+    outdir: str,
+    options: ExportOptions,
+    ratios: tuple[float, float, float],
+) -> ExportResult:
+    from ..card import SplitInfo, corpus_stats, render_card
+    from ..hf import collect_tables, dataset_from_table, split_tables
+
+    splits: dict[str, dict[str, SplitInfo]] = {}
+    files: list[str] = []
+    with OutputDir(outdir, overwrite=options.overwrite) as out:
+        with tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill:
+            corpus = collect_tables(records, spill_dir=spill)
+            stats = corpus_stats(corpus)
+            for config, split, table in split_tables(corpus, seed=options.seed, ratios=ratios):
+                if len(table) == 0:
+                    continue
+                dataset = dataset_from_table(table, config, split)
+                nbytes = dataset.data.nbytes
+                shards = min(len(dataset), int(nbytes / options.max_shard_size) + 1)
+                info = splits.setdefault(config, {})[split] = SplitInfo(len(dataset), nbytes)
+                for index in range(shards):
+                    shard = dataset.shard(num_shards=shards, index=index, contiguous=True)
+                    path = f"{config}/{split}-{index:05d}-of-{shards:05d}.parquet"
+                    handle = out.open(path)
+                    shard.to_parquet(handle)
+                    info.download_size += handle.tell()
+                    info.files.append(path)
+                    files.append(f"{outdir}/{path}")
+                del dataset, table
+            del corpus
+        readme = render_card(
+            stats,
+            splits,
+            default_config=DEFAULT_CONFIG if DEFAULT_CONFIG in splits else next(iter(splits), ""),
+            languages=options.languages,
+            license=options.license,
+            pretty_name=options.pretty_name,
+            report=options.report,
+            seed=options.seed,
+            ratios=ratios,
+        )
+        out.open("README.md").write(readme.encode())
+    files.append(f"{outdir}/README.md")
+    return ExportResult(name, outdir, files, stats.posts, stats.replies)
+
+
+def write_hub_folder(
+    records: Iterable[Record],
+    outdir: str,
+    *,
+    overwrite: bool = False,
+    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    seed: int = 0,
+    max_shard_size: int = 500_000_000,
+    languages: tuple[str, ...] = (),
+    license: str | None = None,
+    pretty_name: str | None = None,
+) -> ExportResult:
+    """Write *records* as a Hub folder in *outdir* (see the module docs), atomically."""
+    options = ExportOptions(
+        overwrite=overwrite,
+        split_ratios=ratios,
+        seed=seed,
+        max_shard_size=max_shard_size,
+        languages=languages,
+        license=license,
+        pretty_name=pretty_name,
+    )
+    return export(records, outdir, options)

@@ -1,0 +1,499 @@
+"""The dataset card (``README.md``) of a Hub folder.
+
+The YAML front matter is written with the same ``datasets`` / ``huggingface_hub`` code
+``push_to_hub`` uses (``MetadataConfigs``, ``DatasetInfosDict``, ``DatasetCardData``), so
+``configs`` and ``dataset_info`` are exactly what the Hub and ``load_dataset`` read. The
+body is a card a researcher can publish: summary, languages, configs and fields,
+statistics, splits, provenance, personal information and licence.
+
+A machine-readable line ``<!-- tearcorpus:anonymized=all|partial|none -->`` records
+whether authors were pseudonymised; :func:`anonymization` reads it back (``publish``
+uses it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from attrs import define, field
+
+from ._version import __version__
+from .schema import AUTHOR_FIELDS, PROVENANCE_FIELDS, TABLES, Column
+
+if TYPE_CHECKING:
+    from .hf import ArrowCorpus
+    from .report import Report
+
+__all__ = [
+    "CONFIG_SUMMARIES",
+    "CorpusStats",
+    "SplitInfo",
+    "anonymization",
+    "corpus_stats",
+    "render_card",
+    "size_category",
+]
+
+#: What each config holds, for the card.
+CONFIG_SUMMARIES: Final = {
+    "posts": "one row per post (video or submission): the thread roots",
+    "replies": "one row per reply (comment at any depth), linked by `post_id` and `parent_id`",
+    "replies_in_context": (
+        "one row per reply with its post's title and text and the text it answers "
+        "(its parent reply, or the post for a direct reply): ready for modelling"
+    ),
+}
+
+_ANON_MARK: Final = re.compile(r"<!--\s*tearcorpus:anonymized=(all|partial|none)\s*-->")
+_SIZE_EDGES: Final = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"),
+)
+
+
+def size_category(rows: int) -> str:
+    """The Hub's ``size_categories`` value for *rows* examples."""
+    for edge, name in _SIZE_EDGES:
+        if rows < edge:
+            return name
+    return "n>1T" if rows > 10**12 else "10B<n<100B"
+
+
+@define
+class SplitInfo:
+    """Rows, Arrow bytes and files of one split of one config."""
+
+    rows: int
+    num_bytes: int
+    files: list[str] = field(factory=list)
+    download_size: int = 0
+
+
+def _lengths(values: Any) -> dict[str, int] | None:
+    import pyarrow.compute as pc
+
+    lengths = pc.utf8_length(values)
+    if len(lengths) - lengths.null_count == 0:
+        return None
+    quantiles = pc.quantile(lengths, q=[0.5, 0.9], interpolation="nearest").to_pylist()
+    return {
+        "min": pc.min(lengths).as_py(),
+        "median": quantiles[0],
+        "p90": quantiles[1],
+        "max": pc.max(lengths).as_py(),
+    }
+
+
+@define
+class CorpusStats:
+    """Figures for the card, computed column-wise from the raw tables."""
+
+    posts: int
+    replies: int
+    threads: int
+    authors: int
+    platforms: dict[str, int]
+    first: str | None
+    last: str | None
+    estimated_times: int
+    text_lengths: dict[str, dict[str, int] | None]
+    transforms: dict[str, int]
+    formats: dict[str, int]
+    parser_versions: list[str]
+    #: Records whose provenance names an anonymise / scrub transform.
+    anonymized: int
+    scrubbed: int
+
+    @property
+    def records(self) -> int:
+        return self.posts + self.replies
+
+    @property
+    def anonymization(self) -> str:
+        """``all``, ``partial`` or ``none`` of the records pseudonymised."""
+        if self.records and self.anonymized == self.records:
+            return "all"
+        return "partial" if self.anonymized else "none"
+
+
+def _is_anonymize(transform: str) -> bool:
+    return transform.lower().startswith(("anonymize", "anonymise", "pseudonymi"))
+
+
+def _is_scrub(transform: str) -> bool:
+    return transform.lower().startswith("scrub")
+
+
+def corpus_stats(corpus: ArrowCorpus) -> CorpusStats:
+    """Statistics of *corpus* (both tables), without building Python records."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    posts, replies = corpus.posts, corpus.replies
+    both = [t for t in (posts, replies) if len(t)]
+    threads = pc.count_distinct(
+        pa.chunked_array([*posts["id"].chunks, *replies["post_id"].chunks], type=pa.string())
+    ).as_py()
+    authors = pc.count_distinct(
+        pa.chunked_array(
+            [c for t in both for c in pc.struct_field(t["author"], "id").chunks], type=pa.string()
+        )
+    ).as_py()
+    platforms: Counter[str] = Counter()
+    formats: Counter[str] = Counter()
+    transforms: Counter[str] = Counter()
+    versions: set[str] = set()
+    anonymized = scrubbed = 0
+    first = last = None
+    estimated = 0
+    for table in both:
+        for item in pc.value_counts(table["platform"]).to_pylist():
+            platforms[item["values"]] += item["counts"]
+        times = table["created_at"]
+        low, high = pc.min(times).as_py(), pc.max(times).as_py()
+        if low is not None:
+            first = low if first is None or low < first else first
+            last = high if last is None or high > last else last
+        estimated += pc.sum(pc.and_(table["created_at_estimated"], pc.is_valid(times))).as_py() or 0
+        provenance = table["provenance"]
+        for item in pc.value_counts(pc.struct_field(provenance, "format")).to_pylist():
+            if item["values"] is not None:
+                formats[item["values"]] += item["counts"]
+        versions.update(
+            v for v in pc.unique(pc.struct_field(provenance, "parser_version")).to_pylist() if v
+        )
+        # Transform lists are short and repeat: count distinct lists, not rows.
+        lists = pc.struct_field(provenance, "transforms")
+        for item in pc.value_counts(pc.binary_join(lists, "\x1f")).to_pylist():
+            names = [] if not item["values"] else item["values"].split("\x1f")
+            for name in names:
+                transforms[name] += item["counts"]
+            if any(_is_anonymize(n) for n in names):
+                anonymized += item["counts"]
+            if any(_is_scrub(n) for n in names):
+                scrubbed += item["counts"]
+    return CorpusStats(
+        posts=len(posts),
+        replies=len(replies),
+        threads=threads,
+        authors=authors,
+        platforms=dict(platforms.most_common()),
+        first=first.isoformat().replace("+00:00", "Z") if first is not None else None,
+        last=last.isoformat().replace("+00:00", "Z") if last is not None else None,
+        estimated_times=estimated,
+        text_lengths={"posts": _lengths(posts["text"]), "replies": _lengths(replies["text"])},
+        transforms=dict(transforms.most_common()),
+        formats=dict(formats.most_common()),
+        parser_versions=sorted(versions),
+        anonymized=anonymized,
+        scrubbed=scrubbed,
+    )
+
+
+def _card_data(
+    splits: Mapping[str, Mapping[str, SplitInfo]],
+    *,
+    default_config: str,
+    languages: Sequence[str],
+    license: str,
+    pretty_name: str | None,
+    rows: int,
+) -> Any:
+    from datasets import DatasetInfo, SplitDict
+    from datasets import SplitInfo as HfSplitInfo
+    from datasets.info import DatasetInfosDict
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCardData
+
+    from .schema import features
+
+    data = DatasetCardData(
+        language=list(languages) or None,
+        license=license,
+        size_categories=[size_category(rows)],
+        pretty_name=pretty_name,
+        tags=["tearcorpus", "comments", "conversations"],
+    )
+    infos = {}
+    configs: dict[str, dict[str, Any]] = {}
+    for config, per_split in splits.items():
+        info = DatasetInfo(
+            config_name=config,
+            features=features(config),
+            splits=SplitDict(),
+            download_size=0,
+            dataset_size=0,
+        )
+        for split, part in per_split.items():
+            info.splits.add(
+                HfSplitInfo(name=split, num_bytes=part.num_bytes, num_examples=part.rows)
+            )
+            info.download_size += part.download_size
+            info.dataset_size += part.num_bytes
+        info.size_in_bytes = info.download_size + info.dataset_size
+        infos[config] = info
+        configs[config] = {
+            "data_files": [{"split": s, "path": f"{config}/{s}-*"} for s in per_split]
+        }
+        if config == default_config:
+            configs[config]["default"] = True
+    DatasetInfosDict(infos).to_dataset_card_data(data)
+    MetadataConfigs(configs).to_dataset_card_data(data)
+    return data
+
+
+def _type_name(column: Column) -> str:
+    return {
+        "string": "string",
+        "int": "int64",
+        "bool": "bool",
+        "timestamp": "timestamp (UTC, µs)",
+        "platform": "ClassLabel (" + ", ".join(_platforms()) + ")",
+        "json": "string (JSON object)",
+        "author": "struct",
+        "provenance": "struct",
+    }[column.type]
+
+
+def _platforms() -> list[str]:
+    from .schema import PLATFORM_NAMES
+
+    return list(PLATFORM_NAMES)
+
+
+def _fields_table(config: str) -> list[str]:
+    lines = ["| field | type | null? | meaning |", "|---|---|---|---|"]
+    for column in TABLES[config]:
+        null = "yes" if column.nullable else "no"
+        lines.append(f"| `{column.name}` | {_type_name(column)} | {null} | {column.doc} |")
+        if column.type in ("author", "provenance"):
+            parts = AUTHOR_FIELDS if column.type == "author" else PROVENANCE_FIELDS
+            for name, kind, nullable in parts:
+                kind = "list of string" if kind == "string_list" else kind.replace("int", "int64")
+                lines.append(
+                    f"| `{column.name}.{name}` | {kind} | {'yes' if nullable else 'no'} | |"
+                )
+    return lines
+
+
+def _fmt_lengths(lengths: dict[str, int] | None) -> str:
+    if lengths is None:
+        return "| – | – | – | – |"
+    return f"| {lengths['min']} | {lengths['median']} | {lengths['p90']} | {lengths['max']} |"
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def anonymization(readme: str) -> str | None:
+    """``all``, ``partial`` or ``none`` as recorded in a card, ``None`` if it says nothing."""
+    match = _ANON_MARK.search(readme)
+    return match.group(1) if match else None
+
+
+def render_card(
+    stats: CorpusStats,
+    splits: Mapping[str, Mapping[str, SplitInfo]],
+    *,
+    default_config: str = "replies_in_context",
+    languages: Sequence[str] = (),
+    license: str | None = None,
+    pretty_name: str | None = None,
+    report: Report | None = None,
+    seed: int = 0,
+    ratios: Sequence[float] = (0.8, 0.1, 0.1),
+) -> str:
+    """The whole ``README.md``: YAML front matter and the card's body."""
+    licence_id = license or "unknown"
+    rows = sum(p.rows for p in splits.get("replies", {}).values()) or stats.records
+    data = _card_data(
+        splits,
+        default_config=default_config,
+        languages=languages,
+        license=licence_id,
+        pretty_name=pretty_name,
+        rows=rows,
+    )
+    title = pretty_name or "Comment corpus"
+    platforms = ", ".join(f"{p} ({n})" for p, n in stats.platforms.items()) or "none"
+    out: list[str] = [f"---\n{data.to_yaml()}\n---", "", f"# {title}", ""]
+    out += [
+        "## Summary",
+        "",
+        f"A corpus of {_n(stats.posts, 'post')} and {_n(stats.replies, 'reply', 'replies')} "
+        f"in {_n(stats.threads, 'thread')} (records by platform: {platforms}), with their "
+        "reply structure (`post_id`, `parent_id`). Exported by "
+        f"[tearcorpus](https://github.com/tearcorpus/tearcorpus) {__version__}.",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'ds = load_dataset("<this repo or folder>", "{default_config}")',
+        "```",
+        "",
+        "## Languages",
+        "",
+        (
+            "Declared by the exporter: " + ", ".join(f"`{lang}`" for lang in languages) + "."
+            if languages
+            else "Not stated: the exporter gave no `--language`, and tearcorpus does not "
+            "detect it. Comments may be in several languages."
+        ),
+        "",
+        "## Configs and fields",
+        "",
+    ]
+    for config in splits:
+        marker = " (default)" if config == default_config else ""
+        out += [f"### `{config}`{marker}", "", CONFIG_SUMMARIES.get(config, ""), ""]
+        out += _fields_table(config)
+        out.append("")
+    out += [
+        "Times are UTC. `extra` keeps every source field with no column, as JSON text: "
+        "`json.loads(row['extra'])`. `created_at_estimated` marks times derived from "
+        'relative text such as "2 weeks ago".',
+        "",
+        "## Splits",
+        "",
+        "Splits are grouped by thread: a post and all its replies are in the same split, "
+        "so no thread leaks across train, validation and test. A thread's split comes "
+        f"from a hash of its post id and the seed ({seed}); ratios of threads: "
+        + ", ".join(
+            f"{s} {r:g}" for s, r in zip(("train", "validation", "test"), ratios, strict=True)
+        )
+        + ". Splits with no rows are left out.",
+        "",
+        "| config | " + " | ".join(("train", "validation", "test")) + " |",
+        "|---|---|---|---|",
+    ]
+    for config, per_split in splits.items():
+        cells = [
+            str(per_split[s].rows) if s in per_split else "0"
+            for s in ("train", "validation", "test")
+        ]
+        out.append(f"| `{config}` | " + " | ".join(cells) + " |")
+    out += [
+        "",
+        "## Statistics",
+        "",
+        f"- Records: {_n(stats.posts, 'post')}, {_n(stats.replies, 'reply', 'replies')}, "
+        f"{_n(stats.threads, 'thread')}, {_n(stats.authors, 'distinct author id')}.",
+        f"- Platforms: {platforms}.",
+        (
+            f"- Time range: {stats.first} to {stats.last} (UTC)"
+            + (
+                f"; {stats.estimated_times} times are estimates from relative dates."
+                if stats.estimated_times
+                else "."
+            )
+            if stats.first
+            else "- Time range: no record has a time."
+        ),
+        "",
+        "Text length in characters:",
+        "",
+        "| table | min | median | p90 | max |",
+        "|---|---|---|---|---|",
+        "| posts " + _fmt_lengths(stats.text_lengths["posts"]),
+        "| replies " + _fmt_lengths(stats.text_lengths["replies"]),
+        "",
+        "## Provenance",
+        "",
+        f"Built with tearcorpus {__version__}"
+        + (
+            f" (parser versions: {', '.join(stats.parser_versions)})."
+            if stats.parser_versions
+            else "."
+        ),
+        "",
+        "Input formats (records): "
+        + (", ".join(f"`{f}` ({n})" for f, n in stats.formats.items()) or "not recorded")
+        + ".",
+        "",
+    ]
+    if report is not None and report.sources:
+        out += [
+            "| input | format | posts | replies | rejected |",
+            "|---|---|---|---|---|",
+        ]
+        for source in report.sources:
+            out.append(
+                f"| `{os.path.basename(source.source) or source.source}` | {source.format} "
+                f"| {source.posts} | {source.replies} | {source.rejected_total} |"
+            )
+        reasons = report.rejected_by_reason()
+        out += [
+            "",
+            f"{report.read} records read, {report.posts + report.replies} kept, "
+            f"{report.rejected} rejected"
+            + (
+                " (" + ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())) + ")."
+                if reasons
+                else "."
+            ),
+            "",
+        ]
+    else:
+        out += ["The inputs were not recorded for this export.", ""]
+    transforms = ", ".join(f"`{t}` ({n})" for t, n in stats.transforms.items())
+    out += [
+        "Transforms applied after parsing (records): " + (transforms or "none") + ".",
+        "",
+        "## Personal information",
+        "",
+        f"<!-- tearcorpus:anonymized={stats.anonymization} -->",
+    ]
+    if stats.anonymization == "all":
+        out.append(
+            "Authors are pseudonymised with a keyed hash on every record (the key is not "
+            "part of this dataset)."
+        )
+    elif stats.anonymization == "partial":
+        out.append(
+            f"**Warning:** only {stats.anonymized} of {stats.records} records were "
+            "pseudonymised; the others carry author names and ids as published."
+        )
+    else:
+        out.append(
+            "**Warning: no anonymisation was applied.** Author names, ids and profile "
+            "links are as published, and the text may name people or hold contact "
+            "details. Public comments are still personal data in many jurisdictions: "
+            "check with your ethics board before sharing, or re-export with "
+            "`tearcorpus convert --anonymize`."
+        )
+    if stats.scrubbed:
+        out.append(
+            f"Text of {stats.scrubbed} of {stats.records} records was scrubbed of emails, "
+            "phone numbers, URLs, IP addresses and handles."
+        )
+    elif stats.anonymization != "none":
+        out.append("The text itself was not scrubbed and may still name people.")
+    out += [
+        "",
+        "Comments can reveal health, beliefs and other sensitive facts about their authors "
+        "and the people they mention; treat them accordingly.",
+        "",
+        "## Licence",
+        "",
+    ]
+    if license:
+        out.append(f"Released by the exporter under `{license}`.")
+    else:
+        out.append(
+            "`unknown`: the exporter chose no licence (`--license`). The comments remain "
+            "the work of their authors, under the platforms' terms of service; this "
+            "corpus is for research use within those terms."
+        )
+    out.append("")
+    return "\n".join(out)

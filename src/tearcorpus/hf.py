@@ -1,0 +1,276 @@
+"""``datasets`` objects from records: raw tables, thread-grouped splits, a modelling view.
+
+Three configs, each a :class:`datasets.DatasetDict` of ``train`` / ``validation`` /
+``test``:
+
+- ``posts`` and ``replies``: the raw tables of :mod:`tearcorpus.schema`;
+- ``replies_in_context``: one row per reply with its post's title and text and the text it
+  answers (its parent reply's, or the post's for a direct reply).
+
+**Splits** are grouped by thread: a thread (a post and every reply whose ``post_id`` is
+its id) goes to one split, chosen from a hash of the seed and the post id, so no thread
+appears in two splits, the assignment does not depend on record order, and the same
+seed always gives the same splits. Ratios are of threads, not rows.
+
+Datasets are built from Arrow tables with declared ``Features`` (``Dataset(table)``),
+never through ``Dataset.from_list``.
+
+**Memory**: records are consumed once and turned into Arrow record batches of
+:data:`BATCH_SIZE`; with ``spill_dir`` the batches go to Arrow IPC files there and are
+memory-mapped back (the Hub exporter does this), so the Python objects are never all held.
+Splitting and the ``replies_in_context`` join then work column-wise with Arrow compute;
+they hold one split of one table (and the join's text columns) in memory at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from attrs import frozen
+
+from .errors import MissingDependencyError
+from .model import Post, Record
+from .schema import PLATFORM_NAMES, REPLIES_IN_CONTEXT, arrow_schema, features, record_batch
+
+if TYPE_CHECKING:
+    import datasets
+    import pyarrow as pa
+
+__all__ = [
+    "BATCH_SIZE",
+    "CONFIGS",
+    "SPLITS",
+    "ArrowCorpus",
+    "assign_split",
+    "collect_tables",
+    "context_table",
+    "dataset_from_table",
+    "split_tables",
+    "to_dataset_dict",
+    "to_dataset_dicts",
+]
+
+#: Records per Arrow record batch while reading.
+BATCH_SIZE: Final = 10_000
+#: Split names, in the order of the ratios.
+SPLITS: Final = ("train", "validation", "test")
+#: Config names: the two raw tables and the modelling view.
+CONFIGS: Final = ("posts", "replies", "replies_in_context")
+
+Config = Literal["posts", "replies", "replies_in_context"]
+
+
+def _pa() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.compute
+    except ImportError:
+        raise MissingDependencyError("datasets export", "hf", "pyarrow") from None
+    return pyarrow
+
+
+def _datasets() -> Any:
+    try:
+        import datasets
+    except ImportError:
+        raise MissingDependencyError("datasets export", "hf", "datasets") from None
+    return datasets
+
+
+def check_ratios(ratios: Sequence[float]) -> tuple[float, float, float]:
+    """*ratios* as a train/validation/test triple; ``ValueError`` unless three
+    non-negative numbers summing to 1."""
+    if len(ratios) != 3:
+        raise ValueError(f"expected three split ratios (train, validation, test), got {ratios}")
+    if any(not math.isfinite(r) or r < 0 for r in ratios):
+        raise ValueError(f"split ratios must be non-negative numbers, got {list(ratios)}")
+    if not math.isclose(sum(ratios), 1.0, abs_tol=1e-6):
+        raise ValueError(f"split ratios must sum to 1, got {list(ratios)} (sum {sum(ratios)})")
+    return (float(ratios[0]), float(ratios[1]), float(ratios[2]))
+
+
+def assign_split(post_id: str, seed: int = 0, ratios: Sequence[float] = (0.8, 0.1, 0.1)) -> str:
+    """The split of the thread *post_id*: a hash of seed and id mapped onto the ratios."""
+    digest = hashlib.blake2b(f"{seed}\x00{post_id}".encode(), digest_size=8).digest()
+    point = int.from_bytes(digest, "big") / 2.0**64
+    edge = 0.0
+    for name, ratio in zip(SPLITS, ratios, strict=True):
+        edge += ratio
+        if point < edge and ratio > 0:
+            return name
+    # Rounding at the top edge: the last split with a share.
+    return next(n for n, r in zip(reversed(SPLITS), reversed(ratios), strict=True) if r > 0)
+
+
+@frozen
+class ArrowCorpus:
+    """The ``posts`` and ``replies`` tables of a corpus, with the Parquet schema."""
+
+    posts: pa.Table
+    replies: pa.Table
+
+
+def _batches(records: Iterable[Record]) -> Iterator[tuple[str, pa.RecordBatch]]:
+    posts: list[Record] = []
+    replies: list[Record] = []
+    for record in records:
+        target = posts if isinstance(record, Post) else replies
+        target.append(record)
+        if len(target) >= BATCH_SIZE:
+            name: Literal["posts", "replies"] = "posts" if target is posts else "replies"
+            yield name, record_batch(target, name)
+            target.clear()
+    if posts:
+        yield "posts", record_batch(posts, "posts")
+    if replies:
+        yield "replies", record_batch(replies, "replies")
+
+
+def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -> ArrowCorpus:
+    """Consume *records* once into Arrow tables, in batches.
+
+    With *spill_dir*, batches are written to Arrow IPC files in that directory and the
+    tables returned are memory-mapped from them (keep the directory while you use them).
+    """
+    pa = _pa()
+    schemas = {"posts": arrow_schema("posts"), "replies": arrow_schema("replies")}
+    if spill_dir is None:
+        kept: dict[str, list[Any]] = {"posts": [], "replies": []}
+        for name, batch in _batches(records):
+            kept[name].append(batch)
+        return ArrowCorpus(
+            pa.Table.from_batches(kept["posts"], schemas["posts"]),
+            pa.Table.from_batches(kept["replies"], schemas["replies"]),
+        )
+    paths = {n: os.path.join(spill_dir, f"{n}.arrow") for n in schemas}
+    writers = {n: pa.ipc.new_file(paths[n], schemas[n]) for n in schemas}
+    try:
+        for name, batch in _batches(records):
+            writers[name].write_batch(batch)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    tables = {n: pa.ipc.open_file(pa.memory_map(paths[n])).read_all() for n in paths}
+    return ArrowCorpus(tables["posts"], tables["replies"])
+
+
+def _split_of(ids: Any, seed: int, ratios: tuple[float, float, float]) -> pa.Array:
+    """The split name of each row, from its thread id (hashing each distinct id once)."""
+    pa = _pa()
+    pc = pa.compute
+    if len(ids) == 0:
+        return pa.array([], pa.string())
+    uniques = pc.unique(ids)
+    names = pa.array([assign_split(i, seed, ratios) for i in uniques.to_pylist()], pa.string())
+    return names.take(pc.index_in(ids, value_set=uniques))
+
+
+def context_table(posts: pa.Table, replies: pa.Table) -> pa.Table:
+    """The ``replies_in_context`` view (``platform`` as its name), joined column-wise."""
+    pa = _pa()
+    pc = pa.compute
+    post_ids = posts["id"].combine_chunks()
+    reply_ids = replies["id"].combine_chunks()
+    at_post = pc.index_in(replies["post_id"], value_set=post_ids)
+    post_text = posts["text"].take(at_post)
+    at_parent = pc.index_in(replies["parent_id"], value_set=reply_ids)
+    parent_text = pc.if_else(
+        pc.is_null(replies["parent_id"]), post_text, replies["text"].take(at_parent)
+    )
+    author = replies["author"]
+    columns = {
+        "id": replies["id"],
+        "post_id": replies["post_id"],
+        "parent_id": replies["parent_id"],
+        "platform": replies["platform"],
+        "post_title": posts["title"].take(at_post),
+        "post_text": post_text,
+        "parent_text": parent_text,
+        "text": replies["text"],
+        "author_id": pc.struct_field(author, "id"),
+        "author_is_uploader": pc.fill_null(pc.struct_field(author, "is_uploader"), False),
+        "created_at": replies["created_at"],
+        "like_count": replies["like_count"],
+        "depth": replies["depth"],
+    }
+    assert list(columns) == [c.name for c in REPLIES_IN_CONTEXT]
+    return pa.table(columns, schema=arrow_schema("replies_in_context"))
+
+
+def hf_table(table: pa.Table, config: str) -> pa.Table:
+    """*table* with ``platform`` as its ClassLabel index, cast to the config's Features."""
+    pa = _pa()
+    pc = pa.compute
+    index = pc.index_in(table["platform"], value_set=pa.array(PLATFORM_NAMES))
+    table = table.set_column(
+        table.schema.get_field_index("platform"), "platform", index.cast(pa.int64())
+    )
+    return table.cast(features(config).arrow_schema)
+
+
+def split_tables(
+    corpus: ArrowCorpus, *, seed: int = 0, ratios: Sequence[float] = (0.8, 0.1, 0.1)
+) -> Iterator[tuple[str, str, pa.Table]]:
+    """``(config, split, table)`` for every config and every split with a positive ratio,
+    tables ready for ``datasets`` (see :func:`hf_table`). Empty splits are included."""
+    pa = _pa()
+    pc = pa.compute
+    shares = check_ratios(ratios)
+    context = context_table(corpus.posts, corpus.replies)
+    sources: list[tuple[str, Any, Any]] = [
+        ("posts", corpus.posts, corpus.posts["id"]),
+        ("replies", corpus.replies, corpus.replies["post_id"]),
+        ("replies_in_context", context, context["post_id"]),
+    ]
+    for config, table, thread in sources:
+        split_names = _split_of(thread, seed, shares)
+        for split, share in zip(SPLITS, shares, strict=True):
+            if share <= 0:
+                continue
+            part = table.filter(pc.equal(split_names, split)) if len(table) else table
+            yield config, split, hf_table(part, config)
+
+
+def dataset_from_table(table: pa.Table, config: str, split: str) -> datasets.Dataset:
+    """A ``datasets.Dataset`` over *table* (from :func:`split_tables`) with the config's Features."""
+    ds = _datasets()
+    from datasets.table import InMemoryTable
+
+    info = ds.DatasetInfo(features=features(config), config_name=config)
+    return ds.Dataset(InMemoryTable(table), info=info, split=ds.NamedSplit(split))
+
+
+def to_dataset_dicts(
+    records: Iterable[Record], *, seed: int = 0, ratios: Sequence[float] = (0.8, 0.1, 0.1)
+) -> dict[str, datasets.DatasetDict]:
+    """Every config (``posts``, ``replies``, ``replies_in_context``) as a ``DatasetDict``
+    of thread-grouped splits; consumes *records* once."""
+    ds = _datasets()
+    check_ratios(ratios)
+    corpus = collect_tables(records)
+    out: dict[str, datasets.DatasetDict] = {c: ds.DatasetDict() for c in CONFIGS}
+    for config, split, table in split_tables(corpus, seed=seed, ratios=ratios):
+        out[config][split] = dataset_from_table(table, config, split)
+    return out
+
+
+def to_dataset_dict(
+    records: Iterable[Record],
+    config: Config = "replies",
+    *,
+    seed: int = 0,
+    ratios: Sequence[float] = (0.8, 0.1, 0.1),
+) -> datasets.DatasetDict:
+    """One config of *records* as a ``datasets.DatasetDict`` split train/validation/test.
+
+    *config* is ``"replies"`` (the raw replies table), ``"posts"`` or
+    ``"replies_in_context"`` (each reply with its post and parent text). Splits are
+    grouped by thread and deterministic for *seed*; *ratios* are of threads.
+    """
+    if config not in CONFIGS:
+        raise ValueError(f"unknown config {config!r}; choose one of: {', '.join(CONFIGS)}")
+    return to_dataset_dicts(records, seed=seed, ratios=ratios)[config]
