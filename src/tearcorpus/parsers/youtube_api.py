@@ -403,14 +403,16 @@ def _thread(state: _State, item: dict[str, Any], page: _Page, index: int) -> Ite
         state.reject("missing-field", "commentThread has no topLevelComment", page, index)
     else:
         # The thread's own fields, kept with its top-level comment as ``thread_*``; its
-        # id, videoId and channelId repeat the comment's and are kept only if they differ.
+        # id, videoId and channelId repeat the comment's and are kept only if they differ,
+        # totalReplyCount only if it is no count (it is the comment's reply_count).
         top_snippet = top.get("snippet") if isinstance(top, dict) else None
         same = top_snippet if isinstance(top_snippet, dict) else {}
         thread_extra: dict[str, Any] = {
             key: value
             for key, value in snippet.items()
-            if key not in ("topLevelComment", "totalReplyCount")
+            if key != "topLevelComment"
             and not (key in ("videoId", "channelId") and same.get(key) == value)
+            and not (key == "totalReplyCount" and _int(value) is not None)
         }
         for key, value in item.items():
             if key in ("kind", "snippet", "replies"):
