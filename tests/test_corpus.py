@@ -69,3 +69,13 @@ def test_corpus_iterates_posts_then_replies() -> None:
     assert [r.id for r in corpus] == ["p", "a", "b"]
     assert len(corpus) == 3
     assert corpus.thread("p").post is not None
+
+
+def test_real_post_replaces_placeholder() -> None:
+    """A placeholder post (made from an id alone) gives way to the real one, in place."""
+    stand_in = Post(id="v", platform="youtube", extra={"placeholder": True})
+    real = Post(id="v", platform="youtube", title="The video")
+    for order in ([stand_in, real, stand_in], [real, stand_in]):
+        corpus = Corpus([*order, _reply("a", None, post="v")])
+        assert corpus.posts == [real]
+        assert corpus.integrity().ok

@@ -153,31 +153,42 @@ class Integrity:
         }
 
 
+def _is_placeholder(post: Post) -> bool:
+    """A post a parser made up from an id alone (``extra["placeholder"]`` is true)."""
+    return post.extra.get("placeholder") is True
+
+
 class Corpus:
     """Many threads, in memory. Iterating yields every record: posts, then replies.
 
-    Records with an id already seen are dropped and listed in :meth:`integrity`.
+    Records with an id already seen are dropped and listed in :meth:`integrity`, except
+    placeholder posts (made up by a parser from a video id alone, marked
+    ``extra["placeholder"] = True``): a real post with the same id replaces one, and a
+    placeholder for a post already known is simply not added again.
     """
 
     def __init__(self, records: Iterable[Record] = (), *, report: Report | None = None) -> None:
         self.posts: list[Post] = []
         self.replies: list[Reply] = []
         self._duplicates: list[str] = []
-        post_ids: set[str] = set()
+        post_index: dict[str, int] = {}
         reply_ids: set[str] = set()
         for record in records:
             if isinstance(record, Post):
-                if record.id in post_ids:
+                seen = post_index.get(record.id)
+                if seen is None:
+                    post_index[record.id] = len(self.posts)
+                    self.posts.append(record)
+                elif _is_placeholder(record):
+                    continue  # a stand-in for a post already known: nothing lost
+                elif _is_placeholder(self.posts[seen]):
+                    self.posts[seen] = record  # the real post replaces its stand-in
+                else:
                     self._duplicates.append(record.id)
-                    continue
-                post_ids.add(record.id)
-                self.posts.append(record)
+            elif record.id in reply_ids:
+                self._duplicates.append(record.id)
             else:
-                key = record.id
-                if key in reply_ids:
-                    self._duplicates.append(key)
-                    continue
-                reply_ids.add(key)
+                reply_ids.add(record.id)
                 self.replies.append(record)
         #: Counts from reading, when the corpus came from :func:`tearcorpus.read`.
         self.report = report if report is not None else Report()
