@@ -31,6 +31,8 @@ description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or 
 
 _BOM: Final = b"\xef\xbb\xbf"
 _SNIFF_LINES: Final = 5
+#: Reddit API documents (a Listing, a morechildren answer), never dump lines.
+_WRAPPER: Final = re.compile(rb'\A\s*\{\s*"(json"|kind"\s*:\s*"Listing")')
 _KEY: Final = {
     key: re.compile(rb'"' + key.encode() + rb'"\s*:')
     for key in ("subreddit", "created_utc", "body", "link_id", "title", "selftext", "num_comments")
@@ -69,11 +71,10 @@ def _looks_like_dump_object(data: dict[str, Any]) -> bool:
 
 
 def _looks_like_dump_bytes(line: bytes) -> bool:
-    """The keys of a dump line, for a first line longer than the sniffed head."""
+    """The keys of a dump line, for a first line longer than the sniffed head (keys past
+    the cut are unseen, so ``body`` alone marks a comment here)."""
     has = {key: pattern.search(line) is not None for key, pattern in _KEY.items()}
-    thing = (has["body"] and has["link_id"]) or (
-        has["title"] and (has["selftext"] or has["num_comments"])
-    )
+    thing = has["body"] or (has["title"] and (has["selftext"] or has["num_comments"]))
     return has["subreddit"] and has["created_utc"] and thing
 
 
@@ -97,8 +98,15 @@ def sniff(head: bytes, path: str) -> int:
         if not isinstance(data, dict):
             return 0
         return 92 if _looks_like_dump_object(data) else 0
-    if seen == 0 and _looks_like_dump_bytes(lines[0]):
-        return 85  # one line longer than the head, or a file without a final newline
+    if seen == 0 and lines[0].strip():
+        try:
+            data = orjson.loads(lines[0])  # a one-line file without a final newline
+        except orjson.JSONDecodeError:
+            pass  # a first line longer than the head: judge by its keys
+        else:
+            return 92 if isinstance(data, dict) and _looks_like_dump_object(data) else 0
+        if not _WRAPPER.match(lines[0]) and _looks_like_dump_bytes(lines[0]):
+            return 85
     return 0
 
 
