@@ -95,18 +95,114 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", default="tearcorpus-demo", metavar="OUTDIR")
 
     sub.add_parser("formats", help="list the input and output formats")
+
+    publish = sub.add_parser(
+        "publish", help="upload a Hub folder (convert --to hub) to a Hugging Face dataset repo"
+    )
+    publish.add_argument("folder", metavar="DIR", help="a folder written by convert --to hub")
+    publish.add_argument("repo_id", metavar="REPO_ID", help="the dataset repo: user/name")
+    publish.add_argument("--private", action="store_true", help="create the repo as private")
+    publish.add_argument(
+        "--token", metavar="TOKEN", help="Hub token (default: HF_TOKEN or the saved login)"
+    )
+    publish.add_argument("--message", metavar="TEXT", help="commit message")
     return parser
 
 
 def _add_export_args(convert: argparse.ArgumentParser) -> None:
     """Options of the exporters (CSV, Parquet, Hub folder) on ``convert``."""
+    group = convert.add_argument_group("export options (csv, parquet, hub)")
+    group.add_argument(
+        "--excel-safe",
+        action="store_true",
+        help="csv: defuse formula cells (=, +, -, @) and write a BOM; the reader undoes both",
+    )
+    group.add_argument(
+        "--compression",
+        choices=("zstd", "snappy", "gzip", "none"),
+        default="zstd",
+        help="parquet: compression codec (default: zstd)",
+    )
+    group.add_argument(
+        "--max-shard-size",
+        default="500MB",
+        metavar="SIZE",
+        help="hub: largest Parquet shard, e.g. 500MB, 1GB (default: 500MB, as push_to_hub)",
+    )
+    group.add_argument(
+        "--split-ratios",
+        default="0.8,0.1,0.1",
+        metavar="TRAIN,VAL,TEST",
+        help="hub: train/validation/test shares of threads (default: 0.8,0.1,0.1)",
+    )
+    group.add_argument(
+        "--seed", type=int, default=0, help="hub: seed of the thread-to-split hash (default: 0)"
+    )
+    group.add_argument(
+        "--language",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="hub card: ISO 639-1 language of the text (repeat for several; default: not stated)",
+    )
+    group.add_argument(
+        "--license",
+        metavar="ID",
+        help="hub card: licence id (e.g. cc-by-4.0; default: unknown, with a note)",
+    )
+    group.add_argument("--pretty-name", metavar="NAME", help="hub card: the dataset's title")
 
 
 def _export_options(args: argparse.Namespace, report: Report) -> ExportOptions:
     """Exporter options from the command line."""
+    from .errors import ExportError
     from .exporters import ExportOptions
 
-    return ExportOptions(overwrite=args.overwrite, report=report)
+    try:
+        ratios = tuple(float(part) for part in args.split_ratios.split(","))
+    except ValueError:
+        raise ExportError(f"--split-ratios: not numbers: {args.split_ratios!r}") from None
+    if len(ratios) != 3:
+        raise ExportError(f"--split-ratios: expected three numbers, got {args.split_ratios!r}")
+    return ExportOptions(
+        overwrite=args.overwrite,
+        report=report,
+        excel_safe=args.excel_safe,
+        compression=args.compression,
+        max_shard_size=_size(args.max_shard_size),
+        split_ratios=(ratios[0], ratios[1], ratios[2]),
+        seed=args.seed,
+        languages=tuple(args.language),
+        license=args.license,
+        pretty_name=args.pretty_name,
+    )
+
+
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+}
+
+
+def _size(text: str) -> int:
+    """Bytes from ``500MB``, ``1GiB`` or a plain number."""
+    from .errors import ExportError
+
+    number = text.strip().upper().rstrip("BIGMK")
+    unit = text.strip().upper()[len(number) :]
+    try:
+        value = int(float(number) * _UNITS[unit])
+    except (KeyError, ValueError):
+        raise ExportError(f"--max-shard-size: not a size: {text!r} (e.g. 500MB, 1GB)") from None
+    if value <= 0:
+        raise ExportError(f"--max-shard-size: must be positive, got {text!r}")
+    return value
 
 
 def _add_transform_args(convert: argparse.ArgumentParser) -> None:
@@ -478,11 +574,26 @@ def _cmd_formats(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    result = publish(
+        args.folder, args.repo_id, private=args.private, token=args.token, message=args.message
+    )
+    for warning in result.warnings:
+        print(f"tearcorpus: warning: {warning}", file=sys.stderr)
+    print(f"published {len(result.files)} files to {result.url}")
+    if result.commit_url:
+        print(f"  commit: {result.commit_url}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "inspect": _cmd_inspect,
     "convert": _cmd_convert,
     "demo": _cmd_demo,
     "formats": _cmd_formats,
+    "publish": _cmd_publish,
 }
 
 
