@@ -19,9 +19,14 @@ from .errors import (
     TearcorpusError,
 )
 from .exporters import EXPORTERS, ExportOptions, ExportResult, get_exporter
+from .exporters.csv import write_csv
+from .exporters.hub import write_hub_folder
 from .exporters.jsonl import write_jsonl
+from .exporters.parquet import write_parquet
+from .hf import to_dataset_dict, to_dataset_dicts
 from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply
 from .parsers import PARSERS, detect_format
+from .publish import PublishResult, publish
 from .reader import iter_records, read
 from .report import Report, SourceReport
 from .sample import sample_path
@@ -44,6 +49,7 @@ __all__ = [
     "Platform",
     "Post",
     "Provenance",
+    "PublishResult",
     "Record",
     "Reply",
     "Report",
@@ -55,8 +61,14 @@ __all__ = [
     "from_dict",
     "get_exporter",
     "iter_records",
+    "publish",
     "read",
     "sample_path",
+    "to_dataset_dict",
+    "to_dataset_dicts",
     "to_dict",
+    "write_csv",
+    "write_hub_folder",
     "write_jsonl",
+    "write_parquet",
 ]
