@@ -13,7 +13,9 @@ What changes on each record:
   become an author with neither id nor name: they are not one person.
 - keys of ``extra`` that identify a person go, at any depth: author ids, names, channel
   ids and URLs, profile images and thumbnails, flair, uploader fields, moderator names
-  (see :func:`is_identifying_key`).
+  (see :func:`is_identifying_key`); ``subreddit``, ``permalink`` and ``url`` values
+  that name a user's profile (``r/u_name``, ``/user/name``), and a post's ``url`` when it
+  does.
 - mentions of a known author in any text (title, text, strings in ``extra``) become that
   author's pseudonym: ``@Name`` → ``@anon-…``, ``u/Name`` → ``u/anon-…``, and a bare
   display name that is distinctive enough (two words or more, or holding a digit, an
@@ -156,8 +158,12 @@ _IDENTIFYING_EXACT: Final = frozenset(
         "creator",
         "screenname",
         "handle",
+        "awarders",
     }
 )
+# Keys whose value names a user's profile (``r/u_name``, ``/user/name``) on profile posts.
+_PROFILE_KEYS: Final = frozenset({"subreddit", "subreddit_name_prefixed", "permalink", "url"})
+_PROFILE: Final = re.compile(r"(?:^|/)(?:r/)?u_[\w-]+|/user/[\w-]+", re.IGNORECASE)
 _IDENTIFYING_PREFIXES: Final = ("author", "uploader", "channel", "commenter", "poster", "owner")
 
 
@@ -320,7 +326,12 @@ class Anonymizer:
         if isinstance(value, list):
             return [self._json(v) for v in value]
         if isinstance(value, dict):
-            return {k: self._json(v) for k, v in value.items() if not is_identifying_key(k)}
+            return {
+                k: self._json(v)
+                for k, v in value.items()
+                if not is_identifying_key(k)
+                and not (k in _PROFILE_KEYS and isinstance(v, str) and _PROFILE.search(v))
+            }
         return value
 
     def _author(self, record: Record) -> Author | None:
@@ -348,7 +359,10 @@ class Anonymizer:
         assert isinstance(extra, dict)
         if isinstance(record, Post):
             title = None if record.title is None else self.rewrite_text(record.title)
-            return with_step(record, self.name, author=author, text=text, title=title, extra=extra)
+            url = None if record.url and _PROFILE.search(record.url) else record.url
+            return with_step(
+                record, self.name, author=author, text=text, title=title, extra=extra, url=url
+            )
         return with_step(record, self.name, author=author, text=text, extra=extra)
 
 

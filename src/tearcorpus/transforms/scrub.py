@@ -90,7 +90,7 @@ _URL_TRAILING = ".,;:!?'\"*_~"
 _IPV4_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"(?<![\w.:]){_IPV4_OCTET}(?:\.{_IPV4_OCTET}){{3}}(?::\d{{1,5}})?(?![\w]|\.\d)")
 _IPV6_CANDIDATE = re.compile(
-    r"(?<![\w:.])\[?(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+    r"(?<![\w:.])\[?(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?"
     r"(?:%\w+)?\]?(?::\d{1,5})?(?![\w:])"
 )
 
@@ -105,7 +105,7 @@ _PHONE_NATIONAL = re.compile(
 )
 _PHONE_CONTEXT_BEFORE = re.compile(r"(?:isbn(?:-1[03])?|doi|id|#)[:\s]*$", re.IGNORECASE)
 
-_HANDLE = re.compile(rf"(?<![\w@./+-])@(?!{_PSEUDONYM})[A-Za-z0-9_](?:[\w.\-]*\w)?")
+_HANDLE = re.compile(rf"(?<![\w@./+-])@(?!{_PSEUDONYM})\w(?:[\w.\-]*\w)?")
 _USER = re.compile(rf"(?<![\w/])/?u/(?!{_PSEUDONYM})[A-Za-z0-9_][A-Za-z0-9_\-]{{1,19}}\b")
 
 
@@ -128,17 +128,20 @@ def _trim_url(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _emails(text: str) -> Iterator[tuple[int, int]]:
-    for m in _EMAIL.finditer(text):
-        yield m.span()
+    for found in _EMAIL.finditer(text):
+        yield found.span()
     for at in _AT_RE.finditer(text):
         # The local part is the token just before "at".
         start = at.start()
         while start and (text[start - 1].isalnum() or text[start - 1] in "._%+-"):
             start -= 1
         m = _EMAIL_SPOKEN.match(text, start)
-        if m is None or m.start(0) != start:
+        if m is None:
             continue
-        tld = re.split(r"[\s.\])}]+", m.group().lower().rstrip())[-1]
+        value = m.group().lower()
+        if at.group().strip() == "at" and "dot" not in value:
+            continue  # "reach me at example.org" is a sentence, not an address
+        tld = re.split(r"[\s.\])}]+", value.rstrip())[-1]
         if tld in _SPOKEN_TLDS:
             yield m.span()
 
