@@ -298,7 +298,10 @@ class Anonymizer:
             hit: tuple[int, int, str] | None = None
             for n in range(min(self._max_words, len(words) - i), 0, -1):
                 end = words[i + n - 1][1]
-                candidate = _name_key(text[start:end])
+                raw = text[start:end]
+                if raw[:2].lower() == "u/":
+                    continue  # the name after "u/" is its own token
+                candidate = _name_key(raw)
                 if candidate.startswith(PREFIX):
                     continue
                 if not prefixed and not _distinctive(candidate):

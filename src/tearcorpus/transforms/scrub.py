@@ -105,7 +105,7 @@ _PHONE_NATIONAL = re.compile(
 )
 _PHONE_CONTEXT_BEFORE = re.compile(r"(?:isbn(?:-1[03])?|doi|id|#)[:\s]*$", re.IGNORECASE)
 
-_HANDLE = re.compile(rf"(?<![\w@./+-])@(?!{_PSEUDONYM})\w(?:[\w.\-]*\w)?")
+_HANDLE = re.compile(rf"(?<![\w@.+-])@(?!{_PSEUDONYM})\w(?:[\w.\-]*\w)?")
 _USER = re.compile(rf"(?<![\w/])/?u/(?!{_PSEUDONYM})[A-Za-z0-9_][A-Za-z0-9_\-]{{1,19}}\b")
 
 
