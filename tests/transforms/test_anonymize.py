@@ -76,7 +76,8 @@ def test_authors_replaced_and_profile_data_gone() -> None:
     assert post.author == Author(id=alias, name=alias)
     assert post.extra == {"subreddit": "therapy"}
     assert first.extra == {"body_html": f"thanks u/{alias}", "score": 3}
-    assert late.author is not None and late.author.id == pseudonym(KEY, "reddit", "t2_b")
+    assert late.author is not None
+    assert late.author.id == pseudonym(KEY, "reddit", "t2_b")
     assert gone.author == Author()
     for record in out:
         assert record.provenance is not None
