@@ -144,7 +144,7 @@ def _int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     return None
 
@@ -341,15 +341,17 @@ def _shape(ctx: ParseContext, head: bytes) -> str:
     if not _is_utf8(ctx.encoding):
         head = head.decode(ctx.encoding or "utf-8", "ignore").encode("utf-8")
     stripped = head.removeprefix(_BOM).lstrip(b" \t\r\n")
-    if stripped.startswith(b"["):
-        return "json"
-    if not stripped.startswith(b"{"):
+    first, _, rest = stripped.partition(b"\n")
+    if _CSV_HEADER.match(first.decode("utf-8", "replace")):
         return "csv"
-    first = stripped.split(b"\n", 1)[0]
     try:
         data = orjson.loads(first)
     except orjson.JSONDecodeError:
-        return "json"  # an indented document, or a first line cut short
+        if _DOC_START.match(stripped.decode("utf-8", "replace")) or stripped.startswith(b"["):
+            return "json"  # an indented document, or one cut short on its first line
+        return "jsonl" if _CID_KEY.search(stripped) or stripped.startswith(b"{") else "csv"
+    if not rest.strip() and isinstance(data, list):
+        return "json"  # a whole list on one line
     if isinstance(data, dict) and "comments" in data and "cid" not in data:
         return "json"
     return "jsonl"
@@ -426,7 +428,7 @@ def _salvage(ctx: ParseContext, thread: _Thread, text: str) -> Iterator[Reply]:
                 ctx.note("trailing-data")
             return
         if pos >= len(text):
-            ctx.reject("truncated", "the document ends without closing its list", line=line)
+            ctx.note("truncated-document")  # every comment in it was whole
             return
         try:
             _, end = decoder.raw_decode(text, pos)
@@ -486,16 +488,21 @@ class _Lines:
         with open_binary(self.ctx.source) as stream:
             for raw in stream:
                 number += 1
-                try:
-                    yield decoder.decode(raw)
-                except UnicodeDecodeError:
-                    shown = self.ctx.encoding or "utf-8"
-                    raise InputError(
-                        self.ctx.source,
-                        f"bytes are not valid {shown}; pass --encoding to choose another",
-                        line=number,
-                    ) from None
-            yield decoder.decode(b"", final=True)
+                yield self._decode(decoder, raw, number)
+            yield self._decode(decoder, b"", number, final=True)
+
+    def _decode(
+        self, decoder: codecs.IncrementalDecoder, raw: bytes, line: int, final: bool = False
+    ) -> str:
+        try:
+            return decoder.decode(raw, final)
+        except UnicodeDecodeError:
+            shown = self.ctx.encoding or "utf-8"
+            raise InputError(
+                self.ctx.source,
+                f"bytes are not valid {shown}; pass --encoding to choose another",
+                line=line,
+            ) from None
 
 
 def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
