@@ -1,0 +1,25 @@
+"""Helpers shared by the exporter tests."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from tearcorpus import Post, Record
+
+
+@contextmanager
+def fresh_dir() -> Iterator[str]:
+    """A new output folder path (hypothesis tests cannot use tmp_path per example)."""
+    with tempfile.TemporaryDirectory() as root:
+        yield f"{root}/out"
+
+
+def same_records(written: Sequence[Record], read: Sequence[Record]) -> None:
+    """*read* equals *written* (posts first, then replies), provenance included."""
+    expected = [r for r in written if isinstance(r, Post)] + [
+        r for r in written if not isinstance(r, Post)
+    ]
+    assert list(read) == expected
+    assert [r.provenance for r in read] == [r.provenance for r in expected]

@@ -1,0 +1,51 @@
+"""The declared schema: one declaration, consistent across model, CSV, Arrow and datasets."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from tearcorpus import Post, Reply, to_dict
+from tearcorpus.schema import POSTS, REPLIES, TABLES, arrow_schema, features
+
+pa = pytest.importorskip("pyarrow")
+pytest.importorskip("datasets")
+
+
+@pytest.mark.parametrize(("table", "cls"), [("posts", Post), ("replies", Reply)])
+def test_columns_are_the_serialised_fields(table: str, cls: type) -> None:
+    """Every model field is a column, named and ordered as in the serialised form."""
+    names = [c.name for c in TABLES[table]]
+    assert names == [f.name for f in attrs.fields(cls)]
+    record = cls(id="a", platform="reddit") if cls is Post else cls(id="a", post_id="p")
+    assert names == [k for k in to_dict(record) if k not in ("schema", "kind")]
+
+
+@pytest.mark.parametrize("table", ["posts", "replies", "replies_in_context"])
+def test_features_match_the_arrow_schema(table: str) -> None:
+    """datasets.Features and the Parquet schema agree on every type but platform's."""
+    schema = arrow_schema(table)
+    hf = features(table).arrow_schema
+    assert schema.names == hf.names
+    for field in schema:
+        expected = pa.int64() if field.name == "platform" else field.type
+        got = hf.field(field.name).type
+        assert got.equals(expected) or str(got) == str(expected).replace(" not null", ""), field
+
+
+def test_times_are_utc_microseconds() -> None:
+    """created_at is declared as an aware UTC timestamp, never inferred."""
+    assert arrow_schema("replies").field("created_at").type == pa.timestamp("us", tz="UTC")
+
+
+def test_closed_sets_are_class_labels() -> None:
+    """platform is a ClassLabel with the model's platform names."""
+    label = features("posts")["platform"]
+    assert label.names == ["youtube", "reddit", "unknown"]
+
+
+def test_extra_is_json_text() -> None:
+    """extra is a string column in Arrow, Parquet and datasets alike."""
+    for columns in (POSTS, REPLIES):
+        assert next(c for c in columns if c.name == "extra").type == "json"
+    assert arrow_schema("posts").field("extra").type == pa.string()
