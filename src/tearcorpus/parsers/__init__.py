@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Final
 
 from ..errors import FormatError, InputError
-from . import jsonl, pushshift, reddit, tearcorpus_csv, text, ycd, youtube_api, ytdlp
+from . import (
+    jsonl,
+    pushshift,
+    reddit,
+    tearcorpus_csv,
+    text,
+    ycd,
+    youtube_api,
+    ytcomments,
+    ytdlp,
+    ytdt,
+)
 from ._base import ParseContext, Parser
 
 __all__ = ["PARSERS", "ParseContext", "Parser", "detect_format", "get_parser"]
@@ -24,6 +35,8 @@ PARSERS: Final[dict[str, Parser]] = {
     youtube_api.name: youtube_api,
     reddit.name: reddit,
     pushshift.name: pushshift,
+    ytdt.name: ytdt,
+    ytcomments.name: ytcomments,
 }
 
 

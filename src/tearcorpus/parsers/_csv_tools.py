@@ -1,0 +1,204 @@
+"""Shared pieces of the parsers for YouTube comment CSV exports (``ytdt``, ``ytcomments``).
+
+Rows are read with the stdlib :mod:`csv` module from text decoded line by line, so an
+undecodable byte is reported at its own line, and every row is located at the physical
+line where it starts (quoted newlines span several lines). The exports hold no video
+id: :func:`video_post` takes it from the ``video_id`` option or the file name and
+yields the placeholder post the corpus replaces with a real one when it is read too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import PurePosixPath
+from typing import Final
+
+from .._io import decode_text, open_binary, read_bytes
+from ..errors import InputError, ParseError
+from ..model import Platform, Post
+from ._base import ParseContext
+from .ycd import video_id_from_name
+
+__all__ = ["count", "header_matches", "read_rows", "video_id", "video_post"]
+
+_BOM: Final = codecs.BOM_UTF8
+_LINE_PART: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+#: A YouTube video id: 11 characters, the last one from a 16-letter subset.
+_VIDEO_ID: Final = re.compile(r"[A-Za-z0-9_-]{10}[AEIMQUYcgkosw048]")
+_SEPARATORS: Final = "_-. =+"
+_SUFFIXES: Final = (".gz", ".bz2", ".xz", ".zst", ".csv", ".txt", ".tsv")
+
+
+def header_matches(head: bytes, header: Sequence[str]) -> bool:
+    """Whether the first line of *head* (after an optional BOM) is exactly *header*."""
+    first = head.removeprefix(_BOM).split(b"\n", 1)[0].removesuffix(b"\r")
+    try:
+        text = first.decode("utf-8")
+        cells = next(csv.reader([text]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return False
+    return cells == list(header)
+
+
+def _stem(path: str) -> str:
+    name = PurePosixPath(path.replace("\\", "/")).name
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if name.lower().endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                changed = True
+    return name
+
+
+def _mixed(candidate: str) -> bool:
+    classes = (str.isupper, str.islower, str.isdigit)
+    return sum(any(test(c) for c in candidate) for test in classes) >= 2
+
+
+def _id_inside_name(path: str) -> str | None:
+    """An 11-character id between separators anywhere in the name
+    (``videoinfo_BaW_jenozKc_2025_06_01-12_00_00_comments.csv``)."""
+    name = PurePosixPath(path.replace("\\", "/")).name
+    for start in range(len(name) - 10):
+        end = start + 11
+        if start > 0 and name[start - 1] not in _SEPARATORS:
+            continue
+        if end < len(name) and name[end] not in _SEPARATORS:
+            continue
+        candidate = name[start:end]
+        if _VIDEO_ID.fullmatch(candidate) and _mixed(candidate):
+            return candidate
+    return None
+
+
+def video_id(ctx: ParseContext) -> str:
+    """The ``video_id`` option, else the id in the file name, else ``unknown:<stem>``."""
+    given = ctx.options.get("video_id")
+    if given:
+        return given
+    found = video_id_from_name(ctx.source) or _id_inside_name(ctx.source)
+    if found is not None:
+        return found
+    ctx.note("unknown-video")
+    return "unknown:" + _stem(ctx.source)
+
+
+def video_post(ctx: ParseContext, post_id: str) -> Post:
+    """The placeholder post for the video a comments export belongs to."""
+    known = not post_id.startswith("unknown:")
+    return Post(
+        id=post_id,
+        platform=Platform.YOUTUBE,
+        url=f"https://www.youtube.com/watch?v={post_id}" if known else None,
+        extra={"placeholder": True},
+        provenance=ctx.provenance(),
+    )
+
+
+def count(value: str) -> int | None:
+    """A non-negative integer cell; ``None`` for an empty cell.
+
+    Raises :class:`ValueError` for anything else.
+    """
+    text = value.strip()
+    if not text:
+        return None
+    if not text.isdecimal():
+        raise ValueError(f"not a count: {value!r}")
+    return int(text)
+
+
+def _lines(ctx: ParseContext) -> Iterator[str]:
+    """The input's text, one physical line at a time with its line ending."""
+    encoding = ctx.encoding or "utf-8-sig"
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(ctx.source, f"unknown encoding {ctx.encoding!r}") from None
+    if "\n".encode(info.name) != b"\n":  # UTF-16/32: bytes cannot be split on b"\n"
+        text = decode_text(ctx.source, read_bytes(ctx.source), ctx.encoding)
+        yield from _LINE_PART.findall(text.removeprefix("\ufeff"))
+        return
+    decoder = info.incrementaldecoder("strict")
+    shown = ctx.encoding or "utf-8"
+    number = 0
+    pending = ""
+    with open_binary(ctx.source) as stream:
+        for raw in stream:
+            try:
+                chunk = decoder.decode(raw)
+            except UnicodeDecodeError:
+                raise InputError(
+                    ctx.source,
+                    f"bytes are not valid {shown} (tried {shown}); pass --encoding to choose "
+                    "another (e.g. --encoding cp1252 or latin-1)",
+                    line=number + 1,
+                ) from None
+            parts = _LINE_PART.findall(pending + chunk)
+            # A trailing lone CR may be the first half of a CRLF split across reads.
+            pending = parts.pop() if parts and not parts[-1].endswith("\n") else ""
+            for part in parts:
+                number += 1
+                yield part
+        try:
+            pending += decoder.decode(b"", True)
+        except UnicodeDecodeError:
+            raise InputError(
+                ctx.source,
+                f"bytes are not valid {shown} (the file ends inside a character); "
+                "pass --encoding to choose another",
+                line=number + 1,
+            ) from None
+        yield from _LINE_PART.findall(pending)
+
+
+def read_rows(
+    ctx: ParseContext, expected: Sequence[str], what: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` for each data row of a CSV whose header has the *expected*
+    columns (in any order; unknown extra columns are kept in the row).
+
+    A row with the wrong number of fields or unreadable CSV is rejected with the line it
+    starts on; blank rows are skipped. Raises :class:`ParseError` when the header lacks
+    an expected column (*what* names the export in the message).
+    """
+    reader = csv.reader(_lines(ctx))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ParseError(ctx.source, f"unreadable CSV header: {exc}", line=1) from None
+    if header is None:
+        raise ParseError(ctx.source, f"no CSV header; not a {what}", line=1)
+    header = [column.removeprefix("\ufeff").strip() for column in header]
+    missing = [column for column in expected if column not in header]
+    if missing:
+        raise ParseError(
+            ctx.source,
+            f"the CSV header lacks {', '.join(missing)}; not a {what}",
+            line=1,
+        )
+    previous = reader.line_num
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            ctx.reject("invalid-row", f"unreadable CSV row: {exc}", line=previous + 1)
+            previous = reader.line_num
+            continue
+        if row is None:
+            return
+        line = previous + 1
+        previous = reader.line_num
+        if not row or (row == [""] * len(row) and len(row) < len(header)):
+            continue
+        if len(row) != len(header):
+            ctx.reject(
+                "invalid-row", f"row has {len(row)} fields, the header {len(header)}", line=line
+            )
+            continue
+        yield line, dict(zip(header, row, strict=True))

@@ -1,0 +1,156 @@
+"""YouTube Data Tools (videoinfo module) comments export: a CSV, one comment a row.
+
+The header is ``id,replyCount,likeCount,publishedAt,authorName,text,authorChannelId,
+authorChannelUrl,isReply,isReplyTo,isReplyToName``. ``publishedAt`` is
+``YYYY-MM-DD HH:MM:SS`` in UTC, ``isReply`` is 0 or 1 and ``isReplyTo`` the id of the
+top-level comment a reply belongs to. Every comment becomes a
+:class:`~tearcorpus.model.Reply`; a placeholder :class:`~tearcorpus.model.Post` for the
+video (its id from the ``video_id`` option or the file name) is yielded first.
+
+Field mapping: ``id``, ``text``, ``authorChannelId``/``authorName``/``authorChannelUrl``
+→ author id, name and url, ``likeCount`` → like_count, ``replyCount`` → reply_count,
+``publishedAt`` → created_at, ``isReplyTo`` → parent_id (``None`` at the top level; the
+part of ``id`` before the dot when a reply names no parent). ``isReplyToName`` and any
+unknown column go to ``extra``. A row with the wrong number of fields, an unreadable
+count or time, or a bad ``isReply`` flag is rejected with its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Final
+
+from ..model import Author, JsonValue, Platform, Record, Reply
+from . import _csv_tools
+from ._base import ParseContext
+
+__all__ = ["HEADER", "description", "name", "parse", "sniff"]
+
+name = "ytdt"
+description = "YouTube Data Tools (videoinfo) comments CSV export"
+
+#: The export's header row, exactly as the tool writes it.
+HEADER: Final = (
+    "id",
+    "replyCount",
+    "likeCount",
+    "publishedAt",
+    "authorName",
+    "text",
+    "authorChannelId",
+    "authorChannelUrl",
+    "isReply",
+    "isReplyTo",
+    "isReplyToName",
+)
+_MAPPED: Final = frozenset(HEADER) - {"isReplyToName"}
+_WHAT: Final = "YouTube Data Tools comments CSV"
+
+
+def sniff(head: bytes, path: str) -> int:
+    """95 when the first line is the export's exact header row, else 0."""
+    return 95 if _csv_tools.header_matches(head, HEADER) else 0
+
+
+def _time(value: str) -> datetime | None:
+    text = value.strip()
+    if not text:
+        return None
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+class _Comments:
+    def __init__(self, ctx: ParseContext, post_id: str) -> None:
+        self.ctx = ctx
+        self.post_id = post_id
+        self.seen: set[str] = set()
+        self.parents: set[str] = set()
+
+    def reply(self, line: int, row: dict[str, str]) -> Reply | None:
+        ctx = self.ctx
+        cid = row["id"].strip()
+        if not cid:
+            ctx.reject("missing-id", "comment has no 'id'", line=line)
+            return None
+        try:
+            reply_count = _csv_tools.count(row["replyCount"])
+            like_count = _csv_tools.count(row["likeCount"])
+        except ValueError as exc:
+            ctx.reject("invalid-field", f"comment {cid!r}: {exc}", line=line)
+            return None
+        try:
+            created = _time(row["publishedAt"])
+        except ValueError:
+            ctx.reject(
+                "invalid-field",
+                f"comment {cid!r}: publishedAt {row['publishedAt']!r} is no time",
+                line=line,
+            )
+            return None
+        flag = row["isReply"].strip()
+        if flag not in ("0", "1", ""):
+            ctx.reject(
+                "invalid-field", f"comment {cid!r}: isReply {flag!r} is not 0 or 1", line=line
+            )
+            return None
+        parent: str | None = row["isReplyTo"].strip() or None
+        if parent is None and flag == "1" and "." in cid:
+            parent = cid.split(".", 1)[0]
+        if parent is None and flag == "1":
+            ctx.note("unknown-parent")
+        if parent is not None and flag == "0":
+            ctx.note("reply-flag-mismatch")
+        if cid in self.seen:
+            ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", line=line)
+            return None
+        self.seen.add(cid)
+        if parent is not None:
+            self.parents.add(parent)
+        extra: dict[str, JsonValue] = {
+            key: value for key, value in row.items() if key not in _MAPPED and value != ""
+        }
+        channel = row["authorChannelId"].strip()
+        author_name = row["authorName"]
+        url = row["authorChannelUrl"].strip()
+        author = None
+        if channel or author_name or url:
+            author = Author(id=channel or None, name=author_name or None, url=url or None)
+        return Reply(
+            id=cid,
+            post_id=self.post_id,
+            parent_id=parent,
+            platform=Platform.YOUTUBE,
+            text=row["text"],
+            author=author,
+            created_at=created,
+            like_count=like_count,
+            reply_count=reply_count,
+            depth=0 if parent is None else 1,
+            extra=extra,
+            provenance=ctx.provenance(line=line),
+        )
+
+    def finish(self) -> None:
+        orphans = len(self.parents - self.seen)
+        if orphans:
+            self.ctx.note("orphan-reply", orphans)
+
+
+def parse(ctx: ParseContext) -> Iterator[Record]:
+    """The placeholder post, then one reply per comment row."""
+    post_id = _csv_tools.video_id(ctx)
+    rows = _csv_tools.read_rows(ctx, HEADER, _WHAT)
+    first = next(rows, None)  # check the header before yielding anything
+    yield _csv_tools.video_post(ctx, post_id)
+    comments = _Comments(ctx, post_id)
+    if first is not None:
+        reply = comments.reply(*first)
+        if reply is not None:
+            yield reply
+    for line, row in rows:
+        reply = comments.reply(line, row)
+        if reply is not None:
+            yield reply
+    comments.finish()
