@@ -184,7 +184,7 @@ def test_videos_list_gives_the_post() -> None:
         "favorite_count": "0",
     }
     assert len(corpus.replies) == 3
-    assert corpus.integrity().duplicate_ids == (VID,)
+    assert corpus.integrity().duplicate_ids == ()  # the placeholder gave way to the real post
     (thread,) = corpus.threads()
     assert [r.id for r, _ in thread.walk()] == [
         "UgxHtmlOnly00000001",
@@ -193,10 +193,12 @@ def test_videos_list_gives_the_post() -> None:
     ]
 
 
-def test_placeholder_wins_when_videos_list_comes_later() -> None:
-    """Across inputs the first post wins: give videos.list first (documented)."""
+def test_real_post_wins_when_videos_list_comes_later() -> None:
+    """Across inputs the real post replaces the placeholder, whatever the order."""
     corpus = _read("threads_html.json", "videos.json")
-    assert corpus.posts[0].extra == {"placeholder": True}
+    (post,) = corpus.posts
+    assert post.title == "Why we cry when we feel safe"
+    assert corpus.integrity().ok
 
 
 def test_videos_list_and_threads_in_one_array_file() -> None:

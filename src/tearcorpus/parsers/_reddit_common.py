@@ -12,14 +12,14 @@ A record that cannot be built raises :class:`BadThing`; the parser turns it into
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from ..model import Author, JsonValue, Platform, Post, Reply
 from ..serialize import format_time
 from ._base import ParseContext
+from ._common import epoch_to_utc
 
 __all__ = [
     "DELETED",
@@ -98,35 +98,9 @@ def strip_prefix(value: str, prefix: str) -> str:
     return value[len(prefix) :] if value.startswith(prefix) else value
 
 
-def _timestamp(value: object) -> datetime | None:
-    """Seconds since the epoch as int, float or numeric string; ``None`` if not one."""
-    if isinstance(value, bool):
-        return None
-    number: float
-    if isinstance(value, int | float):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            number = int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return None
-    else:
-        return None
-    if isinstance(number, float) and not math.isfinite(number):
-        return None
-    try:
-        return datetime.fromtimestamp(number, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def parse_created(value: object) -> datetime | None:
     """``created_utc`` as an aware UTC datetime (int, float or string seconds)."""
-    return _timestamp(value)
+    return epoch_to_utc(value)
 
 
 def parse_edited(value: object) -> tuple[bool, str | None] | None:
@@ -139,7 +113,7 @@ def parse_edited(value: object) -> tuple[bool, str | None] | None:
         return False, None
     if value is True:
         return True, None
-    when = _timestamp(value)
+    when = epoch_to_utc(value)
     if when is None:
         return None
     return True, format_time(when)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import orjson
-
 from .._io import iter_binary_lines
 from ..model import Record
 from ..serialize import SCHEMA_TAG, from_dict
 from ._base import ParseContext
+from ._common import json_lines
 
 __all__ = ["description", "name", "parse", "sniff"]
 
@@ -29,15 +28,7 @@ def sniff(head: bytes, path: str) -> int:
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
-    for number, raw in iter_binary_lines(ctx.source):
-        if not raw.strip():
-            continue
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
-            ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
-            continue
+    for number, data in json_lines(ctx, iter_binary_lines(ctx.source)):
         if not isinstance(data, dict):
             ctx.reject("not-a-record", "expected a JSON object", line=number)
             continue

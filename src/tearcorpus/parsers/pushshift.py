@@ -22,6 +22,7 @@ import orjson
 from .._io import iter_binary_lines, iter_text_lines
 from ..model import Record
 from ._base import ParseContext
+from ._common import json_lines
 from ._reddit_common import BadThing, to_post, to_reply, unescape_enabled
 
 __all__ = ["description", "name", "parse", "sniff"]
@@ -121,15 +122,7 @@ def _lines(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
     unescape = unescape_enabled(ctx)
-    for number, raw in _lines(ctx):
-        if not raw.strip():
-            continue
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
-            ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
-            continue
+    for number, data in json_lines(ctx, _lines(ctx)):
         if not isinstance(data, dict):
             ctx.reject("not-a-record", f"a JSON {type(data).__name__}, not an object", line=number)
             continue

@@ -27,7 +27,7 @@ import csv
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, Final
 
@@ -37,6 +37,7 @@ from .._io import decode_text, iter_binary_lines, iter_text_lines, open_binary, 
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply
 from ._base import ParseContext
+from ._common import epoch_to_utc, json_type
 
 __all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_from_name"]
 
@@ -149,38 +150,6 @@ def _int(value: object) -> int | None:
     return None
 
 
-def _epoch(value: object) -> datetime | None:
-    if isinstance(value, bool):
-        return None
-    number: float
-    if isinstance(value, int | float):
-        number = value
-    elif isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    try:
-        return datetime.fromtimestamp(number, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _json_type(value: object) -> str:
-    """The JSON name of a parsed value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 class _Thread:
     """What one dump has shown so far: ids seen (for repeats) and parents referenced."""
 
@@ -196,7 +165,7 @@ class _Thread:
         if not isinstance(data, dict):
             ctx.reject(
                 "invalid-json",
-                f"expected a JSON object, got a JSON {_json_type(data)}",
+                f"expected a JSON object, got a JSON {json_type(data)}",
                 line=line,
                 index=index,
             )
@@ -294,7 +263,7 @@ def _reply(
     created: datetime | None = None
     parsed = data.get("time_parsed")
     if parsed is not None and parsed != "":
-        created = _epoch(parsed)
+        created = epoch_to_utc(parsed)
         if created is None:
             extra["time_parsed"] = parsed
             bad += 1

@@ -41,6 +41,7 @@ from .._io import iter_binary_lines, iter_text_lines, load_json, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, utc
 from ._base import ParseContext
+from ._common import json_lines
 
 __all__ = ["description", "html_to_text", "name", "parse", "sniff"]
 
@@ -581,15 +582,7 @@ def _from_lines(
     ctx: ParseContext, head: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]]
 ) -> Iterator[tuple[Any, _Page]]:
     for source in (iter(head), rest):
-        for number, raw in source:
-            if not raw.strip():
-                continue
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
-                ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
-                continue
+        for number, data in json_lines(ctx, source):
             if isinstance(data, list):
                 for position, page in enumerate(data, 1):
                     yield page, _Page(line=number, number=position)

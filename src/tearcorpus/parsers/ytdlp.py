@@ -32,6 +32,7 @@ from .._io import load_json
 from ..errors import ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply
 from ._base import ParseContext
+from ._common import epoch_to_utc, json_type
 
 __all__ = ["description", "name", "parse", "sniff"]
 
@@ -64,33 +65,10 @@ def sniff(head: bytes, path: str) -> int:
     return score
 
 
-def _epoch(value: object) -> datetime | None:
-    """An epoch number as an aware UTC datetime; ``None`` when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def _count(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return None
     return value
-
-
-def _json_type(value: object) -> str:
-    """The JSON name of a parsed value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 class _Fields:
@@ -125,7 +103,7 @@ class _Fields:
         return self._take(key, _count(self.data.get(key)))
 
     def time(self, key: str) -> datetime | None:
-        return self._take(key, _epoch(self.data.get(key)))
+        return self._take(key, epoch_to_utc(self.data.get(key), strings=False))
 
     def extra(self) -> dict[str, JsonValue]:
         """Every key not consumed by a slot."""
@@ -224,7 +202,7 @@ def _comments(ctx: ParseContext, raw: list[Any]) -> list[tuple[int, dict[str, An
     seen: set[str] = set()
     for index, comment in enumerate(raw):
         if not isinstance(comment, dict):
-            kind = _json_type(comment)
+            kind = json_type(comment)
             ctx.reject("invalid-comment", f"comment is a JSON {kind}, not an object", index=index)
             continue
         cid = comment.get("id")
@@ -304,7 +282,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     if not isinstance(info, dict):
         raise ParseError(
             ctx.source,
-            f"expected a JSON object (a yt-dlp .info.json), got a JSON {_json_type(info)}",
+            f"expected a JSON object (a yt-dlp .info.json), got a JSON {json_type(info)}",
         )
     if info.get("_type") in ("playlist", "multi_video"):
         raise ParseError(
@@ -316,7 +294,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
         raise ParseError(ctx.source, "no video 'id': not a yt-dlp video .info.json")
     raw = info.get("comments")
     if raw is not None and not isinstance(raw, list):
-        raise ParseError(ctx.source, f"'comments' is a JSON {_json_type(raw)}, expected a list")
+        raise ParseError(ctx.source, f"'comments' is a JSON {json_type(raw)}, expected a list")
     comments = _comments(ctx, raw) if raw is not None else []
     yield _post(ctx, info, video_id)
     if raw is None:

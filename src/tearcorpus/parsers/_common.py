@@ -1,0 +1,70 @@
+"""Small helpers every parser needs: epoch times, JSON type names, JSON lines."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from ._base import ParseContext
+
+__all__ = ["epoch_to_utc", "json_lines", "json_type"]
+
+
+def epoch_to_utc(value: object, *, strings: bool = True) -> datetime | None:
+    """Seconds since the epoch (int, float, or with *strings* a numeric string) as an
+    aware UTC datetime; ``None`` when the value is not one or is out of range."""
+    if isinstance(value, bool):
+        return None
+    number: float
+    if isinstance(value, int | float):
+        number = value
+    elif strings and isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+    else:
+        return None
+    if isinstance(number, float) and not math.isfinite(number):
+        return None
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def json_lines(ctx: ParseContext, lines: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, Any]]:
+    """``(line_number, value)`` for every non-blank line that is valid JSON; the others
+    are rejected through *ctx* as ``invalid-json``, located by line."""
+    loads = orjson.loads
+    for number, raw in lines:
+        if not raw.strip():
+            continue
+        try:
+            value = loads(raw)
+        except orjson.JSONDecodeError as exc:
+            truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
+            ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
+            continue
+        yield number, value
