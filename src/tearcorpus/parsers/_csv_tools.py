@@ -55,14 +55,10 @@ def _stem(path: str) -> str:
     return name
 
 
-def _mixed(candidate: str) -> bool:
-    classes = (str.isupper, str.islower, str.isdigit)
-    return sum(any(test(c) for c in candidate) for test in classes) >= 2
-
-
 def _id_inside_name(path: str) -> str | None:
     """An 11-character id between separators anywhere in the name
-    (``videoinfo_BaW_jenozKc_2025_06_01-12_00_00_comments.csv``)."""
+    (``videoinfo_BaW_jenozKc_2025_06_01-12_00_00_comments.csv``) that mixes upper and
+    lower case, as random ids nearly always do (``00_comments`` does not)."""
     name = PurePosixPath(path.replace("\\", "/")).name
     for start in range(len(name) - 10):
         end = start + 11
@@ -71,7 +67,11 @@ def _id_inside_name(path: str) -> str | None:
         if end < len(name) and name[end] not in _SEPARATORS:
             continue
         candidate = name[start:end]
-        if _VIDEO_ID.fullmatch(candidate) and _mixed(candidate):
+        if (
+            _VIDEO_ID.fullmatch(candidate)
+            and any(c.isupper() for c in candidate)
+            and any(c.islower() for c in candidate)
+        ):
             return candidate
     return None
 
@@ -81,7 +81,7 @@ def video_id(ctx: ParseContext) -> str:
     given = ctx.options.get("video_id")
     if given:
         return given
-    found = video_id_from_name(ctx.source) or _id_inside_name(ctx.source)
+    found = _id_inside_name(ctx.source) or video_id_from_name(ctx.source)
     if found is not None:
         return found
     ctx.note("unknown-video")
