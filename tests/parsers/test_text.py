@@ -134,6 +134,18 @@ def test_utf16_with_bom_is_detected(data_dir: Path, tmp_path: Path) -> None:
     assert list(tearcorpus.read(path)) == list(tearcorpus.read(data_dir / "text" / "weddings.txt"))
 
 
+@pytest.mark.parametrize(
+    "title", ["[Video] Why I cry", "{draft} notes", "[2024] crying, again", "[1] first"]
+)
+def test_bracketed_titles_are_still_text(tmp_path: Path, title: str) -> None:
+    """A title starting with a bracket is detected as a text dump, not JSON."""
+    path = tmp_path / "dump.txt"
+    path.write_text(f"{title}\n\nbody\n\n\nreply\n", encoding="utf-8")
+    corpus = tearcorpus.read(path)
+    assert corpus.report.formats == ["text"]
+    assert corpus.posts[0].title == title
+
+
 def test_whitespace_only_file_is_an_input_error(data_dir: Path) -> None:
     """A file of blank lines is refused with a clear error naming it."""
     with pytest.raises(InputError, match="only whitespace"):
@@ -172,7 +184,7 @@ def test_blocks_round_trip(
     text = "".join(parts).replace("\n", newline)
     path = tmp_path_factory.mktemp("rt") / "dump.txt"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-    corpus = tearcorpus.read(path)
+    corpus = tearcorpus.read(path, format="text")  # a title such as "[" is JSON-like
     (post,) = corpus.posts
     assert isinstance(post, Post)
     assert post.title == title

@@ -16,6 +16,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 
+import orjson
+
 from .._io import iter_text_lines
 from ..errors import InputError
 from ..model import Platform, Post, Record, Reply
@@ -27,6 +29,7 @@ name = "text"
 description = "plain-text dump: title line, post body, replies separated by 2+ blank lines"
 
 _BLANK_CHARS = " \t"
+_JSON_OPENINGS = (b'{"', b"{}", b"[{", b"[[", b'["', b"[]")
 
 
 def content_id(*parts: str) -> str:
@@ -39,9 +42,19 @@ def content_id(*parts: str) -> str:
 
 
 def sniff(head: bytes, path: str) -> int:
-    """Any text that is not JSON may be a plain dump: the fallback, lowest score."""
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"{", b"["):
+    """Any text that is not JSON may be a plain dump: the fallback, lowest score.
+
+    A title may well start with a bracket ("[Video] Why I cry"): only a first line that
+    opens a JSON document is taken as JSON.
+    """
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0].strip()
+    if first in (b"{", b"[") or first[:2] in _JSON_OPENINGS:
+        return 0
+    if first[:1] in (b"{", b"["):
+        try:
+            orjson.loads(first)
+        except orjson.JSONDecodeError:
+            return 5
         return 0
     return 5
 
