@@ -134,7 +134,9 @@ def publish(
     warnings = _privacy_warnings(readme)
     api = hub.HfApi(endpoint=endpoint, token=token, library_name="tearcorpus")
     try:
-        repo = api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        repo = api.create_repo(
+            repo_id, repo_type="dataset", private=True if private else None, exist_ok=True
+        )
         commit = api.upload_folder(
             folder_path=path,
             repo_id=repo.repo_id,

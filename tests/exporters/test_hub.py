@@ -1,0 +1,125 @@
+"""Hub folder: push_to_hub's layout, loadable offline by datasets.load_dataset, a real card."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tearcorpus import Post, Record, Reply, iter_records, read, sample_path, write_hub_folder
+from tearcorpus.card import anonymization
+from tearcorpus.schema import features
+
+datasets = pytest.importorskip("datasets")
+pytest.importorskip("huggingface_hub")
+
+YTDLP_SAMPLE = Path("/work/shared/samples/ytdlp/ytdlp_BaW_jenozKc.info.json")
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No network: the Hub and datasets run offline."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+
+
+def _load(folder: Path, config: str | None, cache: Path) -> Any:
+    return datasets.load_dataset(str(folder), config, cache_dir=str(cache))
+
+
+def test_sample_loads_offline_with_all_rows(tmp_path: Path) -> None:
+    """The bundled sample exported to a Hub folder loads with load_dataset, all rows."""
+    out = tmp_path / "hub"
+    result = write_hub_folder(read(sample_path()), str(out), languages=("en",))
+    assert (result.posts, result.replies) == (1, 19)
+    for config, rows in (("posts", 1), ("replies", 19), ("replies_in_context", 19)):
+        dd = _load(out, config, tmp_path / "cache")
+        assert sum(len(d) for d in dd.values()) == rows
+        for dataset in dd.values():
+            assert dataset.features == features(config)
+    default = _load(out, None, tmp_path / "cache")
+    assert "parent_text" in next(iter(default.values())).column_names
+
+
+def test_layout_is_push_to_hub_s(tmp_path: Path) -> None:
+    """Shards are <config>/<split>-0000i-of-0000n.parquet, cut by size."""
+    items = [Reply(id=str(i), post_id="p", text="x" * 200) for i in range(50)]
+    out = tmp_path / "hub"
+    write_hub_folder(items, str(out), ratios=(1, 0, 0), max_shard_size=3000)
+    shards = sorted(p.name for p in (out / "replies").iterdir())
+    n = len(shards)
+    assert n > 1
+    assert shards == [f"train-{i:05d}-of-{n:05d}.parquet" for i in range(n)]
+    dd = _load(out, "replies", tmp_path / "cache")
+    assert sorted(dd["train"]["id"], key=int) == [str(i) for i in range(50)]
+    assert not list(out.rglob(".*"))  # no spill or temporary files left
+
+
+def test_card_yaml_and_body(tmp_path: Path) -> None:
+    """README has configs and dataset_info per config, and the card's sections."""
+    from huggingface_hub import DatasetCard
+
+    out = tmp_path / "hub"
+    corpus = read(sample_path())
+    write_hub_folder(corpus, str(out), license="cc-by-4.0", pretty_name="Tears")
+    text = (out / "README.md").read_text()
+    card = DatasetCard(text)
+    data: dict[str, Any] = card.data.to_dict()  # type: ignore[no-untyped-call]
+    assert {c["config_name"] for c in data["configs"]} == {
+        "posts",
+        "replies",
+        "replies_in_context",
+    }
+    info = {i["config_name"]: i for i in data["dataset_info"]}
+    replies = sum(s["num_examples"] for s in info["replies"]["splits"])
+    assert replies == 19
+    assert data["license"] == "cc-by-4.0"
+    assert data["size_categories"] == ["n<1K"]
+    assert "language" not in data  # not given: not claimed
+    for heading in ("## Summary", "## Statistics", "## Provenance", "## Personal information"):
+        assert heading in text
+    assert "no anonymisation was applied" in text
+    assert anonymization(text) == "none"
+
+
+def test_card_reports_anonymisation(tmp_path: Path) -> None:
+    """Records whose provenance lists an anonymise transform are reported as such."""
+    from tearcorpus import Provenance
+
+    prov = Provenance(source="in", format="text", transforms=("anonymize:hmac", "scrub"))
+    items: list[Record] = [Post(id="p", platform="reddit", provenance=prov)]
+    items += [Reply(id="r", post_id="p", provenance=prov)]
+    out = tmp_path / "hub"
+    write_hub_folder(items, str(out))
+    text = (out / "README.md").read_text()
+    assert anonymization(text) == "all"
+    assert "pseudonymised" in text
+    assert "scrubbed" in text
+
+
+def test_refuses_non_empty_and_bad_ratios(tmp_path: Path) -> None:
+    """Non-empty output and bad split ratios are clear errors."""
+    from tearcorpus import ExportError
+
+    (tmp_path / "x").write_text("mine")
+    with pytest.raises(ExportError, match="not empty"):
+        write_hub_folder([], str(tmp_path))
+    with pytest.raises(ExportError, match="sum to 1"):
+        write_hub_folder([], str(tmp_path / "new"), ratios=(0.5, 0.5, 0.5))
+
+
+@pytest.mark.skipif(
+    not os.path.exists(Path(__file__).parents[2] / "src/tearcorpus/parsers/ytdlp.py")
+    or not YTDLP_SAMPLE.exists(),
+    reason="needs the ytdlp parser and the shared yt-dlp sample",
+)
+def test_sample_plus_ytdlp_loads_all_replies(tmp_path: Path) -> None:
+    """The bundled sample and a yt-dlp dump export together and load with all 25 replies."""
+    items = list(iter_records([sample_path(), YTDLP_SAMPLE]))
+    out = tmp_path / "hub"
+    write_hub_folder(items, str(out))
+    dd = _load(out, "replies", tmp_path / "cache")
+    assert sum(len(d) for d in dd.values()) == 25

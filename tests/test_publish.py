@@ -1,0 +1,145 @@
+"""Publishing a Hub folder: everything up to the network, against a fake Hub endpoint."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tearcorpus import ExportError, publish, read, sample_path, write_hub_folder
+from tearcorpus.cli import main
+
+hub = pytest.importorskip("huggingface_hub")
+httpx = pytest.importorskip("httpx2")
+from huggingface_hub.utils import _http  # noqa: E402
+
+ENDPOINT = "https://hub.test"
+
+
+class FakeHub:
+    """Answers create-repo, validate-yaml, preupload and commit; records the commit."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.created: dict[str, Any] = {}
+        self.files: dict[str, bytes] = {}
+        self.auth: set[str] = set()
+
+    def __call__(self, request: Any) -> Any:
+        path = request.url.path
+        self.calls.append(f"{request.method} {path}")
+        self.auth.add(request.headers.get("authorization", ""))
+        if path == "/api/repos/create":
+            self.created = json.loads(request.content)
+            name = f"{self.created.get('organization') or 'me'}/{self.created['name']}"
+            return httpx.Response(200, json={"url": f"{ENDPOINT}/datasets/{name}", "name": name})
+        if path == "/api/validate-yaml":
+            return httpx.Response(200, json={"errors": [], "warnings": []})
+        if "/preupload/" in path:
+            files = json.loads(request.content)["files"]
+            modes = [
+                {"path": f["path"], "uploadMode": "regular", "shouldIgnore": False} for f in files
+            ]
+            return httpx.Response(200, json={"files": modes, "commitOid": "0" * 40})
+        if "/commit/" in path:
+            for line in request.content.decode().splitlines():
+                item = json.loads(line)
+                if item["key"] == "file":
+                    self.files[item["value"]["path"]] = base64.b64decode(item["value"]["content"])
+            return httpx.Response(200, json={"commitUrl": f"{ENDPOINT}/c/1", "commitOid": "1" * 40})
+        return httpx.Response(404, json={"error": f"not faked: {path}"})
+
+
+@pytest.fixture
+def fake_hub() -> Iterator[FakeHub]:
+    """huggingface_hub's HTTP client, pointed at a FakeHub transport."""
+    fake = FakeHub()
+    _http.set_client_factory(lambda: httpx.Client(transport=httpx.MockTransport(fake)))
+    yield fake
+    _http.set_client_factory(_http.default_client_factory)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A Hub folder of the bundled sample."""
+    out = tmp_path / "hub"
+    write_hub_folder(read(sample_path()), str(out))
+    return out
+
+
+def test_uploads_the_folder_in_one_commit(fake_hub: FakeHub, folder: Path) -> None:
+    """The repo is created as a dataset, then every file goes up byte for byte in one commit."""
+    result = publish(folder, "me/tears", private=True, token="hf_test", endpoint=ENDPOINT)
+    assert fake_hub.created["type"] == "dataset"
+    assert fake_hub.created["visibility"] == "private"
+    assert [c for c in fake_hub.calls if "/commit/" in c] == [
+        "POST /api/datasets/me/tears/commit/main"
+    ]
+    expected = {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+    assert fake_hub.files == expected
+    assert "Bearer hf_test" in fake_hub.auth
+    assert result.commit_url == f"{ENDPOINT}/c/1"
+    assert result.warnings
+    assert "not anonymised" in result.warnings[0]
+
+
+def test_refuses_a_folder_that_is_not_ours(fake_hub: FakeHub, tmp_path: Path) -> None:
+    """No README with configs: refused before any request."""
+    (tmp_path / "README.md").write_text("# just a readme\n")
+    with pytest.raises(ExportError, match="configs"):
+        publish(tmp_path, "me/x", token="t", endpoint=ENDPOINT)
+    with pytest.raises(ExportError, match="not a folder"):
+        publish(tmp_path / "missing", "me/x", token="t", endpoint=ENDPOINT)
+    (tmp_path / "README.md").unlink()
+    with pytest.raises(ExportError, match="no README"):
+        publish(tmp_path, "me/x", token="t", endpoint=ENDPOINT)
+    assert fake_hub.calls == []
+
+
+def test_refuses_missing_data_files(fake_hub: FakeHub, folder: Path) -> None:
+    """A card naming data files that are gone is refused."""
+    for shard in (folder / "posts").iterdir():
+        shard.unlink()
+    with pytest.raises(ExportError, match="not there"):
+        publish(folder, "me/x", token="t", endpoint=ENDPOINT)
+
+
+def test_hub_errors_are_export_errors(folder: Path) -> None:
+    """An HTTP error from the Hub is one clear ExportError."""
+    _http.set_client_factory(
+        lambda: httpx.Client(
+            transport=httpx.MockTransport(lambda r: httpx.Response(403, json={"error": "no"}))
+        )
+    )
+    try:
+        with pytest.raises(ExportError, match="publishing to me/x"):
+            publish(folder, "me/x", token="t", endpoint=ENDPOINT)
+    finally:
+        _http.set_client_factory(_http.default_client_factory)
+
+
+def test_cli_refuses_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tearcorpus publish on a non-Hub folder exits 1 with one line."""
+    assert main(["publish", str(tmp_path), "me/x"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tearcorpus: error:")
+    assert "Traceback" not in err
+
+
+@pytest.mark.hub
+@pytest.mark.skipif(
+    os.environ.get("TEARCORPUS_HUB_TESTS") != "1" or not os.environ.get("HF_TOKEN"),
+    reason="set TEARCORPUS_HUB_TESTS=1 and HF_TOKEN to publish to the real Hub",
+)
+def test_real_hub(folder: Path) -> None:
+    """Publishes the sample to a private repo on the real Hub (opt-in)."""
+    user = hub.HfApi().whoami()["name"]
+    result = publish(folder, f"{user}/tearcorpus-test", private=True)
+    assert result.commit_url
