@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tearcorpus import ExportError, publish, read, sample_path, write_hub_folder
+from tearcorpus import ExportError, anonymize, publish, read, sample_path, write_hub_folder
 from tearcorpus.cli import main
 
 hub = pytest.importorskip("huggingface_hub")
@@ -74,7 +74,14 @@ def folder(tmp_path: Path) -> Path:
 
 def test_uploads_the_folder_in_one_commit(fake_hub: FakeHub, folder: Path) -> None:
     """The repo is created as a dataset, then every file goes up byte for byte in one commit."""
-    result = publish(folder, "me/tears", private=True, token="hf_test", endpoint=ENDPOINT)
+    result = publish(
+        folder,
+        "me/tears",
+        private=True,
+        token="hf_test",
+        endpoint=ENDPOINT,
+        allow_identifiable=True,
+    )
     assert fake_hub.created["type"] == "dataset"
     assert fake_hub.created["visibility"] == "private"
     assert [c for c in fake_hub.calls if "/commit/" in c] == [
@@ -88,6 +95,34 @@ def test_uploads_the_folder_in_one_commit(fake_hub: FakeHub, folder: Path) -> No
     assert result.commit_url == f"{ENDPOINT}/c/1"
     assert result.warnings
     assert "not anonymised" in result.warnings[0]
+
+
+def test_refuses_identifiable_data_by_default(fake_hub: FakeHub, folder: Path) -> None:
+    """A folder built without --anonymize is refused before any request, unless allowed."""
+    with pytest.raises(ExportError, match=r"not anonymised.*--allow-identifiable"):
+        publish(folder, "me/tears", token="t", endpoint=ENDPOINT)
+    assert fake_hub.calls == []
+
+
+def test_anonymised_folder_publishes_without_warning(fake_hub: FakeHub, tmp_path: Path) -> None:
+    """A Hub folder of anonymised records publishes with no privacy warning."""
+    key = "a-test-key-of-at-least-16-bytes"
+    records = list(anonymize(read(sample_path()), key=key))
+    out = tmp_path / "anon-hub"
+    write_hub_folder(records, str(out))
+    result = publish(out, "me/tears", token="t", endpoint=ENDPOINT)
+    assert result.warnings == []
+    assert key.encode() not in b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+
+
+def test_cli_publish_refuses_identifiable(
+    fake_hub: FakeHub, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI refuses identifiable data with one line and exit 1."""
+    assert main(["publish", str(folder), "me/x", "--token", "t"]) == 1
+    err = capsys.readouterr().err
+    assert "--allow-identifiable" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_refuses_a_folder_that_is_not_ours(fake_hub: FakeHub, tmp_path: Path) -> None:
@@ -120,7 +155,7 @@ def test_hub_errors_are_export_errors(folder: Path) -> None:
     )
     try:
         with pytest.raises(ExportError, match="publishing to me/x"):
-            publish(folder, "me/x", token="t", endpoint=ENDPOINT)
+            publish(folder, "me/x", token="t", endpoint=ENDPOINT, allow_identifiable=True)
     finally:
         _http.set_client_factory(_http.default_client_factory)
 
@@ -141,5 +176,5 @@ def test_cli_refuses_without_traceback(tmp_path: Path, capsys: pytest.CaptureFix
 def test_real_hub(folder: Path) -> None:
     """Publishes the sample to a private repo on the real Hub (opt-in)."""
     user = hub.HfApi().whoami()["name"]
-    result = publish(folder, f"{user}/tearcorpus-test", private=True)
+    result = publish(folder, f"{user}/tearcorpus-test", private=True, allow_identifiable=True)
     assert result.commit_url

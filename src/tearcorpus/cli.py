@@ -106,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
         "--token", metavar="TOKEN", help="Hub token (default: HF_TOKEN or the saved login)"
     )
     publish.add_argument("--message", metavar="TEXT", help="commit message")
+    publish.add_argument(
+        "--allow-identifiable",
+        action="store_true",
+        help="publish a corpus whose authors were not anonymised (refused by default)",
+    )
     return parser
 
 
@@ -578,7 +583,12 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     from .publish import publish
 
     result = publish(
-        args.folder, args.repo_id, private=args.private, token=args.token, message=args.message
+        args.folder,
+        args.repo_id,
+        private=args.private,
+        token=args.token,
+        message=args.message,
+        allow_identifiable=args.allow_identifiable,
     )
     for warning in result.warnings:
         print(f"tearcorpus: warning: {warning}", file=sys.stderr)

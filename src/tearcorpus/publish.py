@@ -94,23 +94,24 @@ def _hidden(relative: str) -> bool:
     return any(part.startswith(".") and part != "." for part in relative.split(os.sep))
 
 
-def _privacy_warnings(readme: str) -> list[str]:
-    """What the card says about anonymisation, as warnings.
-
-    This is the place where publishing will refuse (or anonymise) a corpus whose card
-    does not say ``anonymized=all``, once anonymise-by-default lands; for now it warns.
-    """
+def _privacy_check(readme: str, folder: str, *, allow_identifiable: bool) -> list[str]:
+    """Refuse a corpus whose card does not say every record was anonymised, unless the
+    user explicitly allows identifiable data; then the refusal becomes a warning."""
     status = anonymization(readme)
     if status == "all":
         return []
-    if status == "partial":
-        return [
-            "only part of this corpus is anonymised (see the card's personal-information section)"
-        ]
-    return [
-        "this corpus is not anonymised: author names and ids are published as they are "
-        "(re-export with `convert --anonymize` to pseudonymise them)"
-    ]
+    what = (
+        "only part of this corpus is anonymised"
+        if status == "partial"
+        else "this corpus is not anonymised: author names and ids would be published as they are"
+    )
+    if not allow_identifiable:
+        raise ExportError(
+            f"{folder}: {what}. Rebuild it with `tearcorpus convert ... --to hub --anonymize` "
+            "(key in TEARCORPUS_KEY or --key-file), or publish it as it is with "
+            "--allow-identifiable (allow_identifiable=True)"
+        )
+    return [f"{what} (published anyway: --allow-identifiable)"]
 
 
 def publish(
@@ -121,9 +122,12 @@ def publish(
     token: str | None = None,
     message: str | None = None,
     endpoint: str | None = None,
+    allow_identifiable: bool = False,
 ) -> PublishResult:
     """Upload the Hub folder *folder* to the dataset repo *repo_id* in one commit.
 
+    Publishing anonymises by default: a folder whose dataset card does not record that
+    every record went through ``anonymize`` is refused unless *allow_identifiable*.
     The repo is created if it does not exist (private if *private*). Raises
     :class:`ExportError` for a folder that is not a tearcorpus Hub folder and for Hub
     errors (no token, no permission, network), with the Hub's message.
@@ -131,7 +135,7 @@ def publish(
     hub = _hub()
     path = os.fspath(folder)
     readme, files = check_hub_folder(path)
-    warnings = _privacy_warnings(readme)
+    warnings = _privacy_check(readme, path, allow_identifiable=allow_identifiable)
     api = hub.HfApi(endpoint=endpoint, token=token, library_name="tearcorpus")
     try:
         repo = api.create_repo(
