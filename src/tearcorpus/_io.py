@@ -107,14 +107,49 @@ def open_binary(path: str) -> IO[bytes]:
         except ImportError:
             buffered.close()
             raise MissingDependencyError("reading .zst inputs", "zstd", "zstandard") from None
-        dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
-        stream = dctx.stream_reader(buffered, read_across_frames=True, closefd=True)
+        stream = _ZstdFrames(buffered, zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW))
     return io.BufferedReader(_Guarded(stream, path, kind), buffer_size=1 << 20)
 
 
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
     def close(self) -> None: ...
+
+
+class _ZstdFrames:
+    """Decompresses every zstd frame in turn, and says so when the last one is cut off
+    (zstandard's own stream reader ends quietly on a truncated frame)."""
+
+    def __init__(self, raw: io.BufferedReader, dctx: Any) -> None:
+        self._raw = raw
+        self._dctx = dctx
+        self._obj = dctx.decompressobj()
+        self._pending = b""
+
+    def read(self, size: int = -1, /) -> bytes:
+        want = size if size > 0 else 1 << 20
+        while len(self._pending) < want:
+            chunk = self._raw.read(1 << 17)
+            if not chunk:
+                if not self._obj.eof and self._started:
+                    raise EOFError("the last zstd frame is incomplete")
+                break
+            self._started = True
+            if self._obj.eof:  # the previous frame ended exactly at a chunk boundary
+                self._obj = self._dctx.decompressobj()
+            out = self._obj.decompress(chunk)
+            while self._obj.eof and self._obj.unused_data:
+                rest = self._obj.unused_data
+                self._obj = self._dctx.decompressobj()
+                out += self._obj.decompress(rest)
+            self._pending += out
+        data, self._pending = self._pending[:want], self._pending[want:]
+        return data
+
+    _started = False
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 class _Guarded(io.RawIOBase):
