@@ -10,7 +10,57 @@ from typing import IO, Literal, overload
 
 from .errors import ExportError
 
-__all__ = ["OutputDir"]
+__all__ = ["AtomicFile", "OutputDir"]
+
+
+class AtomicFile:
+    """One file written under a temporary name beside *target*, renamed into place by
+    :meth:`commit` or removed by :meth:`abort`. As a context manager: committed when
+    the block ends normally, aborted when it raises."""
+
+    def __init__(self, target: str, mode: Literal["wb", "w"] = "wb") -> None:
+        self.target = target
+        folder = os.path.dirname(os.path.abspath(target))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, self._tmp = tempfile.mkstemp(
+                prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=folder
+            )
+        except OSError as exc:
+            raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        self.handle: IO[bytes] | IO[str]
+        if mode == "wb":
+            self.handle = os.fdopen(fd, "wb", buffering=1 << 20)
+        else:
+            self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def commit(self) -> str:
+        """Close the file and rename it into place; return the target path."""
+        if not self.handle.closed:
+            self.handle.close()
+            os.chmod(self._tmp, 0o644)
+            os.replace(self._tmp, self.target)
+        return self.target
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; the target is left as it was."""
+        self.handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._tmp)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
 
 
 class OutputDir:
@@ -23,7 +73,7 @@ class OutputDir:
 
     def __init__(self, path: str, *, overwrite: bool = False) -> None:
         self.path = path
-        self._pending: list[tuple[str, str, IO[bytes] | IO[str]]] = []
+        self._pending: list[AtomicFile] = []
         self._stale: list[str] = []
         if os.path.exists(path):
             if not os.path.isdir(path):
@@ -44,43 +94,24 @@ class OutputDir:
 
     def open(self, name: str, mode: Literal["wb", "w"] = "wb") -> IO[bytes] | IO[str]:
         """Open ``path/name`` for writing under a temporary name (subfolders are created)."""
-        target = os.path.join(self.path, name)
-        folder = os.path.dirname(target)
-        try:
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(
-                prefix="." + os.path.basename(name) + ".", suffix=".tmp", dir=folder
-            )
-        except OSError as exc:
-            raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
-        handle: IO[bytes] | IO[str]
-        if mode == "wb":
-            handle = os.fdopen(fd, "wb", buffering=1 << 20)
-        else:
-            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self._pending.append((tmp, target, handle))
-        return handle
+        pending = AtomicFile(os.path.join(self.path, name), mode)
+        self._pending.append(pending)
+        return pending.handle
 
     def discard(self, name: str) -> None:
         """Drop the pending file *name*: nothing is written, and on commit an older
         ``path/name`` left by an earlier run is removed so it cannot mix with this one."""
         target = os.path.join(self.path, name)
-        for i, (tmp, pending_target, handle) in enumerate(self._pending):
-            if pending_target == target:
-                handle.close()
-                os.unlink(tmp)
-                del self._pending[i]
+        for pending in self._pending:
+            if pending.target == target:
+                pending.abort()
+                self._pending.remove(pending)
                 break
         self._stale.append(target)
 
     def commit(self) -> list[str]:
         """Close and rename every pending file into place; return the final paths."""
-        done = []
-        for tmp, target, handle in self._pending:
-            handle.close()
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-            done.append(target)
+        done = [pending.commit() for pending in self._pending]
         self._pending.clear()
         for stale in self._stale:
             with contextlib.suppress(FileNotFoundError):
@@ -89,10 +120,8 @@ class OutputDir:
 
     def abort(self) -> None:
         """Close and delete every pending temporary file."""
-        for tmp, _, handle in self._pending:
-            handle.close()
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        for pending in self._pending:
+            pending.abort()
         self._pending.clear()
 
     def __enter__(self) -> OutputDir:

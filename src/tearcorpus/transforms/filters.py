@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable, Collection
 from types import TracebackType
-from typing import IO, ClassVar, Final
+from typing import IO, ClassVar, Final, cast
 
 import orjson
 
+from .._atomic import AtomicFile
 from ..errors import ExportError, MissingDependencyError
 from ..model import Post, Record
 from ..report import Report
@@ -222,8 +222,8 @@ class DroppedWriter:
             raise ExportError(f"{path}: directory {directory} does not exist")
         self.path = path
         self.count = 0
-        fd, self._tmp = tempfile.mkstemp(prefix=".dropped-", suffix=".jsonl.tmp", dir=directory)
-        self._file: IO[bytes] = os.fdopen(fd, "wb")
+        self._out = AtomicFile(path)
+        self._file = cast(IO[bytes], self._out.handle)
 
     def __call__(self, record: Record, reason: str) -> None:
         data = to_dict(record)
@@ -232,15 +232,10 @@ class DroppedWriter:
         self.count += 1
 
     def close(self) -> None:
-        if not self._file.closed:
-            self._file.close()
-            os.replace(self._tmp, self.path)
+        self._out.commit()
 
     def discard(self) -> None:
-        if not self._file.closed:
-            self._file.close()
-        if os.path.exists(self._tmp):
-            os.unlink(self._tmp)
+        self._out.abort()
 
     def __enter__(self) -> DroppedWriter:
         return self
