@@ -12,13 +12,13 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Final
 
 from .._io import decode_text, open_binary, read_bytes
 from ..errors import InputError, ParseError
-from ..model import Platform, Post
+from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
 from .ycd import video_id_from_name
 
@@ -202,3 +202,56 @@ def read_rows(
             )
             continue
         yield line, dict(zip(header, row, strict=True))
+
+
+class CommentRows:
+    """What one export has shown so far: comment ids (for repeats) and parents named."""
+
+    def __init__(self, ctx: ParseContext, post_id: str) -> None:
+        self.ctx = ctx
+        self.post_id = post_id
+        self.seen: set[str] = set()
+        self.parents: set[str] = set()
+
+    def claim(self, cid: str, parent: str | None, line: int) -> bool:
+        """Record comment *cid*; ``False`` (and a counted drop) when it repeats one."""
+        if cid in self.seen:
+            self.ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", line=line)
+            return False
+        self.seen.add(cid)
+        if parent is not None:
+            self.parents.add(parent)
+        return True
+
+    def replies(self, line: int, row: dict[str, str]) -> Iterable[Reply]:
+        """The replies of one row (none for a rejected row)."""
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Note replies whose parent never appeared in the export."""
+        orphans = len(self.parents - self.seen)
+        if orphans:
+            self.ctx.note("orphan-reply", orphans)
+
+
+def parse_export(
+    ctx: ParseContext,
+    header: Sequence[str],
+    what: str,
+    comments: Callable[[str], CommentRows],
+) -> Iterator[Record]:
+    """The placeholder post, then the replies of every row, in order.
+
+    The header is checked before anything is yielded, so a file that is not this export
+    yields no records at all.
+    """
+    post_id = video_id(ctx)
+    rows = read_rows(ctx, header, what)
+    first = next(rows, None)
+    yield video_post(ctx, post_id)
+    state = comments(post_id)
+    if first is not None:
+        yield from state.replies(*first)
+    for line, row in rows:
+        yield from state.replies(line, row)
+    state.finish()

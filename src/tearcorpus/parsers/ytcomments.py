@@ -72,16 +72,13 @@ def _flag(value: str) -> JsonValue:
     return text == "true" if text in ("true", "false") else value
 
 
-class _Comments:
+class _Comments(_csv_tools.CommentRows):
     def __init__(self, ctx: ParseContext, post_id: str) -> None:
-        self.ctx = ctx
-        self.post_id = post_id
-        self.seen: set[str] = set()
-        self.parents: set[str] = set()
+        super().__init__(ctx, post_id)
         #: The id of the last top-level comment, the parent of undotted replies below it.
         self.last_top: str | None = None
 
-    def row(self, line: int, row: dict[str, str]) -> Iterator[Reply]:
+    def replies(self, line: int, row: dict[str, str]) -> Iterator[Reply]:
         top = {column: row[column] for column in _TOP}
         nested = {column: row[f"replies.{column}"] for column in _REPLY}
         unknown = {key: value for key, value in row.items() if key not in HEADER and value}
@@ -141,12 +138,8 @@ class _Comments:
         except ValueError as exc:
             ctx.reject("invalid-field", f"comment {cid!r}: {exc}", line=line)
             return None
-        if cid in self.seen:
-            ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", line=line)
+        if not self.claim(cid, parent, line):
             return None
-        self.seen.add(cid)
-        if parent is not None:
-            self.parents.add(parent)
         if cells["date"]:
             extra[prefix + "date"] = cells["date"]
         if cells.get("hasReplies"):
@@ -169,21 +162,7 @@ class _Comments:
             provenance=ctx.provenance(line=line),
         )
 
-    def finish(self) -> None:
-        orphans = len(self.parents - self.seen)
-        if orphans:
-            self.ctx.note("orphan-reply", orphans)
-
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
     """The placeholder post, then the comments and replies row by row."""
-    post_id = _csv_tools.video_id(ctx)
-    rows = _csv_tools.read_rows(ctx, HEADER, _WHAT)
-    first = next(rows, None)  # check the header before yielding anything
-    yield _csv_tools.video_post(ctx, post_id)
-    comments = _Comments(ctx, post_id)
-    if first is not None:
-        yield from comments.row(*first)
-    for line, row in rows:
-        yield from comments.row(line, row)
-    comments.finish()
+    return _csv_tools.parse_export(ctx, HEADER, _WHAT, lambda post_id: _Comments(ctx, post_id))

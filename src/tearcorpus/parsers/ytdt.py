@@ -61,12 +61,11 @@ def _time(value: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-class _Comments:
-    def __init__(self, ctx: ParseContext, post_id: str) -> None:
-        self.ctx = ctx
-        self.post_id = post_id
-        self.seen: set[str] = set()
-        self.parents: set[str] = set()
+class _Comments(_csv_tools.CommentRows):
+    def replies(self, line: int, row: dict[str, str]) -> Iterator[Reply]:
+        reply = self.reply(line, row)
+        if reply is not None:
+            yield reply
 
     def reply(self, line: int, row: dict[str, str]) -> Reply | None:
         ctx = self.ctx
@@ -102,12 +101,8 @@ class _Comments:
             ctx.note("unknown-parent")
         if parent is not None and flag == "0":
             ctx.note("reply-flag-mismatch")
-        if cid in self.seen:
-            ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", line=line)
+        if not self.claim(cid, parent, line):
             return None
-        self.seen.add(cid)
-        if parent is not None:
-            self.parents.add(parent)
         extra: dict[str, JsonValue] = {
             key: value for key, value in row.items() if key not in _MAPPED and value != ""
         }
@@ -132,25 +127,7 @@ class _Comments:
             provenance=ctx.provenance(line=line),
         )
 
-    def finish(self) -> None:
-        orphans = len(self.parents - self.seen)
-        if orphans:
-            self.ctx.note("orphan-reply", orphans)
-
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
     """The placeholder post, then one reply per comment row."""
-    post_id = _csv_tools.video_id(ctx)
-    rows = _csv_tools.read_rows(ctx, HEADER, _WHAT)
-    first = next(rows, None)  # check the header before yielding anything
-    yield _csv_tools.video_post(ctx, post_id)
-    comments = _Comments(ctx, post_id)
-    if first is not None:
-        reply = comments.reply(*first)
-        if reply is not None:
-            yield reply
-    for line, row in rows:
-        reply = comments.reply(line, row)
-        if reply is not None:
-            yield reply
-    comments.finish()
+    return _csv_tools.parse_export(ctx, HEADER, _WHAT, lambda post_id: _Comments(ctx, post_id))
