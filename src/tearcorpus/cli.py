@@ -66,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="progress on stderr: auto shows it when stderr is a terminal",
     )
+    common.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="parse inputs in N processes, one input file per shard; the output is "
+        "identical to one process (default: 1; 0 = one per CPU; see docs/scale-out.md)",
+    )
 
     parser = argparse.ArgumentParser(
         prog="tearcorpus",
@@ -112,6 +120,21 @@ def _parser() -> argparse.ArgumentParser:
         help="publish a corpus whose authors were not anonymised (refused by default)",
     )
     return parser
+
+
+def _workers(value: str) -> int:
+    """``--workers N``: a count of processes; 0 means one per CPU."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {count}")
+    if count == 0:
+        from .parallel import default_workers
+
+        return default_workers()
+    return count
 
 
 def _add_export_args(convert: argparse.ArgumentParser) -> None:
@@ -490,7 +513,13 @@ def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
 def _cmd_inspect(args: argparse.Namespace) -> int:
     report = Report()
     stats = _Stats()
-    for record in _progress(_records(args, report), args.progress, "reading"):
+    if args.workers > 1:  # --workers: inputs parsed in processes (parallel.py), same stream
+        from .parallel import iter_records_from_args
+
+        source: Iterable[Record] = iter_records_from_args(args, report)
+    else:
+        source = _records(args, report)
+    for record in _progress(source, args.progress, "reading"):
         stats.add(record)
     if args.json:
         import orjson
@@ -509,8 +538,16 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
     exporter = get_exporter(args.to)
     report = Report()
-    records = _progress(_records(args, report), args.progress, f"converting to {args.to}")
-    records = _apply_transforms(args, records, report)
+    if args.workers > 1:
+        # --workers: parsed and transformed in processes, merged in input order (parallel.py).
+        from .parallel import iter_records_from_args
+
+        records = _progress(
+            iter_records_from_args(args, report), args.progress, f"converting to {args.to}"
+        )
+    else:
+        records = _progress(_records(args, report), args.progress, f"converting to {args.to}")
+        records = _apply_transforms(args, records, report)
     options = _export_options(args, report)
     result = exporter.export(records, args.output, options)
     if args.json:
