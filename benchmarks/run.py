@@ -1,0 +1,421 @@
+"""Run the benchmark suite: ``python -m benchmarks`` or ``python benchmarks/run.py``.
+
+Each job runs in its own process; the parent measures its wall time and its peak resident
+memory (``os.wait4`` returns the child's own ``ru_maxrss``, psutil polling enforces the
+memory cap). Results go to ``--out`` as ``results.md``, ``results.json`` and ``scaling.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import contextlib
+
+from benchmarks.generate import ensure_inputs, submission_count
+from benchmarks.report import write_results
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+QUICK_SIZES = (10_000, 100_000)
+INPUTS = ("pushshift", "ytdlp")
+TEARCORPUS_JOBS = ("tearcorpus-jsonl", "tearcorpus-csv", "tearcorpus-parquet", "tearcorpus-hub")
+PEER_JOBS = ("pandas-jsonl", "pandas-parquet", "datasets-jsonl", "datasets-parquet")
+ALL_JOBS = ("floor", *TEARCORPUS_JOBS, *PEER_JOBS)
+#: Modules that ``tearcorpus inspect`` should never need.
+HEAVY_MODULES = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "datasets",
+    "huggingface_hub",
+    "fsspec",
+    "zstandard",
+    "ftfy",
+    "py3langid",
+    "datasketch",
+    "matplotlib",
+)
+
+
+def tearcorpus_cli() -> str:
+    """The ``tearcorpus`` console script next to this interpreter (else on PATH)."""
+    beside = Path(sys.executable).parent / "tearcorpus"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("tearcorpus")
+    if found is None:
+        raise SystemExit("benchmarks: the tearcorpus command is not installed")
+    return found
+
+
+def job_command(job: str, kind: str, out: Path, inputs: Sequence[Path]) -> list[str]:
+    """The argv that runs ``job`` on ``inputs``, writing into ``out``."""
+    if job.startswith("tearcorpus-"):
+        fmt = job.removeprefix("tearcorpus-")
+        return [
+            tearcorpus_cli(),
+            "convert",
+            *map(str, inputs),
+            "--to",
+            fmt,
+            "-o",
+            str(out),
+            "--overwrite",
+            "--progress",
+            "never",
+        ]
+    return [sys.executable, "-m", "benchmarks._child", job, kind, str(out), *map(str, inputs)]
+
+
+def _tree_rss(pid: int) -> int:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+#: Runs the job from a small interpreter, so the job's ``ru_maxrss`` does not inherit this
+#: process's high-water mark (Linux carries it across fork/vfork + exec), and reports the
+#: job's own peak RSS (KiB), exit code and wall time.
+_WRAPPER = """
+import os, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+code = os.waitstatus_to_exitcode(status)
+with open(out, "w") as f:
+    f.write(f"{usage.ru_maxrss} {code} {wall}")
+sys.exit(0 if code == 0 else 1)
+"""
+
+
+def measure(
+    argv: Sequence[str], *, timeout: float, mem_cap_mb: float, log: Path | None = None
+) -> dict[str, Any]:
+    """Run ``argv`` once; return wall seconds, peak RSS (MB), status and a stderr tail."""
+    fd, result_name = tempfile.mkstemp(prefix="bench-", suffix=".txt")
+    os.close(fd)
+    result_file = Path(result_name)
+    err = log.open("wb") if log else subprocess.DEVNULL
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-I", "-c", _WRAPPER, result_name, *argv],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=err,
+        start_new_session=True,
+    )
+    status = "ok"
+    polled_peak = 0
+    try:
+        while True:
+            try:
+                proc.wait(timeout=0.05 if time.perf_counter() - start < 2 else 0.2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            elapsed = time.perf_counter() - start
+            rss = _tree_rss(proc.pid)
+            polled_peak = max(polled_peak, rss)
+            if elapsed > timeout or rss > mem_cap_mb * 2**20:
+                status = (
+                    f"timeout > {timeout:.0f} s"
+                    if elapsed > timeout
+                    else f"over {mem_cap_mb:.0f} MB"
+                )
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                break
+    finally:
+        if log and not isinstance(err, int):
+            err.close()
+    wall = time.perf_counter() - start
+    peak_mb = polled_peak / 2**20
+    code = proc.returncode
+    report = result_file.read_text().split() if result_file.exists() else []
+    result_file.unlink(missing_ok=True)
+    if status == "ok" and len(report) == 3:
+        peak_mb = int(report[0]) / 1024  # ru_maxrss is in KiB on Linux
+        code = int(report[1])
+        wall = float(report[2])
+    tail = ""
+    if status == "ok" and code != 0:
+        status = f"exit {code}"
+    if status != "ok" and log and log.exists():
+        lines = log.read_text(errors="replace").strip().splitlines()
+        tail = lines[-1][:200] if lines else ""
+    return {"wall_s": wall, "peak_rss_mb": peak_mb, "status": status, "error": tail}
+
+
+def run_jobs(
+    sizes: Sequence[int],
+    jobs: Sequence[str],
+    inputs_kinds: Sequence[str],
+    data_dir: Path,
+    *,
+    timeout: float,
+    mem_cap_mb: float,
+    keep_outputs: bool = False,
+) -> list[dict[str, Any]]:
+    """Generate the inputs and run every (input, size, job); one row per run."""
+    rows: list[dict[str, Any]] = []
+    for n in sizes:
+        t0 = time.perf_counter()
+        paths = inputs_for(data_dir, n)
+        print(f"== N={n:,}: inputs ready in {time.perf_counter() - t0:.1f} s", flush=True)
+        for kind in inputs_kinds:
+            for job in jobs:
+                out = data_dir / "out" / f"{kind}-{job}-{n}"
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir(parents=True)
+                log = data_dir / "out" / f"{kind}-{job}-{n}.stderr"
+                result = measure(
+                    job_command(job, kind, out, paths[kind]),
+                    timeout=timeout,
+                    mem_cap_mb=mem_cap_mb,
+                    log=log,
+                )
+                records = n + (submission_count(n) if kind == "pushshift" else 1)
+                row = {"input": kind, "job": job, "n": n, "records": records, **result}
+                rows.append(row)
+                print(
+                    f"  {kind:9} {job:18} {result['wall_s']:8.2f} s {result['peak_rss_mb']:8.0f} MB"
+                    f"  {result['status']} {result['error']}",
+                    flush=True,
+                )
+                if not keep_outputs:
+                    shutil.rmtree(out, ignore_errors=True)
+    return rows
+
+
+def inputs_for(data_dir: Path, n: int) -> dict[str, list[Path]]:
+    """Generate the inputs in a child process (keeps this one small), then return the paths."""
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.generate", str(data_dir), str(n)], cwd=REPO, check=True
+    )
+    return ensure_inputs(data_dir, n)
+
+
+def _heavy_imports(argv: Sequence[str]) -> dict[str, Any]:
+    """Which heavy modules ``argv`` (a tearcorpus command) imports, from ``-X importtime``."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    top: list[tuple[int, str]] = []
+    imported: set[str] = set()
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
+        try:
+            cumulative = int(parts[1])
+        except ValueError:
+            continue
+        name = parts[2].strip()
+        imported.add(name.split(".")[0])
+        if not parts[2].startswith(" ") and "." not in name:
+            top.append((cumulative, name))
+    top.sort(reverse=True)
+    return {
+        "heavy_imported": sorted(imported & set(HEAVY_MODULES)),
+        "modules_imported": len(imported),
+        "slowest_imports_ms": [(name, round(us / 1000, 1)) for us, name in top[:5]],
+    }
+
+
+def startup(data_dir: Path, runs: int = 10) -> list[dict[str, Any]]:
+    """Median wall time of ``inspect --help`` and ``inspect <small file>``, and their imports."""
+    small = inputs_for(data_dir, 200)["pushshift"][0]
+    cli = tearcorpus_cli()
+    cases = {
+        "tearcorpus inspect --help": [cli, "inspect", "--help"],
+        "tearcorpus inspect <200-comment RC file>": [
+            cli,
+            "inspect",
+            str(small),
+            "--progress",
+            "never",
+        ],
+    }
+    rows = []
+    for label, argv in cases.items():
+        times = []
+        peaks = []
+        for _ in range(runs):
+            res = measure(argv, timeout=60, mem_cap_mb=4096)
+            times.append(res["wall_s"])
+            peaks.append(res["peak_rss_mb"])
+        row = {
+            "command": label,
+            "median_s": statistics.median(times),
+            "min_s": min(times),
+            "peak_rss_mb": max(peaks),
+            **_heavy_imports(argv),
+        }
+        rows.append(row)
+        print(
+            f"  {label}: median {row['median_s'] * 1000:.0f} ms, heavy: {row['heavy_imported'] or 'none'}",
+            flush=True,
+        )
+    return rows
+
+
+def _git_commit() -> str:
+    proc = subprocess.run(
+        ["git", "log", "-1", "--format=%h %s"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "src"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    commit = proc.stdout.strip() or "unknown"
+    return commit + (" (+ uncommitted changes in src/)" if dirty.stdout.strip() else "")
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = 0.0
+    try:
+        import psutil
+
+        mem_gb = psutil.virtual_memory().total / 2**30
+    except ImportError:
+        pass
+    versions: dict[str, str] = {}
+    for mod in ("tearcorpus", "orjson", "pandas", "pyarrow", "datasets"):
+        try:
+            from importlib.metadata import version
+
+            versions[mod] = version(mod)
+        except Exception:
+            versions[mod] = "not installed"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, DEFAULT_SIZES)),
+        help="comma-separated comment counts (default: %(default)s)",
+    )
+    parser.add_argument("--quick", action="store_true", help="sizes 10000,100000")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument(
+        "--jobs",
+        default=",".join(ALL_JOBS),
+        help=f"comma-separated jobs (default: all): {', '.join(ALL_JOBS)}",
+    )
+    parser.add_argument(
+        "--inputs", default=",".join(INPUTS), help="comma-separated inputs (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=REPO / "benchmarks" / ".data",
+        help="where generated inputs and scratch outputs go (default: benchmarks/.data)",
+    )
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per job")
+    parser.add_argument(
+        "--mem-cap", type=float, default=6144, help="MB per job before it is killed"
+    )
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    parser.add_argument("--no-plot", action="store_true", help="skip scaling.png")
+    args = parser.parse_args(argv)
+    args.size_list = (
+        list(QUICK_SIZES) if args.quick else [int(s) for s in args.sizes.split(",") if s]
+    )
+    args.job_list = [j for j in args.jobs.split(",") if j]
+    args.input_list = [i for i in args.inputs.split(",") if i]
+    for job in args.job_list:
+        if job not in ALL_JOBS:
+            parser.error(f"unknown job {job!r}; choose from {', '.join(ALL_JOBS)}")
+    for kind in args.input_list:
+        if kind not in INPUTS:
+            parser.error(f"unknown input {kind!r}; choose from {', '.join(INPUTS)}")
+    if "floor" not in args.job_list:
+        args.job_list.insert(0, "floor")  # every ratio needs it
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks``."""
+    args = parse_args(argv)
+    started = time.time()
+    rows = run_jobs(
+        args.size_list,
+        args.job_list,
+        args.input_list,
+        args.data_dir,
+        timeout=args.timeout,
+        mem_cap_mb=args.mem_cap,
+    )
+    startup_rows = [] if args.no_startup else startup(args.data_dir)
+    meta = {
+        "commit": _git_commit(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "duration_s": round(time.time() - started, 1),
+        "sizes": args.size_list,
+        "timeout_s": args.timeout,
+        "mem_cap_mb": args.mem_cap,
+        "machine": machine(),
+    }
+    written = write_results(args.out, rows, startup_rows, meta, plot_png=not args.no_plot)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
