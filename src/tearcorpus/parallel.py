@@ -38,6 +38,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final
 
 from attrs import frozen
@@ -260,7 +261,13 @@ def _read_part(path: str) -> Iterator[Record]:
 
 
 def _result(future: Future[_Outcome]) -> _Outcome:
-    outcome = future.result()
+    try:
+        outcome = future.result()
+    except BrokenProcessPool:
+        raise TearcorpusError(
+            "a worker process died (out of memory, killed, or a script without an "
+            "`if __name__ == '__main__':` guard started workers); rerun with --workers 1"
+        ) from None
     if outcome.error is not None:
         raise outcome.error
     return outcome
@@ -381,6 +388,9 @@ def iter_records(
     order, raises). One input is one shard: a single input gains nothing. Transforms
     apply to the stream as usual (``apply_transforms(iter_records(...), steps)``), in the
     calling process.
+
+    Workers are started with ``spawn``: a script that calls this must do so under
+    ``if __name__ == "__main__":``, as with any :mod:`multiprocessing` code.
     """
     paths = _as_list(inputs)
     report = Report() if report is None else report
