@@ -8,7 +8,7 @@ from typing import TypeAlias
 
 from ._io import bom_encoding, read_head, transcode_head
 from .corpus import Corpus
-from .model import Post, Record
+from .model import Post, Record, Reply
 from .parsers import ParseContext, detect_format, get_parser
 from .report import Report
 
@@ -57,7 +57,9 @@ def iter_records(
         report.sources.append(ctx.report)
         counts = ctx.report
         for record in parser.parse(ctx):
-            if isinstance(record, Post):
+            if type(record) is Reply:  # the common case first, without isinstance
+                counts.replies += 1
+            elif isinstance(record, Post):
                 counts.posts += 1
             else:
                 counts.replies += 1

@@ -9,7 +9,7 @@ from attrs import define, field
 
 from .._version import __version__
 from ..errors import ParseError
-from ..model import Provenance, Record
+from ..model import Provenance, Record, new_provenance
 from ..report import SourceReport
 
 __all__ = ["ParseContext", "Parser"]
@@ -60,7 +60,7 @@ class ParseContext:
         self.report.notes[kind] += count
 
     def provenance(self, *, line: int | None = None, index: int | None = None) -> Provenance:
-        return Provenance(
+        return new_provenance(
             source=self.source,
             format=self.format,
             line=line,

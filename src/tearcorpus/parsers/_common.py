@@ -11,7 +11,7 @@ import orjson
 
 from ._base import ParseContext
 
-__all__ = ["epoch_to_utc", "json_lines", "json_type"]
+__all__ = ["epoch_to_utc", "json_lines", "json_type", "reject_invalid_json"]
 
 
 def epoch_to_utc(value: object, *, strings: bool = True) -> datetime | None:
@@ -64,7 +64,14 @@ def json_lines(ctx: ParseContext, lines: Iterable[tuple[int, bytes]]) -> Iterato
         try:
             value = loads(raw)
         except orjson.JSONDecodeError as exc:
-            truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
-            ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
+            reject_invalid_json(ctx, number, raw, exc)
             continue
         yield number, value
+
+
+def reject_invalid_json(
+    ctx: ParseContext, number: int, raw: bytes, exc: orjson.JSONDecodeError
+) -> None:
+    """Reject line *number* (*raw*) of a JSON-lines input as ``invalid-json``."""
+    truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
+    ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
