@@ -257,18 +257,19 @@ def features(table: str) -> datasets.Features:
 
 
 def _row_values(records: Sequence[Record], columns: Sequence[Column]) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {c.name: [] for c in columns}
-    appenders = [(c, out[c.name].append) for c in columns]
+    # Column by column over the serialised rows: one comprehension per column is far
+    # cheaper than appending cell by cell.
+    rows = [to_dict(record) for record in records]
     dumps = orjson.dumps
-    for record in records:
-        data = to_dict(record)
-        for column, append in appenders:
-            if column.type == "timestamp":
-                append(getattr(record, column.name))
-            elif column.type == "json":
-                append(dumps(data[column.name]).decode())
-            else:
-                append(data[column.name])
+    out: dict[str, list[Any]] = {}
+    for column in columns:
+        key = column.name
+        if column.type == "timestamp":
+            out[key] = [getattr(record, key) for record in records]
+        elif column.type == "json":
+            out[key] = [dumps(row[key]).decode() for row in rows]
+        else:
+            out[key] = [row[key] for row in rows]
     return out
 
 

@@ -23,8 +23,7 @@ prefixes exactly when the file starts with one. ``manifest.json`` records the mo
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
 import orjson
@@ -51,7 +50,6 @@ name = "csv"
 description = "CSV (RFC 4180): posts.csv and replies.csv, nested fields as JSON, lossless"
 
 BOM: Final = "\ufeff"
-_QUOTE: Final = re.compile(r'[",\r\n]')
 #: Text cells starting with one of these are defused in Excel-safe mode (``'`` included
 #: so that the prefix can always be undone).
 _TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -61,7 +59,8 @@ _TEXT_TYPES: Final = frozenset({"string", "json", "author", "provenance"})
 def _quote(cell: str | None) -> str:
     if cell is None:
         return ""
-    if cell == "" or _QUOTE.search(cell):
+    # Four substring tests beat one regex search on typical cells.
+    if cell == "" or '"' in cell or "," in cell or "\n" in cell or "\r" in cell:
         return '"' + cell.replace('"', '""') + '"'
     return cell
 
@@ -71,26 +70,44 @@ def header_line(columns: Sequence[Column]) -> str:
     return ",".join(c.name for c in columns) + "\r\n"
 
 
-def _encode(column: Column, value: Any, excel_safe: bool) -> str | None:
-    if value is None:
-        return None
-    if column.type == "bool":
-        return "true" if value else "false"
-    if column.type == "int":
-        return str(value)
-    if column.type in ("json", "author", "provenance"):
-        cell: str = orjson.dumps(value).decode()
-    else:
-        cell = value
-    if excel_safe and column.type in _TEXT_TYPES and cell.startswith(_TRIGGERS):
-        cell = "'" + cell
-    return cell
+def _cell_encoder(column: Column, excel_safe: bool) -> Callable[[Any], str]:
+    """The function turning one serialised value of *column* into its finished cell
+    (``None`` → empty, booleans ``true``/``false``, JSON text, Excel-safe prefix, quotes),
+    chosen once per column."""
+    kind = column.type
+    defuse = excel_safe and kind in _TEXT_TYPES
+    if kind == "bool":
+        return lambda v: "" if v is None else ("true" if v else "false")
+    if kind == "int":
+        return lambda v: "" if v is None else str(v)  # digits and "-": never quoted
+    if kind in ("json", "author", "provenance"):
+        dumps = orjson.dumps
+        if defuse:
+            return lambda v: "" if v is None else _quote(_defuse(dumps(v).decode()))
+        return lambda v: "" if v is None else _quote(dumps(v).decode())
+    if defuse:
+        return lambda v: "" if v is None else _quote(_defuse(v))
+    return _quote
+
+
+def _defuse(cell: str) -> str:
+    return "'" + cell if cell.startswith(_TRIGGERS) else cell
+
+
+def _row_encoder(columns: Sequence[Column], excel_safe: bool) -> Callable[[Record], str]:
+    """A function giving the CSV row (with its CRLF) of a record of *columns*' table."""
+    cells = [(c.name, _cell_encoder(c, excel_safe)) for c in columns]
+
+    def encode(record: Record) -> str:
+        data = to_dict(record)
+        return ",".join([cell(data[key]) for key, cell in cells]) + "\r\n"
+
+    return encode
 
 
 def encode_row(record: Record, columns: Sequence[Column], *, excel_safe: bool = False) -> str:
     """One CSV row (with its CRLF) for *record*."""
-    data = to_dict(record)
-    return ",".join(_quote(_encode(c, data[c.name], excel_safe)) for c in columns) + "\r\n"
+    return _row_encoder(columns, excel_safe)(record)
 
 
 def decode_cells(
@@ -141,12 +158,15 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
             if excel_safe:
                 handle.write(BOM)
             handle.write(header_line(columns))
+        post_row = _row_encoder(POSTS, excel_safe)
+        reply_row = _row_encoder(REPLIES, excel_safe)
+        write_post, write_reply = post_file.write, reply_file.write
         for record in records:
             if isinstance(record, Post):
-                post_file.write(encode_row(record, POSTS, excel_safe=excel_safe))
+                write_post(post_row(record))
                 posts += 1
             else:
-                reply_file.write(encode_row(record, REPLIES, excel_safe=excel_safe))
+                write_reply(reply_row(record))
                 replies += 1
         manifest = {
             "format": "tearcorpus-csv",
