@@ -107,7 +107,14 @@ def check_targets(
     mid = 100_000 if 100_000 in sizes else None
     for job in ("tearcorpus-jsonl", "tearcorpus-csv", "tearcorpus-parquet", "tearcorpus-hub"):
         r = _get(rows, STREAMING_INPUT, job, top)
-        if r is None or r["status"] != "ok":
+        if r is None:
+            continue
+        if r["status"] != "ok":
+            verdict(
+                f"{job} peak ≤ {MEMORY_TARGET_MB:.0f} MB and flat ({STREAMING_INPUT})",
+                False if r["status"].startswith("over") else None,
+                f"{r['status']} at N={top:,}",
+            )
             continue
         peak = r["peak_rss_mb"]
         detail = f"{peak:.0f} MB at N={top:,}"
@@ -320,7 +327,9 @@ def write_results(
     if plot_png and full:
         png = out / "scaling.png"
         plot(
-            full, png, f"tearcorpus benchmarks, {meta['commit']}, {meta['machine']['cores']} cores"
+            full,
+            png,
+            f"tearcorpus benchmarks at {meta['commit'].split()[0]}, {meta['machine']['cores']} cores",
         )
         written.append(png)
     return written
