@@ -16,10 +16,11 @@ Datasets are built from Arrow tables with declared ``Features`` (``Dataset(table
 never through ``Dataset.from_list``.
 
 **Memory**: records are consumed once and turned into Arrow record batches of
-:data:`BATCH_SIZE`; with ``spill_dir`` the batches go to Arrow IPC files there and are
-memory-mapped back (the Hub exporter does this), so the Python objects are never all held.
-Splitting and the ``replies_in_context`` join then work column-wise with Arrow compute;
-they hold one split of one table (and the join's text columns) in memory at a time.
+:data:`BATCH_SIZE` (converted :data:`CHUNK_SIZE` records at a time); with ``spill_dir``
+the batches go to Arrow IPC files there and are memory-mapped back, so the Python objects
+are never all held. Splitting and the ``replies_in_context`` join here work column-wise
+with Arrow compute on whole tables; the Hub exporter does not use them but streams the
+spilled files batch by batch (:mod:`tearcorpus.exporters._hubstream`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ __all__ = [
     "collect_tables",
     "context_table",
     "dataset_from_table",
+    "spill_records",
     "split_tables",
     "to_dataset_dict",
     "to_dataset_dicts",
@@ -114,20 +116,64 @@ class ArrowCorpus:
     replies: pa.Table
 
 
+#: Records converted to Arrow at a time while a batch fills (few Python objects held).
+CHUNK_SIZE: Final = 1_000
+
+
+class BatchBuilder:
+    """Records of one table in, Arrow record batches of *rows* rows out.
+
+    Records are converted every :data:`CHUNK_SIZE` and the Arrow pieces joined into one
+    batch when *rows* are in: the batches are those of converting *rows* records at
+    once, while only a chunk of Python records (not a batch's worth) is ever held.
+    """
+
+    def __init__(self, table: Literal["posts", "replies"], rows: int = BATCH_SIZE) -> None:
+        self.table: Literal["posts", "replies"] = table
+        self.rows = rows
+        self._records: list[Record] = []
+        self._pieces: list[Any] = []
+        self._held = 0
+
+    def add(self, record: Record) -> pa.RecordBatch | None:
+        """Take *record*; return a full batch when one is ready."""
+        records = self._records
+        records.append(record)
+        if len(records) >= CHUNK_SIZE or self._held + len(records) >= self.rows:
+            self._convert()
+            if self._held >= self.rows:
+                return self.flush()
+        return None
+
+    def _convert(self) -> None:
+        if self._records:
+            self._pieces.append(record_batch(self._records, self.table))
+            self._held += len(self._records)
+            self._records.clear()
+
+    def flush(self) -> pa.RecordBatch | None:
+        """The batch of what is held (``None`` when nothing is)."""
+        self._convert()
+        if not self._pieces:
+            return None
+        pieces, self._pieces, self._held = self._pieces, [], 0
+        return pieces[0] if len(pieces) == 1 else _pa().concat_batches(pieces)
+
+
 def _batches(records: Iterable[Record]) -> Iterator[tuple[str, pa.RecordBatch]]:
-    posts: list[Record] = []
-    replies: list[Record] = []
+    builders: dict[bool, BatchBuilder] = {
+        True: BatchBuilder("posts"),
+        False: BatchBuilder("replies"),
+    }
     for record in records:
-        target = posts if isinstance(record, Post) else replies
-        target.append(record)
-        if len(target) >= BATCH_SIZE:
-            name: Literal["posts", "replies"] = "posts" if target is posts else "replies"
-            yield name, record_batch(target, name)
-            target.clear()
-    if posts:
-        yield "posts", record_batch(posts, "posts")
-    if replies:
-        yield "replies", record_batch(replies, "replies")
+        builder = builders[isinstance(record, Post)]
+        batch = builder.add(record)
+        if batch is not None:
+            yield builder.table, batch
+    for builder in builders.values():
+        batch = builder.flush()
+        if batch is not None:
+            yield builder.table, batch
 
 
 def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -> ArrowCorpus:
@@ -146,6 +192,17 @@ def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -
             pa.Table.from_batches(kept["posts"], schemas["posts"]),
             pa.Table.from_batches(kept["replies"], schemas["replies"]),
         )
+    paths = spill_records(records, spill_dir)
+    tables = {n: pa.ipc.open_file(pa.memory_map(paths[n])).read_all() for n in paths}
+    return ArrowCorpus(tables["posts"], tables["replies"])
+
+
+def spill_records(records: Iterable[Record], spill_dir: str) -> dict[str, str]:
+    """Consume *records* once into Arrow IPC files ``posts.arrow`` and ``replies.arrow``
+    in *spill_dir*, in record batches of :data:`BATCH_SIZE` rows (the last may be
+    shorter); returns table name → path."""
+    pa = _pa()
+    schemas = {"posts": arrow_schema("posts"), "replies": arrow_schema("replies")}
     paths = {n: os.path.join(spill_dir, f"{n}.arrow") for n in schemas}
     writers = {n: pa.ipc.new_file(paths[n], schemas[n]) for n in schemas}
     try:
@@ -154,8 +211,7 @@ def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -
     finally:
         for writer in writers.values():
             writer.close()
-    tables = {n: pa.ipc.open_file(pa.memory_map(paths[n])).read_all() for n in paths}
-    return ArrowCorpus(tables["posts"], tables["replies"])
+    return paths
 
 
 def _split_of(ids: Any, seed: int, ratios: tuple[float, float, float]) -> pa.Array:

@@ -12,13 +12,16 @@ row ranges, compressed with snappy as it does (``--compression`` is for ``--to p
 The Parquet files carry the ``datasets.Features`` in their metadata, and
 ``datasets.load_dataset(folder, config)`` loads the folder offline.
 
-Records are consumed once: they go in Arrow batches to memory-mapped IPC files in a
-temporary folder inside the output folder (removed at the end); see :mod:`tearcorpus.hf`
-for the memory held while splitting.
+Records are consumed once: they go in Arrow batches to IPC files in a temporary folder
+inside the output folder (removed at the end), and every later step reads those files
+back a batch at a time (see :mod:`._hubstream`): memory stays flat as the input grows,
+except for the ``replies_in_context`` join, which holds ids only (about 30 bytes a reply).
+The card's statistics are computed column-wise over the memory-mapped files.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterable
 
@@ -68,32 +71,44 @@ def _export(
     options: ExportOptions,
     ratios: tuple[float, float, float],
 ) -> ExportResult:
+    import pyarrow as pa
+
     from ..card import SplitInfo, corpus_stats, render_card
-    from ..hf import collect_tables, dataset_from_table, split_tables
+    from ..hf import ArrowCorpus, spill_records
+    from ._hubstream import context_batches, read_batches, shard_ranges, split_files, write_shard
 
     splits: dict[str, dict[str, SplitInfo]] = {}
     files: list[str] = []
     with OutputDir(outdir, overwrite=options.overwrite) as out:
         with tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill:
-            corpus = collect_tables(records, spill_dir=spill)
-            stats = corpus_stats(corpus)
-            for config, split, table in split_tables(corpus, seed=options.seed, ratios=ratios):
-                if len(table) == 0:
-                    continue
-                dataset = dataset_from_table(table, config, split)
-                nbytes = dataset.data.nbytes
-                shards = min(len(dataset), int(nbytes / options.max_shard_size) + 1)
-                info = splits.setdefault(config, {})[split] = SplitInfo(len(dataset), nbytes)
-                for index in range(shards):
-                    shard = dataset.shard(num_shards=shards, index=index, contiguous=True)
-                    path = f"{config}/{split}-{index:05d}-of-{shards:05d}.parquet"
-                    handle = out.open(path)
-                    shard.to_parquet(handle)
-                    info.download_size += handle.tell()
-                    info.files.append(path)
-                    files.append(f"{outdir}/{path}")
-                del dataset, table
-            del corpus
+            paths = spill_records(records, spill)
+            mapped = {n: pa.ipc.open_file(pa.memory_map(p)).read_all() for n, p in paths.items()}
+            stats = corpus_stats(ArrowCorpus(mapped["posts"], mapped["replies"]))
+            del mapped
+            threads = {"posts": "id", "replies": "post_id", "replies_in_context": "post_id"}
+            for config, thread in threads.items():
+                batches = (
+                    context_batches(paths["posts"], paths["replies"], stats.replies, spill)
+                    if config == "replies_in_context"
+                    else read_batches(paths[config])
+                )
+                parts = split_files(
+                    batches, config, thread, seed=options.seed, ratios=ratios, spill=spill
+                )
+                for split, part in parts.items():
+                    if part.rows == 0:
+                        os.unlink(part.path)
+                        continue
+                    shards = min(part.rows, int(part.nbytes / options.max_shard_size) + 1)
+                    info = splits.setdefault(config, {})[split] = SplitInfo(part.rows, part.nbytes)
+                    for index, (start, end) in enumerate(shard_ranges(part.rows, shards)):
+                        path = f"{config}/{split}-{index:05d}-of-{shards:05d}.parquet"
+                        handle = out.open(path)
+                        write_shard(handle, part, start, end, config)
+                        info.download_size += handle.tell()
+                        info.files.append(path)
+                        files.append(f"{outdir}/{path}")
+                    os.unlink(part.path)
         readme = render_card(
             stats,
             splits,

@@ -18,7 +18,7 @@ from .._atomic import OutputDir
 from .._version import __version__
 from ..errors import ExportError, MissingDependencyError
 from ..model import Post, Record
-from ..schema import arrow_schema, record_batch
+from ..schema import arrow_schema
 from ..serialize import SCHEMA_TAG
 from ._base import ExportOptions, ExportResult
 
@@ -51,33 +51,37 @@ def check_compression(compression: str) -> str:
 
 
 class _TableWriter:
-    """Buffers records of one table and writes them as record batches."""
+    """Turns records of one table into record batches and writes them."""
 
     def __init__(
         self, handle: IO[bytes], table: Literal["posts", "replies"], compression: str
     ) -> None:
+        from ..hf import BatchBuilder
+
         pq = _pq()
         self.table: Literal["posts", "replies"] = table
-        self.buffer: list[Record] = []
+        self.builder = BatchBuilder(table, BATCH_SIZE)
         self.count = 0
         self.writer = pq.ParquetWriter(
             handle, arrow_schema(table), compression=compression, use_dictionary=True
         )
 
     def add(self, record: Record) -> None:
-        self.buffer.append(record)
         self.count += 1
-        if len(self.buffer) >= BATCH_SIZE:
-            self.flush()
+        try:
+            batch = self.builder.add(record)
+        except (OverflowError, ValueError) as exc:
+            raise ExportError(f"{self.table}: a value does not fit its column: {exc}") from None
+        if batch is not None:
+            self.writer.write_batch(batch)
 
     def flush(self) -> None:
-        if self.buffer:
-            try:
-                batch = record_batch(self.buffer, self.table)
-            except (OverflowError, ValueError) as exc:
-                raise ExportError(f"{self.table}: a value does not fit its column: {exc}") from None
+        try:
+            batch = self.builder.flush()
+        except (OverflowError, ValueError) as exc:
+            raise ExportError(f"{self.table}: a value does not fit its column: {exc}") from None
+        if batch is not None:
             self.writer.write_batch(batch)
-            self.buffer.clear()
 
     def close(self) -> None:
         self.flush()
