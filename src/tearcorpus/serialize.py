@@ -23,6 +23,7 @@ __all__ = [
     "from_dict",
     "parse_time",
     "to_dict",
+    "to_json_line",
 ]
 
 #: Major version of the serialised form; bumped on any incompatible change.
@@ -200,3 +201,21 @@ def from_dict(data: dict[str, Any]) -> Record:
     except cattrs.BaseValidationError as exc:
         raise ValueError("; ".join(cattrs.transform_error(exc))) from None
     return record
+
+
+_NEWLINE: Final = orjson.OPT_APPEND_NEWLINE
+#: The opening of each kind's JSON line, up to its first field.
+_LINE_HEADS: Final = {
+    kind: orjson.dumps({"schema": SCHEMA_TAG, "kind": kind})[:-1] + b","
+    for kind in ("post", "reply")
+}
+
+
+def to_json_line(record: Record) -> bytes:
+    """``orjson.dumps(to_dict(record))`` and a newline, the same bytes, built without the
+    intermediate tagged dict (the JSONL exporter's hot path)."""
+    hook = _HOOKS.get(type(record))
+    if hook is None:
+        return _dumps(to_dict(record), option=_NEWLINE)
+    # The fields are never empty (``id``): drop their "{" and put the tag in front.
+    return _LINE_HEADS[hook[0]] + _dumps(hook[1](record), option=_NEWLINE)[1:]

@@ -17,7 +17,7 @@ from .._atomic import OutputDir
 from .._version import __version__
 from ..model import Post, Record
 from ..report import Report
-from ..serialize import SCHEMA_TAG, to_dict
+from ..serialize import SCHEMA_TAG, to_json_line
 from ._base import ExportOptions, ExportResult
 
 __all__ = ["description", "export", "name", "write_jsonl"]
@@ -28,17 +28,16 @@ description = "tearcorpus JSON Lines: posts.jsonl and replies.jsonl, lossless"
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
     posts = replies = 0
-    dumps = orjson.dumps
     with OutputDir(outdir, overwrite=options.overwrite) as out:
         post_file = out.open("posts.jsonl")
         reply_file = out.open("replies.jsonl")
+        write_post, write_reply = post_file.write, reply_file.write
         for record in records:
-            line = dumps(to_dict(record)) + b"\n"
             if isinstance(record, Post):
-                post_file.write(line)
+                write_post(to_json_line(record))
                 posts += 1
             else:
-                reply_file.write(line)
+                write_reply(to_json_line(record))
                 replies += 1
         # An empty JSONL file would not be a valid input: write only what has records.
         files = {}

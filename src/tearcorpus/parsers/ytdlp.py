@@ -30,7 +30,7 @@ from typing import Any, Final, TypeVar
 
 from .._io import load_json
 from ..errors import ParseError
-from ..model import Author, JsonValue, Platform, Post, Record, Reply
+from ..model import Author, JsonValue, Platform, Post, Record, Reply, new_author, new_reply
 from ._base import ParseContext
 from ._common import epoch_to_utc, json_type
 
@@ -47,6 +47,7 @@ _MARKERS: Final = re.compile(
 _PARENT_ROOT: Final = re.compile(rb'"parent"\s*:\s*"root"')
 _UPLOAD_DATE: Final = re.compile(r"\d{8}")
 _T = TypeVar("_T")
+_YOUTUBE: Final = Platform.YOUTUBE
 
 
 def sniff(head: bytes, path: str) -> int:
@@ -231,7 +232,7 @@ def _reply(
     is_verified = f.flag("author_is_verified")
     author = None
     if author_id is not None or author_name is not None or author_url is not None:
-        author = Author(
+        author = new_author(
             id=author_id,
             name=author_name,
             url=author_url,
@@ -246,11 +247,11 @@ def _reply(
     extra = f.extra()
     if time_text is not None:
         extra["time_text"] = time_text
-    return Reply(
+    return new_reply(
         id=str(comment["id"]),
         post_id=video_id,
         parent_id=_parent_of(comment),
-        platform=Platform.YOUTUBE,
+        platform=_YOUTUBE,
         text=text or "",
         author=author,
         created_at=created,
