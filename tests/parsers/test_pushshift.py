@@ -315,3 +315,29 @@ def test_memory_stays_flat_on_a_large_stream(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 200_000
     assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_odd_removed_by_category_types_do_not_crash(tmp_path: Path) -> None:
+    """A removed_by_category that is a list, number or object is no removal reason, no crash."""
+    lines = []
+    for i, category in enumerate([["moderator"], 3, {"by": "mod"}, None, "moderator", "deleted"]):
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"c{i}",
+                    "body": "text",
+                    "author": "someone",
+                    "link_id": "t3_p1",
+                    "parent_id": "t3_p1",
+                    "subreddit": "example",
+                    "created_utc": 1700000000,
+                    "removed_by_category": category,
+                }
+            ).encode()
+        )
+    path = tmp_path / "RC_odd.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    corpus = tearcorpus.read(path, format="pushshift")
+    flags = [(r.is_deleted, r.is_removed) for r in corpus.replies]
+    assert flags == [(False, False)] * 4 + [(False, True), (True, False)]
+    assert corpus.report.rejected == 0

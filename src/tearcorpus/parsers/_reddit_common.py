@@ -168,7 +168,7 @@ def _flags(data: Mapping[str, Any], text_key: str) -> tuple[bool, bool]:
     )
     deleted = (
         text == DELETED
-        or category in _SELF_DELETED
+        or (isinstance(category, str) and category in _SELF_DELETED)
         or (data.get("author") == DELETED and not removed)
     )
     return deleted, removed
