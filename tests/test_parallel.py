@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 from typing import Any
@@ -195,21 +194,6 @@ def test_workers_option_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
         _parser().parse_args(["inspect", SAMPLE, "--workers", "-1"])
     assert exit_info.value.code == 2
     assert "--workers" in capsys.readouterr().err
-
-
-def test_every_transform_option_is_known_to_the_parallel_path() -> None:
-    """Each transform option of convert is one parallel._steps reads (guards against drift)."""
-    sub = _parser()._subparsers
-    assert sub is not None
-    choices = sub._group_actions[0].choices
-    assert isinstance(choices, dict)
-    convert = choices["convert"]
-    group = next(g for g in convert._action_groups if g.title == "transforms")
-    dests = {action.dest for action in group._group_actions}
-    source = Path(parallel.__file__).read_text(encoding="utf-8")
-    for dest in dests:
-        assert f"args.{dest}" in source, dest
-    assert isinstance(_parser().parse_args(["inspect", SAMPLE]), argparse.Namespace)
 
 
 def test_single_input_and_one_worker_use_the_reader() -> None:

@@ -24,8 +24,9 @@ from .report import Report
 
 if TYPE_CHECKING:
     from .exporters import ExportOptions
+    from .transforms import Transform
 
-__all__ = ["main"]
+__all__ = ["main", "transform_steps"]
 
 #: Located errors printed after a lenient run; the rest are counted.
 SHOWN_ERRORS = 10
@@ -358,10 +359,15 @@ def _add_transform_args(convert: argparse.ArgumentParser) -> None:
     )
 
 
-def _apply_transforms(
-    args: argparse.Namespace, records: Iterable[Record], report: Report
-) -> Iterable[Record]:
-    """The transforms the command line asked for, applied in their documented order."""
+def transform_steps(
+    args: argparse.Namespace, key: bytes | None, names: dict[str, tuple[str, str]] | None
+) -> list[Transform]:
+    """The transforms the command line asked for, sorted into their documented order.
+
+    *key* is the anonymisation key (needed with ``--anonymize``); *names* the authors'
+    names collected by a first pass (``None`` with ``--one-pass``). Shared by the
+    one-process path and the ``--workers`` path, so both run the same steps.
+    """
     from . import transforms as tf
     from .transforms.scrub import KINDS, parse_kinds
 
@@ -390,23 +396,33 @@ def _apply_transforms(
             )
         )
     if args.anonymize:
-        key = tf.load_key(args.key_file)
-        names = None
-        if not args.one_pass:
-            # Pass one of two: every author's name, so that mentions can be rewritten.
-            names = tf.collect_names(_records(args, Report()))
-        steps.append(tf.Anonymizer(key, names))
+        if key is None:
+            raise TearcorpusError("--anonymize needs a key (TEARCORPUS_KEY or --key-file)")
+        steps.append(tf.Anonymizer(key, None if args.one_pass else (names or {})))
     elif args.key_file:
         raise TearcorpusError("--key-file is only used with --anonymize")
     kinds = args.scrub if args.scrub is not None else (KINDS if args.anonymize else ())
     if kinds:
-        kinds = parse_kinds(kinds, without=args.no_scrub)
-        steps.append(tf.Scrubber(kinds))
+        steps.append(tf.Scrubber(parse_kinds(kinds, without=args.no_scrub)))
+    if not steps and args.write_dropped:
+        raise TearcorpusError("--write-dropped needs a transform that drops records")
+    return tf.sort_transforms(steps)
+
+
+def _apply_transforms(
+    args: argparse.Namespace, records: Iterable[Record], report: Report
+) -> Iterable[Record]:
+    """The transforms the command line asked for, applied in their documented order."""
+    from . import transforms as tf
+
+    key = tf.load_key(args.key_file) if args.anonymize else None
+    names = None
+    if args.anonymize and not args.one_pass:
+        # Pass one of two: every author's name, so that mentions can be rewritten.
+        names = tf.collect_names(_records(args, Report()))
+    steps = transform_steps(args, key, names)
     if not steps:
-        if args.write_dropped:
-            raise TearcorpusError("--write-dropped needs a transform that drops records")
         return records
-    steps = tf.sort_transforms(steps)
     if not args.write_dropped:
         return tf.apply_transforms(records, steps, report)
     writer = tf.DroppedWriter(args.write_dropped, overwrite=args.overwrite)

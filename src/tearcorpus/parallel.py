@@ -161,49 +161,11 @@ def _convert_shard(shard: _Shard) -> _Outcome:
 
 
 def _steps(args: argparse.Namespace, key: bytes | None, names: _Names | None) -> list[Any]:
-    """The transforms of the command line, in their documented order.
+    """The transforms of the command line, built exactly as the one-process path does;
+    *key* and *names* come from the parent so every worker uses the same ones."""
+    from .cli import transform_steps
 
-    Mirrors ``cli._apply_transforms`` (tests compare the output of both paths option by
-    option); *key* and *names* come from the parent so every worker uses the same ones.
-    """
-    from . import transforms as tf
-    from .transforms.scrub import KINDS, parse_kinds
-
-    steps: list[tf.Transform] = []
-    if args.normalize:
-        steps.append(tf.Normalizer(args.normalize, quotes=args.quotes))
-    langs = [c.strip() for c in args.lang.split(",") if c.strip()] if args.lang else None
-    if args.filter or args.min_chars is not None or args.max_chars is not None or langs:
-        steps.append(
-            tf.Filter(
-                args.filter or (),
-                min_chars=args.min_chars,
-                max_chars=args.max_chars,
-                languages=langs,
-                include_posts=args.filter_posts,
-            )
-        )
-    if args.dedup:
-        steps.append(tf.ExactDedup(min_chars=args.dedup_min_chars, include_posts=args.filter_posts))
-    if args.near_dedup is not None:
-        steps.append(
-            tf.NearDedup(
-                threshold=args.near_dedup,
-                min_chars=args.dedup_min_chars,
-                include_posts=args.filter_posts,
-            )
-        )
-    if args.anonymize:
-        assert key is not None
-        steps.append(tf.Anonymizer(key, None if args.one_pass else (names or {})))
-    elif args.key_file:
-        raise TearcorpusError("--key-file is only used with --anonymize")
-    kinds = args.scrub if args.scrub is not None else (KINDS if args.anonymize else ())
-    if kinds:
-        steps.append(tf.Scrubber(parse_kinds(kinds, without=args.no_scrub)))
-    if not steps and args.write_dropped:
-        raise TearcorpusError("--write-dropped needs a transform that drops records")
-    return tf.sort_transforms(steps)
+    return list(transform_steps(args, key, names))
 
 
 def _shard_safe(step: Any, args: argparse.Namespace) -> bool:
