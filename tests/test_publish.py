@@ -178,3 +178,15 @@ def test_real_hub(folder: Path) -> None:
     user = hub.HfApi().whoami()["name"]
     result = publish(folder, f"{user}/tearcorpus-test", private=True, allow_identifiable=True)
     assert result.commit_url
+
+
+def test_only_the_card_and_data_files_go_up(fake_hub: FakeHub, folder: Path) -> None:
+    """Files the card does not name (an earlier CSV export, notes) are never uploaded."""
+    (folder / "replies.csv").write_text("id,text\r\n1,private notes\r\n")
+    (folder / ".posts.parquet.tmp").write_bytes(b"half-written")
+    result = publish(folder, "me/tears", token="t", endpoint=ENDPOINT, allow_identifiable=True)
+    assert "replies.csv" not in fake_hub.files
+    assert ".posts.parquet.tmp" not in fake_hub.files
+    assert "README.md" in fake_hub.files
+    assert set(result.files) == set(fake_hub.files)
+    assert all(name == "README.md" or name.endswith(".parquet") for name in result.files)

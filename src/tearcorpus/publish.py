@@ -6,8 +6,9 @@ token comes from the usual places unless given: ``HF_TOKEN``, then the login sav
 ``hf auth login``.
 
 Only a tearcorpus Hub folder is published: a ``README.md`` whose YAML lists ``configs``,
-each with data files present in the folder. Hidden files (temporary files of an
-interrupted export) are never uploaded.
+each with data files present in the folder. Only the card and those data files are
+uploaded: other files in the folder (an earlier export's CSV, temporary files of an
+interrupted export) stay local.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def check_hub_folder(folder: str) -> tuple[str, list[str]]:
             f"{readme_path}: its YAML lists no `configs`; not a tearcorpus Hub folder "
             "(write one with `tearcorpus convert --to hub`)"
         )
+    data: set[str] = set()
     for config in configs:
         name = config.get("config_name") if isinstance(config, dict) else None
         data_files = config.get("data_files") if isinstance(config, dict) else None
@@ -77,21 +79,20 @@ def check_hub_folder(folder: str) -> tuple[str, list[str]]:
             raise ExportError(f"{readme_path}: config {config!r} has no data_files")
         for entry in data_files:
             pattern = entry.get("path") if isinstance(entry, dict) else None
-            if not isinstance(pattern, str) or not glob.glob(os.path.join(folder, pattern)):
+            matches = glob.glob(os.path.join(folder, pattern)) if isinstance(pattern, str) else []
+            if not matches:
                 raise ExportError(
                     f"{folder}: config {name!r} names data files {pattern!r} that are not there"
                 )
-    files = sorted(
-        os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
-        for root, dirs, names in os.walk(folder)
-        for name in names
-        if not name.startswith(".") and not _hidden(os.path.relpath(root, folder))
-    )
+            data.update(os.path.relpath(m, folder).replace(os.sep, "/") for m in matches)
+    # Only the card and the data files its configs name go up: anything else left in the
+    # folder (an earlier export's CSV, notes) stays local.
+    files = sorted({"README.md", *(f for f in data if not _hidden(f))})
     return readme, files
 
 
 def _hidden(relative: str) -> bool:
-    return any(part.startswith(".") and part != "." for part in relative.split(os.sep))
+    return any(part.startswith(".") for part in relative.split("/"))
 
 
 def _privacy_check(readme: str, folder: str, *, allow_identifiable: bool) -> list[str]:
