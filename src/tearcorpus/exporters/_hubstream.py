@@ -170,6 +170,14 @@ def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, conf
     writer.close()
 
 
+def _rows_of(keys: pa.ChunkedArray, value_set: pa.Array) -> pa.Array:
+    """The row of each key in *value_set* (null where absent), as one array."""
+    if len(keys) == 0:
+        return pa.array([], pa.int32())
+    rows = pc.index_in(keys, value_set=value_set)
+    return rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+
+
 def _scatter(
     lookup: str, at: pa.Array, columns: list[str], bucket_rows: int, spill: str, tag: str
 ) -> dict[int, str]:
@@ -239,25 +247,27 @@ def context_batches(
 ) -> Iterator[pa.RecordBatch]:
     """The ``replies_in_context`` rows (``platform`` as its name), a batch per batch of
     the replies file; the same rows as :func:`tearcorpus.hf.context_table`."""
-    post_ids = _ids(posts, "id")
-    reply_ids = _ids(replies, "id")
-    at_post: list[pa.Array] = []
-    at_parent: list[pa.Array] = []
+    # One ``index_in`` call per lookup over all the replies' ids: each call hashes its
+    # value set, so a call per batch would hash every reply id once per batch.
+    wanted: dict[str, list[pa.Array]] = {"id": [], "post_id": [], "parent_id": []}
     for batch in read_batches(replies):
-        at_post.append(pc.index_in(batch.column("post_id"), value_set=post_ids))
-        at_parent.append(pc.index_in(batch.column("parent_id"), value_set=reply_ids))
-    del post_ids, reply_ids
-    int_type = pa.int32()
-    post_rows = pa.concat_arrays(at_post) if at_post else pa.array([], int_type)
-    parent_rows = pa.concat_arrays(at_parent) if at_parent else pa.array([], int_type)
-    del at_post, at_parent
+        for column, chunks in wanted.items():
+            chunks.append(_own(batch.column(column)))
+    string = pa.string()
+    reply_ids, post_keys, parent_keys = (
+        pa.chunked_array(chunks, type=string) for chunks in wanted.values()
+    )
+    del wanted
+    post_rows = _rows_of(post_keys, _ids(posts, "id"))
+    del post_keys
+    parent_rows = _rows_of(parent_keys, reply_ids.combine_chunks())
+    del parent_keys, reply_ids
     batches = max(1, math.ceil(replies_count / BATCH_SIZE))
     bucket_rows = BATCH_SIZE * max(1, math.ceil(batches / MAX_BUCKETS))
     post_files = _scatter(posts, post_rows, ["title", "text"], bucket_rows, spill, "post")
     parent_files = _scatter(replies, parent_rows, ["text"], bucket_rows, spill, "parent")
     del post_rows, parent_rows
     schema = arrow_schema("replies_in_context")
-    string = pa.string()
     loaded = -1
     titles = texts = parent_texts = pa.array([], string)
     offset = 0
