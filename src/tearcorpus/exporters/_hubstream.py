@@ -32,6 +32,8 @@ __all__ = ["context_batches", "read_batches", "split_files", "write_shard"]
 
 #: At most this many bucket files are open at once during the join.
 MAX_BUCKETS: Final = 128
+#: The join copies the cells wanted by at most this many reply rows at a time.
+SCATTER_ROWS: Final = 50_000
 
 
 def read_batches(path: str) -> Iterator[pa.RecordBatch]:
@@ -200,25 +202,28 @@ def _scatter(
         for batch in read_batches(lookup):
             low, high = offset, offset + len(batch)
             offset = high
-            i0, i1 = np.searchsorted(wanted_np, [low, high])
-            if i0 == i1:
-                continue
-            kids = child_np[i0:i1]
-            taken = pa.Table.from_batches([batch.select(columns)]).take(
-                pa.array(wanted_np[i0:i1] - low)
-            )
-            taken = taken.add_column(0, "row", pa.array(kids))
-            buckets = kids // bucket_rows
-            by_bucket = np.argsort(buckets, kind="stable")
-            sorted_buckets = buckets[by_bucket]
-            edges = np.flatnonzero(np.diff(sorted_buckets)) + 1
-            for part in np.split(np.arange(len(kids)), edges):
-                number = int(sorted_buckets[part[0]])
-                piece = taken.take(pa.array(by_bucket[part]))
-                if number not in writers:
-                    paths[number] = os.path.join(spill, f"join-{tag}-{number}.arrow")
-                    writers[number] = pa.ipc.new_stream(paths[number], piece.schema)
-                writers[number].write_table(piece)
+            first, last = np.searchsorted(wanted_np, [low, high])
+            # A lookup row can be wanted by many reply rows (a post by all its replies):
+            # copy the wanted cells a slice of reply rows at a time.
+            for i0 in range(int(first), int(last), SCATTER_ROWS):
+                i1 = min(i0 + SCATTER_ROWS, int(last))
+                kids = child_np[i0:i1]
+                taken = pa.Table.from_batches([batch.select(columns)]).take(
+                    pa.array(wanted_np[i0:i1] - low)
+                )
+                taken = taken.add_column(0, "row", pa.array(kids))
+                buckets = kids // bucket_rows
+                by_bucket = np.argsort(buckets, kind="stable")
+                sorted_buckets = buckets[by_bucket]
+                edges = np.flatnonzero(np.diff(sorted_buckets)) + 1
+                for part in np.split(np.arange(len(kids)), edges):
+                    number = int(sorted_buckets[part[0]])
+                    piece = taken.take(pa.array(by_bucket[part]))
+                    if number not in writers:
+                        paths[number] = os.path.join(spill, f"join-{tag}-{number}.arrow")
+                        writers[number] = pa.ipc.new_stream(paths[number], piece.schema)
+                    writers[number].write_table(piece)
+                del taken
     finally:
         for writer in writers.values():
             writer.close()
