@@ -32,6 +32,7 @@ __all__ = [
     "CONFIG_SUMMARIES",
     "CorpusStats",
     "SplitInfo",
+    "StatsBuilder",
     "anonymization",
     "corpus_stats",
     "render_card",
@@ -79,10 +80,9 @@ class SplitInfo:
     download_size: int = 0
 
 
-def _lengths(values: Any) -> dict[str, int] | None:
+def _lengths(lengths: Any) -> dict[str, int] | None:
     import pyarrow.compute as pc
 
-    lengths = pc.utf8_length(values)
     if len(lengths) - lengths.null_count == 0:
         return None
     quantiles = pc.quantile(lengths, q=[0.5, 0.9], interpolation="nearest").to_pylist()
@@ -134,42 +134,51 @@ def _is_scrub(transform: str) -> bool:
     return transform.lower().startswith("scrub")
 
 
-def corpus_stats(corpus: ArrowCorpus) -> CorpusStats:
-    """Statistics of *corpus* (both tables), without building Python records."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+class StatsBuilder:
+    """:class:`CorpusStats` computed while the record batches go by, a batch at a time.
 
-    posts, replies = corpus.posts, corpus.replies
-    both = [t for t in (posts, replies) if len(t)]
-    threads = pc.count_distinct(
-        pa.chunked_array([*posts["id"].chunks, *replies["post_id"].chunks], type=pa.string())
-    ).as_py()
-    authors = pc.count_distinct(
-        pa.chunked_array(
-            [c for t in both for c in pc.struct_field(t["author"], "id").chunks], type=pa.string()
-        )
-    ).as_py()
-    platforms: Counter[str] = Counter()
-    formats: Counter[str] = Counter()
-    transforms: Counter[str] = Counter()
-    versions: set[str] = set()
-    anonymized = scrubbed = 0
-    first = last = None
-    estimated = 0
-    for table in both:
-        for item in pc.value_counts(table["platform"]).to_pylist():
-            platforms[item["values"]] += item["counts"]
-        times = table["created_at"]
+    Holds per batch only what cannot be merged at once: the distinct thread and author
+    ids of each batch and the text lengths (4 bytes a row) for the quantiles.
+    """
+
+    def __init__(self) -> None:
+        self._rows = {"posts": 0, "replies": 0}
+        self._threads: list[Any] = []
+        self._authors: list[Any] = []
+        self._lengths: dict[str, list[Any]] = {"posts": [], "replies": []}
+        self._platforms: Counter[str] = Counter()
+        self._formats: Counter[str] = Counter()
+        self._transforms: Counter[str] = Counter()
+        self._versions: set[str] = set()
+        self._anonymized = self._scrubbed = self._estimated = 0
+        self._first: Any = None
+        self._last: Any = None
+
+    def add(self, table: str, batch: Any) -> None:
+        """Count *batch*, a record batch of the ``posts`` or ``replies`` table."""
+        import pyarrow.compute as pc
+
+        rows = len(batch)
+        self._rows[table] += rows
+        if rows == 0:
+            return
+        self._threads.append(pc.unique(batch.column("id" if table == "posts" else "post_id")))
+        self._authors.append(pc.unique(pc.struct_field(batch.column("author"), "id")))
+        self._lengths[table].append(pc.utf8_length(batch.column("text")))
+        for item in pc.value_counts(batch.column("platform")).to_pylist():
+            self._platforms[item["values"]] += item["counts"]
+        times = batch.column("created_at")
         low, high = pc.min(times).as_py(), pc.max(times).as_py()
         if low is not None:
-            first = low if first is None or low < first else first
-            last = high if last is None or high > last else last
-        estimated += pc.sum(pc.and_(table["created_at_estimated"], pc.is_valid(times))).as_py() or 0
-        provenance = table["provenance"]
+            self._first = low if self._first is None or low < self._first else self._first
+            self._last = high if self._last is None or high > self._last else self._last
+        estimated = pc.sum(pc.and_(batch.column("created_at_estimated"), pc.is_valid(times)))
+        self._estimated += estimated.as_py() or 0
+        provenance = batch.column("provenance")
         for item in pc.value_counts(pc.struct_field(provenance, "format")).to_pylist():
             if item["values"] is not None:
-                formats[item["values"]] += item["counts"]
-        versions.update(
+                self._formats[item["values"]] += item["counts"]
+        self._versions.update(
             v for v in pc.unique(pc.struct_field(provenance, "parser_version")).to_pylist() if v
         )
         # Transform lists are short and repeat: count distinct lists, not rows.
@@ -177,27 +186,49 @@ def corpus_stats(corpus: ArrowCorpus) -> CorpusStats:
         for item in pc.value_counts(pc.binary_join(lists, "\x1f")).to_pylist():
             names = [] if not item["values"] else item["values"].split("\x1f")
             for name in names:
-                transforms[name] += item["counts"]
+                self._transforms[name] += item["counts"]
             if any(_is_anonymize(n) for n in names):
-                anonymized += item["counts"]
+                self._anonymized += item["counts"]
             if any(_is_scrub(n) for n in names):
-                scrubbed += item["counts"]
-    return CorpusStats(
-        posts=len(posts),
-        replies=len(replies),
-        threads=threads,
-        authors=authors,
-        platforms=dict(platforms.most_common()),
-        first=first.isoformat().replace("+00:00", "Z") if first is not None else None,
-        last=last.isoformat().replace("+00:00", "Z") if last is not None else None,
-        estimated_times=estimated,
-        text_lengths={"posts": _lengths(posts["text"]), "replies": _lengths(replies["text"])},
-        transforms=dict(transforms.most_common()),
-        formats=dict(formats.most_common()),
-        parser_versions=sorted(versions),
-        anonymized=anonymized,
-        scrubbed=scrubbed,
-    )
+                self._scrubbed += item["counts"]
+
+    def result(self) -> CorpusStats:
+        """The statistics of every batch added."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def distinct(chunks: list[Any]) -> int:
+            return int(pc.count_distinct(pa.chunked_array(chunks, type=pa.string())).as_py())
+
+        def lengths(chunks: list[Any]) -> dict[str, int] | None:
+            return _lengths(pa.chunked_array(chunks, type=pa.int32()))
+
+        first, last = self._first, self._last
+        return CorpusStats(
+            posts=self._rows["posts"],
+            replies=self._rows["replies"],
+            threads=distinct(self._threads),
+            authors=distinct(self._authors),
+            platforms=dict(self._platforms.most_common()),
+            first=first.isoformat().replace("+00:00", "Z") if first is not None else None,
+            last=last.isoformat().replace("+00:00", "Z") if last is not None else None,
+            estimated_times=self._estimated,
+            text_lengths={t: lengths(chunks) for t, chunks in self._lengths.items()},
+            transforms=dict(self._transforms.most_common()),
+            formats=dict(self._formats.most_common()),
+            parser_versions=sorted(self._versions),
+            anonymized=self._anonymized,
+            scrubbed=self._scrubbed,
+        )
+
+
+def corpus_stats(corpus: ArrowCorpus) -> CorpusStats:
+    """Statistics of *corpus* (both tables), without building Python records."""
+    stats = StatsBuilder()
+    for table, data in (("posts", corpus.posts), ("replies", corpus.replies)):
+        for batch in data.to_batches():
+            stats.add(table, batch)
+    return stats.result()
 
 
 def _card_data(

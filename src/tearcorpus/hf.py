@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from attrs import frozen
@@ -197,10 +197,15 @@ def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -
     return ArrowCorpus(tables["posts"], tables["replies"])
 
 
-def spill_records(records: Iterable[Record], spill_dir: str) -> dict[str, str]:
+def spill_records(
+    records: Iterable[Record],
+    spill_dir: str,
+    on_batch: Callable[[str, pa.RecordBatch], object] | None = None,
+) -> dict[str, str]:
     """Consume *records* once into Arrow IPC files ``posts.arrow`` and ``replies.arrow``
     in *spill_dir*, in record batches of :data:`BATCH_SIZE` rows (the last may be
-    shorter); returns table name → path."""
+    shorter); returns table name → path. *on_batch* sees each ``(table, batch)`` as it
+    is written."""
     pa = _pa()
     schemas = {"posts": arrow_schema("posts"), "replies": arrow_schema("replies")}
     paths = {n: os.path.join(spill_dir, f"{n}.arrow") for n in schemas}
@@ -208,6 +213,8 @@ def spill_records(records: Iterable[Record], spill_dir: str) -> dict[str, str]:
     try:
         for name, batch in _batches(records):
             writers[name].write_batch(batch)
+            if on_batch is not None:
+                on_batch(name, batch)
     finally:
         for writer in writers.values():
             writer.close()

@@ -16,7 +16,7 @@ Records are consumed once: they go in Arrow batches to IPC files in a temporary 
 inside the output folder (removed at the end), and every later step reads those files
 back a batch at a time (see :mod:`._hubstream`): memory stays flat as the input grows,
 except for the ``replies_in_context`` join, which holds ids only (about 30 bytes a reply).
-The card's statistics are computed column-wise over the memory-mapped files.
+The card's statistics are counted batch by batch while the records are spilled.
 """
 
 from __future__ import annotations
@@ -71,20 +71,17 @@ def _export(
     options: ExportOptions,
     ratios: tuple[float, float, float],
 ) -> ExportResult:
-    import pyarrow as pa
-
-    from ..card import SplitInfo, corpus_stats, render_card
-    from ..hf import ArrowCorpus, spill_records
+    from ..card import SplitInfo, StatsBuilder, render_card
+    from ..hf import spill_records
     from ._hubstream import context_batches, read_batches, shard_ranges, split_files, write_shard
 
     splits: dict[str, dict[str, SplitInfo]] = {}
     files: list[str] = []
     with OutputDir(outdir, overwrite=options.overwrite) as out:
         with tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill:
-            paths = spill_records(records, spill)
-            mapped = {n: pa.ipc.open_file(pa.memory_map(p)).read_all() for n, p in paths.items()}
-            stats = corpus_stats(ArrowCorpus(mapped["posts"], mapped["replies"]))
-            del mapped
+            counter = StatsBuilder()
+            paths = spill_records(records, spill, counter.add)
+            stats = counter.result()
             threads = {"posts": "id", "replies": "post_id", "replies_in_context": "post_id"}
             for config, thread in threads.items():
                 batches = (
