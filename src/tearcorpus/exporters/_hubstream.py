@@ -32,6 +32,9 @@ __all__ = ["context_batches", "read_batches", "split_files", "write_shard"]
 
 #: At most this many bucket files are open at once during the join.
 MAX_BUCKETS: Final = 128
+#: Row groups hold at most about this many Arrow bytes (``datasets`` writes up to 100 MB;
+#: the writer holds a row group whole, so this bounds the memory of writing a shard).
+ROW_GROUP_BYTES: Final = 32 * 1024 * 1024
 #: The join copies the cells wanted by at most this many reply rows at a time.
 SCATTER_ROWS: Final = 50_000
 
@@ -131,8 +134,8 @@ def _rows(path: str, start: int, end: int) -> Iterator[pa.Table]:
 
 def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, config: str) -> None:
     """Rows ``[start, end)`` of *source* as Parquet on *handle*, written the way
-    ``Dataset.to_parquet`` writes (schema with Features, row groups, content-defined
-    chunking, page index, per-column options)."""
+    ``Dataset.to_parquet`` writes (schema with Features, content-defined chunking, page
+    index, per-column options), in row groups of at most :data:`ROW_GROUP_BYTES`."""
     import pyarrow.parquet as pq
     from datasets import config as ds_config
     from datasets.arrow_writer import (
@@ -148,6 +151,8 @@ def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, conf
     batch_rows = get_writer_batch_size_from_features(feats) or get_writer_batch_size_from_data_size(
         rows, nbytes
     )
+    if nbytes > 0:  # smaller row groups than datasets' 100 MB: a row group is held whole
+        batch_rows = min(batch_rows, max(1, rows * ROW_GROUP_BYTES // nbytes))
     cdc = ds_config.DEFAULT_CDC_OPTIONS
     writer = pq.ParquetWriter(
         handle,

@@ -71,17 +71,22 @@ def _export(
     options: ExportOptions,
     ratios: tuple[float, float, float],
 ) -> ExportResult:
+    import pyarrow as pa
+
     from ..card import SplitInfo, StatsBuilder, render_card
     from ..hf import spill_records
     from ._hubstream import context_batches, read_batches, shard_ranges, split_files, write_shard
 
     splits: dict[str, dict[str, SplitInfo]] = {}
     files: list[str] = []
+    # Give memory freed between steps back to the system (the allocator keeps it).
+    pool = pa.default_memory_pool()
     with OutputDir(outdir, overwrite=options.overwrite) as out:
         with tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill:
             counter = StatsBuilder()
             paths = spill_records(records, spill, counter.add)
             stats = counter.result()
+            pool.release_unused()
             threads = {"posts": "id", "replies": "post_id", "replies_in_context": "post_id"}
             for config, thread in threads.items():
                 batches = (
@@ -106,6 +111,7 @@ def _export(
                         info.files.append(path)
                         files.append(f"{outdir}/{path}")
                     os.unlink(part.path)
+                    pool.release_unused()
         readme = render_card(
             stats,
             splits,
