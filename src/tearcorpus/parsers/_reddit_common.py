@@ -236,6 +236,11 @@ def _created(
             return _fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
             pass
+    elif type(value) is str and value.isascii() and value.isdigit():  # "1600000000"
+        try:
+            return _fromtimestamp(int(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
     created = parse_created(value)
     if created is None and value is not None:
         extra["created_utc"] = data["created_utc"]
