@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
 import cattrs
+import orjson
 from cattrs.gen import make_dict_unstructure_fn, override
 from hypothesis import given
 
 from tearcorpus import Platform, Post, Record, Reply
-from tearcorpus.serialize import converter, format_time, to_dict
+from tearcorpus.model import new_reply
+from tearcorpus.serialize import converter, format_time, to_dict, to_json_line
 
 from .strategies import records
 
@@ -58,3 +60,18 @@ def test_times_keep_microseconds_and_z() -> None:
         "2024-01-02T03:04:05.000060Z"
     )
     assert format_time(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+
+
+@given(records)
+def test_json_line_is_the_dumped_dict(record: Record) -> None:
+    """to_json_line gives exactly orjson.dumps(to_dict(record)) and a newline."""
+    assert to_json_line(record) == orjson.dumps(to_dict(record)) + b"\n"
+
+
+def test_json_line_of_a_zero_offset_zone_other_than_utc() -> None:
+    """A trusted reply whose time is in another zero-offset zone still reads ...Z."""
+    when = datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=timezone(timedelta(0), "GMT"))
+    reply = new_reply("r1", "p1", platform=Platform.REDDIT, created_at=when)
+    line = to_json_line(reply)
+    assert line == orjson.dumps(to_dict(reply)) + b"\n"
+    assert b'"created_at":"2024-01-02T03:04:05.000006Z"' in line

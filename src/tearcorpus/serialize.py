@@ -211,11 +211,51 @@ _LINE_HEADS: Final = {
 }
 
 
+def _json_time(value: datetime | None) -> datetime | str | None:
+    # A UTC datetime is left to orjson, which writes it as format_time does (format_time
+    # uses orjson for it); any other goes through format_time.
+    if value is None or value.tzinfo is UTC:
+        return value
+    return format_time(value)
+
+
+def _json_reply(reply: Reply) -> dict[str, Any]:
+    # _unstructure_reply with the time left for orjson (see _json_time).
+    return {
+        "id": reply.id,
+        "post_id": reply.post_id,
+        "parent_id": reply.parent_id,
+        "platform": _PLATFORM[reply.platform],
+        "text": reply.text,
+        "author": _author(reply.author),
+        "created_at": _json_time(reply.created_at),
+        "created_at_estimated": reply.created_at_estimated,
+        "like_count": reply.like_count,
+        "reply_count": reply.reply_count,
+        "depth": reply.depth,
+        "is_pinned": reply.is_pinned,
+        "is_hearted": reply.is_hearted,
+        "is_edited": reply.is_edited,
+        "is_deleted": reply.is_deleted,
+        "is_removed": reply.is_removed,
+        "extra": reply.extra,
+        "provenance": _provenance(reply.provenance),
+    }
+
+
+#: What :func:`to_json_line` dumps for each record class, and the line's head.
+_LINE_HOOKS: Final[dict[type, tuple[bytes, Any]]] = {
+    Post: (_LINE_HEADS["post"], _unstructure_post),
+    Reply: (_LINE_HEADS["reply"], _json_reply),
+}
+_LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+
+
 def to_json_line(record: Record) -> bytes:
     """``orjson.dumps(to_dict(record))`` and a newline, the same bytes, built without the
     intermediate tagged dict (the JSONL exporter's hot path)."""
-    hook = _HOOKS.get(type(record))
+    hook = _LINE_HOOKS.get(type(record))
     if hook is None:
         return _dumps(to_dict(record), option=_NEWLINE)
     # The fields are never empty (``id``): drop their "{" and put the tag in front.
-    return _LINE_HEADS[hook[0]] + _dumps(hook[1](record), option=_NEWLINE)[1:]
+    return hook[0] + _dumps(hook[1](record), option=_LINE_OPTIONS)[1:]
