@@ -102,3 +102,21 @@ def test_replies_in_context() -> None:
     assert (rows["a"]["post_title"], rows["a"]["parent_text"]) == ("T", "post body")
     assert (rows["b"]["post_text"], rows["b"]["parent_text"]) == ("post body", "first")
     assert (rows["c"]["post_text"], rows["c"]["parent_text"]) == (None, None)
+
+
+def test_split_cache_gives_the_same_splits_across_batches() -> None:
+    """_split_of with a cache shared by batches (and cleared when full) names the same splits."""
+    import pyarrow as pa
+
+    from tearcorpus import hf
+
+    ids = [f"t{i % 37}" for i in range(500)]
+    batches = [pa.array(ids[i : i + 60]) for i in range(0, len(ids), 60)]
+    cache: dict[str, str] = {}
+    cached = [hf._split_of(b, 3, (0.5, 0.25, 0.25), cache).to_pylist() for b in batches]
+    plain = [hf._split_of(b, 3, (0.5, 0.25, 0.25)).to_pylist() for b in batches]
+    assert cached == plain
+    assert [n for part in plain for n in part] == [
+        hf.assign_split(i, 3, (0.5, 0.25, 0.25)) for i in ids
+    ]
+    assert len(cache) == 37

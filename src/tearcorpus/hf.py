@@ -221,15 +221,34 @@ def spill_records(
     return paths
 
 
-def _split_of(ids: Any, seed: int, ratios: tuple[float, float, float]) -> pa.Array:
-    """The split name of each row, from its thread id (hashing each distinct id once)."""
+#: At most this many thread ids are remembered across batches by :func:`_split_of`.
+SPLIT_CACHE_SIZE: Final = 200_000
+
+
+def _split_of(
+    ids: Any,
+    seed: int,
+    ratios: tuple[float, float, float],
+    cache: dict[str, str] | None = None,
+) -> pa.Array:
+    """The split name of each row, from its thread id (hashing each distinct id once;
+    with *cache*, once per run of batches while the cache holds it)."""
     pa = _pa()
     pc = pa.compute
     if len(ids) == 0:
         return pa.array([], pa.string())
     uniques = pc.unique(ids)
-    names = pa.array([assign_split(i, seed, ratios) for i in uniques.to_pylist()], pa.string())
-    return names.take(pc.index_in(ids, value_set=uniques))
+    if cache is None:
+        cache = {}
+    elif len(cache) > SPLIT_CACHE_SIZE:
+        cache.clear()
+    names = []
+    for thread in uniques.to_pylist():
+        name = cache.get(thread)
+        if name is None:
+            name = cache[thread] = assign_split(thread, seed, ratios)
+        names.append(name)
+    return pa.array(names, pa.string()).take(pc.index_in(ids, value_set=uniques))
 
 
 def context_table(posts: pa.Table, replies: pa.Table) -> pa.Table:

@@ -92,11 +92,12 @@ def split_files(
         for split, share in zip(SPLITS, ratios, strict=True)
         if share > 0
     }
+    cache: dict[str, str] = {}  # thread id -> split, across batches
     try:
         for batch in batches:
             if len(batch) == 0:
                 continue
-            names = _split_of(batch.column(thread_column), seed, ratios)
+            names = _split_of(batch.column(thread_column), seed, ratios, cache)
             table = pa.Table.from_batches([batch])
             for split, target in out.items():
                 part = table.filter(pc.equal(names, split))
