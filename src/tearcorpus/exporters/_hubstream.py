@@ -39,10 +39,15 @@ ROW_GROUP_BYTES: Final = 32 * 1024 * 1024
 SCATTER_ROWS: Final = 50_000
 
 
-def read_batches(path: str) -> Iterator[pa.RecordBatch]:
-    """The record batches of the Arrow IPC file *path*, read one at a time."""
+def read_batches(path: str, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """The record batches of the Arrow IPC file *path*, read one at a time (only the
+    buffers of *columns* when given)."""
     with pa.OSFile(path) as handle:
         reader = pa.ipc.open_file(handle)
+        if columns is not None:
+            fields = [reader.schema.get_field_index(c) for c in columns]
+            options = pa.ipc.IpcReadOptions(included_fields=fields)
+            reader = pa.ipc.open_file(handle, options=options)
         for i in range(reader.num_record_batches):
             yield reader.get_batch(i)
 
@@ -54,7 +59,7 @@ def _own(array: Any) -> pa.Array:
 
 
 def _ids(path: str, column: str) -> pa.Array:
-    chunks = [_own(batch.column(column)) for batch in read_batches(path)]
+    chunks = [_own(batch.column(column)) for batch in read_batches(path, [column])]
     return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 
@@ -205,7 +210,7 @@ def _scatter(
     writers: dict[int, Any] = {}
     try:
         offset = 0
-        for batch in read_batches(lookup):
+        for batch in read_batches(lookup, columns):
             low, high = offset, offset + len(batch)
             offset = high
             first, last = np.searchsorted(wanted_np, [low, high])
@@ -261,7 +266,7 @@ def context_batches(
     # One ``index_in`` call per lookup over all the replies' ids: each call hashes its
     # value set, so a call per batch would hash every reply id once per batch.
     wanted: dict[str, list[pa.Array]] = {"id": [], "post_id": [], "parent_id": []}
-    for batch in read_batches(replies):
+    for batch in read_batches(replies, list(wanted)):
         for column, chunks in wanted.items():
             chunks.append(_own(batch.column(column)))
     string = pa.string()
