@@ -29,8 +29,19 @@ from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 from .._io import load_json
+from .._version import __version__
 from ..errors import ParseError
-from ..model import Author, JsonValue, Platform, Post, Record, Reply, new_author, new_reply
+from ..model import (
+    Author,
+    JsonValue,
+    Platform,
+    Post,
+    Record,
+    Reply,
+    new_author,
+    new_provenance,
+    new_reply,
+)
 from ._base import ParseContext
 from ._common import epoch_to_utc, json_type
 
@@ -173,7 +184,17 @@ def _depths(parents: Mapping[str, str | None]) -> dict[str, int | None]:
     ``None`` where the chain reaches a parent missing from the file, or loops.
     """
     depths: dict[str, int | None] = {}
-    for start in parents:
+    for start, parent in parents.items():
+        if start in depths:
+            continue
+        # The usual cases first: a top-level comment, or a reply after its parent.
+        if parent is None:
+            depths[start] = 0
+            continue
+        if parent in depths:
+            above = depths[parent]
+            depths[start] = None if above is None else above + 1
+            continue
         chain: list[str] = []
         on_chain: set[str] = set()
         node: str | None = start
@@ -197,10 +218,15 @@ def _depths(parents: Mapping[str, str | None]) -> dict[str, int | None]:
     return depths
 
 
-def _comments(ctx: ParseContext, raw: list[Any]) -> list[tuple[int, dict[str, Any]]]:
-    """The well-formed, first-seen comments with their list index; the rest reported."""
-    kept: list[tuple[int, dict[str, Any]]] = []
-    seen: set[str] = set()
+def _comments(ctx: ParseContext, raw: list[Any]) -> tuple[dict[str, int], dict[str, str | None]]:
+    """The well-formed, first-seen comments: their list index and the id each answers
+    (``None`` for a top-level one), both by comment id in list order; the rest reported.
+
+    Two flat dicts, no object per comment: a million comments stay out of the cyclic
+    garbage collector's way.
+    """
+    kept: dict[str, int] = {}
+    parents: dict[str, str | None] = {}
     for index, comment in enumerate(raw):
         if not isinstance(comment, dict):
             kind = json_type(comment)
@@ -210,15 +236,121 @@ def _comments(ctx: ParseContext, raw: list[Any]) -> list[tuple[int, dict[str, An
         if not isinstance(cid, str) or not cid:
             ctx.reject("missing-id", "comment has no string 'id'", index=index)
             continue
-        if cid in seen:
+        cid = str(cid)
+        if cid in kept:
             ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", index=index)
             continue
-        seen.add(cid)
-        kept.append((index, comment))
-    return kept
+        kept[cid] = index
+        parent = comment.get("parent")
+        parents[cid] = (
+            parent if type(parent) is str and parent and parent != "root" else _parent_of(comment)
+        )
+    return kept, parents
+
+
+#: The keys a comment's slots consume, for each key its relative time can be under.
+_REPLY_SLOTS: Final = {
+    time_key: frozenset(
+        {
+            "id",
+            "parent",
+            time_key,
+            "author_id",
+            "author",
+            "author_url",
+            "author_is_uploader",
+            "author_is_verified",
+            "timestamp",
+            "text",
+            "like_count",
+            "is_pinned",
+            "is_favorited",
+        }
+    )
+    for time_key in ("_time_text", "time_text")
+}
+_fromtimestamp: Final = datetime.fromtimestamp
+_str: Final = str
+_int: Final = int
 
 
 def _reply(
+    ctx: ParseContext,
+    comment: Mapping[str, Any],
+    index: int,
+    video_id: str,
+    depth: int | None,
+    parent: str | None,
+) -> Reply:
+    """:func:`_reply_checked` for the usual comment, whose every slot value has its type
+    (or is null): the same record, without the per-field bookkeeping."""
+    get = comment.get
+    time_key = "_time_text" if "_time_text" in comment else "time_text"
+    time_text = get(time_key)
+    author_id = get("author_id")
+    author_name = get("author")
+    author_url = get("author_url")
+    is_uploader = get("author_is_uploader")
+    is_verified = get("author_is_verified")
+    timestamp = get("timestamp")
+    text = get("text")
+    like_count = get("like_count")
+    is_pinned = get("is_pinned")
+    is_hearted = get("is_favorited")
+    if not (
+        (type(time_text) is _str or time_text is None)
+        and (type(author_id) is _str or author_id is None)
+        and (type(author_name) is _str or author_name is None)
+        and (type(author_url) is _str or author_url is None)
+        and (is_uploader is True or is_uploader is False or is_uploader is None)
+        and (is_verified is True or is_verified is False or is_verified is None)
+        and (type(text) is _str or text is None)
+        and (like_count is None or (type(like_count) is _int and like_count >= 0))
+        and (is_pinned is True or is_pinned is False or is_pinned is None)
+        and (is_hearted is True or is_hearted is False or is_hearted is None)
+    ):
+        return _reply_checked(ctx, comment, index, video_id, depth)
+    if timestamp is None:
+        created = None
+    elif type(timestamp) is _int:
+        try:
+            created = _fromtimestamp(timestamp, UTC)
+        except (OverflowError, OSError, ValueError):
+            return _reply_checked(ctx, comment, index, video_id, depth)
+    else:
+        return _reply_checked(ctx, comment, index, video_id, depth)
+    author = None
+    if author_id is not None or author_name is not None or author_url is not None:
+        author = new_author(
+            author_id, author_name, author_url, is_uploader is True, is_verified is True
+        )
+    slots = _REPLY_SLOTS[time_key]
+    extra: dict[str, JsonValue] = {k: v for k, v in comment.items() if k not in slots}
+    if time_text is not None:
+        extra["time_text"] = time_text
+    return new_reply(
+        comment["id"],
+        video_id,
+        parent,
+        _YOUTUBE,
+        text or "",
+        author,
+        created,
+        created is not None,
+        like_count,
+        None,
+        depth,
+        is_pinned is True,
+        is_hearted is True,
+        time_text is not None and "(edited)" in time_text,
+        False,
+        False,
+        extra,
+        new_provenance(ctx.source, ctx.format, None, index, __version__),
+    )
+
+
+def _reply_checked(
     ctx: ParseContext, comment: Mapping[str, Any], index: int, video_id: str, depth: int | None
 ) -> Reply:
     f = _Fields(ctx, comment)
@@ -296,17 +428,16 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     raw = info.get("comments")
     if raw is not None and not isinstance(raw, list):
         raise ParseError(ctx.source, f"'comments' is a JSON {json_type(raw)}, expected a list")
-    comments = _comments(ctx, raw) if raw is not None else []
+    kept, parents = _comments(ctx, raw) if raw is not None else ({}, {})
     yield _post(ctx, info, video_id)
     if raw is None:
         ctx.note("no-comments")  # downloaded without --write-comments
         return
-    parents = {str(c["id"]): _parent_of(c) for _, c in comments}
     depths = _depths(parents)
     for cid, parent in parents.items():
         if parent is not None and parent not in parents:
             ctx.note("orphan-reply")
         elif depths[cid] is None and _in_cycle(cid, parents):
             ctx.note("reply-cycle")
-    for index, comment in comments:
-        yield _reply(ctx, comment, index, video_id, depths[str(comment["id"])])
+    for cid, index in kept.items():
+        yield _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid])
