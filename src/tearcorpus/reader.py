@@ -42,9 +42,22 @@ def iter_records(
     """
     if report is None:
         report = Report()
-    paths = _as_list(inputs)
+    for records in _inputs(inputs, format, strict, encoding, options, report):
+        # ``yield from`` hands each record on without a loop of ours per record.
+        yield from records
+
+
+def _inputs(
+    inputs: InputPath | Iterable[InputPath],
+    format: str | None,
+    strict: bool,
+    encoding: str | None,
+    options: Mapping[str, str] | None,
+    report: Report,
+) -> Iterator[Iterator[Record]]:
+    """The record stream of each input in turn, each opened when the one before ends."""
     forced = get_parser(format) if format is not None else None
-    for path in paths:
+    for path in _as_list(inputs):
         head = read_head(path)  # also checks the path: missing, directory, empty
         enc = encoding or bom_encoding(head)
         if enc is not None:
@@ -55,15 +68,21 @@ def iter_records(
             source=path, format=name, strict=strict, encoding=enc, options=options or {}
         )
         report.sources.append(ctx.report)
-        counts = ctx.report
-        for record in parser.parse(ctx):
-            if type(record) is Reply:  # the common case first, without isinstance
-                counts.replies += 1
-            elif isinstance(record, Post):
-                counts.posts += 1
-            else:
-                counts.replies += 1
-            yield record
+        records = parser.parse(ctx)
+        # A parser that counts its records in ``ctx.report`` says so (``counts_records``).
+        yield records if getattr(parser, "counts_records", False) else _counted(records, ctx)
+
+
+def _counted(records: Iterator[Record], ctx: ParseContext) -> Iterator[Record]:
+    counts = ctx.report
+    for record in records:
+        if type(record) is Reply:  # the common case first, without isinstance
+            counts.replies += 1
+        elif isinstance(record, Post):
+            counts.posts += 1
+        else:
+            counts.replies += 1
+        yield record
 
 
 def read(

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any, Final
 
 import orjson
 
-from .._io import iter_binary_lines, iter_text_lines
+from .._io import iter_text_lines, open_binary
 from ..model import Record
 from ._base import ParseContext
 from ._common import reject_invalid_json
 from ._reddit_common import BadThing, to_post, to_reply, unescape_enabled
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["counts_records", "description", "name", "parse", "sniff"]
 
 name = "pushshift"
 description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or .zst/.gz/.bz2/.xz)"
@@ -111,11 +112,9 @@ def sniff(head: bytes, path: str) -> int:
     return 0
 
 
-def _lines(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
+def _utf8(ctx: ParseContext) -> bool:
     encoding = (ctx.encoding or "utf-8").replace("_", "-").lower()
-    if encoding in ("utf-8", "utf8", "utf-8-sig"):
-        return iter_binary_lines(ctx.source)  # no generator of our own in between
-    return _transcoded(ctx)
+    return encoding in ("utf-8", "utf8", "utf-8-sig")
 
 
 def _transcoded(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
@@ -123,37 +122,65 @@ def _transcoded(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
         yield number, text.encode("utf-8", "surrogatepass") + b"\n"
 
 
+#: :func:`parse` adds each record it yields to ``ctx.report`` itself.
+counts_records: Final = True
+
+
 def parse(ctx: ParseContext) -> Iterator[Record]:
     unescape = unescape_enabled(ctx)
     loads = orjson.loads
-    for number, raw in _lines(ctx):
-        # What ``json_lines`` does, inline: one generator less per record.
-        try:
-            data = loads(raw)
-        except orjson.JSONDecodeError as exc:
-            if raw.strip():
-                reject_invalid_json(ctx, number, raw, exc)
-            continue
-        if type(data) is dict and "body" in data and "link_id" in data and "data" not in data:
-            try:  # the usual line: a comment, not wrapped
-                yield to_reply(data, ctx, unescape=unescape, line=number)
+    counts = ctx.report
+    stream = open_binary(ctx.source) if _utf8(ctx) else None
+    try:
+        lines: Iterator[tuple[int, bytes]]
+        if stream is not None:
+            # What ``iter_binary_lines`` does, inline: no generator of our own in between.
+            first = stream.readline().removeprefix(_BOM)
+            lines = enumerate(chain((first,), stream), 1)
+        else:
+            lines = _transcoded(ctx)
+        for number, raw in lines:
+            # What ``json_lines`` does, inline: one generator less per record.
+            try:
+                data = loads(raw)
+            except orjson.JSONDecodeError as exc:
+                if raw.strip():
+                    reject_invalid_json(ctx, number, raw, exc)
+                continue
+            if type(data) is dict and "body" in data and "link_id" in data and "data" not in data:
+                try:  # the usual line: a comment, not wrapped
+                    reply = to_reply(data, ctx, unescape=unescape, line=number)
+                except BadThing as bad:
+                    ctx.reject(bad.kind, bad.reason, line=number)
+                    continue
+                counts.replies += 1
+                yield reply
+                continue
+            if not isinstance(data, dict):
+                ctx.reject(
+                    "not-a-record", f"a JSON {type(data).__name__}, not an object", line=number
+                )
+                continue
+            data = _unwrap(data)
+            try:
+                record: Record
+                if _is_comment(data):
+                    record = to_reply(data, ctx, unescape=unescape, line=number)
+                    counts.replies += 1
+                elif _is_submission(data):
+                    record = to_post(data, ctx, unescape=unescape, line=number)
+                    counts.posts += 1
+                else:
+                    ctx.reject(
+                        "unknown-thing",
+                        "neither a comment (body + link_id) nor a submission (title, selftext)",
+                        line=number,
+                    )
+                    continue
             except BadThing as bad:
                 ctx.reject(bad.kind, bad.reason, line=number)
-            continue
-        if not isinstance(data, dict):
-            ctx.reject("not-a-record", f"a JSON {type(data).__name__}, not an object", line=number)
-            continue
-        data = _unwrap(data)
-        try:
-            if _is_comment(data):
-                yield to_reply(data, ctx, unescape=unescape, line=number)
-            elif _is_submission(data):
-                yield to_post(data, ctx, unescape=unescape, line=number)
-            else:
-                ctx.reject(
-                    "unknown-thing",
-                    "neither a comment (body + link_id) nor a submission (title, selftext)",
-                    line=number,
-                )
-        except BadThing as bad:
-            ctx.reject(bad.kind, bad.reason, line=number)
+                continue
+            yield record
+    finally:
+        if stream is not None:
+            stream.close()
