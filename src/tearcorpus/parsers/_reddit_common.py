@@ -16,7 +16,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from ..model import Author, JsonValue, Platform, Post, Reply, new_author, new_post, new_reply
+from .._version import __version__
+from ..model import (
+    Author,
+    JsonValue,
+    Platform,
+    Post,
+    Reply,
+    new_author,
+    new_post,
+    new_provenance,
+    new_reply,
+)
 from ..serialize import format_time
 from ._base import ParseContext
 from ._common import epoch_to_utc
@@ -122,6 +133,9 @@ def parse_edited(value: object) -> tuple[bool, str | None] | None:
 _unescape: Final = html.unescape
 _fromtimestamp: Final = datetime.fromtimestamp
 _REDDIT: Final = Platform.REDDIT
+#: Whole seconds that ``datetime.fromtimestamp`` takes on every platform (1970..9998).
+_MIN_SECONDS: Final = 0
+_MAX_SECONDS: Final = 253370764800
 
 
 def _text(value: object, unescape: bool) -> str | None:
@@ -318,7 +332,9 @@ def to_reply(
     OP's comments when ``is_submitter`` is absent.
     """
     get = data.get
-    reply_id = _thing_id(data, "t1_", "comment")
+    reply_id = get("id")
+    if type(reply_id) is not str or not reply_id:
+        reply_id = _thing_id(data, "t1_", "comment")
     extra = _extra(data, _REPLY_SLOTS, "t1_")
     link_id = get("link_id")
     if isinstance(link_id, str) and link_id:
@@ -366,20 +382,30 @@ def to_reply(
     deleted, removed = _flags(data, "body")
     if missing:
         extra["missing_children"] = missing
+    created = get("created_utc")
+    if type(created) is int and _MIN_SECONDS <= created <= _MAX_SECONDS:
+        created = _fromtimestamp(created, UTC)  # the usual case: whole seconds, in range
+    else:
+        created = _created(data, ctx, extra)
+    edited = get("edited")
+    # Positional: the order of :func:`new_reply`'s parameters.
     return new_reply(
-        id=reply_id,
-        post_id=post_id,
-        parent_id=parent_id,
-        platform=_REDDIT,
-        text=text or "",
-        author=author,
-        created_at=_created(data, ctx, extra),
-        like_count=like_count,
-        depth=stated if stated is not None else depth,
-        is_pinned=stickied is True,
-        is_edited=_edited(data, extra),
-        is_deleted=deleted,
-        is_removed=removed,
-        extra=extra,
-        provenance=ctx.provenance(line=line, index=index),
+        reply_id,
+        post_id,
+        parent_id,
+        _REDDIT,
+        text or "",
+        author,
+        created,
+        False,
+        like_count,
+        None,
+        stated if stated is not None else depth,
+        stickied is True,
+        False,
+        False if edited is False or edited is None else _edited(data, extra),
+        deleted,
+        removed,
+        extra,
+        new_provenance(ctx.source, ctx.format, line, index, __version__),
     )
