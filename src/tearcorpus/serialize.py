@@ -204,11 +204,6 @@ def from_dict(data: dict[str, Any]) -> Record:
 
 
 _NEWLINE: Final = orjson.OPT_APPEND_NEWLINE
-#: The opening of each kind's JSON line, up to its first field.
-_LINE_HEADS: Final = {
-    kind: orjson.dumps({"schema": SCHEMA_TAG, "kind": kind})[:-1] + b","
-    for kind in ("post", "reply")
-}
 
 
 def _json_time(value: datetime | None) -> datetime | str | None:
@@ -219,9 +214,16 @@ def _json_time(value: datetime | None) -> datetime | str | None:
     return format_time(value)
 
 
+def _json_post(post: Post) -> dict[str, Any]:
+    return {"schema": SCHEMA_TAG, "kind": "post", **_unstructure_post(post)}
+
+
 def _json_reply(reply: Reply) -> dict[str, Any]:
-    # _unstructure_reply with the time left for orjson (see _json_time).
+    # to_dict's tagged dict, with the time left for orjson (see _json_time), built in
+    # one literal: dumped as it is, no bytes joined afterwards.
     return {
+        "schema": SCHEMA_TAG,
+        "kind": "reply",
         "id": reply.id,
         "post_id": reply.post_id,
         "parent_id": reply.parent_id,
@@ -243,11 +245,8 @@ def _json_reply(reply: Reply) -> dict[str, Any]:
     }
 
 
-#: What :func:`to_json_line` dumps for each record class, and the line's head.
-_LINE_HOOKS: Final[dict[type, tuple[bytes, Any]]] = {
-    Post: (_LINE_HEADS["post"], _unstructure_post),
-    Reply: (_LINE_HEADS["reply"], _json_reply),
-}
+#: What :func:`to_json_line` dumps for each record class.
+_LINE_HOOKS: Final[dict[type, Any]] = {Post: _json_post, Reply: _json_reply}
 _LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 
 
@@ -257,5 +256,4 @@ def to_json_line(record: Record) -> bytes:
     hook = _LINE_HOOKS.get(type(record))
     if hook is None:
         return _dumps(to_dict(record), option=_NEWLINE)
-    # The fields are never empty (``id``): drop their "{" and put the tag in front.
-    return hook[0] + _dumps(hook[1](record), option=_LINE_OPTIONS)[1:]
+    return _dumps(hook(record), option=_LINE_OPTIONS)

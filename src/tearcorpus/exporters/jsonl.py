@@ -15,7 +15,7 @@ import orjson
 
 from .._atomic import OutputDir
 from .._version import __version__
-from ..model import Post, Record
+from ..model import Post, Record, Reply
 from ..report import Report
 from ..serialize import SCHEMA_TAG, to_json_line
 from ._base import ExportOptions, ExportResult
@@ -32,12 +32,16 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
         post_file = out.open("posts.jsonl")
         reply_file = out.open("replies.jsonl")
         write_post, write_reply = post_file.write, reply_file.write
+        line = to_json_line
         for record in records:
-            if isinstance(record, Post):
-                write_post(to_json_line(record))
+            if type(record) is Reply:  # the common case first, without isinstance
+                write_reply(line(record))
+                replies += 1
+            elif isinstance(record, Post):
+                write_post(line(record))
                 posts += 1
             else:
-                write_reply(to_json_line(record))
+                write_reply(line(record))
                 replies += 1
         # An empty JSONL file would not be a valid input: write only what has records.
         files = {}
