@@ -33,9 +33,16 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from attrs import frozen
 
-from .errors import MissingDependencyError
 from .model import Post, Record
-from .schema import PLATFORM_NAMES, REPLIES_IN_CONTEXT, arrow_schema, features, record_batch
+from .schema import (
+    PLATFORM_NAMES,
+    REPLIES_IN_CONTEXT,
+    _datasets,
+    arrow_schema,
+    features,
+    record_batch,
+)
+from .schema import _pyarrow as _pa
 
 if TYPE_CHECKING:
     import datasets
@@ -64,23 +71,6 @@ SPLITS: Final = ("train", "validation", "test")
 CONFIGS: Final = ("posts", "replies", "replies_in_context")
 
 Config = Literal["posts", "replies", "replies_in_context"]
-
-
-def _pa() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.compute
-    except ImportError:
-        raise MissingDependencyError("datasets export", "hf", "pyarrow") from None
-    return pyarrow
-
-
-def _datasets() -> Any:
-    try:
-        import datasets
-    except ImportError:
-        raise MissingDependencyError("datasets export", "hf", "datasets") from None
-    return datasets
 
 
 def check_ratios(ratios: Sequence[float]) -> tuple[float, float, float]:

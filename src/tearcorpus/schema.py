@@ -195,6 +195,7 @@ def table_for(record: Record) -> Literal["posts", "replies"]:
 def _pyarrow() -> Any:
     try:
         import pyarrow
+        import pyarrow.compute
     except ImportError:
         raise MissingDependencyError("Arrow export", "hf", "pyarrow") from None
     return pyarrow

@@ -20,7 +20,7 @@ from .._io import decode_text, open_binary, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
-from .ycd import video_id_from_name
+from .ycd import file_stem, video_id_from_name
 
 __all__ = ["count", "header_matches", "read_rows", "video_id", "video_post"]
 
@@ -41,18 +41,6 @@ def header_matches(head: bytes, header: Sequence[str]) -> bool:
     except (UnicodeDecodeError, csv.Error):
         return False
     return cells == list(header)
-
-
-def _stem(path: str) -> str:
-    name = PurePosixPath(path.replace("\\", "/")).name
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _SUFFIXES:
-            if name.lower().endswith(suffix) and len(name) > len(suffix):
-                name = name[: -len(suffix)]
-                changed = True
-    return name
 
 
 def _id_inside_name(path: str) -> str | None:
@@ -85,7 +73,7 @@ def video_id(ctx: ParseContext) -> str:
     if found is not None:
         return found
     ctx.note("unknown-video")
-    return "unknown:" + _stem(ctx.source)
+    return "unknown:" + file_stem(ctx.source, _SUFFIXES)
 
 
 def video_post(ctx: ParseContext, post_id: str) -> Post:

@@ -101,12 +101,13 @@ def _mixed(candidate: str) -> bool:
     return sum(any(test(c) for c in candidate) for test in classes) >= 2
 
 
-def _stem(path: str) -> str:
+def file_stem(path: str, suffixes: tuple[str, ...] = _SUFFIXES) -> str:
+    """The file name of *path* without any of *suffixes* (``x.jsonl.gz`` → ``x``)."""
     name_ = PurePosixPath(path.replace("\\", "/")).name
     changed = True
     while changed:
         changed = False
-        for suffix in _SUFFIXES:
+        for suffix in suffixes:
             if name_.lower().endswith(suffix) and len(name_) > len(suffix):
                 name_ = name_[: -len(suffix)]
                 changed = True
@@ -551,7 +552,7 @@ def _video_id(ctx: ParseContext) -> str:
     if found is not None:
         return found
     ctx.note("unknown-video")
-    return "unknown:" + _stem(ctx.source)
+    return "unknown:" + file_stem(ctx.source)
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
