@@ -95,15 +95,20 @@ def _time(value: datetime | None) -> str | None:
 
 
 # Post and Reply are unstructured by hand: the same dicts, keys in the same order, as
-# cattrs' generated functions give, without a hook dispatch per field (to_dict is hot).
-def _unstructure_post(post: Post) -> dict[str, Any]:
+# cattrs' generated functions give, without a hook dispatch per field (to_dict and the
+# JSONL writer are hot). Each builder writes the tagged form (``schema`` and ``kind``
+# first, as to_dict returns it); *time* formats created_at (to_json_line passes one that
+# leaves UTC times to orjson); the converter's hooks drop the two tags.
+def _tagged_post(post: Post, time: Any = _time) -> dict[str, Any]:
     return {
+        "schema": SCHEMA_TAG,
+        "kind": "post",
         "id": post.id,
         "platform": _PLATFORM[post.platform],
         "title": post.title,
         "text": post.text,
         "author": _author(post.author),
-        "created_at": _time(post.created_at),
+        "created_at": time(post.created_at),
         "created_at_estimated": post.created_at_estimated,
         "url": post.url,
         "like_count": post.like_count,
@@ -117,15 +122,17 @@ def _unstructure_post(post: Post) -> dict[str, Any]:
     }
 
 
-def _unstructure_reply(reply: Reply) -> dict[str, Any]:
+def _tagged_reply(reply: Reply, time: Any = _time) -> dict[str, Any]:
     return {
+        "schema": SCHEMA_TAG,
+        "kind": "reply",
         "id": reply.id,
         "post_id": reply.post_id,
         "parent_id": reply.parent_id,
         "platform": _PLATFORM[reply.platform],
         "text": reply.text,
         "author": _author(reply.author),
-        "created_at": _time(reply.created_at),
+        "created_at": time(reply.created_at),
         "created_at_estimated": reply.created_at_estimated,
         "like_count": reply.like_count,
         "reply_count": reply.reply_count,
@@ -138,6 +145,19 @@ def _unstructure_reply(reply: Reply) -> dict[str, Any]:
         "extra": reply.extra,
         "provenance": _provenance(reply.provenance),
     }
+
+
+def _untagged(tagged: dict[str, Any]) -> dict[str, Any]:
+    del tagged["schema"], tagged["kind"]
+    return tagged
+
+
+def _unstructure_post(post: Post) -> dict[str, Any]:
+    return _untagged(_tagged_post(post))
+
+
+def _unstructure_reply(reply: Reply) -> dict[str, Any]:
+    return _untagged(_tagged_reply(reply))
 
 
 def _make_converter() -> cattrs.Converter:
@@ -163,24 +183,20 @@ def _make_converter() -> cattrs.Converter:
 converter: Final = _make_converter()
 
 _KINDS: Final[dict[str, type[Post] | type[Reply]]] = {"post": Post, "reply": Reply}
-#: The converter's hooks for the two record classes, looked up once (``to_dict`` is hot).
-_HOOKS: Final[dict[type, tuple[str, Any]]] = {
-    Post: ("post", converter.get_unstructure_hook(Post)),
-    Reply: ("reply", converter.get_unstructure_hook(Reply)),
-}
+#: The tagged builders for the two record classes, looked up once (``to_dict`` is hot).
+_TAGGED: Final[dict[type, Any]] = {Post: _tagged_post, Reply: _tagged_reply}
 
 
 def to_dict(record: Record) -> dict[str, Any]:
     """Unstructure *record* into plain JSON-ready data, tagged with schema and kind."""
-    hook = _HOOKS.get(type(record))
-    if hook is None:  # a subclass: let the converter dispatch
+    build = _TAGGED.get(type(record))
+    if build is None:  # a subclass: let the converter dispatch
         kind = "post" if isinstance(record, Post) else "reply"
         data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": kind}
         data.update(converter.unstructure(record))
         return data
-    data = {"schema": SCHEMA_TAG, "kind": hook[0]}
-    data.update(hook[1](record))
-    return data
+    tagged: dict[str, Any] = build(record)
+    return tagged
 
 
 def from_dict(data: dict[str, Any]) -> Record:
@@ -214,46 +230,13 @@ def _json_time(value: datetime | None) -> datetime | str | None:
     return format_time(value)
 
 
-def _json_post(post: Post) -> dict[str, Any]:
-    return {"schema": SCHEMA_TAG, "kind": "post", **_unstructure_post(post)}
-
-
-def _json_reply(reply: Reply) -> dict[str, Any]:
-    # to_dict's tagged dict, with the time left for orjson (see _json_time), built in
-    # one literal: dumped as it is, no bytes joined afterwards.
-    return {
-        "schema": SCHEMA_TAG,
-        "kind": "reply",
-        "id": reply.id,
-        "post_id": reply.post_id,
-        "parent_id": reply.parent_id,
-        "platform": _PLATFORM[reply.platform],
-        "text": reply.text,
-        "author": _author(reply.author),
-        "created_at": _json_time(reply.created_at),
-        "created_at_estimated": reply.created_at_estimated,
-        "like_count": reply.like_count,
-        "reply_count": reply.reply_count,
-        "depth": reply.depth,
-        "is_pinned": reply.is_pinned,
-        "is_hearted": reply.is_hearted,
-        "is_edited": reply.is_edited,
-        "is_deleted": reply.is_deleted,
-        "is_removed": reply.is_removed,
-        "extra": reply.extra,
-        "provenance": _provenance(reply.provenance),
-    }
-
-
-#: What :func:`to_json_line` dumps for each record class.
-_LINE_HOOKS: Final[dict[type, Any]] = {Post: _json_post, Reply: _json_reply}
 _LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 
 
 def to_json_line(record: Record) -> bytes:
-    """``orjson.dumps(to_dict(record))`` and a newline, the same bytes, built without the
-    intermediate tagged dict (the JSONL exporter's hot path)."""
-    hook = _LINE_HOOKS.get(type(record))
-    if hook is None:
+    """``orjson.dumps(to_dict(record))`` and a newline, the same bytes, with UTC times
+    left to orjson instead of formatted first (the JSONL exporter's hot path)."""
+    build = _TAGGED.get(type(record))
+    if build is None:
         return _dumps(to_dict(record), option=_NEWLINE)
-    return _dumps(hook(record), option=_LINE_OPTIONS)
+    return _dumps(build(record, _json_time), option=_LINE_OPTIONS)
