@@ -68,9 +68,7 @@ def _inputs(
             source=path, format=name, strict=strict, encoding=enc, options=options or {}
         )
         report.sources.append(ctx.report)
-        records = parser.parse(ctx)
-        # A parser that counts its records in ``ctx.report`` says so (``counts_records``).
-        yield records if getattr(parser, "counts_records", False) else _counted(records, ctx)
+        yield _counted(parser.parse(ctx), ctx)
 
 
 def _counted(records: Iterator[Record], ctx: ParseContext) -> Iterator[Record]:

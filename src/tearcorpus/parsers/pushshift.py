@@ -26,7 +26,7 @@ from ._base import ParseContext
 from ._common import reject_invalid_json
 from ._reddit_common import BadThing, to_post, to_reply, unescape_enabled
 
-__all__ = ["counts_records", "description", "name", "parse", "sniff"]
+__all__ = ["description", "name", "parse", "sniff"]
 
 name = "pushshift"
 description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or .zst/.gz/.bz2/.xz)"
@@ -122,14 +122,9 @@ def _transcoded(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
         yield number, text.encode("utf-8", "surrogatepass") + b"\n"
 
 
-#: :func:`parse` adds each record it yields to ``ctx.report`` itself.
-counts_records: Final = True
-
-
 def parse(ctx: ParseContext) -> Iterator[Record]:
     unescape = unescape_enabled(ctx)
     loads = orjson.loads
-    counts = ctx.report
     stream = open_binary(ctx.source) if _utf8(ctx) else None
     try:
         lines: Iterator[tuple[int, bytes]]
@@ -153,7 +148,6 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
                 except BadThing as bad:
                     ctx.reject(bad.kind, bad.reason, line=number)
                     continue
-                counts.replies += 1
                 yield reply
                 continue
             if not isinstance(data, dict):
@@ -166,10 +160,8 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
                 record: Record
                 if _is_comment(data):
                     record = to_reply(data, ctx, unescape=unescape, line=number)
-                    counts.replies += 1
                 elif _is_submission(data):
                     record = to_post(data, ctx, unescape=unescape, line=number)
-                    counts.posts += 1
                 else:
                     ctx.reject(
                         "unknown-thing",

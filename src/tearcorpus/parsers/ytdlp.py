@@ -45,7 +45,7 @@ from ..model import (
 from ._base import ParseContext
 from ._common import epoch_to_utc, json_type
 
-__all__ = ["counts_records", "description", "name", "parse", "sniff"]
+__all__ = ["description", "name", "parse", "sniff"]
 
 name = "ytdlp"
 description = "yt-dlp .info.json (--write-info-json --write-comments): the video and its comments"
@@ -410,10 +410,6 @@ def _in_cycle(start: str, parents: Mapping[str, str | None]) -> bool:
     return False
 
 
-#: :func:`parse` adds each record it yields to ``ctx.report`` itself.
-counts_records: Final = True
-
-
 def parse(ctx: ParseContext) -> Iterator[Record]:
     info = load_json(ctx.source, encoding=ctx.encoding)
     if not isinstance(info, dict):
@@ -433,9 +429,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     if raw is not None and not isinstance(raw, list):
         raise ParseError(ctx.source, f"'comments' is a JSON {json_type(raw)}, expected a list")
     kept, parents = _comments(ctx, raw) if raw is not None else ({}, {})
-    counts = ctx.report
     post = _post(ctx, info, video_id)
-    counts.posts += 1
     yield post
     if raw is None:
         ctx.note("no-comments")  # downloaded without --write-comments
@@ -448,5 +442,4 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
             ctx.note("reply-cycle")
     for cid, index in kept.items():
         reply = _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid])
-        counts.replies += 1
         yield reply
