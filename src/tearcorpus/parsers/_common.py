@@ -75,3 +75,36 @@ def reject_invalid_json(
     """Reject line *number* (*raw*) of a JSON-lines input as ``invalid-json``."""
     truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
     ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
+
+
+class CommentIds:
+    """What one dump has shown so far: comment ids (for repeats) and parents named."""
+
+    def __init__(self, ctx: ParseContext, post_id: str) -> None:
+        self.ctx = ctx
+        self.post_id = post_id
+        self.seen: set[str] = set()
+        self.parents: set[str] = set()
+
+    def claim(
+        self, cid: str, parent: str | None, *, line: int | None, index: int | None = None
+    ) -> bool:
+        """Record comment *cid*; ``False`` (and a counted drop) when it repeats one."""
+        if cid in self.seen:
+            self.ctx.drop(
+                "duplicate-comment",
+                f"comment {cid!r} repeats an earlier one",
+                line=line,
+                index=index,
+            )
+            return False
+        self.seen.add(cid)
+        if parent is not None:
+            self.parents.add(parent)
+        return True
+
+    def finish(self) -> None:
+        """Note replies whose parent never appeared in the dump."""
+        orphans = len(self.parents - self.seen)
+        if orphans:
+            self.ctx.note("orphan-reply", orphans)

@@ -20,6 +20,7 @@ from .._io import decode_text, open_binary, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
+from ._common import CommentIds
 from .ycd import file_stem, video_id_from_name
 
 __all__ = ["count", "header_matches", "read_rows", "video_id", "video_post"]
@@ -192,34 +193,12 @@ def read_rows(
         yield line, dict(zip(header, row, strict=True))
 
 
-class CommentRows:
-    """What one export has shown so far: comment ids (for repeats) and parents named."""
-
-    def __init__(self, ctx: ParseContext, post_id: str) -> None:
-        self.ctx = ctx
-        self.post_id = post_id
-        self.seen: set[str] = set()
-        self.parents: set[str] = set()
-
-    def claim(self, cid: str, parent: str | None, line: int) -> bool:
-        """Record comment *cid*; ``False`` (and a counted drop) when it repeats one."""
-        if cid in self.seen:
-            self.ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", line=line)
-            return False
-        self.seen.add(cid)
-        if parent is not None:
-            self.parents.add(parent)
-        return True
+class CommentRows(CommentIds):
+    """Comment ids and parents of one export, and the replies of each of its rows."""
 
     def replies(self, line: int, row: dict[str, str]) -> Iterable[Reply]:
         """The replies of one row (none for a rejected row)."""
         raise NotImplementedError
-
-    def finish(self) -> None:
-        """Note replies whose parent never appeared in the export."""
-        orphans = len(self.parents - self.seen)
-        if orphans:
-            self.ctx.note("orphan-reply", orphans)
 
 
 def parse_export(

@@ -37,7 +37,7 @@ from .._io import decode_text, iter_binary_lines, iter_text_lines, open_binary, 
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply
 from ._base import ParseContext
-from ._common import epoch_to_utc, json_type
+from ._common import CommentIds, epoch_to_utc, json_type
 
 __all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_from_name"]
 
@@ -151,14 +151,8 @@ def _int(value: object) -> int | None:
     return None
 
 
-class _Thread:
+class _Thread(CommentIds):
     """What one dump has shown so far: ids seen (for repeats) and parents referenced."""
-
-    def __init__(self, ctx: ParseContext, post_id: str) -> None:
-        self.ctx = ctx
-        self.post_id = post_id
-        self.seen: set[str] = set()
-        self.parents: set[str] = set()
 
     def reply(self, data: Any, *, line: int | None, index: int | None) -> Reply | None:
         """The reply for one source object; ``None`` (reported) for a bad or repeated one."""
@@ -175,24 +169,10 @@ class _Thread:
         if not isinstance(cid, str) or not cid.strip():
             ctx.reject("missing-id", "comment has no 'cid'", line=line, index=index)
             return None
-        if cid in self.seen:
-            ctx.drop(
-                "duplicate-comment",
-                f"comment {cid!r} repeats an earlier one",
-                line=line,
-                index=index,
-            )
-            return None
-        self.seen.add(cid)
         parent = cid.split(".", 1)[0] if "." in cid else None
-        if parent is not None:
-            self.parents.add(parent)
+        if not self.claim(cid, parent, line=line, index=index):
+            return None
         return _reply(ctx, data, cid, parent, self.post_id, line=line, index=index)
-
-    def finish(self) -> None:
-        orphans = len(self.parents - self.seen)
-        if orphans:
-            self.ctx.note("orphan-reply", orphans)
 
 
 def _reply(

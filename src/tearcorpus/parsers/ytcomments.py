@@ -138,7 +138,7 @@ class _Comments(_csv_tools.CommentRows):
         except ValueError as exc:
             ctx.reject("invalid-field", f"comment {cid!r}: {exc}", line=line)
             return None
-        if not self.claim(cid, parent, line):
+        if not self.claim(cid, parent, line=line):
             return None
         if cells["date"]:
             extra[prefix + "date"] = cells["date"]

@@ -101,7 +101,7 @@ class _Comments(_csv_tools.CommentRows):
             ctx.note("unknown-parent")
         if parent is not None and flag == "0":
             ctx.note("reply-flag-mismatch")
-        if not self.claim(cid, parent, line):
+        if not self.claim(cid, parent, line=line):
             return None
         extra: dict[str, JsonValue] = {
             key: value for key, value in row.items() if key not in _MAPPED and value != ""
