@@ -554,18 +554,25 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
     exporter = get_exporter(args.to)
     report = Report()
-    if args.workers > 1:
-        # --workers: parsed and transformed in processes, merged in input order (parallel.py).
-        from .parallel import iter_records_from_args
-
-        records = _progress(
-            iter_records_from_args(args, report), args.progress, f"converting to {args.to}"
-        )
-    else:
-        records = _progress(_records(args, report), args.progress, f"converting to {args.to}")
-        records = _apply_transforms(args, records, report)
     options = _export_options(args, report)
-    result = exporter.export(records, args.output, options)
+    result = None
+    if args.workers > 1 and args.to == "jsonl":
+        # --workers to JSONL: the workers write the lines themselves (parallel.py).
+        from .parallel import export_jsonl
+
+        result = export_jsonl(args, report, options)
+    if result is None:
+        if args.workers > 1:
+            # --workers: parsed and transformed in processes, merged in input order.
+            from .parallel import iter_records_from_args
+
+            records = _progress(
+                iter_records_from_args(args, report), args.progress, f"converting to {args.to}"
+            )
+        else:
+            records = _progress(_records(args, report), args.progress, f"converting to {args.to}")
+            records = _apply_transforms(args, records, report)
+        result = exporter.export(records, args.output, options)
     if args.json:
         import orjson
 

@@ -39,14 +39,16 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from attrs import frozen
 
+from ._atomic import OutputDir
+from ._spans import Span, count_lines, plan_spans
 from .errors import ExportError, TearcorpusError
-from .model import Record
+from .model import Post, Record, Reply
 from .reader import InputPath, _as_list
-from .report import Report, SourceReport
+from .report import MAX_KEPT_ERRORS, Report, SourceReport
 
 __all__ = ["BATCH", "default_workers", "iter_records", "iter_records_from_args"]
 
@@ -66,7 +68,8 @@ def default_workers() -> int:
 
 @frozen
 class _Shard:
-    """What a worker needs for one input; pickled to the worker process."""
+    """What a worker needs for one input (or one byte range of it); pickled to the worker
+    process."""
 
     index: int
     path: str
@@ -81,6 +84,13 @@ class _Shard:
     names: _Names | None = None
     #: How many leading transforms the worker runs (the rest run in the parent).
     local: int = 0
+    #: A byte range of the input, for a large plain NDJSON file cut into several shards.
+    span: Span | None = None
+    #: The index of the input the shard belongs to.
+    input: int = 0
+    #: ``"records"``: pickled records for the parent's exporter; ``"jsonl"``: the worker
+    #: writes the JSONL lines of its records itself (posts and replies part files).
+    output: str = "records"
 
 
 @frozen
@@ -93,12 +103,18 @@ class _Outcome:
     names: _Names | None = None
     error: TearcorpusError | None = None
     part: str = ""
+    #: The JSONL part files (posts, replies) of an ``output="jsonl"`` shard, and how many
+    #: lines each holds.
+    lines: tuple[str, str] | None = None
+    written: tuple[int, int] = (0, 0)
 
 
 # -- worker side (top-level functions: safe with the spawn start method) ------------------
 
 
 def _parse(shard: _Shard, report: Report) -> Iterator[Record]:
+    if shard.span is not None:
+        return _parse_span(shard, report)
     from .reader import iter_records as serial
 
     return serial(
@@ -109,6 +125,31 @@ def _parse(shard: _Shard, report: Report) -> Iterator[Record]:
         options=shard.options,
         report=report,
     )
+
+
+def _parse_span(shard: _Shard, report: Report) -> Iterator[Record]:
+    """The records of one byte range, numbered by line as in the whole file."""
+    from .parsers import ParseContext, get_parser
+
+    assert shard.span is not None
+    assert shard.format is not None
+    first_line = count_lines(shard.path, shard.span.start) + 1
+    ctx = ParseContext(
+        source=shard.path,
+        format=shard.format,
+        strict=shard.strict,
+        encoding=shard.encoding,
+        options=shard.options,
+        span=(shard.span, first_line),
+    )
+    report.sources.append(ctx.report)
+    counts = ctx.report
+    for record in get_parser(shard.format).parse(ctx):
+        if isinstance(record, Post):
+            counts.posts += 1
+        else:
+            counts.replies += 1
+        yield record
 
 
 def _portable(exc: TearcorpusError) -> TearcorpusError:
@@ -142,19 +183,61 @@ def _convert_shard(shard: _Shard) -> _Outcome:
             assert shard.args is not None
             steps = _steps(shard.args, shard.key, shard.names)[: shard.local]
             records = apply_transforms(records, steps, report)
-        with open(shard.part, "wb", buffering=1 << 20) as out:
-            batch: list[Record] = []
-            for record in records:
-                batch.append(record)
-                if len(batch) >= BATCH:
-                    pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
-                    batch = []
-            if batch:
-                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        lines, written = None, (0, 0)
+        if shard.output == "jsonl":
+            lines, written = _write_lines(records, shard.part)
+        else:
+            _write_records(records, shard.part)
     except TearcorpusError as exc:
         return _Outcome(None, report.dropped, report.scrubbed, error=_portable(exc))
     source = report.sources[0] if report.sources else None
-    return _Outcome(source, report.dropped, report.scrubbed, part=shard.part)
+    return _Outcome(
+        source, report.dropped, report.scrubbed, part=shard.part, lines=lines, written=written
+    )
+
+
+def _write_records(records: Iterable[Record], part: str) -> None:
+    with open(part, "wb", buffering=1 << 20) as out:
+        batch: list[Record] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= BATCH:
+                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                batch = []
+        if batch:
+            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _write_lines(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:
+    """The JSONL exporter's lines of *records*, into a posts and a replies part file;
+    returns the two paths and their line counts."""
+    from .serialize import to_json_line
+
+    paths = (part + ".posts", part + ".replies")
+    n_posts = n_replies = 0
+    with (
+        open(paths[0], "wb", buffering=1 << 20) as posts,
+        open(paths[1], "wb", buffering=1 << 20) as replies,
+    ):
+        write_post, write_reply = posts.write, replies.write
+        for record in records:
+            if type(record) is Reply:  # the common case first, as the exporter does
+                write_reply(to_json_line(record))
+                n_replies += 1
+            elif isinstance(record, Post):
+                write_post(to_json_line(record))
+                n_posts += 1
+            else:
+                write_reply(to_json_line(record))
+                n_replies += 1
+    return paths, (n_posts, n_replies)
+
+
+def _append(handle: IO[bytes], path: str) -> None:
+    """Copy the part file *path* to the end of *handle*, then remove it."""
+    with open(path, "rb") as part:
+        shutil.copyfileobj(part, handle, 1 << 22)
+    os.unlink(path)
 
 
 # -- transforms ----------------------------------------------------------------------------
@@ -235,6 +318,129 @@ def _result(future: Future[_Outcome]) -> _Outcome:
     return outcome
 
 
+def _prepare(
+    args: argparse.Namespace | None,
+) -> tuple[bytes | None, list[Any], Any]:
+    """The key, the transform steps and the dropped-records writer of the command line.
+    Options are checked now: a missing key fails before any work."""
+    key: bytes | None = None
+    if args is not None and args.anonymize:
+        from .transforms import load_key
+
+        key = load_key(args.key_file)
+    # Build the steps once here: bad options fail before any worker starts.
+    steps = _steps(args, key, {}) if args is not None else []
+    dropped_writer = None
+    if args is not None and args.write_dropped:
+        from .transforms import DroppedWriter
+
+        dropped_writer = DroppedWriter(args.write_dropped, overwrite=args.overwrite)
+    return key, steps, dropped_writer
+
+
+def _plan(
+    paths: Sequence[str], workers: int, format: str | None, encoding: str | None
+) -> list[tuple[int, str, Span | None, str | None]]:
+    """The shards: ``(input index, path, byte range, format)``. A large plain file of a
+    format that reads ranges (Pushshift NDJSON) is cut into *workers* ranges; any other
+    input is one shard."""
+    from ._io import read_head
+    from .parsers import detect_format, get_parser
+
+    plan: list[tuple[int, str, Span | None, str | None]] = []
+    for number, path in enumerate(paths):
+        spans = None
+        name = format
+        if encoding is None or encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+            spans = plan_spans(path, workers)
+        if spans is not None:
+            try:
+                name = format or detect_format(read_head(path), path)
+                readable = bool(getattr(get_parser(name), "SPANS", False))
+            except TearcorpusError:
+                readable = False  # the shard's worker reports it, as one process would
+            if not readable:
+                spans, name = None, format
+        ranges: list[Span | None] = list(spans) if spans is not None else [None]
+        plan.extend((number, path, span, name) for span in ranges)
+    return plan
+
+
+def _merge_source(into: SourceReport, more: SourceReport) -> None:
+    """Add the counts of one more range of an input to its report."""
+    into.posts += more.posts
+    into.replies += more.replies
+    into.rejected.update(more.rejected)
+    into.notes.update(more.notes)
+    into.errors.extend(more.errors[: max(0, MAX_KEPT_ERRORS - len(into.errors))])
+
+
+@contextlib.contextmanager
+def _launched(
+    paths: Sequence[str],
+    *,
+    workers: int,
+    shard_options: tuple[str | None, bool, str | None, dict[str, str]],
+    args: argparse.Namespace | None,
+    key: bytes | None,
+    steps: list[Any],
+    near: str | None,
+    output: str = "records",
+) -> Iterator[tuple[list[_Shard], list[Future[_Outcome]], list[Any]]]:
+    """Start the workers on every shard; give the shards, their futures (in input order)
+    and the transform steps left for the parent. The scratch folder and the pool go when
+    the block ends."""
+    format, strict, encoding, options = shard_options
+    context = multiprocessing.get_context("spawn")
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(_scratch(near))
+        plan = _plan(paths, workers, format, encoding)
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context)
+        stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+
+        def shard(index: int, **more: Any) -> _Shard:
+            number, path, span, name = plan[index]
+            part = os.path.join(folder, f"{index:05d}.part")
+            return _Shard(
+                index, path, name, strict, encoding, options, part, span=span, input=number, **more
+            )
+
+        names: _Names | None = None
+        if args is not None and args.anonymize and not args.one_pass:
+            names = {}
+            firsts = [pool.submit(_collect_shard_names, shard(i)) for i in range(len(plan))]
+            for future in firsts:
+                for name, who in (_result(future).names or {}).items():
+                    names.setdefault(name, who)  # the first author seen keeps a name
+            steps = _steps(args, key, names)
+        local = _local_count(steps, args) if args is not None else 0
+        shards = [
+            shard(i, args=args, key=key, names=names, local=local, output=output)
+            for i in range(len(plan))
+        ]
+        futures = [pool.submit(_convert_shard, s) for s in shards]
+        yield shards, futures, steps[local:]
+
+
+def _outcomes(
+    shards: Sequence[_Shard], futures: Sequence[Future[_Outcome]], report: Report
+) -> Iterator[_Outcome]:
+    """Each shard's outcome, in input order, its counts added to *report* (the ranges of
+    one input make one per-input report)."""
+    last = -1
+    for shard, future in zip(shards, futures, strict=True):
+        outcome = _result(future)
+        assert outcome.source is not None
+        if shard.input == last:
+            _merge_source(report.sources[-1], outcome.source)
+        else:
+            report.sources.append(outcome.source)
+        last = shard.input
+        report.dropped.update(outcome.dropped)
+        report.scrubbed.update(outcome.scrubbed)
+        yield outcome
+
+
 def _run(
     paths: Sequence[str],
     *,
@@ -252,18 +458,7 @@ def _run(
     Options are checked now (a missing key fails before any work); parsing starts when
     the first record is asked for.
     """
-    key: bytes | None = None
-    if args is not None and args.anonymize:
-        from .transforms import load_key
-
-        key = load_key(args.key_file)
-    # Build the steps once here: bad options fail before any worker starts.
-    steps = _steps(args, key, {}) if args is not None else []
-    dropped_writer = None
-    if args is not None and args.write_dropped:
-        from .transforms import DroppedWriter
-
-        dropped_writer = DroppedWriter(args.write_dropped, overwrite=args.overwrite)
+    key, steps, dropped_writer = _prepare(args)
     return _stream(
         paths,
         workers=workers,
@@ -291,46 +486,71 @@ def _stream(
 ) -> Iterator[Record]:
     from .transforms import apply_transforms
 
-    context = multiprocessing.get_context("spawn")
     with contextlib.ExitStack() as stack:
         if dropped_writer is not None:
             stack.enter_context(dropped_writer)
-        folder = stack.enter_context(_scratch(near))
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=context)
-        stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-
-        def shard(index: int, path: str, **more: Any) -> _Shard:
-            part = os.path.join(folder, f"{index:05d}.part")
-            return _Shard(index, path, *shard_options, part, **more)
-
-        names: _Names | None = None
-        if args is not None and args.anonymize and not args.one_pass:
-            names = {}
-            firsts = [pool.submit(_collect_shard_names, shard(i, p)) for i, p in enumerate(paths)]
-            for future in firsts:
-                for name, who in (_result(future).names or {}).items():
-                    names.setdefault(name, who)  # the first author seen keeps a name
-            steps = _steps(args, key, names)
-        local = _local_count(steps, args) if args is not None else 0
-        futures = [
-            pool.submit(_convert_shard, shard(i, p, args=args, key=key, names=names, local=local))
-            for i, p in enumerate(paths)
-        ]
+        shards, futures, rest = stack.enter_context(
+            _launched(
+                paths,
+                workers=workers,
+                shard_options=shard_options,
+                args=args,
+                key=key,
+                steps=steps,
+                near=near,
+            )
+        )
 
         def merged() -> Iterator[Record]:
-            for future in futures:
-                outcome = _result(future)
-                assert outcome.source is not None
-                report.sources.append(outcome.source)
-                report.dropped.update(outcome.dropped)
-                report.scrubbed.update(outcome.scrubbed)
+            for outcome in _outcomes(shards, futures, report):
                 yield from _read_part(outcome.part)
 
-        rest = steps[local:]
         if rest:
             yield from apply_transforms(merged(), rest, report, dropped=dropped_writer)
         else:
             yield from merged()
+
+
+def export_jsonl(args: argparse.Namespace, report: Report, options: Any) -> Any:
+    """``convert --to jsonl --workers N`` with the JSONL lines written by the workers (no
+    record crosses a process): the parent only copies the parts into place, in input
+    order. The files are byte-identical to one worker's. Returns the
+    :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when a transform must run in
+    the parent (dedup, one-pass anonymisation, ``--write-dropped``): then use the record
+    stream of :func:`iter_records_from_args`."""
+    from .exporters import ExportResult
+    from .exporters.jsonl import finish, name
+
+    if args.write_dropped:
+        return None
+    key, steps, _ = _prepare(args)
+    if _local_count(steps, args) < len(steps):
+        return None
+    posts = replies = 0
+    with OutputDir(args.output, overwrite=options.overwrite) as out:
+        handles = (out.open("posts.jsonl"), out.open("replies.jsonl"))
+        with _launched(
+            list(args.inputs),
+            workers=args.workers,
+            shard_options=(args.format, args.strict, args.encoding, _options(args)),
+            args=args,
+            key=key,
+            steps=steps,
+            near=args.output,
+            output="jsonl",
+        ) as (shards, futures, _rest):
+            for outcome in _outcomes(shards, futures, report):
+                assert outcome.lines is not None
+                for handle, part in zip(handles, outcome.lines, strict=True):
+                    _append(handle, part)
+                posts += outcome.written[0]
+                replies += outcome.written[1]
+        written = finish(out, posts, replies, options)
+    return ExportResult(name, args.output, written, posts, replies)
+
+
+def _options(args: argparse.Namespace) -> dict[str, str]:
+    return {"video_id": args.video_id} if args.video_id else {}
 
 
 def iter_records(
@@ -357,7 +577,7 @@ def iter_records(
     paths = _as_list(inputs)
     report = Report() if report is None else report
     workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(paths) <= 1:
+    if workers <= 1 or (len(paths) <= 1 and plan_spans(paths[0], workers) is None):
         from .reader import iter_records as serial
 
         return serial(
@@ -392,7 +612,7 @@ def iter_records_from_args(args: argparse.Namespace, report: Report) -> Iterator
         format=args.format,
         strict=args.strict,
         encoding=args.encoding,
-        options={"video_id": args.video_id} if args.video_id else {},
+        options=_options(args),
         args=args if hasattr(args, "anonymize") else None,
         near=getattr(args, "output", None),
     )

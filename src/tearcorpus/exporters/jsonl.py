@@ -20,7 +20,7 @@ from ..report import Report
 from ..serialize import SCHEMA_TAG, to_json_line
 from ._base import ExportOptions, ExportResult
 
-__all__ = ["description", "export", "name", "write_jsonl"]
+__all__ = ["description", "export", "finish", "name", "write_jsonl"]
 
 name = "jsonl"
 description = "tearcorpus JSON Lines: posts.jsonl and replies.jsonl, lossless"
@@ -43,25 +43,31 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
             else:
                 write_reply(line(record))
                 replies += 1
-        # An empty JSONL file would not be a valid input: write only what has records.
-        files = {}
-        for kind, count in (("posts", posts), ("replies", replies)):
-            if count:
-                files[kind] = f"{kind}.jsonl"
-            else:
-                out.discard(f"{kind}.jsonl")
-        manifest = {
-            "format": "tearcorpus-jsonl",
-            "schema": SCHEMA_TAG,
-            "tearcorpus_version": __version__,
-            "posts": posts,
-            "replies": replies,
-            "files": files,
-            "read": options.report.to_dict() if options.report is not None else None,
-        }
-        out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
-        written = out.commit()
+        written = finish(out, posts, replies, options)
     return ExportResult(name, outdir, written, posts, replies)
+
+
+def finish(out: OutputDir, posts: int, replies: int, options: ExportOptions) -> list[str]:
+    """Drop the empty table files, write ``manifest.json`` and commit *out*; the files
+    written. (Shared with the workers' JSONL path of :mod:`tearcorpus.parallel`.)"""
+    # An empty JSONL file would not be a valid input: write only what has records.
+    files = {}
+    for kind, count in (("posts", posts), ("replies", replies)):
+        if count:
+            files[kind] = f"{kind}.jsonl"
+        else:
+            out.discard(f"{kind}.jsonl")
+    manifest = {
+        "format": "tearcorpus-jsonl",
+        "schema": SCHEMA_TAG,
+        "tearcorpus_version": __version__,
+        "posts": posts,
+        "replies": replies,
+        "files": files,
+        "read": options.report.to_dict() if options.report is not None else None,
+    }
+    out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return out.commit()
 
 
 def write_jsonl(

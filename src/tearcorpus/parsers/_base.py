@@ -7,6 +7,7 @@ from typing import Protocol
 
 from attrs import define, field
 
+from .._spans import Span
 from .._version import __version__
 from ..errors import ParseError
 from ..model import Provenance, Record, new_provenance
@@ -29,6 +30,9 @@ class ParseContext:
     #: Format-specific options (``video_id`` for youtube-comment-downloader files ...).
     options: Mapping[str, str] = field(factory=dict)
     report: SourceReport = field()
+    #: For a line-oriented parser that can read part of a file (``SPANS = True``): the
+    #: bytes to read and the number of the first line there (see :mod:`tearcorpus._spans`).
+    span: tuple[Span, int] | None = field(default=None, kw_only=True)
 
     @report.default
     def _report(self) -> SourceReport:

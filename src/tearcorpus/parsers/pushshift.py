@@ -21,6 +21,7 @@ from typing import Any, Final
 import orjson
 
 from .._io import iter_text_lines, open_binary
+from .._spans import open_span
 from ..model import Record
 from ._base import ParseContext
 from ._common import reject_invalid_json
@@ -29,6 +30,8 @@ from ._reddit_common import BadThing, to_post, to_reply, unescape_enabled
 __all__ = ["description", "name", "parse", "sniff"]
 
 name = "pushshift"
+#: A large plain file can be read in byte ranges by several workers (``ParseContext.span``).
+SPANS = True
 description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or .zst/.gz/.bz2/.xz)"
 
 _BOM: Final = b"\xef\xbb\xbf"
@@ -125,10 +128,15 @@ def _transcoded(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
 def parse(ctx: ParseContext) -> Iterator[Record]:
     unescape = unescape_enabled(ctx)
     loads = orjson.loads
-    stream = open_binary(ctx.source) if _utf8(ctx) else None
+    stream = None
+    if _utf8(ctx):
+        stream = open_binary(ctx.source) if ctx.span is None else open_span(ctx.source, ctx.span[0])
     try:
         lines: Iterator[tuple[int, bytes]]
-        if stream is not None:
+        if stream is not None and ctx.span is not None and ctx.span[0].start > 0:
+            # A range of the file (a worker's shard): its lines, numbered as in the file.
+            lines = enumerate(stream, ctx.span[1])
+        elif stream is not None:
             # What ``iter_binary_lines`` does, inline: no generator of our own in between.
             first = stream.readline().removeprefix(_BOM)
             lines = enumerate(chain((first,), stream), 1)

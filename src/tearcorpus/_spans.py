@@ -1,0 +1,118 @@
+"""Byte ranges of one line-oriented file, read as independent shards.
+
+A large uncompressed NDJSON file (a decompressed Pushshift month) is cut into ranges that
+start and end on line boundaries, so that several worker processes can each parse one.
+A range knows the number of its first line, so records keep the line numbers a
+one-process read gives them.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+from typing import IO, Any, Final
+
+from attrs import frozen
+
+from ._io import _compression, is_remote
+
+__all__ = ["MIN_SPAN_BYTES", "Span", "count_lines", "open_span", "plan_spans"]
+
+#: Files smaller than this are not cut (a worker's start-up costs more than it saves).
+MIN_SPAN_BYTES: Final = 16 * 1024 * 1024
+_CHUNK: Final = 1 << 23
+
+
+@frozen
+class Span:
+    """Bytes ``[start, end)`` of a file; both ends fall on line starts (or the file end)."""
+
+    start: int
+    end: int
+
+
+def _local_plain_size(path: str) -> int | None:
+    """The size of *path* when it is a local, uncompressed file, else ``None``."""
+    if is_remote(path):
+        return None
+    local = path.removeprefix("file://")
+    try:
+        with open(local, "rb") as handle:
+            magic = handle.read(8)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return None  # the reader reports it, with its own message
+    if not magic or _compression(magic) is not None:
+        return None
+    return size
+
+
+def plan_spans(path: str, parts: int, min_bytes: int | None = None) -> list[Span] | None:
+    """*path* cut into at most *parts* ranges on line boundaries, or ``None`` when it is
+    not worth cutting (remote, compressed, smaller than *min_bytes* a part, by default
+    :data:`MIN_SPAN_BYTES`)."""
+    if min_bytes is None:
+        min_bytes = MIN_SPAN_BYTES
+    size = _local_plain_size(path)
+    if size is None or parts < 2 or size < 2 * min_bytes:
+        return None
+    parts = min(parts, size // min_bytes)
+    cuts = [0]
+    with open(path.removeprefix("file://"), "rb") as handle:
+        for index in range(1, parts):
+            handle.seek(max(size * index // parts - 1, cuts[-1]))
+            handle.readline()  # to the start of the next line
+            cut = handle.tell()
+            if cut >= size:
+                break
+            if cut > cuts[-1]:
+                cuts.append(cut)
+    cuts.append(size)
+    spans = [Span(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    return spans if len(spans) > 1 else None
+
+
+def count_lines(path: str, end: int) -> int:
+    """How many newlines the first *end* bytes of *path* hold."""
+    count = 0
+    left = end
+    with open(path.removeprefix("file://"), "rb", buffering=0) as handle:
+        while left > 0:
+            chunk = handle.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            count += chunk.count(b"\n")
+            left -= len(chunk)
+    return count
+
+
+class _RangeReader(io.RawIOBase):
+    """Raw reads of a file that end at a byte offset."""
+
+    def __init__(self, raw: io.FileIO, end: int) -> None:
+        self._raw = raw
+        self._left = end - raw.tell()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer).cast("B")
+        got = self._raw.readinto(view[: min(len(view), self._left)]) or 0
+        self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_span(path: str, span: Span) -> IO[bytes]:
+    """Bytes ``[span.start, span.end)`` of *path* as a buffered binary stream (iterate it
+    for its lines)."""
+    raw = open(path.removeprefix("file://"), "rb", buffering=0)  # noqa: SIM115 - returned
+    raw.seek(span.start)
+    return io.BufferedReader(_RangeReader(raw, span.end), buffer_size=1 << 20)

@@ -1,0 +1,164 @@
+"""Byte-range shards of one NDJSON file: cut on line boundaries, read with their line
+numbers, and converted by several workers into the bytes one worker writes."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import itertools
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tearcorpus import _spans, parallel
+from tearcorpus._spans import Span, count_lines, open_span, plan_spans
+from tearcorpus.cli import main
+
+DATA = Path(__file__).parent / "data"
+COMMENTS = (DATA / "pushshift" / "RC_2024-01.ndjson").read_bytes()
+
+
+def _covers(data: bytes, spans: list[Span]) -> None:
+    assert spans[0].start == 0
+    assert spans[-1].end == len(data)
+    for before, after in itertools.pairwise(spans):
+        assert before.end == after.start
+        assert data[after.start - 1 : after.start] == b"\n"  # a line starts there
+
+
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"x")), min_size=1),
+    parts=st.integers(2, 6),
+    min_bytes=st.integers(1, 64),
+    newline_at_end=st.booleans(),
+)
+def test_spans_cover_the_file_on_line_boundaries(
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[bytes],
+    parts: int,
+    min_bytes: int,
+    newline_at_end: bool,
+) -> None:
+    """The ranges are contiguous, start on lines, and their lines are the file's lines."""
+    data = b"\n".join(lines) + (b"\n" if newline_at_end else b"")
+    path = tmp_path_factory.mktemp("spans") / "f.ndjson"
+    path.write_bytes(data)
+    spans = plan_spans(str(path), parts, min_bytes)
+    if spans is None:
+        return
+    assert 2 <= len(spans) <= parts
+    _covers(data, spans)
+    read: list[bytes] = []
+    for span in spans:
+        with open_span(str(path), span) as stream:
+            read.extend(stream)
+        assert count_lines(str(path), span.start) == data[: span.start].count(b"\n")
+    assert b"".join(read) == data
+    assert read == io.BytesIO(data).readlines()
+
+
+def test_small_compressed_and_remote_files_are_not_cut(tmp_path: Path) -> None:
+    """Only a local plain file of at least two minimum-size parts is cut."""
+    plain = tmp_path / "RC.ndjson"
+    plain.write_bytes(COMMENTS * 200)
+    assert plan_spans(str(plain), 2, min_bytes=len(COMMENTS) * 50) is not None
+    assert plan_spans(str(plain), 2) is None  # far below MIN_SPAN_BYTES
+    assert plan_spans(str(plain), 1, min_bytes=1) is None
+    packed = tmp_path / "RC.ndjson.gz"
+    packed.write_bytes(gzip.compress(COMMENTS * 200))
+    assert plan_spans(str(packed), 2, min_bytes=1) is None
+    assert plan_spans("s3://bucket/RC.ndjson", 2, min_bytes=1) is None
+    assert plan_spans(str(tmp_path / "missing.ndjson"), 2, min_bytes=1) is None
+
+
+def _big_dump(tmp_path: Path) -> Path:
+    """A Pushshift comment file of a few hundred lines with a BOM, CRLF line ends in
+    places, blank lines, bad lines past the middle and no newline at the end."""
+    rows = [orjson.loads(line) for line in COMMENTS.splitlines()[:6]]
+    out = bytearray(b"\xef\xbb\xbf")
+    for number in range(300):
+        row = dict(rows[number % len(rows)], id=f"k{number:05d}", name=f"t1_k{number:05d}")
+        out += orjson.dumps(row) + (b"\r\n" if number % 7 == 0 else b"\n")
+        if number == 200:
+            out += b'{"author": "cut_off", "body": "cut by the dow\n'
+        if number == 250:
+            out += b"\n[1, 2]\n"
+    out += orjson.dumps(dict(rows[0], id="klast", name="t1_klast"))
+    path = tmp_path / "RC_2024-02.ndjson"
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    assert main([*argv, "--json"]) == 0
+    data: dict[str, Any] = orjson.loads(capsys.readouterr().out)
+    for key in ("output", "files"):
+        data.pop(key, None)
+    return data
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("workers", ["2", "3"])
+def test_ranges_of_one_file_give_one_workers_bytes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+    workers: str,
+) -> None:
+    """One file cut into ranges converts to the bytes, counts and located errors of one
+    worker, with one report for the file."""
+    dump = _big_dump(tmp_path)
+    monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
+    plan = parallel._plan([str(dump)], int(workers), None, None)
+    assert len(plan) == int(workers)  # the file really is cut
+    assert {name for _, _, _, name in plan} == {"pushshift"}
+    argv = ["convert", str(dump), "--to", fmt]
+    one = _run([*argv, "-o", str(tmp_path / "one")], capsys)
+    many = _run([*argv, "-o", str(tmp_path / "many"), "--workers", workers], capsys)
+    assert many == one
+    assert len(one["sources"]) == 1
+    assert one["read"] == one["written"] + one["rejected"] == 303
+    assert one["rejected"] == 2
+    assert [e.split(":")[1] for e in one["sources"][0]["errors"]] == ["202", "254"]
+    for name in sorted(p.name for p in (tmp_path / "one").iterdir()):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "many" / name).read_bytes()
+    if fmt == "jsonl":
+        last = (tmp_path / "one" / "replies.jsonl").read_bytes().splitlines()[-1]
+        assert orjson.loads(last)["provenance"]["line"] == 304
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tearcorpus-shards-")]
+
+
+def test_strict_error_in_a_later_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--strict: a bad line in the second range gives one worker's error, and no output."""
+    dump = _big_dump(tmp_path)
+    monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
+    argv = ["convert", str(dump), "--to", "jsonl", "--strict"]
+    assert main([*argv, "-o", str(tmp_path / "one")]) == 1
+    expected = capsys.readouterr().err
+    assert main([*argv, "-o", str(tmp_path / "two"), "--workers", "2"]) == 1
+    assert capsys.readouterr().err == expected
+    assert f"{dump}:202: " in expected
+    assert not (tmp_path / "two").exists() or not any((tmp_path / "two").iterdir())
+
+
+def test_library_stream_of_ranges_equals_the_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """parallel.iter_records over one cut file yields the reader's records and report."""
+    import tearcorpus
+
+    dump = _big_dump(tmp_path)
+    monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
+    serial_report, sharded_report = tearcorpus.Report(), tearcorpus.Report()
+    serial = list(tearcorpus.iter_records(str(dump), report=serial_report))
+    sharded = list(parallel.iter_records(str(dump), workers=2, report=sharded_report))
+    assert sharded == serial
+    assert [r.provenance for r in sharded] == [r.provenance for r in serial]
+    assert sharded_report.to_dict() == serial_report.to_dict()
