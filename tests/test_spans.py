@@ -162,3 +162,33 @@ def test_library_stream_of_ranges_equals_the_reader(
     assert sharded == serial
     assert [r.provenance for r in sharded] == [r.provenance for r in serial]
     assert sharded_report.to_dict() == serial_report.to_dict()
+
+
+@pytest.mark.parametrize("kernel_copy", ["refused", "missing"])
+def test_parts_are_copied_by_hand_without_kernel_copy(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    kernel_copy: str,
+) -> None:
+    """Where os.copy_file_range is refused or missing, the parts are copied by hand."""
+    import os
+
+    dump = _big_dump(tmp_path)
+    monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
+    argv = ["convert", str(dump), "--to", "jsonl"]
+    one = _run([*argv, "-o", str(tmp_path / "one")], capsys)
+    if kernel_copy == "missing":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:
+
+        def refuse(*_: object) -> int:
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse)
+    many = _run([*argv, "-o", str(tmp_path / "many"), "--workers", "2"], capsys)
+    assert many == one
+    for name in ("posts.jsonl", "replies.jsonl", "manifest.json"):
+        if (tmp_path / "one" / name).exists():
+            assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    assert (tmp_path / "many" / "replies.jsonl").exists()
