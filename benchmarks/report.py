@@ -62,7 +62,11 @@ def check_targets(
     def verdict(target: str, met: bool | None, detail: str) -> None:
         verdicts.append({"target": target, "met": met, "detail": detail})
 
-    for job, limit in (("tearcorpus-jsonl", 2.0), ("tearcorpus-hub", 3.0)):
+    for job, limit in (
+        ("tearcorpus-jsonl", 2.0),
+        ("tearcorpus-jsonl-w2", 2.0),
+        ("tearcorpus-hub", 3.0),
+    ):
         for kind in kinds:
             r = _get(rows, kind, job, top)
             if r is None:
@@ -76,6 +80,7 @@ def check_targets(
 
     pairs = {
         "tearcorpus-jsonl": ("pandas-jsonl", "datasets-jsonl"),
+        "tearcorpus-jsonl-w2": ("pandas-jsonl", "datasets-jsonl"),
         "tearcorpus-parquet": ("pandas-parquet", "datasets-parquet"),
         "tearcorpus-hub": ("pandas-parquet", "datasets-parquet"),
     }
@@ -105,7 +110,13 @@ def check_targets(
                 )
 
     mid = 100_000 if 100_000 in sizes else None
-    for job in ("tearcorpus-jsonl", "tearcorpus-csv", "tearcorpus-parquet", "tearcorpus-hub"):
+    for job in (
+        "tearcorpus-jsonl",
+        "tearcorpus-csv",
+        "tearcorpus-parquet",
+        "tearcorpus-hub",
+        "tearcorpus-jsonl-w2",
+    ):
         r = _get(rows, STREAMING_INPUT, job, top)
         if r is None:
             continue
@@ -225,6 +236,7 @@ _STYLE = {
     "tearcorpus-csv": ("tab:cyan", "-"),
     "tearcorpus-parquet": ("tab:green", "-"),
     "tearcorpus-hub": ("tab:purple", "-"),
+    "tearcorpus-jsonl-w2": ("tab:blue", "--"),
     "pandas-jsonl": ("tab:orange", ":"),
     "pandas-parquet": ("tab:red", ":"),
     "datasets-jsonl": ("tab:brown", "-."),

@@ -1,7 +1,8 @@
 """Run the benchmark suite: ``python -m benchmarks`` or ``python benchmarks/run.py``.
 
 Each job runs in its own process; the parent measures its wall time and its peak resident
-memory (``os.wait4`` returns the child's own ``ru_maxrss``, psutil polling enforces the
+memory (``os.wait4`` returns the child's own ``ru_maxrss``; for jobs with worker
+processes the polled sum over the process tree when larger; psutil polling enforces the
 memory cap). Results go to ``--out`` as ``results.md``, ``results.json`` and ``scaling.png``.
 """
 
@@ -33,7 +34,14 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (10_000, 100_000)
 INPUTS = ("pushshift", "ytdlp")
-TEARCORPUS_JOBS = ("tearcorpus-jsonl", "tearcorpus-csv", "tearcorpus-parquet", "tearcorpus-hub")
+TEARCORPUS_JOBS = (
+    "tearcorpus-jsonl",
+    "tearcorpus-csv",
+    "tearcorpus-parquet",
+    "tearcorpus-hub",
+    # The same convert with two worker processes (``--workers 2``).
+    "tearcorpus-jsonl-w2",
+)
 PEER_JOBS = ("pandas-jsonl", "pandas-parquet", "datasets-jsonl", "datasets-parquet")
 ALL_JOBS = ("floor", *TEARCORPUS_JOBS, *PEER_JOBS)
 #: Modules that ``tearcorpus inspect`` should never need.
@@ -66,7 +74,7 @@ def tearcorpus_cli() -> str:
 def job_command(job: str, kind: str, out: Path, inputs: Sequence[Path]) -> list[str]:
     """The argv that runs ``job`` on ``inputs``, writing into ``out``."""
     if job.startswith("tearcorpus-"):
-        fmt = job.removeprefix("tearcorpus-")
+        fmt, _, workers = job.removeprefix("tearcorpus-").partition("-w")
         return [
             tearcorpus_cli(),
             "convert",
@@ -78,6 +86,7 @@ def job_command(job: str, kind: str, out: Path, inputs: Sequence[Path]) -> list[
             "--overwrite",
             "--progress",
             "never",
+            *(["--workers", workers] if workers else []),
         ]
     return [sys.executable, "-m", "benchmarks._child", job, kind, str(out), *map(str, inputs)]
 
@@ -115,7 +124,12 @@ sys.exit(0 if code == 0 else 1)
 
 
 def measure(
-    argv: Sequence[str], *, timeout: float, mem_cap_mb: float, log: Path | None = None
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    mem_cap_mb: float,
+    log: Path | None = None,
+    tree: bool = False,
 ) -> dict[str, Any]:
     """Run ``argv`` once; return wall seconds, peak RSS (MB), status and a stderr tail."""
     fd, result_name = tempfile.mkstemp(prefix="bench-", suffix=".txt")
@@ -161,6 +175,10 @@ def measure(
     result_file.unlink(missing_ok=True)
     if status == "ok" and len(report) == 3:
         peak_mb = int(report[0]) / 1024  # ru_maxrss is in KiB on Linux
+        if tree:
+            # ru_maxrss is one process's: a job with worker processes is held to the sum
+            # over its process tree, as polled (the small wrapper interpreter included).
+            peak_mb = max(peak_mb, polled_peak / 2**20)
         code = int(report[1])
         wall = float(report[2])
     tail = ""
@@ -199,6 +217,7 @@ def run_jobs(
                     timeout=timeout,
                     mem_cap_mb=mem_cap_mb,
                     log=log,
+                    tree="-w" in job,
                 )
                 records = n + (submission_count(n) if kind == "pushshift" else 1)
                 row = {"input": kind, "job": job, "n": n, "records": records, **result}
