@@ -220,23 +220,76 @@ def from_dict(data: dict[str, Any]) -> Record:
 
 
 _NEWLINE: Final = orjson.OPT_APPEND_NEWLINE
+_LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+
+
+def _reply_line(reply: Reply) -> bytes:
+    """:func:`_tagged_reply`'s dict, dumped: the builder inlined, no helper call per field.
+
+    A UTC datetime is left to orjson, which writes it as :func:`format_time` does; any
+    other goes through :func:`format_time`. orjson writes the ``transforms`` tuple as the
+    list :func:`_provenance` makes.
+    """
+    when = reply.created_at
+    created = when if when is None or when.tzinfo is UTC else format_time(when)
+    author = reply.author
+    prov = reply.provenance
+    return _dumps(
+        {
+            "schema": SCHEMA_TAG,
+            "kind": "reply",
+            "id": reply.id,
+            "post_id": reply.post_id,
+            "parent_id": reply.parent_id,
+            "platform": _PLATFORM[reply.platform],
+            "text": reply.text,
+            "author": None
+            if author is None
+            else {
+                "id": author.id,
+                "name": author.name,
+                "url": author.url,
+                "is_uploader": author.is_uploader,
+                "is_verified": author.is_verified,
+            },
+            "created_at": created,
+            "created_at_estimated": reply.created_at_estimated,
+            "like_count": reply.like_count,
+            "reply_count": reply.reply_count,
+            "depth": reply.depth,
+            "is_pinned": reply.is_pinned,
+            "is_hearted": reply.is_hearted,
+            "is_edited": reply.is_edited,
+            "is_deleted": reply.is_deleted,
+            "is_removed": reply.is_removed,
+            "extra": reply.extra,
+            "provenance": None
+            if prov is None
+            else {
+                "source": prov.source,
+                "format": prov.format,
+                "line": prov.line,
+                "index": prov.index,
+                "parser_version": prov.parser_version,
+                "transforms": prov.transforms,
+            },
+        },
+        option=_LINE_OPTIONS,
+    )
 
 
 def _json_time(value: datetime | None) -> datetime | str | None:
-    # A UTC datetime is left to orjson, which writes it as format_time does (format_time
-    # uses orjson for it); any other goes through format_time.
+    # As in _reply_line: a UTC datetime is left to orjson.
     if value is None or value.tzinfo is UTC:
         return value
     return format_time(value)
 
 
-_LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
-
-
 def to_json_line(record: Record) -> bytes:
     """``orjson.dumps(to_dict(record))`` and a newline, the same bytes, with UTC times
     left to orjson instead of formatted first (the JSONL exporter's hot path)."""
-    build = _TAGGED.get(type(record))
-    if build is None:
-        return _dumps(to_dict(record), option=_NEWLINE)
-    return _dumps(build(record, _json_time), option=_LINE_OPTIONS)
+    if type(record) is Reply:  # the common record first
+        return _reply_line(record)
+    if type(record) is Post:
+        return _dumps(_tagged_post(record, _json_time), option=_LINE_OPTIONS)
+    return _dumps(to_dict(record), option=_NEWLINE)

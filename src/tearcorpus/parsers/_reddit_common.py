@@ -330,7 +330,111 @@ def to_reply(
     *post_id*, *parent* (a fullname, ``t1_...`` or ``t3_...``) and *depth* are what the
     nesting says, used where the comment itself does not say; *post_author* marks the
     OP's comments when ``is_submitter`` is absent.
+
+    The usual comment, whose slot values all have their type, is read here: each slot
+    popped once from the copy that becomes ``extra``. Any other goes to
+    :func:`_reply_checked`, which builds the same record for it field by field.
     """
+    extra: dict[str, JsonValue] = dict(data)
+    pop = extra.pop
+    reply_id = pop("id", None)
+    link_id = pop("link_id", None)
+    parent_id = pop("parent_id", None)
+    body = pop("body", None)
+    name = pop("author", None)
+    fullname = pop("author_fullname", None)
+    is_submitter = pop("is_submitter", None)
+    score = pop("score", None)
+    raw_depth = pop("depth", None)
+    stickied = pop("stickied", None)
+    replies = pop("replies", None)
+    created = pop("created_utc", None)
+    edited = pop("edited", None)
+    if not (
+        type(reply_id) is str
+        and reply_id
+        and type(link_id) is str
+        and link_id
+        and type(parent_id) is str
+        and parent_id
+        and type(body) is str
+        and (type(name) is str or name is None)
+        and (type(fullname) is str or fullname is None)
+        and (is_submitter is False or is_submitter is True or is_submitter is None)
+        and (type(score) is int or score is None)
+        and (raw_depth is None or type(raw_depth) is int)
+        and (stickied is False or stickied is True or stickied is None)
+        and (replies is None or replies == "" or type(replies) is dict)
+    ):
+        return _reply_checked(
+            data, ctx, unescape, post_id, parent, depth, post_author, missing, line, index
+        )
+    if "name" in extra and extra["name"] == "t1_" + reply_id:
+        del extra["name"]  # the fullname is the id with its prefix: nothing to keep
+    post_id = link_id[3:] if link_id.startswith("t3_") else link_id
+    if parent_id.startswith("t3_") or parent_id == post_id:
+        parent_id = None
+    elif parent_id.startswith("t1_"):
+        parent_id = parent_id[3:]
+    if unescape and "&" in body:
+        body = _unescape(body)
+    author: Author | None = None
+    if name and name != DELETED:
+        is_op = is_submitter is True or (post_author is not None and name == post_author)
+        author = new_author(fullname or name, name, None, is_op)
+    else:
+        if name is not None:
+            extra["author"] = name
+        if fullname is not None:
+            extra["author_fullname"] = fullname
+    if extra.get("removed_by_category") is None:
+        removed = body == REMOVED
+        deleted = body == DELETED or (name == DELETED and not removed)
+    else:
+        deleted, removed = _flags(data, "body")
+    if missing:
+        extra["missing_children"] = missing
+    when: datetime | None
+    if type(created) is int and _MIN_SECONDS <= created <= _MAX_SECONDS:
+        when = _fromtimestamp(created, UTC)  # the usual case: whole seconds, in range
+    else:
+        when = _created(data, ctx, extra)
+    # Positional: the order of :func:`new_reply`'s parameters.
+    return new_reply(
+        reply_id,
+        post_id,
+        parent_id,
+        _REDDIT,
+        body,
+        author,
+        when,
+        False,
+        score,
+        None,
+        raw_depth if raw_depth is not None else depth,
+        stickied is True,
+        False,
+        False if edited is False or edited is None else _edited(data, extra),
+        deleted,
+        removed,
+        extra,
+        new_provenance(ctx.source, ctx.format, line, index, __version__),
+    )
+
+
+def _reply_checked(
+    data: Mapping[str, Any],
+    ctx: ParseContext,
+    unescape: bool,
+    post_id: str | None,
+    parent: str | None,
+    depth: int | None,
+    post_author: str | None,
+    missing: MissingChildren | None,
+    line: int | None,
+    index: int | None,
+) -> Reply:
+    """:func:`to_reply` for a comment with a slot value of another type, or missing."""
     get = data.get
     reply_id = get("id")
     if type(reply_id) is not str or not reply_id:
