@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from attrs import NOTHING, field, frozen
 from attrs import fields as _fields
@@ -75,7 +75,7 @@ def _platform(value: Platform | str) -> Platform:
     return value if type(value) is Platform else Platform(value)
 
 
-@frozen
+@frozen(weakref_slot=False)
 class Author:
     """Who wrote a post or reply.
 
@@ -91,7 +91,7 @@ class Author:
     is_verified: bool = False
 
 
-@frozen
+@frozen(weakref_slot=False)
 class Provenance:
     """Where a record came from, and what was done to it since."""
 
@@ -109,7 +109,7 @@ class Provenance:
     transforms: tuple[str, ...] = ()
 
 
-@frozen
+@frozen(weakref_slot=False)
 class Post:
     """The root of a thread: a video, a Reddit submission, or a text dump's first block."""
 
@@ -134,7 +134,7 @@ class Post:
     provenance: Provenance | None = field(default=None, eq=False)
 
 
-@frozen
+@frozen(weakref_slot=False)
 class Reply:
     """A comment at any depth. ``parent_id`` is ``None`` for a direct reply to the post."""
 
@@ -167,31 +167,49 @@ class Reply:
 Record: TypeAlias = Post | Reply
 
 
-# Trusted constructors. Frozen slotted classes refuse ``setattr``; the slot descriptors
-# set each field directly, which skips the converters and the ``__init__`` machinery.
-_new = object.__new__
+# Trusted constructors. A frozen class refuses ``setattr``, and setting each slot through
+# its descriptor is a call per field. Each record class has a private mutable twin with
+# the same slots in the same order: a trusted constructor fills a twin with plain
+# attribute stores (which CPython specialises for slots) and then gives it the record's
+# class, which CPython allows between classes of the same layout. The object is never
+# seen as a twin outside the constructor. Checked for every class at import.
 
 
-def _slot_setters(cls: type) -> tuple[Any, ...]:
-    return tuple(cls.__dict__[f.name].__set__ for f in _fields(cls))
+def _twin(cls: type) -> Any:
+    """A mutable class with *cls*'s slots, whose instances can become *cls* instances."""
+    slots = cls.__dict__["__slots__"]
+    if "__weakref__" in slots or "__dict__" in slots:  # pragma: no cover
+        # Either would move the slots: ``__class__`` assignment would refuse the layout.
+        raise AssertionError(f"{cls.__name__} needs weakref_slot=False and no __dict__")
+    return type(f"_{cls.__name__}Twin", (), {"__slots__": slots, "__module__": __name__})
 
 
 def _check(cls: type, make: Any) -> None:
-    """A trusted constructor repeats its class's fields and defaults: check at import."""
+    """A trusted constructor repeats its class's fields and defaults: check at import,
+    and that it builds a record equal to the public constructor's."""
     code = make.__code__
     names = code.co_varnames[: code.co_argcount]
     defaults = make.__defaults__ or ()
     given = dict(zip(names[len(names) - len(defaults) :], defaults, strict=True))
     expected: dict[str, Any] = {}
+    required: list[str] = []
     for f in _fields(cls):
         if f.default is not NOTHING:
             # A factory (``extra``) is ``None`` in the trusted constructor.
             expected[f.name] = None if hasattr(f.default, "factory") else f.default
+        else:
+            required.append(f.name)
     if tuple(f.name for f in _fields(cls)) != names or given != expected:  # pragma: no cover
         raise AssertionError(f"{make.__name__} is out of step with {cls.__name__}")
+    values: dict[str, Any] = dict.fromkeys(required, "x")
+    if "platform" in values:
+        values["platform"] = Platform.UNKNOWN
+    built = make(**values)
+    if type(built) is not cls or built != cls(**values):  # pragma: no cover
+        raise AssertionError(f"{make.__name__} does not build a {cls.__name__}")
 
 
-_A_ID, _A_NAME, _A_URL, _A_UPLOADER, _A_VERIFIED = _slot_setters(Author)
+_AuthorTwin: Final = _twin(Author)
 
 
 def new_author(
@@ -202,16 +220,18 @@ def new_author(
     is_verified: bool = False,
 ) -> Author:
     """A trusted :class:`Author` (see the module docs); equal to ``Author(...)``."""
-    author: Author = _new(Author)
-    _A_ID(author, id)
-    _A_NAME(author, name)
-    _A_URL(author, url)
-    _A_UPLOADER(author, is_uploader)
-    _A_VERIFIED(author, is_verified)
-    return author
+    author = _AuthorTwin()
+    author.id = id
+    author.name = name
+    author.url = url
+    author.is_uploader = is_uploader
+    author.is_verified = is_verified
+    author.__class__ = Author
+    made: Author = author
+    return made
 
 
-_V_SOURCE, _V_FORMAT, _V_LINE, _V_INDEX, _V_VERSION, _V_TRANSFORMS = _slot_setters(Provenance)
+_ProvenanceTwin: Final = _twin(Provenance)
 
 
 def new_provenance(
@@ -223,34 +243,19 @@ def new_provenance(
     transforms: tuple[str, ...] = (),
 ) -> Provenance:
     """A trusted :class:`Provenance` (see the module docs); equal to ``Provenance(...)``."""
-    prov: Provenance = _new(Provenance)
-    _V_SOURCE(prov, source)
-    _V_FORMAT(prov, format)
-    _V_LINE(prov, line)
-    _V_INDEX(prov, index)
-    _V_VERSION(prov, parser_version)
-    _V_TRANSFORMS(prov, transforms)
-    return prov
+    prov = _ProvenanceTwin()
+    prov.source = source
+    prov.format = format
+    prov.line = line
+    prov.index = index
+    prov.parser_version = parser_version
+    prov.transforms = transforms
+    prov.__class__ = Provenance
+    made: Provenance = prov
+    return made
 
 
-(
-    _P_ID,
-    _P_PLATFORM,
-    _P_TITLE,
-    _P_TEXT,
-    _P_AUTHOR,
-    _P_CREATED,
-    _P_ESTIMATED,
-    _P_URL,
-    _P_LIKES,
-    _P_VIEWS,
-    _P_COMMENTS,
-    _P_EDITED,
-    _P_DELETED,
-    _P_REMOVED,
-    _P_EXTRA,
-    _P_PROVENANCE,
-) = _slot_setters(Post)
+_PostTwin: Final = _twin(Post)
 
 
 def new_post(
@@ -275,46 +280,29 @@ def new_post(
 
     *extra* is kept, not copied: pass a dict nothing else will change.
     """
-    post: Post = _new(Post)
-    _P_ID(post, id)
-    _P_PLATFORM(post, platform)
-    _P_TITLE(post, title)
-    _P_TEXT(post, text)
-    _P_AUTHOR(post, author)
-    _P_CREATED(post, created_at)
-    _P_ESTIMATED(post, created_at_estimated)
-    _P_URL(post, url)
-    _P_LIKES(post, like_count)
-    _P_VIEWS(post, view_count)
-    _P_COMMENTS(post, comment_count)
-    _P_EDITED(post, is_edited)
-    _P_DELETED(post, is_deleted)
-    _P_REMOVED(post, is_removed)
-    _P_EXTRA(post, {} if extra is None else extra)
-    _P_PROVENANCE(post, provenance)
-    return post
+    post = _PostTwin()
+    post.id = id
+    post.platform = platform
+    post.title = title
+    post.text = text
+    post.author = author
+    post.created_at = created_at
+    post.created_at_estimated = created_at_estimated
+    post.url = url
+    post.like_count = like_count
+    post.view_count = view_count
+    post.comment_count = comment_count
+    post.is_edited = is_edited
+    post.is_deleted = is_deleted
+    post.is_removed = is_removed
+    post.extra = {} if extra is None else extra
+    post.provenance = provenance
+    post.__class__ = Post
+    made: Post = post
+    return made
 
 
-(
-    _R_ID,
-    _R_POST_ID,
-    _R_PARENT_ID,
-    _R_PLATFORM,
-    _R_TEXT,
-    _R_AUTHOR,
-    _R_CREATED,
-    _R_ESTIMATED,
-    _R_LIKES,
-    _R_REPLY_COUNT,
-    _R_DEPTH,
-    _R_PINNED,
-    _R_HEARTED,
-    _R_EDITED,
-    _R_DELETED,
-    _R_REMOVED,
-    _R_EXTRA,
-    _R_PROVENANCE,
-) = _slot_setters(Reply)
+_ReplyTwin: Final = _twin(Reply)
 
 
 def new_reply(
@@ -341,26 +329,28 @@ def new_reply(
 
     *extra* is kept, not copied: pass a dict nothing else will change.
     """
-    reply: Reply = _new(Reply)
-    _R_ID(reply, id)
-    _R_POST_ID(reply, post_id)
-    _R_PARENT_ID(reply, parent_id)
-    _R_PLATFORM(reply, platform)
-    _R_TEXT(reply, text)
-    _R_AUTHOR(reply, author)
-    _R_CREATED(reply, created_at)
-    _R_ESTIMATED(reply, created_at_estimated)
-    _R_LIKES(reply, like_count)
-    _R_REPLY_COUNT(reply, reply_count)
-    _R_DEPTH(reply, depth)
-    _R_PINNED(reply, is_pinned)
-    _R_HEARTED(reply, is_hearted)
-    _R_EDITED(reply, is_edited)
-    _R_DELETED(reply, is_deleted)
-    _R_REMOVED(reply, is_removed)
-    _R_EXTRA(reply, {} if extra is None else extra)
-    _R_PROVENANCE(reply, provenance)
-    return reply
+    reply = _ReplyTwin()
+    reply.id = id
+    reply.post_id = post_id
+    reply.parent_id = parent_id
+    reply.platform = platform
+    reply.text = text
+    reply.author = author
+    reply.created_at = created_at
+    reply.created_at_estimated = created_at_estimated
+    reply.like_count = like_count
+    reply.reply_count = reply_count
+    reply.depth = depth
+    reply.is_pinned = is_pinned
+    reply.is_hearted = is_hearted
+    reply.is_edited = is_edited
+    reply.is_deleted = is_deleted
+    reply.is_removed = is_removed
+    reply.extra = {} if extra is None else extra
+    reply.provenance = provenance
+    reply.__class__ = Reply
+    made: Reply = reply
+    return made
 
 
 _check(Author, new_author)
