@@ -192,3 +192,19 @@ def test_parts_are_copied_by_hand_without_kernel_copy(
         if (tmp_path / "one" / name).exists():
             assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
     assert (tmp_path / "many" / "replies.jsonl").exists()
+
+
+def test_excel_safe_csv_from_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--excel-safe CSV written by workers: the BOM once, at the start, and the same bytes."""
+    dump = _big_dump(tmp_path)
+    monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
+    argv = ["convert", str(dump), "--to", "csv", "--excel-safe"]
+    one = _run([*argv, "-o", str(tmp_path / "one")], capsys)
+    many = _run([*argv, "-o", str(tmp_path / "many"), "--workers", "2"], capsys)
+    assert many == one
+    written = (tmp_path / "many" / "replies.csv").read_bytes()
+    assert written == (tmp_path / "one" / "replies.csv").read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfid,")
+    assert written.count(b"\xef\xbb\xbf") == 1

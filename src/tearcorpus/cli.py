@@ -556,11 +556,11 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     report = Report()
     options = _export_options(args, report)
     result = None
-    if args.workers > 1 and args.to == "jsonl":
-        # --workers to JSONL: the workers write the lines themselves (parallel.py).
-        from .parallel import export_jsonl
+    if args.workers > 1:
+        # --workers to JSONL or CSV: the workers write the lines themselves (parallel.py).
+        from .parallel import export_lines
 
-        result = export_jsonl(args, report, options)
+        result = export_lines(args, report, options)
     if result is None:
         if args.workers > 1:
             # --workers: parsed and transformed in processes, merged in input order.

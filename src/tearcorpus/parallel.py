@@ -88,9 +88,11 @@ class _Shard:
     span: Span | None = None
     #: The index of the input the shard belongs to.
     input: int = 0
-    #: ``"records"``: pickled records for the parent's exporter; ``"jsonl"``: the worker
-    #: writes the JSONL lines of its records itself (posts and replies part files).
+    #: ``"records"``: pickled records for the parent's exporter; else the name of a
+    #: line-oriented exporter (``jsonl``, ``csv``) whose lines the worker writes itself
+    #: (posts and replies part files), with *export* options.
     output: str = "records"
+    export: Any = None
 
 
 @frozen
@@ -184,8 +186,8 @@ def _convert_shard(shard: _Shard) -> _Outcome:
             steps = _steps(shard.args, shard.key, shard.names)[: shard.local]
             records = apply_transforms(records, steps, report)
         lines, written = None, (0, 0)
-        if shard.output == "jsonl":
-            lines, written = _write_lines(records, shard.part)
+        if shard.output != "records":
+            lines, written = _write_lines(records, shard.part, shard.output, shard.export)
         else:
             _write_records(records, shard.part)
     except TearcorpusError as exc:
@@ -208,11 +210,15 @@ def _write_records(records: Iterable[Record], part: str) -> None:
             pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _write_lines(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:
-    """The JSONL exporter's lines of *records*, into a posts and a replies part file;
-    returns the two paths and their line counts."""
-    from .serialize import to_json_line
+def _write_lines(
+    records: Iterable[Record], part: str, exporter: str, options: Any
+) -> tuple[tuple[str, str], tuple[int, int]]:
+    """The lines of *records* as the line-oriented *exporter* encodes them, into a posts
+    and a replies part file; returns the two paths and their line counts."""
+    from .exporters import get_exporter
 
+    module: Any = get_exporter(exporter)
+    post_line, reply_line = module.encoders(options)
     paths = (part + ".posts", part + ".replies")
     n_posts = n_replies = 0
     with (
@@ -222,13 +228,13 @@ def _write_lines(records: Iterable[Record], part: str) -> tuple[tuple[str, str],
         write_post, write_reply = posts.write, replies.write
         for record in records:
             if type(record) is Reply:  # the common case first, as the exporter does
-                write_reply(to_json_line(record))
+                write_reply(reply_line(record))
                 n_replies += 1
             elif isinstance(record, Post):
-                write_post(to_json_line(record))
+                write_post(post_line(record))
                 n_posts += 1
             else:
-                write_reply(to_json_line(record))
+                write_reply(reply_line(record))
                 n_replies += 1
     return paths, (n_posts, n_replies)
 
@@ -404,6 +410,7 @@ def _launched(
     steps: list[Any],
     near: str | None,
     output: str = "records",
+    export: Any = None,
 ) -> Iterator[tuple[list[_Shard], list[Future[_Outcome]], list[Any]]]:
     """Start the workers on every shard; give the shards, their futures (in input order)
     and the transform steps left for the parent. The scratch folder and the pool go when
@@ -433,7 +440,7 @@ def _launched(
             steps = _steps(args, key, names)
         local = _local_count(steps, args) if args is not None else 0
         shards = [
-            shard(i, args=args, key=key, names=names, local=local, output=output)
+            shard(i, args=args, key=key, names=names, local=local, output=output, export=export)
             for i in range(len(plan))
         ]
         futures = [pool.submit(_convert_shard, s) for s in shards]
@@ -529,24 +536,27 @@ def _stream(
             yield from merged()
 
 
-def export_jsonl(args: argparse.Namespace, report: Report, options: Any) -> Any:
-    """``convert --to jsonl --workers N`` with the JSONL lines written by the workers (no
-    record crosses a process): the parent only copies the parts into place, in input
-    order. The files are byte-identical to one worker's. Returns the
-    :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when a transform must run in
-    the parent (dedup, one-pass anonymisation, ``--write-dropped``): then use the record
-    stream of :func:`iter_records_from_args`."""
-    from .exporters import ExportResult
-    from .exporters.jsonl import finish, name
+def export_lines(args: argparse.Namespace, report: Report, options: Any) -> Any:
+    """``convert --to jsonl|csv --workers N`` with the lines written by the workers (no
+    record crosses a process): the parent opens the tables, copies the workers' parts into
+    place in input order, and finishes, with the exporter's own functions (see
+    :mod:`tearcorpus.exporters._lines`), so the files are byte-identical to one worker's.
+    Returns the :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when the format
+    is not line-oriented or a transform must run in the parent (dedup, one-pass
+    anonymisation, ``--write-dropped``): then use :func:`iter_records_from_args`."""
+    import attrs
 
-    if args.write_dropped:
+    from .exporters import ExportResult, get_exporter
+
+    exporter: Any = get_exporter(args.to)
+    if args.write_dropped or not hasattr(exporter, "encoders"):
         return None
     key, steps, _ = _prepare(args)
     if _local_count(steps, args) < len(steps):
         return None
     posts = replies = 0
     with OutputDir(args.output, overwrite=options.overwrite) as out:
-        handles = (out.open("posts.jsonl"), out.open("replies.jsonl"))
+        handles = exporter.tables(out, options)
         with _launched(
             list(args.inputs),
             workers=args.workers,
@@ -555,7 +565,8 @@ def export_jsonl(args: argparse.Namespace, report: Report, options: Any) -> Any:
             key=key,
             steps=steps,
             near=args.output,
-            output="jsonl",
+            output=args.to,
+            export=attrs.evolve(options, report=None),
         ) as (shards, futures, _rest):
             for outcome in _outcomes(shards, futures, report):
                 assert outcome.lines is not None
@@ -563,8 +574,8 @@ def export_jsonl(args: argparse.Namespace, report: Report, options: Any) -> Any:
                     _append(handle, part)
                 posts += outcome.written[0]
                 replies += outcome.written[1]
-        written = finish(out, posts, replies, options)
-    return ExportResult(name, args.output, written, posts, replies)
+        written = exporter.finish(out, posts, replies, options)
+    return ExportResult(exporter.name, args.output, written, posts, replies)
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:

@@ -23,26 +23,31 @@ prefixes exactly when the file starts with one. ``manifest.json`` records the mo
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final
+from typing import IO, Any, Final, cast
 
 import orjson
 
 from .._atomic import OutputDir
 from .._version import __version__
-from ..model import Post, Record
+from ..model import Record
 from ..schema import POSTS, REPLIES, Column
 from ..serialize import SCHEMA_TAG, to_dict
 from ._base import ExportOptions, ExportResult
+from ._lines import Encoder, LineExporter, export_lines
 
 __all__ = [
     "BOM",
     "decode_cells",
     "description",
     "encode_row",
+    "encoders",
     "export",
+    "finish",
     "header_line",
     "name",
+    "tables",
     "write_csv",
 ]
 
@@ -149,38 +154,39 @@ def decode_cells(
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    excel_safe = options.excel_safe
-    posts = replies = 0
-    with OutputDir(outdir, overwrite=options.overwrite) as out:
-        post_file = out.open("posts.csv", "w")
-        reply_file = out.open("replies.csv", "w")
-        for handle, columns in ((post_file, POSTS), (reply_file, REPLIES)):
-            if excel_safe:
-                handle.write(BOM)
-            handle.write(header_line(columns))
-        post_row = _row_encoder(POSTS, excel_safe)
-        reply_row = _row_encoder(REPLIES, excel_safe)
-        write_post, write_reply = post_file.write, reply_file.write
-        for record in records:
-            if isinstance(record, Post):
-                write_post(post_row(record))
-                posts += 1
-            else:
-                write_reply(reply_row(record))
-                replies += 1
-        manifest = {
-            "format": "tearcorpus-csv",
-            "schema": SCHEMA_TAG,
-            "tearcorpus_version": __version__,
-            "excel_safe": excel_safe,
-            "posts": posts,
-            "replies": replies,
-            "files": {"posts": "posts.csv", "replies": "replies.csv"},
-            "read": options.report.to_dict() if options.report is not None else None,
-        }
-        out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
-    files = [f"{outdir}/posts.csv", f"{outdir}/replies.csv", f"{outdir}/manifest.json"]
-    return ExportResult(name, outdir, files, posts, replies)
+    return export_lines(cast(LineExporter, sys.modules[__name__]), records, outdir, options)
+
+
+def tables(out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:
+    """``posts.csv`` and ``replies.csv`` opened in *out*, their header rows written (after
+    a BOM in Excel-safe mode)."""
+    handles = out.open("posts.csv"), out.open("replies.csv")
+    for handle, columns in zip(handles, (POSTS, REPLIES), strict=True):
+        handle.write(((BOM if options.excel_safe else "") + header_line(columns)).encode())
+    return handles
+
+
+def encoders(options: ExportOptions) -> tuple[Encoder, Encoder]:
+    """The row (UTF-8, with its CRLF) of a post and of a reply."""
+    post_row = _row_encoder(POSTS, options.excel_safe)
+    reply_row = _row_encoder(REPLIES, options.excel_safe)
+    return (lambda r: post_row(r).encode()), (lambda r: reply_row(r).encode())
+
+
+def finish(out: OutputDir, posts: int, replies: int, options: ExportOptions) -> list[str]:
+    """Write ``manifest.json`` and commit *out*; the files written."""
+    manifest = {
+        "format": "tearcorpus-csv",
+        "schema": SCHEMA_TAG,
+        "tearcorpus_version": __version__,
+        "excel_safe": options.excel_safe,
+        "posts": posts,
+        "replies": replies,
+        "files": {"posts": "posts.csv", "replies": "replies.csv"},
+        "read": options.report.to_dict() if options.report is not None else None,
+    }
+    out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return out.commit()
 
 
 def write_csv(

@@ -9,42 +9,38 @@ provenance included. Each line is one record, tagged ``"schema": "tearcorpus/1"`
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
+from typing import IO, cast
 
 import orjson
 
 from .._atomic import OutputDir
 from .._version import __version__
-from ..model import Post, Record, Reply
+from ..model import Record
 from ..report import Report
 from ..serialize import SCHEMA_TAG, to_json_line
 from ._base import ExportOptions, ExportResult
+from ._lines import Encoder, LineExporter, export_lines
 
-__all__ = ["description", "export", "finish", "name", "write_jsonl"]
+__all__ = ["description", "encoders", "export", "finish", "name", "tables", "write_jsonl"]
 
 name = "jsonl"
 description = "tearcorpus JSON Lines: posts.jsonl and replies.jsonl, lossless"
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    posts = replies = 0
-    with OutputDir(outdir, overwrite=options.overwrite) as out:
-        post_file = out.open("posts.jsonl")
-        reply_file = out.open("replies.jsonl")
-        write_post, write_reply = post_file.write, reply_file.write
-        line = to_json_line
-        for record in records:
-            if type(record) is Reply:  # the common case first, without isinstance
-                write_reply(line(record))
-                replies += 1
-            elif isinstance(record, Post):
-                write_post(line(record))
-                posts += 1
-            else:
-                write_reply(line(record))
-                replies += 1
-        written = finish(out, posts, replies, options)
-    return ExportResult(name, outdir, written, posts, replies)
+    return export_lines(cast(LineExporter, sys.modules[__name__]), records, outdir, options)
+
+
+def tables(out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:
+    """``posts.jsonl`` and ``replies.jsonl``, opened in *out*."""
+    return out.open("posts.jsonl"), out.open("replies.jsonl")
+
+
+def encoders(options: ExportOptions) -> tuple[Encoder, Encoder]:
+    """The line of a post and of a reply: :func:`~tearcorpus.serialize.to_json_line`."""
+    return to_json_line, to_json_line
 
 
 def finish(out: OutputDir, posts: int, replies: int, options: ExportOptions) -> list[str]:
