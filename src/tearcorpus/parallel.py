@@ -1,11 +1,19 @@
 """Parsing over input shards in worker processes, with output identical to one process.
 
-One input file is one shard. Each worker parses its shard (and applies the transforms
-that are safe per shard, see below) and writes the records to a private part file in a
-scratch folder next to the output; the parent streams the parts back **in input order**
-into the one exporter. The export is therefore the ordinary single-writer one, and its
-files are byte-identical to a run with one worker; the :class:`~tearcorpus.Report` holds
-one :class:`~tearcorpus.SourceReport` per input, in input order, with the same counts.
+One input file is one shard, except a large plain Pushshift NDJSON file, which is cut
+into byte ranges on line boundaries (:mod:`tearcorpus._spans`; records keep their line
+numbers). Each worker parses its shard (and applies the transforms that are safe per
+shard, see below) and writes a private part file in a scratch folder next to the output:
+
+- for JSONL and CSV, the lines of its records, encoded by the exporter's own encoders;
+  the parent writes the headers, copies the parts into place **in input order** and
+  writes the manifest (:func:`export_lines`);
+- otherwise the records themselves; the parent streams the parts back in input order
+  into the one exporter, the ordinary single-writer one.
+
+Either way the files are byte-identical to a run with one worker, and the
+:class:`~tearcorpus.Report` holds one :class:`~tearcorpus.SourceReport` per input (the
+ranges of one file merged), in input order, with the same counts.
 
 Transforms and shards:
 
@@ -21,7 +29,7 @@ The name list of two-pass anonymisation is collected by the workers too (a first
 over the shards), merged in input order so that the first author seen with a name keeps
 it, as in :func:`~tearcorpus.transforms.collect_names`.
 
-Part files are pickled batches of records: private to the run (they never leave the
+Record part files are pickled batches of records: private to the run (they never leave the
 scratch folder, which is removed at the end, on success or error), exact, and far
 cheaper to load than JSON.
 """
@@ -50,7 +58,13 @@ from .model import Post, Record, Reply
 from .reader import InputPath, _as_list
 from .report import MAX_KEPT_ERRORS, Report, SourceReport
 
-__all__ = ["BATCH", "default_workers", "iter_records", "iter_records_from_args"]
+__all__ = [
+    "BATCH",
+    "default_workers",
+    "export_lines",
+    "iter_records",
+    "iter_records_from_args",
+]
 
 #: Records per pickled batch in a part file.
 BATCH: Final = 1024
@@ -105,8 +119,8 @@ class _Outcome:
     names: _Names | None = None
     error: TearcorpusError | None = None
     part: str = ""
-    #: The JSONL part files (posts, replies) of an ``output="jsonl"`` shard, and how many
-    #: lines each holds.
+    #: The line part files (posts, replies) of a shard written by a line exporter, and
+    #: how many lines each holds.
     lines: tuple[str, str] | None = None
     written: tuple[int, int] = (0, 0)
 
