@@ -57,6 +57,7 @@ __all__ = [
     "collect_tables",
     "context_table",
     "dataset_from_table",
+    "record_batches",
     "spill_records",
     "split_tables",
     "to_dataset_dict",
@@ -150,7 +151,9 @@ class BatchBuilder:
         return pieces[0] if len(pieces) == 1 else _pa().concat_batches(pieces)
 
 
-def _batches(records: Iterable[Record]) -> Iterator[tuple[str, pa.RecordBatch]]:
+def record_batches(records: Iterable[Record]) -> Iterator[tuple[str, pa.RecordBatch]]:
+    """``(table, batch)`` for *records*, consumed once: record batches of :data:`BATCH_SIZE`
+    rows per table (the last of each may be shorter), as each fills."""
     builders: dict[bool, BatchBuilder] = {
         True: BatchBuilder("posts"),
         False: BatchBuilder("replies"),
@@ -176,7 +179,7 @@ def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -
     schemas = {"posts": arrow_schema("posts"), "replies": arrow_schema("replies")}
     if spill_dir is None:
         kept: dict[str, list[Any]] = {"posts": [], "replies": []}
-        for name, batch in _batches(records):
+        for name, batch in record_batches(records):
             kept[name].append(batch)
         return ArrowCorpus(
             pa.Table.from_batches(kept["posts"], schemas["posts"]),
@@ -201,7 +204,7 @@ def spill_records(
     paths = {n: os.path.join(spill_dir, f"{n}.arrow") for n in schemas}
     writers = {n: pa.ipc.new_file(paths[n], schemas[n]) for n in schemas}
     try:
-        for name, batch in _batches(records):
+        for name, batch in record_batches(records):
             writers[name].write_batch(batch)
             if on_batch is not None:
                 on_batch(name, batch)

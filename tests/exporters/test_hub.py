@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from tearcorpus import Post, Record, Reply, iter_records, read, sample_path, write_hub_folder
+from tearcorpus import (
+    Platform,
+    Post,
+    Record,
+    Reply,
+    iter_records,
+    read,
+    sample_path,
+    write_hub_folder,
+)
 from tearcorpus.card import anonymization
 from tearcorpus.schema import features
 
@@ -123,3 +132,51 @@ def test_sample_plus_ytdlp_loads_all_replies(tmp_path: Path) -> None:
     write_hub_folder(items, str(out))
     dd = _load(out, "replies", tmp_path / "cache")
     assert sum(len(d) for d in dd.values()) == 25
+
+
+def _context_rows(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    import pyarrow.parquet as pq
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted((folder / "replies_in_context").iterdir()):
+        out.setdefault(path.name.split("-")[0], []).extend(pq.read_table(path).to_pylist())
+    return out
+
+
+def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Path) -> None:
+    """Parents in another thread (so another split) and ids used twice are resolved as the
+    whole-corpus join (hf.to_dataset_dicts) resolves them: first occurrence in input order."""
+    from tearcorpus.hf import assign_split, to_dataset_dicts
+
+    items: list[Record] = [
+        Post(id=f"p{t}", platform=Platform.REDDIT, text=f"post {t}", title=f"t{t}")
+        for t in range(12)
+    ]
+    for t in range(12):
+        items += [Reply(id=f"r{t}-{i}", post_id=f"p{t}", text=f"reply {t} {i}") for i in range(3)]
+    ratios = (0.4, 0.3, 0.3)
+    split = {t: assign_split(f"p{t}", 1, ratios) for t in range(12)}
+    a = 0
+    b, c = (next(t for t in range(12) if split[t] != split[k]) for k in (0, 1))
+    items += [
+        # answers a reply of another thread, in another split
+        Reply(id="x1", post_id=f"p{a}", parent_id=f"r{b}-1", text="cross 1"),
+        Reply(id="x2", post_id=f"p{c}", parent_id="r1-0", text="cross 2"),
+        # an id used in two threads (two splits): the first is the parent everyone gets
+        Reply(id="dup", post_id=f"p{b}", text="dup first"),
+        Reply(id="dup", post_id=f"p{a}", text="dup second"),
+        Reply(id="y1", post_id=f"p{a}", parent_id="dup", text="to dup"),
+        Reply(id="y2", post_id=f"p{b}", parent_id="dup", text="to dup too"),
+        Reply(id="z", post_id="p4", parent_id="missing", text="orphan"),
+    ]
+    write_hub_folder(items, str(tmp_path / "hub"), ratios=ratios, seed=1)
+    got = _context_rows(tmp_path / "hub")
+    expected = to_dataset_dicts(items, ratios=ratios, seed=1)["replies_in_context"]
+    assert len(got) >= 2  # the threads really are spread over splits
+    for split, rows in got.items():
+        assert rows == expected[split].to_list()
+    parents = {r["id"]: r["parent_text"] for rows in got.values() for r in rows}
+    assert parents["x1"] == f"reply {b} 1"
+    assert parents["x2"] == "reply 1 0"
+    assert parents["y1"] == parents["y2"] == "dup first"
+    assert parents["z"] is None

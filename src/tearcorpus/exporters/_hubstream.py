@@ -1,17 +1,21 @@
-"""The Hub folder's bounded-memory machinery: spill files, per-split files, a bucketed join,
-and a shard writer that writes what ``Dataset.to_parquet`` writes.
+"""The Hub folder's bounded-memory machinery: per-split files, a bucketed join, and a
+shard writer that writes what ``Dataset.to_parquet`` writes.
 
-Nothing here holds a table whole. Spill files are read back batch by batch with plain
-reads (no memory map, so the pages read are not the process's), and:
+Nothing here holds a table whole. Files are read back batch by batch with plain reads
+(no memory map, so the pages read are not the process's), and:
 
-- each config is split in one pass into one Arrow file per split (rows in input order,
-  already cast to the config's ``datasets`` Features), counting rows and bytes;
-- each split file is then cut into ``push_to_hub``'s contiguous shards and written as
-  Parquet with the options ``Dataset.to_parquet`` uses;
-- the ``replies_in_context`` join holds **ids only** for the whole corpus (the posts' and
+- the record batches are routed as they are made into one Arrow file per table and split
+  (:class:`SplitRouter`: rows in input order, already cast to the config's ``datasets``
+  Features), counting rows and bytes; the ``posts`` and ``replies`` configs are these files;
+- each split file is cut into ``push_to_hub``'s contiguous shards and written as Parquet
+  with the options ``Dataset.to_parquet`` uses;
+- ``replies_in_context`` is joined split by split (a reply's post and parent are in its
+  thread, so in its split): the join holds **ids only** of one split (the posts' and
   replies' ids and, per reply, the row of its post and of its parent: about 30 bytes a
-  reply); the texts it fetches go through bucket files on disk, one bucket of rows at a
-  time.
+  reply); the texts it fetches go through bucket files on disk, a bucket of rows at a
+  time. A parent found in another split (only in inconsistent input: a reply answering a
+  reply of another thread, or an id used twice) is looked up there, as a join over the
+  whole corpus would.
 """
 
 from __future__ import annotations
@@ -19,16 +23,17 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from itertools import pairwise
 from typing import IO, Any, Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..hf import BATCH_SIZE, SPLITS, _split_of, hf_table
-from ..schema import REPLIES_IN_CONTEXT, arrow_schema, features
+from ..hf import SPLITS, _split_of, hf_table
+from ..schema import REPLIES_IN_CONTEXT, features
 
-__all__ = ["context_batches", "read_batches", "split_files", "write_shard"]
+__all__ = ["SplitFile", "SplitRouter", "context_batches", "read_batches", "write_shard"]
 
 #: At most this many bucket files are open at once during the join.
 MAX_BUCKETS: Final = 128
@@ -72,46 +77,96 @@ class SplitFile:
         self.nbytes = 0
         self._writer = pa.ipc.new_file(path, schema)
 
-    def add(self, table: pa.Table) -> None:
+    def add(self, table: pa.Table, nbytes: int | None = None) -> None:
         self.rows += len(table)
-        self.nbytes += table.nbytes
+        self.nbytes += table.nbytes if nbytes is None else nbytes
         self._writer.write_table(table)
 
     def close(self) -> None:
         self._writer.close()
 
 
-def split_files(
-    batches: Iterable[pa.RecordBatch],
-    config: str,
-    thread_column: str,
-    *,
-    seed: int,
-    ratios: tuple[float, float, float],
-    spill: str,
-) -> dict[str, SplitFile]:
-    """Route *batches* (of *config*'s Parquet schema) into one file per split with a share."""
-    schema = features(config).arrow_schema
-    out = {
-        split: SplitFile(os.path.join(spill, f"{config}-{split}.arrow"), schema)
-        for split, share in zip(SPLITS, ratios, strict=True)
-        if share > 0
-    }
-    cache: dict[str, str] = {}  # thread id -> split, across batches
-    try:
-        for batch in batches:
-            if len(batch) == 0:
-                continue
-            names = _split_of(batch.column(thread_column), seed, ratios, cache)
-            table = pa.Table.from_batches([batch])
-            for split, target in out.items():
-                part = table.filter(pc.equal(names, split))
-                if len(part):
-                    target.add(hf_table(part, config))
-    finally:
-        for target in out.values():
-            target.close()
-    return out
+class SplitRouter:
+    """Record batches of the ``posts`` and ``replies`` tables in, one :class:`SplitFile`
+    per table and split with a share out: each batch is cut by the split of its rows'
+    threads as it comes, so the tables are never spilled whole and read back."""
+
+    def __init__(self, spill: str, *, seed: int, ratios: tuple[float, float, float]) -> None:
+        self.seed = seed
+        self.ratios = ratios
+        self.files: dict[str, dict[str, SplitFile]] = {}
+        for table in ("posts", "replies"):
+            schema = features(table).arrow_schema
+            self.files[table] = {
+                split: SplitFile(os.path.join(spill, f"{table}-{split}.arrow"), schema)
+                for split, share in zip(SPLITS, ratios, strict=True)
+                if share > 0
+            }
+        self._cache: dict[str, str] = {}  # thread id -> split, across batches
+        self._codes: list[Any] = []  # each reply's split (index in SPLITS), input order
+        #: Per split, for each batch of its replies file: which of :data:`NULLABLE_INTS`
+        #: had a null in the whole input batch it was cut from (see :func:`context_nbytes`).
+        self.source_nulls: dict[str, list[frozenset[str]]] = {s: [] for s in self.files["replies"]}
+
+    def add(self, table: str, batch: pa.RecordBatch) -> None:
+        """Route *batch*, a record batch of *table* (``platform`` as its name)."""
+        import numpy as np
+
+        if len(batch) == 0:
+            return
+        thread = batch.column("id" if table == "posts" else "post_id")
+        names = _split_of(thread, self.seed, self.ratios, self._cache)
+        if table == "replies":
+            codes = pc.index_in(names, value_set=pa.array(SPLITS))
+            self._codes.append(codes.to_numpy(zero_copy_only=False).astype(np.int8))
+        nulls = frozenset(
+            c for c in NULLABLE_INTS if table == "replies" and batch.column(c).null_count
+        )
+        whole = pa.Table.from_batches([batch])
+        for split, target in self.files[table].items():
+            part = whole.filter(pc.equal(names, split))
+            if len(part):
+                target.add(hf_table(part, table))
+                if table == "replies":
+                    self.source_nulls[split].append(nulls)
+
+    def reply_splits(self) -> Any:
+        """The split of every reply (its index in :data:`SPLITS`), in input order."""
+        import numpy as np
+
+        return np.concatenate(self._codes) if self._codes else np.zeros(0, np.int8)
+
+    def close(self) -> None:
+        for files in self.files.values():
+            for target in files.values():
+                target.close()
+
+
+#: The 8-byte columns of ``replies_in_context`` taken from the replies as they are.
+NULLABLE_INTS: Final = ("created_at", "like_count", "depth")
+
+
+def context_nbytes(batch: pa.RecordBatch, source_nulls: frozenset[str]) -> int:
+    """The Arrow bytes of *batch* (``replies_in_context`` rows of one split cut from one
+    input batch) as ``Table.nbytes`` counts them when the rows are filtered out of the
+    whole input batch's join, which is how they were counted before the join ran split by
+    split: the card's ``num_bytes`` and the row group sizes depend on it. A filtered string
+    column and ``platform`` have a validity bitmap, ``author_is_uploader`` has none, and
+    each of :data:`NULLABLE_INTS` has one if the input batch had a null in it
+    (*source_nulls*)."""
+    rows = len(batch)
+    bitmap = (rows + 7) // 8
+    total = 0
+    for field, column in zip(batch.schema, batch.columns, strict=True):
+        if pa.types.is_string(field.type):
+            chars = pc.sum(pc.binary_length(column)).as_py() or 0
+            total += 4 * rows + chars + bitmap
+        elif pa.types.is_boolean(field.type):
+            total += bitmap
+        else:
+            with_nulls = field.name == "platform" or field.name in source_nulls
+            total += 8 * rows + (bitmap if with_nulls else 0)
+    return total
 
 
 def shard_ranges(rows: int, shards: int) -> list[tuple[int, int]]:
@@ -191,12 +246,19 @@ def _rows_of(keys: pa.ChunkedArray, value_set: pa.Array) -> pa.Array:
     return rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
 
 
+def _bucket_of(rows: Any, starts: Any) -> Any:
+    import numpy as np
+
+    return np.searchsorted(starts, rows, side="right") - 1
+
+
 def _scatter(
-    lookup: str, at: pa.Array, columns: list[str], bucket_rows: int, spill: str, tag: str
+    lookup: str, at: pa.Array, columns: list[str], starts: Any, spill: str, tag: str
 ) -> dict[int, str]:
     """Fetch *columns* of the lookup file's row ``at[i]`` for every reply row *i* with one,
-    and file them by ``i // bucket_rows`` as ``(row, *columns)`` tables; returns the
-    bucket files. Reads the lookup file once, in order."""
+    and file them by the bucket of *i* (bucket *k* holds rows ``starts[k]`` to
+    ``starts[k + 1]``) as ``(row, *columns)`` tables; returns the bucket files. Reads the
+    lookup file once, in order."""
     import numpy as np
 
     valid = pc.is_valid(at)
@@ -223,7 +285,7 @@ def _scatter(
                     pa.array(wanted_np[i0:i1] - low)
                 )
                 taken = taken.add_column(0, "row", pa.array(kids))
-                buckets = kids // bucket_rows
+                buckets = _bucket_of(kids, starts)
                 by_bucket = np.argsort(buckets, kind="stable")
                 sorted_buckets = buckets[by_bucket]
                 edges = np.flatnonzero(np.diff(sorted_buckets)) + 1
@@ -258,44 +320,115 @@ def _gather(
     return [table.column(c).combine_chunks().take(index) for c in columns]
 
 
+def _take_rows(path: str, column: str, rows: Any) -> pa.Array:
+    """Cells of *column* at the sorted *rows* of the Arrow file *path*, read a batch at a time."""
+    import numpy as np
+
+    pieces = []
+    offset = 0
+    for batch in read_batches(path, [column]):
+        low, high = offset, offset + len(batch)
+        offset = high
+        first, last = np.searchsorted(rows, [low, high])
+        if last > first:
+            pieces.append(batch.column(column).take(pa.array(rows[first:last] - low)))
+    return pa.concat_arrays(pieces) if pieces else pa.array([], pa.string())
+
+
+def _foreign_parents(
+    parent_keys: pa.Array, split: int, replies: dict[int, str], reply_splits: Any
+) -> tuple[Any, pa.Array] | None:
+    """The reply rows of *split* whose parent, by input order, is first a reply of another
+    split (only in inconsistent input), and that parent's text; ``None`` if no row is."""
+    import numpy as np
+
+    hit = np.zeros(len(parent_keys), dtype=bool)
+    for other, path in replies.items():
+        if other != split:
+            found = pc.is_in(parent_keys, value_set=_ids(path, "id"))
+            hit |= found.to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return None
+    rows = np.flatnonzero(hit)
+    keys = parent_keys.take(pa.array(rows))
+    # The first occurrence in input order: each split keeps input order, so its first
+    # match is its earliest; compare the splits' earliest by input position.
+    never = np.iinfo(np.int64).max
+    best = np.full(len(rows), never, dtype=np.int64)
+    owner = np.full(len(rows), -1, dtype=np.int64)
+    local = np.zeros(len(rows), dtype=np.int64)
+    for number, path in replies.items():
+        found = pc.index_in(keys, value_set=_ids(path, "id"))
+        at = pc.fill_null(found, -1).to_numpy().astype(np.int64)
+        inputs = np.flatnonzero(reply_splits == number)
+        position = np.where(at >= 0, inputs[np.maximum(at, 0)] if len(inputs) else 0, never)
+        better = position < best
+        best[better], owner[better], local[better] = position[better], number, at[better]
+    foreign = owner != split
+    rows, owner, local = rows[foreign], owner[foreign], local[foreign]
+    if len(rows) == 0:
+        return None
+    texts: list[Any] = [None] * len(rows)
+    for number in np.unique(owner):
+        picked = np.flatnonzero(owner == number)
+        order = np.argsort(local[picked], kind="stable")
+        cells = _take_rows(replies[int(number)], "text", local[picked][order]).to_pylist()
+        for index, cell in zip(picked[order], cells, strict=True):
+            texts[index] = cell
+    return rows, pa.array(texts, pa.string())
+
+
 def context_batches(
-    posts: str, replies: str, replies_count: int, spill: str
+    posts: SplitFile,
+    replies: SplitFile,
+    spill: str,
+    *,
+    split: int,
+    all_replies: dict[int, str],
+    reply_splits: Any,
 ) -> Iterator[pa.RecordBatch]:
-    """The ``replies_in_context`` rows (``platform`` as its name), a batch per batch of
-    the replies file; the same rows as :func:`tearcorpus.hf.context_table`."""
+    """The ``replies_in_context`` rows of one split (its ``posts`` and ``replies`` files,
+    in the Features' form), a batch per batch of the replies file: the rows of
+    :func:`tearcorpus.hf.context_table` for these replies. *all_replies* are the replies
+    files of every split (by index in :data:`~tearcorpus.hf.SPLITS`), *reply_splits* the
+    split of every reply in input order: for parents found in another split."""
+    import numpy as np
+
     # One ``index_in`` call per lookup over all the replies' ids: each call hashes its
     # value set, so a call per batch would hash every reply id once per batch.
     wanted: dict[str, list[pa.Array]] = {"id": [], "post_id": [], "parent_id": []}
-    for batch in read_batches(replies, list(wanted)):
+    sizes = [0]
+    for batch in read_batches(replies.path, list(wanted)):
+        sizes.append(len(batch))
         for column, chunks in wanted.items():
             chunks.append(_own(batch.column(column)))
     string = pa.string()
     reply_ids, post_keys, parent_keys = (
-        pa.chunked_array(chunks, type=string) for chunks in wanted.values()
+        pa.chunked_array(chunks, type=string).combine_chunks() for chunks in wanted.values()
     )
     del wanted
-    post_rows = _rows_of(post_keys, _ids(posts, "id"))
+    post_rows = _rows_of(post_keys, _ids(posts.path, "id"))
     del post_keys
-    parent_rows = _rows_of(parent_keys, reply_ids.combine_chunks())
-    del parent_keys, reply_ids
-    batches = max(1, math.ceil(replies_count / BATCH_SIZE))
-    bucket_rows = BATCH_SIZE * max(1, math.ceil(batches / MAX_BUCKETS))
-    post_files = _scatter(posts, post_rows, ["title", "text"], bucket_rows, spill, "post")
-    parent_files = _scatter(replies, parent_rows, ["text"], bucket_rows, spill, "parent")
+    parent_rows = _rows_of(parent_keys, reply_ids)
+    del reply_ids
+    foreign = _foreign_parents(parent_keys, split, all_replies, reply_splits)
+    del parent_keys
+    # Buckets of whole batches: bucket k holds the rows from starts[k] to starts[k + 1].
+    offsets = np.cumsum(sizes)
+    step = max(1, math.ceil((len(offsets) - 1) / MAX_BUCKETS))
+    starts = np.append(offsets[:-1][::step], offsets[-1])
+    post_files = _scatter(posts.path, post_rows, ["title", "text"], starts, spill, "post")
+    parent_files = _scatter(replies.path, parent_rows, ["text"], starts, spill, "parent")
     del post_rows, parent_rows
-    schema = arrow_schema("replies_in_context")
+    schema = features("replies_in_context").arrow_schema
     loaded = -1
     titles = texts = parent_texts = pa.array([], string)
-    offset = 0
-    for batch in read_batches(replies):
-        low, high = offset, offset + len(batch)
-        offset = high
-        number = low // bucket_rows
-        if (high - 1) // bucket_rows != number:  # pragma: no cover - batches are aligned
-            raise AssertionError("a replies batch crosses a join bucket")
+    bounds = pairwise(int(o) for o in offsets)
+    for (low, high), batch in zip(bounds, read_batches(replies.path), strict=True):
+        number = int(_bucket_of(low, starts))
+        start = int(starts[number])
         if number != loaded:
-            start = number * bucket_rows
-            size = min(bucket_rows, replies_count - start)
+            size = int(starts[number + 1]) - start
             titles, texts = _gather(
                 post_files.get(number), start, size, ["title", "text"], [string, string]
             )
@@ -304,8 +437,20 @@ def context_batches(
                 if stale is not None:
                     os.unlink(stale)
             loaded = number
-        cut = slice(low - number * bucket_rows, high - number * bucket_rows)
+        cut = slice(int(low) - start, int(high) - start)
         post_text = texts[cut]
+        parent_text = pc.if_else(
+            pc.is_null(batch.column("parent_id")), post_text, parent_texts[cut]
+        )
+        if foreign is not None:
+            rows, found = foreign
+            inside = np.flatnonzero((rows >= low) & (rows < high))
+            if len(inside):
+                mask = np.zeros(len(batch), dtype=bool)
+                mask[rows[inside] - low] = True
+                parent_text = pc.replace_with_mask(
+                    parent_text, pa.array(mask), found.take(pa.array(inside))
+                )
         author = batch.column("author")
         columns = {
             "id": batch.column("id"),
@@ -314,9 +459,7 @@ def context_batches(
             "platform": batch.column("platform"),
             "post_title": titles[cut],
             "post_text": post_text,
-            "parent_text": pc.if_else(
-                pc.is_null(batch.column("parent_id")), post_text, parent_texts[cut]
-            ),
+            "parent_text": parent_text,
             "text": batch.column("text"),
             "author_id": pc.struct_field(author, "id"),
             "author_is_uploader": pc.fill_null(pc.struct_field(author, "is_uploader"), False),

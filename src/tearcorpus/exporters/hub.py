@@ -12,11 +12,12 @@ row ranges, compressed with snappy as it does (``--compression`` is for ``--to p
 The Parquet files carry the ``datasets.Features`` in their metadata, and
 ``datasets.load_dataset(folder, config)`` loads the folder offline.
 
-Records are consumed once: they go in Arrow batches to IPC files in a temporary folder
-inside the output folder (removed at the end), and every later step reads those files
-back a batch at a time (see :mod:`._hubstream`): memory stays flat as the input grows,
-except for the ``replies_in_context`` join, which holds ids only (about 30 bytes a reply).
-The card's statistics are counted batch by batch while the records are spilled.
+Records are consumed once: their Arrow batches are cut by split as they come, into one
+IPC file per table and split in a temporary folder inside the output folder (removed at
+the end); every later step reads those files back a batch at a time (see
+:mod:`._hubstream`): memory stays flat as the input grows, except for the
+``replies_in_context`` join, which holds the ids of one split (about 30 bytes a reply).
+The card's statistics are counted batch by batch on the way.
 """
 
 from __future__ import annotations
@@ -74,44 +75,73 @@ def _export(
     import pyarrow as pa
 
     from ..card import SplitInfo, StatsBuilder, render_card
-    from ..hf import spill_records
-    from ._hubstream import context_batches, read_batches, shard_ranges, split_files, write_shard
+    from ..hf import SPLITS, record_batches
+    from ..schema import features
+    from ._hubstream import (
+        SplitFile,
+        SplitRouter,
+        context_batches,
+        context_nbytes,
+        shard_ranges,
+        write_shard,
+    )
 
     splits: dict[str, dict[str, SplitInfo]] = {}
     files: list[str] = []
     # Give memory freed between steps back to the system (the allocator keeps it).
     pool = pa.default_memory_pool()
+
+    def write(config: str, part: SplitFile, split: str, out: OutputDir) -> None:
+        shards = min(part.rows, int(part.nbytes / options.max_shard_size) + 1)
+        info = splits.setdefault(config, {})[split] = SplitInfo(part.rows, part.nbytes)
+        for index, (start, end) in enumerate(shard_ranges(part.rows, shards)):
+            path = f"{config}/{split}-{index:05d}-of-{shards:05d}.parquet"
+            handle = out.open(path)
+            write_shard(handle, part, start, end, config)
+            info.download_size += handle.tell()
+            info.files.append(path)
+            files.append(f"{outdir}/{path}")
+        pool.release_unused()
+
     with OutputDir(outdir, overwrite=options.overwrite) as out:
         with tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill:
             counter = StatsBuilder()
-            paths = spill_records(records, spill, counter.add)
+            router = SplitRouter(spill, seed=options.seed, ratios=ratios)
+            try:
+                for table, batch in record_batches(records):
+                    counter.add(table, batch)
+                    router.add(table, batch)
+            finally:
+                router.close()
             stats = counter.result()
             pool.release_unused()
-            threads = {"posts": "id", "replies": "post_id", "replies_in_context": "post_id"}
-            for config, thread in threads.items():
-                batches = (
-                    context_batches(paths["posts"], paths["replies"], stats.replies, spill)
-                    if config == "replies_in_context"
-                    else read_batches(paths[config])
+            for config in ("posts", "replies"):
+                for split, part in router.files[config].items():
+                    if part.rows:
+                        write(config, part, split, out)
+            replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
+            reply_splits = router.reply_splits()
+            schema = features("replies_in_context").arrow_schema
+            for split, part in router.files["replies"].items():
+                if part.rows == 0:
+                    continue
+                target = SplitFile(os.path.join(spill, f"replies_in_context-{split}.arrow"), schema)
+                batches = context_batches(
+                    router.files["posts"][split],
+                    part,
+                    spill,
+                    split=SPLITS.index(split),
+                    all_replies=replies,
+                    reply_splits=reply_splits,
                 )
-                parts = split_files(
-                    batches, config, thread, seed=options.seed, ratios=ratios, spill=spill
-                )
-                for split, part in parts.items():
-                    if part.rows == 0:
-                        os.unlink(part.path)
-                        continue
-                    shards = min(part.rows, int(part.nbytes / options.max_shard_size) + 1)
-                    info = splits.setdefault(config, {})[split] = SplitInfo(part.rows, part.nbytes)
-                    for index, (start, end) in enumerate(shard_ranges(part.rows, shards)):
-                        path = f"{config}/{split}-{index:05d}-of-{shards:05d}.parquet"
-                        handle = out.open(path)
-                        write_shard(handle, part, start, end, config)
-                        info.download_size += handle.tell()
-                        info.files.append(path)
-                        files.append(f"{outdir}/{path}")
-                    os.unlink(part.path)
-                    pool.release_unused()
+                try:
+                    for batch, nulls in zip(batches, router.source_nulls[split], strict=True):
+                        target.add(pa.Table.from_batches([batch]), context_nbytes(batch, nulls))
+                finally:
+                    target.close()
+                pool.release_unused()
+                write("replies_in_context", target, split, out)
+                os.unlink(target.path)
         readme = render_card(
             stats,
             splits,
