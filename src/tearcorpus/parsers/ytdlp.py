@@ -248,27 +248,6 @@ def _comments(ctx: ParseContext, raw: list[Any]) -> tuple[dict[str, int], dict[s
     return kept, parents
 
 
-#: The keys a comment's slots consume, for each key its relative time can be under.
-_REPLY_SLOTS: Final = {
-    time_key: frozenset(
-        {
-            "id",
-            "parent",
-            time_key,
-            "author_id",
-            "author",
-            "author_url",
-            "author_is_uploader",
-            "author_is_verified",
-            "timestamp",
-            "text",
-            "like_count",
-            "is_pinned",
-            "is_favorited",
-        }
-    )
-    for time_key in ("_time_text", "time_text")
-}
 _fromtimestamp: Final = datetime.fromtimestamp
 _str: Final = str
 _int: Final = int
@@ -283,20 +262,24 @@ def _reply(
     parent: str | None,
 ) -> Reply:
     """:func:`_reply_checked` for the usual comment, whose every slot value has its type
-    (or is null): the same record, without the per-field bookkeeping."""
-    get = comment.get
-    time_key = "_time_text" if "_time_text" in comment else "time_text"
-    time_text = get(time_key)
-    author_id = get("author_id")
-    author_name = get("author")
-    author_url = get("author_url")
-    is_uploader = get("author_is_uploader")
-    is_verified = get("author_is_verified")
-    timestamp = get("timestamp")
-    text = get("text")
-    like_count = get("like_count")
-    is_pinned = get("is_pinned")
-    is_hearted = get("is_favorited")
+    (or is null): the same record, without the per-field bookkeeping. Each slot is popped
+    once from the copy that becomes ``extra``."""
+    extra: dict[str, Any] = dict(comment)  # JSON values: the comment's
+    pop = extra.pop
+    comment_id = pop("id")
+    pop("parent", None)
+    # The key of the relative time: ``_time_text`` in recent versions.
+    time_text = pop("_time_text") if "_time_text" in extra else pop("time_text", None)
+    author_id = pop("author_id", None)
+    author_name = pop("author", None)
+    author_url = pop("author_url", None)
+    is_uploader = pop("author_is_uploader", None)
+    is_verified = pop("author_is_verified", None)
+    timestamp = pop("timestamp", None)
+    text = pop("text", None)
+    like_count = pop("like_count", None)
+    is_pinned = pop("is_pinned", None)
+    is_hearted = pop("is_favorited", None)
     if not (
         (type(time_text) is _str or time_text is None)
         and (type(author_id) is _str or author_id is None)
@@ -324,12 +307,10 @@ def _reply(
         author = new_author(
             author_id, author_name, author_url, is_uploader is True, is_verified is True
         )
-    slots = _REPLY_SLOTS[time_key]
-    extra: dict[str, JsonValue] = {k: v for k, v in comment.items() if k not in slots}
     if time_text is not None:
         extra["time_text"] = time_text
     return new_reply(
-        comment["id"],
+        comment_id,
         video_id,
         parent,
         _YOUTUBE,
