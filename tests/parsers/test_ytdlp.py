@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 
 import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
-from tearcorpus.parsers import detect_format, ytdlp
+from tearcorpus.parsers import ParseContext, detect_format, ytdlp
 
 DATA = Path(__file__).parents[1] / "data" / "ytdlp"
 NEW = DATA / "ytdlp_Xq7Tz0bWc3M.info.json"
@@ -366,3 +368,77 @@ def test_bad_records_never_raise_in_lenient_mode(data: st.DataObject) -> None:
     assert report.posts == 1
     assert report.replies + report.rejected == len(comments)
     assert all(isinstance(r, Post | Reply) for r in corpus)
+
+
+#: Per comment slot: values the fast path reads itself (``None`` in a list: the value
+#: null; ``_ABSENT``: the key missing), then values that send it to the checked path.
+_ABSENT = object()
+_COMMENT_USUAL: dict[str, list[Any]] = {
+    "id": ["c1"],
+    "parent": ["root", "c0", _ABSENT],
+    "text": ["hi", "", None, _ABSENT],
+    "like_count": [3, 0, None, _ABSENT],
+    "author_id": ["UCa", None, _ABSENT],
+    "author": ["@a", None, _ABSENT],
+    "author_thumbnail": ["https://t/a", _ABSENT],
+    "author_is_uploader": [True, False, None, _ABSENT],
+    "author_is_verified": [False, True, None, _ABSENT],
+    "author_url": ["https://y/@a", None, _ABSENT],
+    "is_favorited": [False, True, None, _ABSENT],
+    "_time_text": ["3 hours ago", "1 day ago (edited)", None, _ABSENT],
+    "time_text": [_ABSENT, "2 days ago", None],
+    "timestamp": [1349284644, None, _ABSENT],
+    "is_pinned": [False, True, None, _ABSENT],
+}
+_COMMENT_ODD: dict[str, list[Any]] = {
+    "text": [5],
+    "like_count": [-1, True, 2.0, "3"],
+    "author_id": [1],
+    "author": [[]],
+    "author_url": [2],
+    "author_is_uploader": [1, "yes"],
+    "author_is_verified": [0],
+    "is_favorited": ["no"],
+    "_time_text": [7],
+    "time_text": [8],
+    "timestamp": [1.5, "1349284644", 10**13, True],
+    "is_pinned": [1],
+}
+
+
+def _comment_cases() -> Iterator[dict[str, Any]]:
+    """Every pair of slot values over the first usual value of each, in the base key order
+    and reversed (the order of extra's keys follows the input's)."""
+    base = {key: values[0] for key, values in _COMMENT_USUAL.items()}
+    variants = [
+        (key, value)
+        for key, values in _COMMENT_USUAL.items()
+        for value in values + _COMMENT_ODD.get(key, [])
+    ]
+    for (key1, value1), (key2, value2) in itertools.combinations(variants, 2):
+        if key1 == key2:
+            continue
+        comment = base | {key1: value1, key2: value2}
+        comment = {k: v for k, v in comment.items() if v is not _ABSENT}
+        yield comment
+        yield dict(reversed(comment.items()))
+
+
+def test_comment_fast_path_equals_checked_path() -> None:
+    """For every pair of usual or odd slot values, a comment read by the fast path gives the
+    checked path's record, extra (keys in order), provenance and notes."""
+    cases = 0
+    for comment in _comment_cases():
+        before = list(comment.items())
+        parent = ytdlp._parent_of(comment)
+        fast_ctx = ParseContext(source="v.info.json", format="ytdlp")
+        checked_ctx = ParseContext(source="v.info.json", format="ytdlp")
+        fast = ytdlp._reply(fast_ctx, comment, 4, "vid", 1, parent)
+        checked = ytdlp._reply_checked(checked_ctx, comment, 4, "vid", 1)
+        assert list(comment.items()) == before
+        assert fast == checked, comment
+        assert list(fast.extra.items()) == list(checked.extra.items()), comment
+        assert fast.provenance == checked.provenance
+        assert fast_ctx.report.notes == checked_ctx.report.notes, comment
+        cases += 1
+    assert cases > 4000
