@@ -208,3 +208,28 @@ def test_excel_safe_csv_from_workers(
     assert written == (tmp_path / "one" / "replies.csv").read_bytes()
     assert written.startswith(b"\xef\xbb\xbfid,")
     assert written.count(b"\xef\xbb\xbf") == 1
+
+
+@pytest.mark.parametrize("workers", ["2", "3"])
+def test_parquet_from_workers_has_one_workers_row_groups(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    workers: str,
+) -> None:
+    """Parquet from workers' Arrow batches: the same row groups and bytes as one worker."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from tearcorpus.exporters import parquet
+
+    dump = _big_dump(tmp_path)
+    monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
+    monkeypatch.setattr(parquet, "BATCH_SIZE", 64)  # row groups that cross the ranges
+    argv = ["convert", str(dump), "--to", "parquet"]
+    one = _run([*argv, "-o", str(tmp_path / "one")], capsys)
+    many = _run([*argv, "-o", str(tmp_path / "many"), "--workers", workers], capsys)
+    assert many == one
+    assert one["written"] == 301
+    for name in ("posts.parquet", "replies.parquet", "manifest.json"):
+        assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    groups = pq.ParquetFile(tmp_path / "many" / "replies.parquet").metadata
+    assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [64] * 4 + [45]

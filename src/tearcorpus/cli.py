@@ -557,10 +557,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     options = _export_options(args, report)
     result = None
     if args.workers > 1:
-        # --workers to JSONL or CSV: the workers write the lines themselves (parallel.py).
-        from .parallel import export_lines
+        # --workers to JSONL, CSV or Parquet: the workers encode the output (parallel.py).
+        from .parallel import export_in_workers
 
-        result = export_lines(args, report, options)
+        result = export_in_workers(args, report, options)
     if result is None:
         if args.workers > 1:
             # --workers: parsed and transformed in processes, merged in input order.

@@ -7,9 +7,10 @@ shard, see below) and writes a private part file in a scratch folder next to the
 
 - for JSONL and CSV, the lines of its records, encoded by the exporter's own encoders;
   the parent writes the headers, copies the parts into place **in input order** and
-  writes the manifest (:func:`export_lines`);
-- otherwise the records themselves; the parent streams the parts back in input order
-  into the one exporter, the ordinary single-writer one.
+  writes the manifest; for Parquet, Arrow record batches, which the parent writes in the
+  row groups of a one-process export (:func:`export_in_workers`);
+- otherwise (the Hub folder, ``inspect``) the records themselves; the parent streams the
+  parts back in input order into the one exporter, the ordinary single-writer one.
 
 Either way the files are byte-identical to a run with one worker, and the
 :class:`~tearcorpus.Report` holds one :class:`~tearcorpus.SourceReport` per input (the
@@ -61,7 +62,7 @@ from .report import MAX_KEPT_ERRORS, Report, SourceReport
 __all__ = [
     "BATCH",
     "default_workers",
-    "export_lines",
+    "export_in_workers",
     "iter_records",
     "iter_records_from_args",
 ]
@@ -102,9 +103,10 @@ class _Shard:
     span: Span | None = None
     #: The index of the input the shard belongs to.
     input: int = 0
-    #: ``"records"``: pickled records for the parent's exporter; else the name of a
-    #: line-oriented exporter (``jsonl``, ``csv``) whose lines the worker writes itself
-    #: (posts and replies part files), with *export* options.
+    #: ``"records"``: pickled records for the parent's exporter; else the exporter whose
+    #: output the worker encodes itself, in a posts and a replies part file: the lines of
+    #: a line-oriented one (``jsonl``, ``csv``, with *export* options), or Arrow record
+    #: batches for ``parquet``.
     output: str = "records"
     export: Any = None
 
@@ -119,8 +121,8 @@ class _Outcome:
     names: _Names | None = None
     error: TearcorpusError | None = None
     part: str = ""
-    #: The line part files (posts, replies) of a shard written by a line exporter, and
-    #: how many lines each holds.
+    #: The part files (posts, replies) of a shard whose output the worker encoded, and
+    #: how many records each holds.
     lines: tuple[str, str] | None = None
     written: tuple[int, int] = (0, 0)
 
@@ -200,7 +202,9 @@ def _convert_shard(shard: _Shard) -> _Outcome:
             steps = _steps(shard.args, shard.key, shard.names)[: shard.local]
             records = apply_transforms(records, steps, report)
         lines, written = None, (0, 0)
-        if shard.output != "records":
+        if shard.output == "parquet":
+            lines, written = _write_arrow(records, shard.part)
+        elif shard.output != "records":
             lines, written = _write_lines(records, shard.part, shard.output, shard.export)
         else:
             _write_records(records, shard.part)
@@ -251,6 +255,39 @@ def _write_lines(
                 write_reply(reply_line(record))
                 n_replies += 1
     return paths, (n_posts, n_replies)
+
+
+def _write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:
+    """The Arrow record batches of *records* (converted as the Parquet export converts
+    them) into a posts and a replies Arrow stream file; the two paths and row counts."""
+    import pyarrow as pa
+
+    from .exporters.parquet import record_batches
+    from .schema import arrow_schema
+
+    paths = (part + ".posts.arrow", part + ".replies.arrow")
+    counts = {"posts": 0, "replies": 0}
+    writers = {
+        table: pa.ipc.new_stream(path, arrow_schema(table))
+        for table, path in zip(counts, paths, strict=True)
+    }
+    try:
+        for table, batch in record_batches(records):
+            writers[table].write_batch(batch)
+            counts[table] += len(batch)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return paths, (counts["posts"], counts["replies"])
+
+
+def _arrow_batches(path: str) -> Iterator[Any]:
+    """The record batches of an Arrow stream part file, then the file is removed."""
+    import pyarrow as pa
+
+    with pa.OSFile(path) as handle:
+        yield from pa.ipc.open_stream(handle)
+    os.unlink(path)
 
 
 def _append(handle: IO[bytes], path: str) -> None:
@@ -550,45 +587,65 @@ def _stream(
             yield from merged()
 
 
-def export_lines(args: argparse.Namespace, report: Report, options: Any) -> Any:
-    """``convert --to jsonl|csv --workers N`` with the lines written by the workers (no
-    record crosses a process): the parent opens the tables, copies the workers' parts into
-    place in input order, and finishes, with the exporter's own functions (see
-    :mod:`tearcorpus.exporters._lines`), so the files are byte-identical to one worker's.
-    Returns the :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when the format
-    is not line-oriented or a transform must run in the parent (dedup, one-pass
-    anonymisation, ``--write-dropped``): then use :func:`iter_records_from_args`."""
+def export_in_workers(args: argparse.Namespace, report: Report, options: Any) -> Any:
+    """``convert --workers N`` with the output encoded by the workers, so that no record
+    crosses a process:
+
+    - JSONL and CSV: the workers write the lines (the exporter's own encoders); the parent
+      opens the tables, copies the parts into place in input order, and finishes (see
+      :mod:`tearcorpus.exporters._lines`);
+    - Parquet: the workers convert their records to Arrow record batches; the parent
+      writes them in the row groups a one-process export writes.
+
+    The files are byte-identical to one worker's. Returns the
+    :class:`~tearcorpus.exporters.ExportResult`, or ``None`` for another format or when a
+    transform must run in the parent (dedup, one-pass anonymisation, ``--write-dropped``):
+    then use the record stream of :func:`iter_records_from_args`."""
     import attrs
 
     from .exporters import ExportResult, get_exporter
 
     exporter: Any = get_exporter(args.to)
-    if args.write_dropped or not hasattr(exporter, "encoders"):
+    arrow = args.to == "parquet"
+    if args.write_dropped or not (arrow or hasattr(exporter, "encoders")):
         return None
     key, steps, _ = _prepare(args)
     if _local_count(steps, args) < len(steps):
         return None
+    if arrow:
+        exporter.check_compression(options.compression)
+        exporter._pq()  # fail before creating anything when pyarrow is missing
     posts = replies = 0
     with OutputDir(args.output, overwrite=options.overwrite) as out:
-        handles = exporter.tables(out, options)
-        with _launched(
-            list(args.inputs),
-            workers=args.workers,
-            shard_options=(args.format, args.strict, args.encoding, _options(args)),
-            args=args,
-            key=key,
-            steps=steps,
-            near=args.output,
-            output=args.to,
-            export=attrs.evolve(options, report=None),
-        ) as (shards, futures, _rest):
-            for outcome in _outcomes(shards, futures, report):
-                assert outcome.lines is not None
-                for handle, part in zip(handles, outcome.lines, strict=True):
-                    _append(handle, part)
-                posts += outcome.written[0]
-                replies += outcome.written[1]
-        written = exporter.finish(out, posts, replies, options)
+        tables = exporter.tables(out, options)
+        try:
+            with _launched(
+                list(args.inputs),
+                workers=args.workers,
+                shard_options=(args.format, args.strict, args.encoding, _options(args)),
+                args=args,
+                key=key,
+                steps=steps,
+                near=args.output,
+                output=args.to,
+                export=attrs.evolve(options, report=None),
+            ) as (shards, futures, _rest):
+                for outcome in _outcomes(shards, futures, report):
+                    assert outcome.lines is not None
+                    for table, part in zip(tables, outcome.lines, strict=True):
+                        if arrow:
+                            for batch in _arrow_batches(part):
+                                table.add_batch(batch)
+                        else:
+                            _append(table, part)
+                    posts += outcome.written[0]
+                    replies += outcome.written[1]
+        except BaseException:
+            if arrow:
+                exporter.abort(*tables)
+            raise
+        counts = tables if arrow else (posts, replies)  # Parquet's writers count their rows
+        written = exporter.finish(out, *counts, options)
     return ExportResult(exporter.name, args.output, written, posts, replies)
 
 

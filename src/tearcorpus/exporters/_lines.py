@@ -10,7 +10,7 @@ Such an exporter module provides, besides ``name``:
 
 The one-process export is :func:`export_lines`; with ``--workers`` the workers encode the
 lines of their shards with the same ``encoders`` and the parent copies them between
-``tables`` and ``finish`` (:func:`tearcorpus.parallel.export_lines`), so both write the
+``tables`` and ``finish`` (:func:`tearcorpus.parallel.export_in_workers`), so both write the
 same bytes.
 """
 

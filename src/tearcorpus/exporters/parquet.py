@@ -9,7 +9,7 @@ table. Read back with :func:`tearcorpus.schema.records_from_table`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, Final, Literal
 
 import orjson
@@ -18,11 +18,23 @@ from .._atomic import OutputDir
 from .._version import __version__
 from ..errors import ExportError, MissingDependencyError
 from ..model import Post, Record
+from ..schema import _pyarrow as _pa
 from ..schema import arrow_schema
 from ..serialize import SCHEMA_TAG
 from ._base import ExportOptions, ExportResult
 
-__all__ = ["BATCH_SIZE", "COMPRESSIONS", "description", "export", "name", "write_parquet"]
+__all__ = [
+    "BATCH_SIZE",
+    "COMPRESSIONS",
+    "abort",
+    "description",
+    "export",
+    "finish",
+    "name",
+    "record_batches",
+    "tables",
+    "write_parquet",
+]
 
 name = "parquet"
 description = "Parquet: posts.parquet and replies.parquet with an explicit Arrow schema"
@@ -62,6 +74,8 @@ class _TableWriter:
         self.table: Literal["posts", "replies"] = table
         self.builder = BatchBuilder(table, BATCH_SIZE)
         self.count = 0
+        self._pending: list[Any] = []
+        self._held = 0
         self.writer = pq.ParquetWriter(
             handle, arrow_schema(table), compression=compression, use_dictionary=True
         )
@@ -75,6 +89,19 @@ class _TableWriter:
         if batch is not None:
             self.writer.write_batch(batch)
 
+    def add_batch(self, batch: Any) -> None:
+        """Take a record batch of this table, of any length (records converted elsewhere,
+        e.g. by a worker process): it is written in the row groups of :data:`BATCH_SIZE`
+        rows that adding its records one by one gives, so the file is the same."""
+        self.count += len(batch)
+        self._pending.append(batch)
+        self._held += len(batch)
+        while self._held >= BATCH_SIZE:
+            whole = _pa().concat_batches(self._pending)
+            self.writer.write_batch(whole.slice(0, BATCH_SIZE))
+            rest = whole.slice(BATCH_SIZE)
+            self._pending, self._held = ([rest] if len(rest) else []), len(rest)
+
     def flush(self) -> None:
         try:
             batch = self.builder.flush()
@@ -82,6 +109,9 @@ class _TableWriter:
             raise ExportError(f"{self.table}: a value does not fit its column: {exc}") from None
         if batch is not None:
             self.writer.write_batch(batch)
+        if self._pending:
+            self.writer.write_batch(_pa().concat_batches(self._pending))
+            self._pending, self._held = [], 0
 
     def close(self) -> None:
         self.flush()
@@ -89,33 +119,66 @@ class _TableWriter:
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    compression = check_compression(options.compression)
+    check_compression(options.compression)
     _pq()  # fail before creating anything when pyarrow is missing
     with OutputDir(outdir, overwrite=options.overwrite) as out:
-        posts = _TableWriter(out.open("posts.parquet"), "posts", compression)
-        replies = _TableWriter(out.open("replies.parquet"), "replies", compression)
+        posts, replies = tables(out, options)
         try:
             for record in records:
                 (posts if isinstance(record, Post) else replies).add(record)
         except BaseException:
-            posts.writer.close()
-            replies.writer.close()
+            abort(posts, replies)
             raise
-        posts.close()
-        replies.close()
-        manifest = {
-            "format": "tearcorpus-parquet",
-            "schema": SCHEMA_TAG,
-            "tearcorpus_version": __version__,
-            "compression": compression,
-            "posts": posts.count,
-            "replies": replies.count,
-            "files": {"posts": "posts.parquet", "replies": "replies.parquet"},
-            "read": options.report.to_dict() if options.report is not None else None,
-        }
-        out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
-    files = [f"{outdir}/{n}" for n in ("posts.parquet", "replies.parquet", "manifest.json")]
+        files = finish(out, posts, replies, options)
     return ExportResult(name, outdir, files, posts.count, replies.count)
+
+
+def tables(out: OutputDir, options: ExportOptions) -> tuple[_TableWriter, _TableWriter]:
+    """The writers of ``posts.parquet`` and ``replies.parquet``, opened in *out*."""
+    compression = check_compression(options.compression)
+    return (
+        _TableWriter(out.open("posts.parquet"), "posts", compression),
+        _TableWriter(out.open("replies.parquet"), "replies", compression),
+    )
+
+
+def abort(*writers: _TableWriter) -> None:
+    """Close the Parquet writers of a failed export (the files are discarded)."""
+    for writer in writers:
+        writer.writer.close()
+
+
+def finish(
+    out: OutputDir, posts: _TableWriter, replies: _TableWriter, options: ExportOptions
+) -> list[str]:
+    """Close the two tables and write ``manifest.json``; the files written."""
+    posts.close()
+    replies.close()
+    manifest = {
+        "format": "tearcorpus-parquet",
+        "schema": SCHEMA_TAG,
+        "tearcorpus_version": __version__,
+        "compression": options.compression,
+        "posts": posts.count,
+        "replies": replies.count,
+        "files": {"posts": "posts.parquet", "replies": "replies.parquet"},
+        "read": options.report.to_dict() if options.report is not None else None,
+    }
+    out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return [f"{out.path}/{n}" for n in ("posts.parquet", "replies.parquet", "manifest.json")]
+
+
+def record_batches(records: Iterable[Record]) -> Iterator[tuple[str, Any]]:
+    """``(table, record batch)`` of *records*, as the export converts them (a value that
+    does not fit its column is an :class:`ExportError`)."""
+    from ..hf import record_batches as batches
+
+    table = "records"
+    try:
+        for table, batch in batches(records):
+            yield table, batch
+    except (OverflowError, ValueError) as exc:
+        raise ExportError(f"{table}: a value does not fit its column: {exc}") from None
 
 
 def write_parquet(
