@@ -56,7 +56,7 @@ def test_spans_cover_the_file_on_line_boundaries(
     for span in spans:
         with open_span(str(path), span) as stream:
             read.extend(stream)
-        assert count_lines(str(path), span.start) == data[: span.start].count(b"\n")
+        assert count_lines(str(path), span) == data[span.start : span.end].count(b"\n")
     assert b"".join(read) == data
     assert read == io.BytesIO(data).readlines()
 
@@ -115,7 +115,7 @@ def test_ranges_of_one_file_give_one_workers_bytes(
     dump = _big_dump(tmp_path)
     monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
     plan = parallel._plan([str(dump)], int(workers), None, None)
-    assert len(plan) == int(workers)  # the file really is cut
+    assert len(plan) == int(workers) * _spans.SPANS_PER_WORKER  # the file really is cut
     assert {name for _, _, _, name in plan} == {"pushshift"}
     argv = ["convert", str(dump), "--to", fmt]
     one = _run([*argv, "-o", str(tmp_path / "one")], capsys)

@@ -21,6 +21,9 @@ __all__ = ["MIN_SPAN_BYTES", "Span", "count_lines", "open_span", "plan_spans"]
 
 #: Files smaller than this are not cut (a worker's start-up costs more than it saves).
 MIN_SPAN_BYTES: Final = 16 * 1024 * 1024
+#: Ranges per worker: more, smaller ranges balance the workers and let the parent start
+#: on the first ranges' output while the workers parse the next.
+SPANS_PER_WORKER: Final = 4
 _CHUNK: Final = 1 << 23
 
 
@@ -73,11 +76,12 @@ def plan_spans(path: str, parts: int, min_bytes: int | None = None) -> list[Span
     return spans if len(spans) > 1 else None
 
 
-def count_lines(path: str, end: int) -> int:
-    """How many newlines the first *end* bytes of *path* hold."""
+def count_lines(path: str, span: Span) -> int:
+    """How many newlines bytes ``[span.start, span.end)`` of *path* hold."""
     count = 0
-    left = end
+    left = span.end - span.start
     with open(path.removeprefix("file://"), "rb", buffering=0) as handle:
+        handle.seek(span.start)
         while left > 0:
             chunk = handle.read(min(_CHUNK, left))
             if not chunk:

@@ -53,7 +53,7 @@ from typing import IO, Any, Final
 from attrs import frozen
 
 from ._atomic import OutputDir
-from ._spans import Span, count_lines, plan_spans
+from ._spans import SPANS_PER_WORKER, Span, count_lines, plan_spans
 from .errors import ExportError, TearcorpusError
 from .model import Post, Record, Reply
 from .reader import InputPath, _as_list
@@ -101,6 +101,8 @@ class _Shard:
     local: int = 0
     #: A byte range of the input, for a large plain NDJSON file cut into several shards.
     span: Span | None = None
+    #: The number of the range's first line in the file.
+    first_line: int = 1
     #: The index of the input the shard belongs to.
     input: int = 0
     #: ``"records"``: pickled records for the parent's exporter; else the exporter whose
@@ -151,14 +153,13 @@ def _parse_span(shard: _Shard, report: Report) -> Iterator[Record]:
 
     assert shard.span is not None
     assert shard.format is not None
-    first_line = count_lines(shard.path, shard.span.start) + 1
     ctx = ParseContext(
         source=shard.path,
         format=shard.format,
         strict=shard.strict,
         encoding=shard.encoding,
         options=shard.options,
-        span=(shard.span, first_line),
+        span=(shard.span, shard.first_line),
     )
     report.sources.append(ctx.report)
     counts = ctx.report
@@ -427,7 +428,7 @@ def _plan(
         spans = None
         name = format
         if encoding is None or encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
-            spans = plan_spans(path, workers)
+            spans = plan_spans(path, workers * SPANS_PER_WORKER)
         if spans is not None:
             try:
                 name = format or detect_format(read_head(path), path)
@@ -474,12 +475,38 @@ def _launched(
         pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context)
         stack.callback(pool.shutdown, wait=True, cancel_futures=True)
 
+        first_lines: list[int] = []
+
         def shard(index: int, **more: Any) -> _Shard:
             number, path, span, name = plan[index]
             part = os.path.join(folder, f"{index:05d}.part")
             return _Shard(
-                index, path, name, strict, encoding, options, part, span=span, input=number, **more
+                index,
+                path,
+                name,
+                strict,
+                encoding,
+                options,
+                part,
+                span=span,
+                first_line=first_line(index),
+                input=number,
+                **more,
             )
+
+        def first_line(index: int) -> int:
+            # A range's first line follows the lines of the ranges before it: counted
+            # here, one range at a time as the shards are handed out, while the workers
+            # already parse the first ones.
+            while len(first_lines) <= index:
+                at = len(first_lines)
+                _, path, span, _ = plan[at]
+                before = plan[at - 1] if at else None
+                if span is None or span.start == 0 or before is None or before[2] is None:
+                    first_lines.append(1)
+                else:
+                    first_lines.append(first_lines[-1] + count_lines(path, before[2]))
+            return first_lines[index]
 
         names: _Names | None = None
         if args is not None and args.anonymize and not args.one_pass:
@@ -490,11 +517,13 @@ def _launched(
                     names.setdefault(name, who)  # the first author seen keeps a name
             steps = _steps(args, key, names)
         local = _local_count(steps, args) if args is not None else 0
-        shards = [
-            shard(i, args=args, key=key, names=names, local=local, output=output, export=export)
-            for i in range(len(plan))
-        ]
-        futures = [pool.submit(_convert_shard, s) for s in shards]
+        shards: list[_Shard] = []
+        futures: list[Future[_Outcome]] = []
+        for i in range(len(plan)):
+            shards.append(
+                shard(i, args=args, key=key, names=names, local=local, output=output, export=export)
+            )
+            futures.append(pool.submit(_convert_shard, shards[-1]))
         yield shards, futures, steps[local:]
 
 
