@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tearcorpus import Post, Reply, to_dict
-from tearcorpus.schema import POSTS, REPLIES, TABLES, arrow_schema, features
+from tearcorpus.schema import POSTS, REPLIES, TABLES, arrow_schema, features, features_schema
 
 from .strategies import records
 
@@ -37,6 +37,14 @@ def test_features_match_the_arrow_schema(table: str) -> None:
         expected = pa.int64() if field.name == "platform" else field.type
         got = hf.field(field.name).type
         assert got.equals(expected) or str(got) == str(expected).replace(" not null", ""), field
+
+
+@pytest.mark.parametrize("table", ["posts", "replies", "replies_in_context"])
+def test_features_schema_is_the_features_arrow_schema(table: str) -> None:
+    """features_schema, built without datasets, is Features.arrow_schema to the metadata byte."""
+    built, expected = features_schema(table), features(table).arrow_schema
+    assert built.equals(expected, check_metadata=True)
+    assert built.metadata == expected.metadata
 
 
 def test_times_are_utc_microseconds() -> None:

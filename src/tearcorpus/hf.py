@@ -40,6 +40,7 @@ from .schema import (
     _datasets,
     arrow_schema,
     features,
+    features_schema,
     record_batch,
 )
 from .schema import _pyarrow as _pa
@@ -284,7 +285,7 @@ def hf_table(table: pa.Table, config: str) -> pa.Table:
     table = table.set_column(
         table.schema.get_field_index("platform"), "platform", index.cast(pa.int64())
     )
-    return table.cast(features(config).arrow_schema)
+    return table.cast(features_schema(config))
 
 
 def split_tables(

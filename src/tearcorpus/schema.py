@@ -29,6 +29,8 @@ pyarrow and datasets are imported inside the functions that need them.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from operator import attrgetter
@@ -57,6 +59,7 @@ __all__ = [
     "ColumnType",
     "arrow_schema",
     "features",
+    "features_schema",
     "record_batch",
     "records_from_table",
     "table_for",
@@ -256,6 +259,47 @@ def features(table: str) -> datasets.Features:
     """The ``datasets.Features`` of *table* (``platform`` as a ClassLabel)."""
     ds = _datasets()
     return ds.Features({c.name: _feature(c.type) for c in TABLES[table]})
+
+
+def _feature_dict(kind: str) -> Any:
+    # The feature of *kind* as ``Features.to_dict`` writes it.
+    values = {
+        "string": "string",
+        "json": "string",
+        "int": "int64",
+        "bool": "bool",
+        "timestamp": "timestamp[us, tz=UTC]",
+    }
+    if kind in values:
+        return {"dtype": values[kind], "_type": "Value"}
+    if kind == "platform":
+        return {"names": list(PLATFORM_NAMES), "_type": "ClassLabel"}
+    if kind == "string_list":
+        return {"feature": _feature_dict("string"), "_type": "List"}
+    fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
+    return {n: _feature_dict(t) for n, t, _ in fields}
+
+
+def _feature_type(kind: str) -> pa.DataType:
+    # The Arrow type of *kind*'s feature: every field nullable, ``platform`` its index.
+    pa = _pyarrow()
+    if kind == "platform":
+        return pa.int64()
+    if kind in ("author", "provenance"):
+        fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
+        return pa.struct([pa.field(n, _feature_type(t)) for n, t, _ in fields])
+    return _arrow_type(kind)
+
+
+@functools.cache
+def features_schema(table: str) -> pa.Schema:
+    """``features(table).arrow_schema`` (the Features' Arrow schema, with the Features
+    as JSON in its ``huggingface`` metadata) built without importing ``datasets``."""
+    pa = _pyarrow()
+    columns = TABLES[table]
+    info = {"info": {"features": {c.name: _feature_dict(c.type) for c in columns}}}
+    schema = pa.schema([pa.field(c.name, _feature_type(c.type)) for c in columns])
+    return schema.with_metadata({"huggingface": json.dumps(info)})
 
 
 def _row_values(records: Sequence[Record], columns: Sequence[Column]) -> dict[str, list[Any]]:

@@ -173,10 +173,62 @@ def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Pat
     got = _context_rows(tmp_path / "hub")
     expected = to_dataset_dicts(items, ratios=ratios, seed=1)["replies_in_context"]
     assert len(got) >= 2  # the threads really are spread over splits
-    for split, rows in got.items():
-        assert rows == expected[split].to_list()
+    for name, rows in got.items():
+        assert rows == expected[name].to_list()
     parents = {r["id"]: r["parent_text"] for rows in got.values() for r in rows}
     assert parents["x1"] == f"reply {b} 1"
     assert parents["x2"] == "reply 1 0"
     assert parents["y1"] == parents["y2"] == "dup first"
     assert parents["z"] is None
+
+
+@pytest.mark.parametrize("config", ["posts", "replies", "replies_in_context"])
+def test_shard_writer_settings_are_datasets_own(config: str) -> None:
+    """The Parquet writer settings reproduced for our Features are those datasets computes."""
+    from datasets import config as ds_config
+    from datasets.arrow_writer import (
+        get_parquet_column_options,
+        get_writer_batch_size_from_data_size,
+        get_writer_batch_size_from_features,
+    )
+    from datasets.utils.py_utils import convert_file_size_to_int
+
+    from tearcorpus.exporters._hubstream import (
+        CDC_OPTIONS,
+        DATASETS_ROW_GROUP_BYTES,
+        parquet_column_options,
+    )
+
+    feats = features(config)
+    assert get_writer_batch_size_from_features(feats) is None
+    assert CDC_OPTIONS == ds_config.DEFAULT_CDC_OPTIONS
+    assert convert_file_size_to_int(ds_config.MAX_ROW_GROUP_SIZE) == DATASETS_ROW_GROUP_BYTES
+    assert get_writer_batch_size_from_data_size(1000, 123_456) == max(
+        1, 1000 * DATASETS_ROW_GROUP_BYTES // 123_456
+    )
+    schema = feats.arrow_schema
+    assert parquet_column_options(schema) == get_parquet_column_options(feats, schema)
+
+
+def test_shards_are_written_without_importing_datasets(tmp_path: Path) -> None:
+    """Only the card needs datasets: the export imports it after the last shard is written."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from tearcorpus import read, sample_path\n"
+        "import tearcorpus.card as card\n"
+        "render = card.render_card\n"
+        "def spy(*args, **kwargs):\n"
+        "    assert 'datasets' not in sys.modules, 'datasets imported before the card'\n"
+        "    return render(*args, **kwargs)\n"
+        "card.render_card = spy\n"
+        "from tearcorpus import write_hub_folder\n"
+        f"write_hub_folder(read(sample_path()), {str(tmp_path / 'hub')!r})\n"
+        "assert 'datasets' in sys.modules\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "hub" / "replies").iterdir())) == 1

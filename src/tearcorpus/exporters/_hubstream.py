@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..hf import SPLITS, _split_of, hf_table
-from ..schema import REPLIES_IN_CONTEXT, features
+from ..schema import REPLIES_IN_CONTEXT, features_schema
 
 __all__ = ["SplitFile", "SplitRouter", "context_batches", "read_batches", "write_shard"]
 
@@ -42,6 +42,10 @@ MAX_BUCKETS: Final = 128
 ROW_GROUP_BYTES: Final = 32 * 1024 * 1024
 #: The join copies the cells wanted by at most this many reply rows at a time.
 SCATTER_ROWS: Final = 50_000
+#: ``datasets``' row group size (``config.MAX_ROW_GROUP_SIZE``, 100 MB) in bytes.
+DATASETS_ROW_GROUP_BYTES: Final = 100_000_000
+#: ``datasets``' content-defined chunking options (``config.DEFAULT_CDC_OPTIONS``).
+CDC_OPTIONS: Final = {"min_chunk_size": 262144, "max_chunk_size": 1048576, "norm_level": 0}
 
 
 def read_batches(path: str, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
@@ -96,7 +100,7 @@ class SplitRouter:
         self.ratios = ratios
         self.files: dict[str, dict[str, SplitFile]] = {}
         for table in ("posts", "replies"):
-            schema = features(table).arrow_schema
+            schema = features_schema(table)
             self.files[table] = {
                 split: SplitFile(os.path.join(spill, f"{table}-{split}.arrow"), schema)
                 for split, share in zip(SPLITS, ratios, strict=True)
@@ -193,34 +197,51 @@ def _rows(path: str, start: int, end: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches([batch.slice(skip, min(end, high) - low - skip)])
 
 
+def _leaf_paths(path: str, kind: pa.DataType) -> list[str]:
+    if pa.types.is_struct(kind):
+        return [leaf for field in kind for leaf in _leaf_paths(f"{path}.{field.name}", field.type)]
+    if pa.types.is_list(kind):
+        return _leaf_paths(f"{path}.list.element", kind.value_type)
+    return [path]
+
+
+def parquet_column_options(schema: pa.Schema) -> dict[str, Any]:
+    """The per-column ``pq.ParquetWriter`` options ``datasets`` uses
+    (``arrow_writer.get_parquet_column_options``) for our Features, which embed no files:
+    snappy and dictionary encoding for every leaf column."""
+    leaves = [leaf for field in schema for leaf in _leaf_paths(field.name, field.type)]
+    return {
+        "compression": dict.fromkeys(leaves, "snappy"),
+        "use_dictionary": leaves,
+        "column_encoding": {},
+    }
+
+
 def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, config: str) -> None:
     """Rows ``[start, end)`` of *source* as Parquet on *handle*, written the way
     ``Dataset.to_parquet`` writes (schema with Features, content-defined chunking, page
-    index, per-column options), in row groups of at most :data:`ROW_GROUP_BYTES`."""
-    import pyarrow.parquet as pq
-    from datasets import config as ds_config
-    from datasets.arrow_writer import (
-        get_parquet_column_options,
-        get_writer_batch_size_from_data_size,
-        get_writer_batch_size_from_features,
-    )
+    index, per-column options), in row groups of at most :data:`ROW_GROUP_BYTES`.
 
-    feats = features(config)
-    schema = feats.arrow_schema
+    ``datasets`` is not imported: its writer settings for our Features (no images, audio,
+    video or binary columns, so no fixed row group size) are reproduced here."""
+    import pyarrow.parquet as pq
+
+    schema = features_schema(config)
     rows = end - start
     nbytes = source.nbytes * rows // source.rows if source.rows else 0
-    batch_rows = get_writer_batch_size_from_features(feats) or get_writer_batch_size_from_data_size(
-        rows, nbytes
-    )
-    if nbytes > 0:  # smaller row groups than datasets' 100 MB: a row group is held whole
+    # ``get_writer_batch_size_from_data_size``, then smaller row groups than datasets'
+    # 100 MB: the writer holds a row group whole.
+    batch_rows = 1
+    if nbytes > 0:
+        batch_rows = max(1, rows * DATASETS_ROW_GROUP_BYTES // nbytes)
         batch_rows = min(batch_rows, max(1, rows * ROW_GROUP_BYTES // nbytes))
-    cdc = ds_config.DEFAULT_CDC_OPTIONS
+    cdc = dict(CDC_OPTIONS)
     writer = pq.ParquetWriter(
         handle,
         schema=schema,
         use_content_defined_chunking=cdc,
         write_page_index=True,
-        **get_parquet_column_options(feats, schema),
+        **parquet_column_options(schema),
     )
     pending: list[pa.Table] = []
     held = 0
@@ -420,7 +441,7 @@ def context_batches(
     post_files = _scatter(posts.path, post_rows, ["title", "text"], starts, spill, "post")
     parent_files = _scatter(replies.path, parent_rows, ["text"], starts, spill, "parent")
     del post_rows, parent_rows
-    schema = features("replies_in_context").arrow_schema
+    schema = features_schema("replies_in_context")
     loaded = -1
     titles = texts = parent_texts = pa.array([], string)
     bounds = pairwise(int(o) for o in offsets)

@@ -22,6 +22,7 @@ The card's statistics are counted batch by batch on the way.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from collections.abc import Iterable
@@ -41,12 +42,11 @@ DEFAULT_CONFIG = "replies_in_context"
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    try:
-        import datasets  # noqa: F401
-        import huggingface_hub  # noqa: F401
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise MissingDependencyError("Hub folder export", "hf", exc.name or "datasets") from None
+    # ``datasets`` is needed for the card only, and imported then (it costs memory and
+    # time): the shards are written with pyarrow alone.
+    for module in ("pyarrow", "datasets", "huggingface_hub"):
+        if importlib.util.find_spec(module) is None:
+            raise MissingDependencyError("Hub folder export", "hf", module)
     from ..hf import check_ratios
 
     try:
@@ -55,15 +55,7 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
         raise ExportError(str(exc)) from None
     if options.max_shard_size <= 0:
         raise ExportError(f"max shard size must be positive, got {options.max_shard_size}")
-    import datasets as hf_tqdm
-
-    quiet = hf_tqdm.are_progress_bars_disabled()
-    hf_tqdm.disable_progress_bars()  # one bar per shard is noise; the CLI has its own
-    try:
-        return _export(records, outdir, options, ratios)
-    finally:
-        if not quiet:
-            hf_tqdm.enable_progress_bars()
+    return _export(records, outdir, options, ratios)
 
 
 def _export(
@@ -76,7 +68,7 @@ def _export(
 
     from ..card import SplitInfo, StatsBuilder, render_card
     from ..hf import SPLITS, record_batches
-    from ..schema import features
+    from ..schema import features_schema
     from ._hubstream import (
         SplitFile,
         SplitRouter,
@@ -121,7 +113,7 @@ def _export(
                         write(config, part, split, out)
             replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
             reply_splits = router.reply_splits()
-            schema = features("replies_in_context").arrow_schema
+            schema = features_schema("replies_in_context")
             for split, part in router.files["replies"].items():
                 if part.rows == 0:
                     continue
