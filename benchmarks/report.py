@@ -82,6 +82,7 @@ def check_targets(
         "tearcorpus-jsonl": ("pandas-jsonl", "datasets-jsonl"),
         "tearcorpus-jsonl-w2": ("pandas-jsonl", "datasets-jsonl"),
         "tearcorpus-parquet": ("pandas-parquet", "datasets-parquet"),
+        "tearcorpus-parquet-w2": ("pandas-parquet", "datasets-parquet"),
         "tearcorpus-hub": ("pandas-parquet", "datasets-parquet"),
     }
     for ours, peers in pairs.items():
@@ -116,6 +117,7 @@ def check_targets(
         "tearcorpus-parquet",
         "tearcorpus-hub",
         "tearcorpus-jsonl-w2",
+        "tearcorpus-parquet-w2",
     ):
         r = _get(rows, STREAMING_INPUT, job, top)
         if r is None:
@@ -237,6 +239,7 @@ _STYLE = {
     "tearcorpus-parquet": ("tab:green", "-"),
     "tearcorpus-hub": ("tab:purple", "-"),
     "tearcorpus-jsonl-w2": ("tab:blue", "--"),
+    "tearcorpus-parquet-w2": ("tab:green", "--"),
     "pandas-jsonl": ("tab:orange", ":"),
     "pandas-parquet": ("tab:red", ":"),
     "datasets-jsonl": ("tab:brown", "-."),

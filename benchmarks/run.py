@@ -39,8 +39,9 @@ TEARCORPUS_JOBS = (
     "tearcorpus-csv",
     "tearcorpus-parquet",
     "tearcorpus-hub",
-    # The same convert with two worker processes (``--workers 2``).
+    # The same converts with two worker processes (``--workers 2``).
     "tearcorpus-jsonl-w2",
+    "tearcorpus-parquet-w2",
 )
 PEER_JOBS = ("pandas-jsonl", "pandas-parquet", "datasets-jsonl", "datasets-parquet")
 ALL_JOBS = ("floor", *TEARCORPUS_JOBS, *PEER_JOBS)
