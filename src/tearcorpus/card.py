@@ -80,18 +80,102 @@ class SplitInfo:
     download_size: int = 0
 
 
-def _lengths(lengths: Any) -> dict[str, int] | None:
-    import pyarrow.compute as pc
+#: Held distinct values (or length counts) past which :class:`StatsBuilder` merges them.
+MERGE_AT: Final = 100_000
 
-    if len(lengths) - lengths.null_count == 0:
-        return None
-    quantiles = pc.quantile(lengths, q=[0.5, 0.9], interpolation="nearest").to_pylist()
-    return {
-        "min": pc.min(lengths).as_py(),
-        "median": quantiles[0],
-        "p90": quantiles[1],
-        "max": pc.max(lengths).as_py(),
-    }
+
+def _nearest(rows: int, q: float) -> int:
+    # The rank ``pc.quantile(..., interpolation="nearest")`` picks among *rows* sorted
+    # values: the nearest to ``(rows - 1) * q``, ties to the even rank.
+    index = (rows - 1) * q
+    rank = int(index)
+    fraction = index - rank
+    return rank + 1 if fraction > 0.5 or (fraction == 0.5 and rank & 1) else rank
+
+
+class _Distinct:
+    """The distinct strings of many arrays: each array's distinct values, merged into one
+    array whenever they outgrow twice the last merge (memory: about the distinct values)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[Any] = []
+        self._held = self._merged = 0
+
+    def add(self, values: Any) -> None:
+        import pyarrow.compute as pc
+
+        unique = pc.unique(values)
+        self._chunks.append(unique)
+        self._held += len(unique)
+        if self._held > max(MERGE_AT, 2 * self._merged):
+            merged = pc.unique(self._all())
+            self._chunks, self._held, self._merged = [merged], len(merged), len(merged)
+
+    def _all(self) -> Any:
+        import pyarrow as pa
+
+        return pa.chunked_array(self._chunks, type=pa.string())
+
+    def count(self) -> int:
+        """How many distinct non-null values were added."""
+        import pyarrow.compute as pc
+
+        return int(pc.count_distinct(self._all()).as_py())
+
+
+class _Lengths:
+    """How many times each length occurs, for exact min, median, p90 and max: the counts
+    of each batch, merged when they outgrow twice the last merge."""
+
+    def __init__(self) -> None:
+        self._values: list[Any] = []
+        self._counts: list[Any] = []
+        self._held = self._merged = 0
+
+    def add(self, lengths: Any) -> None:
+        import numpy as np
+
+        values = lengths.drop_null().to_numpy()
+        if len(values) == 0:
+            return
+        distinct, counts = np.unique(values, return_counts=True)
+        self._values.append(distinct)
+        self._counts.append(counts)
+        self._held += len(distinct)
+        if self._held > max(MERGE_AT, 2 * self._merged):
+            self._merge()
+
+    def _merge(self) -> tuple[Any, Any]:
+        import numpy as np
+
+        if not self._values:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        distinct, at = np.unique(np.concatenate(self._values), return_inverse=True)
+        counts = np.bincount(at, weights=np.concatenate(self._counts)).astype(np.int64)
+        self._values, self._counts = [distinct], [counts]
+        self._held = self._merged = len(distinct)
+        return distinct, counts
+
+    def summary(self) -> dict[str, int] | None:
+        """Min, median, p90 and max as ``pc.quantile(..., interpolation="nearest")``
+        gives them over all the lengths; ``None`` if there were none."""
+        import numpy as np
+
+        values, counts = self._merge()
+        if len(values) == 0:
+            return None
+        ends = np.cumsum(counts)  # the rank after the last of each value
+        rows = int(ends[-1])
+
+        def at(rank: int) -> int:
+            return int(values[int(np.searchsorted(ends, rank, side="right"))])
+
+        return {
+            "min": int(values[0]),
+            "median": at(_nearest(rows, 0.5)),
+            "p90": at(_nearest(rows, 0.9)),
+            "max": int(values[-1]),
+        }
 
 
 @define
@@ -137,15 +221,15 @@ def _is_scrub(transform: str) -> bool:
 class StatsBuilder:
     """:class:`CorpusStats` computed while the record batches go by, a batch at a time.
 
-    Holds per batch only what cannot be merged at once: the distinct thread and author
-    ids of each batch and the text lengths (4 bytes a row) for the quantiles.
+    Holds what cannot be merged into a number at once: the distinct thread and author
+    ids, and how many texts have each length (for exact quantiles).
     """
 
     def __init__(self) -> None:
         self._rows = {"posts": 0, "replies": 0}
-        self._threads: list[Any] = []
-        self._authors: list[Any] = []
-        self._lengths: dict[str, list[Any]] = {"posts": [], "replies": []}
+        self._threads = _Distinct()
+        self._authors = _Distinct()
+        self._lengths = {"posts": _Lengths(), "replies": _Lengths()}
         self._platforms: Counter[str] = Counter()
         self._formats: Counter[str] = Counter()
         self._transforms: Counter[str] = Counter()
@@ -162,9 +246,9 @@ class StatsBuilder:
         self._rows[table] += rows
         if rows == 0:
             return
-        self._threads.append(pc.unique(batch.column("id" if table == "posts" else "post_id")))
-        self._authors.append(pc.unique(pc.struct_field(batch.column("author"), "id")))
-        self._lengths[table].append(pc.utf8_length(batch.column("text")))
+        self._threads.add(batch.column("id" if table == "posts" else "post_id"))
+        self._authors.add(pc.struct_field(batch.column("author"), "id"))
+        self._lengths[table].add(pc.utf8_length(batch.column("text")))
         for item in pc.value_counts(batch.column("platform")).to_pylist():
             self._platforms[item["values"]] += item["counts"]
         times = batch.column("created_at")
@@ -194,26 +278,17 @@ class StatsBuilder:
 
     def result(self) -> CorpusStats:
         """The statistics of every batch added."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        def distinct(chunks: list[Any]) -> int:
-            return int(pc.count_distinct(pa.chunked_array(chunks, type=pa.string())).as_py())
-
-        def lengths(chunks: list[Any]) -> dict[str, int] | None:
-            return _lengths(pa.chunked_array(chunks, type=pa.int32()))
-
         first, last = self._first, self._last
         return CorpusStats(
             posts=self._rows["posts"],
             replies=self._rows["replies"],
-            threads=distinct(self._threads),
-            authors=distinct(self._authors),
+            threads=self._threads.count(),
+            authors=self._authors.count(),
             platforms=dict(self._platforms.most_common()),
             first=first.isoformat().replace("+00:00", "Z") if first is not None else None,
             last=last.isoformat().replace("+00:00", "Z") if last is not None else None,
             estimated_times=self._estimated,
-            text_lengths={t: lengths(chunks) for t, chunks in self._lengths.items()},
+            text_lengths={t: counts.summary() for t, counts in self._lengths.items()},
             transforms=dict(self._transforms.most_common()),
             formats=dict(self._formats.most_common()),
             parser_versions=sorted(self._versions),

@@ -141,6 +141,7 @@ class SplitRouter:
         return np.concatenate(self._codes) if self._codes else np.zeros(0, np.int8)
 
     def close(self) -> None:
+        self._cache.clear()
         for files in self.files.values():
             for target in files.values():
                 target.close()

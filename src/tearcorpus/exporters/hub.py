@@ -106,6 +106,7 @@ def _export(
             finally:
                 router.close()
             stats = counter.result()
+            del counter
             pool.release_unused()
             for config in ("posts", "replies"):
                 for split, part in router.files[config].items():
