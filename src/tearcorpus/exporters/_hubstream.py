@@ -61,6 +61,12 @@ def read_batches(path: str, columns: list[str] | None = None) -> Iterator[pa.Rec
             yield reader.get_batch(i)
 
 
+def _release() -> None:
+    # Give the memory Arrow's allocator freed back to the system now: it would keep it a
+    # while, and the next step's allocations would come on top.
+    pa.default_memory_pool().release_unused()
+
+
 def _own(array: Any) -> pa.Array:
     # A column of a batch read from a file shares the batch's buffer: copy it out so the
     # batch can go.
@@ -252,6 +258,7 @@ def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, conf
         while held >= batch_rows:
             block = pa.concat_tables(pending)
             writer.write_table(block.slice(0, batch_rows))
+            _release()
             rest = block.slice(batch_rows)
             pending, held = ([rest] if len(rest) else []), len(rest)
     if held:
@@ -318,7 +325,8 @@ def _scatter(
                         paths[number] = os.path.join(spill, f"join-{tag}-{number}.arrow")
                         writers[number] = pa.ipc.new_stream(paths[number], piece.schema)
                     writers[number].write_table(piece)
-                del taken
+                del taken, piece
+                _release()
     finally:
         for writer in writers.values():
             writer.close()
