@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -12,7 +14,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from hypothesis import given
 
 from tearcorpus import Platform, Post, Record, Reply
-from tearcorpus.model import new_reply
+from tearcorpus.model import new_author, new_provenance, new_reply
 from tearcorpus.serialize import converter, format_time, to_dict, to_json_line
 
 from .strategies import records
@@ -75,3 +77,38 @@ def test_json_line_of_a_zero_offset_zone_other_than_utc() -> None:
     line = to_json_line(reply)
     assert line == orjson.dumps(to_dict(reply)) + b"\n"
     assert b'"created_at":"2024-01-02T03:04:05.000006Z"' in line
+
+
+def test_json_lines_from_many_threads_at_once() -> None:
+    """Reply lines written by several threads at once are each their own record's line."""
+    gmt = timezone(timedelta(0), "GMT")  # formatted by a Python call: a thread switch point
+    replies = [
+        new_reply(
+            f"r{i}",
+            f"p{i % 7}",
+            None if i % 3 else f"r{i - 1}",
+            Platform.REDDIT,
+            "x" * (i % 50),
+            new_author(f"a{i}", f"name{i}") if i % 2 else None,
+            datetime(2024, 1, 1, tzinfo=UTC if i % 2 else gmt) + timedelta(seconds=i),
+            like_count=i,
+            extra={"n": i, "tags": [i, str(i)]},
+            provenance=new_provenance(f"in{i % 4}.ndjson", "pushshift", i + 1),
+        )
+        for i in range(400)
+    ]
+    expected = [orjson.dumps(to_dict(reply)) + b"\n" for reply in replies]
+
+    def write(offset: int) -> list[bytes]:
+        order = replies[offset:] + replies[:offset]
+        return [to_json_line(reply) for _ in range(20) for reply in order]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, mid-line too
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(write, (0, 100, 200, 300)))
+    finally:
+        sys.setswitchinterval(interval)
+    for offset, lines in zip((0, 100, 200, 300), results, strict=True):
+        assert lines == (expected[offset:] + expected[:offset]) * 20

@@ -7,6 +7,7 @@ become lists, ``extra`` passes through untouched. Every exporter and reader goes
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -14,7 +15,18 @@ import cattrs
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply
+from .model import (
+    Author,
+    JsonValue,
+    Platform,
+    Post,
+    Provenance,
+    Record,
+    Reply,
+    new_author,
+    new_provenance,
+    new_reply,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -223,59 +235,71 @@ _NEWLINE: Final = orjson.OPT_APPEND_NEWLINE
 _LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 
 
+class _Scratch(threading.local):
+    """Per thread: the three dicts a reply line is dumped from, refilled for every line
+    (the keys stay in place, in :func:`_tagged_reply`'s order; only the values change)."""
+
+    def __init__(self) -> None:
+        self.line = dict.fromkeys(_tagged_reply(new_reply("", "")))
+        self.line.update(schema=SCHEMA_TAG, kind="reply")
+        self.author = dict.fromkeys(_author(new_author()) or ())
+        self.provenance = dict.fromkeys(_provenance(new_provenance("", "")) or ())
+
+
+_scratch: Final = _Scratch()
+
+
 def _reply_line(reply: Reply) -> bytes:
-    """:func:`_tagged_reply`'s dict, dumped: the builder inlined, no helper call per field.
+    """:func:`_tagged_reply`'s dict, dumped: no helper call per field, and no dict built
+    and thrown away per line (this thread's scratch dicts are refilled, every value set).
 
     A UTC datetime is left to orjson, which writes it as :func:`format_time` does; any
     other goes through :func:`format_time`. orjson writes the ``transforms`` tuple as the
     list :func:`_provenance` makes.
     """
-    when = reply.created_at
-    created = when if when is None or when.tzinfo is UTC else format_time(when)
+    scratch = _scratch
+    line = scratch.line
+    line["id"] = reply.id
+    line["post_id"] = reply.post_id
+    line["parent_id"] = reply.parent_id
+    line["platform"] = _PLATFORM[reply.platform]
+    line["text"] = reply.text
     author = reply.author
+    if author is None:
+        line["author"] = None
+    else:
+        fields = scratch.author
+        fields["id"] = author.id
+        fields["name"] = author.name
+        fields["url"] = author.url
+        fields["is_uploader"] = author.is_uploader
+        fields["is_verified"] = author.is_verified
+        line["author"] = fields
+    when = reply.created_at
+    line["created_at"] = when if when is None or when.tzinfo is UTC else format_time(when)
+    line["created_at_estimated"] = reply.created_at_estimated
+    line["like_count"] = reply.like_count
+    line["reply_count"] = reply.reply_count
+    line["depth"] = reply.depth
+    line["is_pinned"] = reply.is_pinned
+    line["is_hearted"] = reply.is_hearted
+    line["is_edited"] = reply.is_edited
+    line["is_deleted"] = reply.is_deleted
+    line["is_removed"] = reply.is_removed
+    line["extra"] = reply.extra
     prov = reply.provenance
-    return _dumps(
-        {
-            "schema": SCHEMA_TAG,
-            "kind": "reply",
-            "id": reply.id,
-            "post_id": reply.post_id,
-            "parent_id": reply.parent_id,
-            "platform": _PLATFORM[reply.platform],
-            "text": reply.text,
-            "author": None
-            if author is None
-            else {
-                "id": author.id,
-                "name": author.name,
-                "url": author.url,
-                "is_uploader": author.is_uploader,
-                "is_verified": author.is_verified,
-            },
-            "created_at": created,
-            "created_at_estimated": reply.created_at_estimated,
-            "like_count": reply.like_count,
-            "reply_count": reply.reply_count,
-            "depth": reply.depth,
-            "is_pinned": reply.is_pinned,
-            "is_hearted": reply.is_hearted,
-            "is_edited": reply.is_edited,
-            "is_deleted": reply.is_deleted,
-            "is_removed": reply.is_removed,
-            "extra": reply.extra,
-            "provenance": None
-            if prov is None
-            else {
-                "source": prov.source,
-                "format": prov.format,
-                "line": prov.line,
-                "index": prov.index,
-                "parser_version": prov.parser_version,
-                "transforms": prov.transforms,
-            },
-        },
-        option=_LINE_OPTIONS,
-    )
+    if prov is None:
+        line["provenance"] = None
+    else:
+        fields = scratch.provenance
+        fields["source"] = prov.source
+        fields["format"] = prov.format
+        fields["line"] = prov.line
+        fields["index"] = prov.index
+        fields["parser_version"] = prov.parser_version
+        fields["transforms"] = prov.transforms
+        line["provenance"] = fields
+    return _dumps(line, option=_LINE_OPTIONS)
 
 
 def _json_time(value: datetime | None) -> datetime | str | None:
