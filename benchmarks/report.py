@@ -14,6 +14,15 @@ MEMORY_TARGET_MB = 300.0
 FLAT_FACTOR = 1.25
 #: Start-up target of ``tearcorpus inspect`` (median seconds) on the benchmark machine.
 STARTUP_TARGET_S = 0.3
+#: The tearcorpus jobs: ``convert --to <format>``, ``-w2`` with ``--workers 2``.
+TEARCORPUS_JOBS = (
+    "tearcorpus-jsonl",
+    "tearcorpus-csv",
+    "tearcorpus-parquet",
+    "tearcorpus-hub",
+    "tearcorpus-jsonl-w2",
+    "tearcorpus-parquet-w2",
+)
 #: Jobs whose input is read as a stream (Pushshift lines); yt-dlp is one JSON document.
 STREAMING_INPUT = "pushshift"
 
@@ -111,14 +120,7 @@ def check_targets(
                 )
 
     mid = 100_000 if 100_000 in sizes else None
-    for job in (
-        "tearcorpus-jsonl",
-        "tearcorpus-csv",
-        "tearcorpus-parquet",
-        "tearcorpus-hub",
-        "tearcorpus-jsonl-w2",
-        "tearcorpus-parquet-w2",
-    ):
+    for job in TEARCORPUS_JOBS:
         r = _get(rows, STREAMING_INPUT, job, top)
         if r is None:
             continue

@@ -28,21 +28,12 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 import contextlib
 
 from benchmarks.generate import ensure_inputs, submission_count
-from benchmarks.report import write_results
+from benchmarks.report import TEARCORPUS_JOBS, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (10_000, 100_000)
 INPUTS = ("pushshift", "ytdlp")
-TEARCORPUS_JOBS = (
-    "tearcorpus-jsonl",
-    "tearcorpus-csv",
-    "tearcorpus-parquet",
-    "tearcorpus-hub",
-    # The same converts with two worker processes (``--workers 2``).
-    "tearcorpus-jsonl-w2",
-    "tearcorpus-parquet-w2",
-)
 PEER_JOBS = ("pandas-jsonl", "pandas-parquet", "datasets-jsonl", "datasets-parquet")
 ALL_JOBS = ("floor", *TEARCORPUS_JOBS, *PEER_JOBS)
 #: Modules that ``tearcorpus inspect`` should never need.

@@ -55,7 +55,7 @@ from attrs import frozen
 from ._atomic import OutputDir
 from ._spans import SPANS_PER_WORKER, Span, count_lines, plan_spans
 from .errors import ExportError, TearcorpusError
-from .model import Post, Record, Reply
+from .model import Post, Record
 from .reader import InputPath, _as_list
 from .report import MAX_KEPT_ERRORS, Report, SourceReport
 
@@ -235,27 +235,16 @@ def _write_lines(
     """The lines of *records* as the line-oriented *exporter* encodes them, into a posts
     and a replies part file; returns the two paths and their line counts."""
     from .exporters import get_exporter
+    from .exporters._lines import write_lines
 
     module: Any = get_exporter(exporter)
-    post_line, reply_line = module.encoders(options)
     paths = (part + ".posts", part + ".replies")
-    n_posts = n_replies = 0
     with (
         open(paths[0], "wb", buffering=1 << 20) as posts,
         open(paths[1], "wb", buffering=1 << 20) as replies,
     ):
-        write_post, write_reply = posts.write, replies.write
-        for record in records:
-            if type(record) is Reply:  # the common case first, as the exporter does
-                write_reply(reply_line(record))
-                n_replies += 1
-            elif isinstance(record, Post):
-                write_post(post_line(record))
-                n_posts += 1
-            else:
-                write_reply(reply_line(record))
-                n_replies += 1
-    return paths, (n_posts, n_replies)
+        counts = write_lines(records, (posts, replies), module.encoders(options))
+    return paths, counts
 
 
 def _write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:

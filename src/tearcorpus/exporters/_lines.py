@@ -23,7 +23,7 @@ from .._atomic import OutputDir
 from ..model import Post, Record, Reply
 from ._base import ExportOptions, ExportResult
 
-__all__ = ["LineExporter", "export_lines"]
+__all__ = ["LineExporter", "export_lines", "write_lines"]
 
 Encoder = Callable[[Record], bytes]
 
@@ -46,20 +46,30 @@ def export_lines(
     exporter: LineExporter, records: Iterable[Record], outdir: str, options: ExportOptions
 ) -> ExportResult:
     """Write *records* with *exporter*'s tables, encoders and finish, atomically."""
-    posts = replies = 0
     with OutputDir(outdir, overwrite=options.overwrite) as out:
-        post_file, reply_file = exporter.tables(out, options)
-        post_line, reply_line = exporter.encoders(options)
-        write_post, write_reply = post_file.write, reply_file.write
-        for record in records:
-            if type(record) is Reply:  # the common case first, without isinstance
-                write_reply(reply_line(record))
-                replies += 1
-            elif isinstance(record, Post):
-                write_post(post_line(record))
-                posts += 1
-            else:
-                write_reply(reply_line(record))
-                replies += 1
+        files = exporter.tables(out, options)
+        posts, replies = write_lines(records, files, exporter.encoders(options))
         written = exporter.finish(out, posts, replies, options)
     return ExportResult(exporter.name, outdir, written, posts, replies)
+
+
+def write_lines(
+    records: Iterable[Record],
+    files: tuple[IO[bytes], IO[bytes]],
+    encoders: tuple[Encoder, Encoder],
+) -> tuple[int, int]:
+    """Write each record's line to the posts or the replies file; the two counts."""
+    posts = replies = 0
+    write_post, write_reply = files[0].write, files[1].write
+    post_line, reply_line = encoders
+    for record in records:
+        if type(record) is Reply:  # the common case first, without isinstance
+            write_reply(reply_line(record))
+            replies += 1
+        elif isinstance(record, Post):
+            write_post(post_line(record))
+            posts += 1
+        else:
+            write_reply(reply_line(record))
+            replies += 1
+    return posts, replies
