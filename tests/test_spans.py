@@ -216,3 +216,19 @@ def test_parquet_from_workers_has_one_workers_row_groups(
     assert one["written"] == 301
     groups = pq.ParquetFile(tmp_path / "many" / "replies.parquet").metadata
     assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [64] * 4 + [45]
+
+
+def test_workers_show_progress_by_shard(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dump: Path
+) -> None:
+    """--progress always with workers: a bar over the shards on stderr, nothing on stdout
+    but the summary; --progress never: no bar."""
+    argv = ["convert", str(dump), "--to", "jsonl", "--workers", "2"]
+    assert main([*argv, "-o", str(tmp_path / "shown"), "--progress", "always"]) == 0
+    shown = capsys.readouterr()
+    assert "converting to jsonl" in shown.err
+    assert f"{2 * _spans.SPANS_PER_WORKER}/{2 * _spans.SPANS_PER_WORKER}" in shown.err
+    assert "records=301" in shown.err
+    assert shown.out.startswith("read 303 records")
+    assert main([*argv, "-o", str(tmp_path / "quiet"), "--progress", "never"]) == 0
+    assert capsys.readouterr().err == ""

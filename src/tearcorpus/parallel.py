@@ -648,7 +648,9 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
                 output=args.to,
                 export=attrs.evolve(options, report=None),
             ) as (shards, futures, _rest):
+                done = _shard_progress(args, len(shards), f"converting to {args.to}")
                 for outcome in _outcomes(shards, futures, report):
+                    done(sum(outcome.written))
                     assert outcome.lines is not None
                     for table, part in zip(tables, outcome.lines, strict=True):
                         if arrow:
@@ -665,6 +667,30 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
         counts = tables if arrow else (posts, replies)  # Parquet's writers count their rows
         written = exporter.finish(out, *counts, options)
     return ExportResult(exporter.name, args.output, written, posts, replies)
+
+
+def _shard_progress(args: argparse.Namespace, shards: int, desc: str) -> Any:
+    """A callback for each shard done (with its record count) that advances a progress
+    bar on stderr over the shards, when ``--progress`` asks for one; else a no-op."""
+    import sys
+
+    mode = getattr(args, "progress", "never")
+    if not (mode == "always" or (mode == "auto" and sys.stderr.isatty())):
+        return lambda records: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=shards, desc=desc, unit=" shards", file=sys.stderr, mininterval=0.5)
+    written = 0
+
+    def done(records: int) -> None:
+        nonlocal written
+        written += records
+        bar.set_postfix(records=f"{written:,}", refresh=False)
+        bar.update(1)
+        if bar.n >= shards:
+            bar.close()
+
+    return done
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
