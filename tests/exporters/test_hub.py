@@ -232,3 +232,37 @@ def test_shards_are_written_without_importing_datasets(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "hub" / "replies").iterdir())) == 1
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1000])
+def test_foreign_parents_same_for_any_id_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Parents in other splits, looked up a chunk of ids at a time, are the first by input
+    order (here an id used in all three splits, and ids in two batches of a split)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from tearcorpus.exporters import _hubstream
+
+    monkeypatch.setattr(_hubstream, "ID_CHUNK_ROWS", chunk)
+    schema = pa.schema([("id", pa.string()), ("text", pa.string())])
+    # Input order of the replies, with each one's split.
+    order = [("a", 1), ("dup", 1), ("b", 0), ("dup", 0), ("c", 2), ("dup", 2), ("d", 2)]
+    order += [("dup", 1), ("a", 1)]
+    paths = {}
+    for number in range(3):
+        part = _hubstream.SplitFile(str(tmp_path / f"r{number}.arrow"), schema)
+        rows = [(i, name) for i, (name, s) in enumerate(order) if s == number]
+        for i, name in rows:  # a batch per row: several batches per file
+            part.add(pa.table({"id": [name], "text": [f"{name}@{i}"]}, schema=schema))
+        part.close()
+        paths[number] = part.path
+    splits = np.array([s for _, s in order], dtype=np.int8)
+    keys = pa.array(["dup", "a", "d", None, "b", "zzz"])
+    found = _hubstream._foreign_parents(keys, 0, paths, splits)
+    assert found is not None
+    rows, texts = found
+    assert rows.tolist() == [0, 1, 2]
+    assert texts.to_pylist() == ["dup@1", "a@0", "d@6"]
+    assert _hubstream._foreign_parents(pa.array(["b", None]), 0, paths, splits) is None

@@ -42,6 +42,8 @@ MAX_BUCKETS: Final = 128
 ROW_GROUP_BYTES: Final = 32 * 1024 * 1024
 #: The join copies the cells wanted by at most this many reply rows at a time.
 SCATTER_ROWS: Final = 50_000
+#: Ids of another split are looked up about this many at a time (see :func:`_id_chunks`).
+ID_CHUNK_ROWS: Final = 200_000
 #: ``datasets``' row group size (``config.MAX_ROW_GROUP_SIZE``, 100 MB) in bytes.
 DATASETS_ROW_GROUP_BYTES: Final = 100_000_000
 #: ``datasets``' content-defined chunking options (``config.DEFAULT_CDC_OPTIONS``).
@@ -50,7 +52,8 @@ CDC_OPTIONS: Final = {"min_chunk_size": 262144, "max_chunk_size": 1048576, "norm
 
 def read_batches(path: str, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
     """The record batches of the Arrow IPC file *path*, read one at a time (only the
-    buffers of *columns* when given)."""
+    buffers of *columns* when given); Arrow's freed memory is given back between batches,
+    so what the previous batch's work freed is not kept on top of the next."""
     with pa.OSFile(path) as handle:
         reader = pa.ipc.open_file(handle)
         if columns is not None:
@@ -59,6 +62,7 @@ def read_batches(path: str, columns: list[str] | None = None) -> Iterator[pa.Rec
             reader = pa.ipc.open_file(handle, options=options)
         for i in range(reader.num_record_batches):
             yield reader.get_batch(i)
+            _release()
 
 
 def _release() -> None:
@@ -71,6 +75,22 @@ def _own(array: Any) -> pa.Array:
     # A column of a batch read from a file shares the batch's buffer: copy it out so the
     # batch can go.
     return pa.concat_arrays([array, pa.array([], array.type)])
+
+
+def _id_chunks(path: str) -> Iterator[tuple[int, pa.Array]]:
+    """``(first row, ids)`` for the ``id`` column of the Arrow file *path*, about
+    :data:`ID_CHUNK_ROWS` rows at a time: lookups in another split's ids hold a chunk of
+    them (and its hash table), not the split whole."""
+    chunks: list[pa.Array] = []
+    held = offset = 0
+    for batch in read_batches(path, ["id"]):
+        chunks.append(_own(batch.column("id")))
+        held += len(batch)
+        if held >= ID_CHUNK_ROWS:
+            yield offset, pa.concat_arrays(chunks)
+            chunks, offset, held = [], offset + held, 0
+    if chunks:
+        yield offset, pa.concat_arrays(chunks)
 
 
 def _ids(path: str, column: str) -> pa.Array:
@@ -375,8 +395,8 @@ def _foreign_parents(
     hit = np.zeros(len(parent_keys), dtype=bool)
     for other, path in replies.items():
         if other != split:
-            found = pc.is_in(parent_keys, value_set=_ids(path, "id"))
-            hit |= found.to_numpy(zero_copy_only=False)
+            for _, ids in _id_chunks(path):
+                hit |= pc.is_in(parent_keys, value_set=ids).to_numpy(zero_copy_only=False)
     if not hit.any():
         return None
     rows = np.flatnonzero(hit)
@@ -388,8 +408,11 @@ def _foreign_parents(
     owner = np.full(len(rows), -1, dtype=np.int64)
     local = np.zeros(len(rows), dtype=np.int64)
     for number, path in replies.items():
-        found = pc.index_in(keys, value_set=_ids(path, "id"))
-        at = pc.fill_null(found, -1).to_numpy().astype(np.int64)
+        at = np.full(len(rows), -1, dtype=np.int64)
+        for offset, ids in _id_chunks(path):
+            found = pc.fill_null(pc.index_in(keys, value_set=ids), -1).to_numpy()
+            first = (at < 0) & (found >= 0)  # earlier chunks hold earlier rows
+            at[first] = found[first] + offset
         inputs = np.flatnonzero(reply_splits == number)
         position = np.where(at >= 0, inputs[np.maximum(at, 0)] if len(inputs) else 0, never)
         better = position < best
