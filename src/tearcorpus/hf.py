@@ -142,6 +142,9 @@ class BatchBuilder:
             self._pieces.append(record_batch(self._records, self.table))
             self._held += len(self._records)
             self._records.clear()
+            # Converting grows and drops many buffers: give what Arrow's allocator freed
+            # back now, or it keeps tens of MB it would hand out again anyway.
+            _pa().default_memory_pool().release_unused()
 
     def flush(self) -> pa.RecordBatch | None:
         """The batch of what is held (``None`` when nothing is)."""
