@@ -310,13 +310,14 @@ def _scatter(
     lookup file once, in order."""
     import numpy as np
 
-    valid = pc.is_valid(at)
-    child = pc.indices_nonzero(valid)
-    wanted = at.filter(valid)
-    order = pc.sort_indices(wanted)
-    wanted_np = wanted.take(order).to_numpy().astype(np.int64)
-    child_np = child.take(order).to_numpy().astype(np.int64)
-    del valid, child, wanted, order
+    # The reply rows with a lookup row, ordered by it (stably), and those lookup rows:
+    # 4 bytes each (a split's rows fit in int32).
+    rows = pc.fill_null(at, -1).to_numpy()
+    child = np.flatnonzero(rows >= 0)
+    child_np = child[np.argsort(rows[child], kind="stable")].astype(np.int32)
+    del child
+    wanted_np = rows[child_np].astype(np.int32)
+    del rows
     paths: dict[int, str] = {}
     writers: dict[int, Any] = {}
     try:
@@ -329,18 +330,18 @@ def _scatter(
             # copy the wanted cells a slice of reply rows at a time.
             for i0 in range(int(first), int(last), SCATTER_ROWS):
                 i1 = min(i0 + SCATTER_ROWS, int(last))
-                kids = child_np[i0:i1]
-                taken = pa.Table.from_batches([batch.select(columns)]).take(
-                    pa.array(wanted_np[i0:i1] - low)
-                )
-                taken = taken.add_column(0, "row", pa.array(kids))
-                buckets = _bucket_of(kids, starts)
+                # Taken in bucket order (one copy of the cells), filed a slice per bucket.
+                buckets = _bucket_of(child_np[i0:i1], starts)
                 by_bucket = np.argsort(buckets, kind="stable")
-                sorted_buckets = buckets[by_bucket]
-                edges = np.flatnonzero(np.diff(sorted_buckets)) + 1
-                for part in np.split(np.arange(len(kids)), edges):
-                    number = int(sorted_buckets[part[0]])
-                    piece = taken.take(pa.array(by_bucket[part]))
+                buckets = buckets[by_bucket]
+                taken = pa.Table.from_batches([batch.select(columns)]).take(
+                    pa.array(wanted_np[i0:i1][by_bucket] - low)
+                )
+                taken = taken.add_column(0, "row", pa.array(child_np[i0:i1][by_bucket]))
+                edges = [0, *(np.flatnonzero(np.diff(buckets)) + 1).tolist(), len(buckets)]
+                for lo, hi in pairwise(edges):
+                    number = int(buckets[lo])
+                    piece = taken.slice(lo, hi - lo)
                     if number not in writers:
                         paths[number] = os.path.join(spill, f"join-{tag}-{number}.arrow")
                         writers[number] = pa.ipc.new_stream(paths[number], piece.schema)
