@@ -232,3 +232,22 @@ def test_workers_show_progress_by_shard(
     assert shown.out.startswith("read 303 records")
     assert main([*argv, "-o", str(tmp_path / "quiet"), "--progress", "never"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_one_shard_runs_in_one_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--workers with a single small (or compressed, or one-document) input starts no
+    worker: one shard gains nothing."""
+    sample = str(DATA / "pushshift" / "RC_2024-01.ndjson")
+
+    def no_pool(*_: object, **__: object) -> None:
+        raise AssertionError("workers started for one shard")
+
+    monkeypatch.setattr(parallel, "_launched", no_pool)
+    assert parallel.shard_count([sample], 2, None, None) == 1
+    for fmt in ("jsonl", "parquet", "hub"):
+        argv = ["convert", sample, "--to", fmt, "-o", str(tmp_path / fmt), "--workers", "2"]
+        assert main(argv) == 0
+    assert main(["inspect", sample, "--workers", "2"]) == 0
+    assert "read 7 records" in capsys.readouterr().out

@@ -526,10 +526,19 @@ def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
         _print_rejects(report, out)
 
 
+def _in_workers(args: argparse.Namespace) -> bool:
+    """Whether ``--workers`` has more than one shard to share out (else one process)."""
+    if args.workers <= 1:
+        return False
+    from .parallel import shard_count
+
+    return shard_count(args.inputs, args.workers, args.format, args.encoding) > 1
+
+
 def _cmd_inspect(args: argparse.Namespace) -> int:
     report = Report()
     stats = _Stats()
-    if args.workers > 1:  # --workers: inputs parsed in processes (parallel.py), same stream
+    if _in_workers(args):  # --workers: inputs parsed in processes (parallel.py), same stream
         from .parallel import iter_records_from_args
 
         source: Iterable[Record] = iter_records_from_args(args, report)
@@ -556,13 +565,14 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     report = Report()
     options = _export_options(args, report)
     result = None
-    if args.workers > 1:
+    workers = _in_workers(args)
+    if workers:
         # --workers to JSONL, CSV or Parquet: the workers encode the output (parallel.py).
         from .parallel import export_in_workers
 
         result = export_in_workers(args, report, options)
     if result is None:
-        if args.workers > 1:
+        if workers:
             # --workers: parsed and transformed in processes, merged in input order.
             from .parallel import iter_records_from_args
 

@@ -65,6 +65,7 @@ __all__ = [
     "export_in_workers",
     "iter_records",
     "iter_records_from_args",
+    "shard_count",
 ]
 
 #: Records per pickled batch in a part file.
@@ -431,6 +432,14 @@ def _plan(
     return plan
 
 
+def shard_count(
+    inputs: Sequence[str], workers: int, format: str | None, encoding: str | None
+) -> int:
+    """How many shards *inputs* make for *workers* workers: one an input, more for a
+    large plain NDJSON file cut into ranges. With one, workers gain nothing."""
+    return len(_plan(list(inputs), workers, format, encoding))
+
+
 def _merge_source(into: SourceReport, more: SourceReport) -> None:
     """Add the counts of one more range of an input to its report."""
     into.posts += more.posts
@@ -721,7 +730,7 @@ def iter_records(
     paths = _as_list(inputs)
     report = Report() if report is None else report
     workers = default_workers() if workers is None else workers
-    if workers <= 1 or (len(paths) <= 1 and plan_spans(paths[0], workers) is None):
+    if workers <= 1 or shard_count(paths, workers, format, encoding) <= 1:
         from .reader import iter_records as serial
 
         return serial(
