@@ -442,3 +442,30 @@ def test_comment_fast_path_equals_checked_path() -> None:
         assert fast_ctx.report.notes == checked_ctx.report.notes, comment
         cases += 1
     assert cases > 4000
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.one_of(st.none(), st.integers(0, 12))),
+        max_size=30,
+    )
+)
+def test_depths_counted_in_the_first_pass_equal_the_general_ones(
+    pairs: list[tuple[int, int | None]],
+) -> None:
+    """Depths counted while listing the comments (replies after their parents) equal the
+    general chain walk's; out-of-order, orphaned or looping lists leave it to the walk."""
+    raw = [{"id": f"c{cid}", "parent": "root" if p is None else f"c{p}"} for cid, p in pairs]
+    ctx = ParseContext(source="x.info.json", format="ytdlp")
+    kept, parents, depths = ytdlp._comments(ctx, raw)
+    general = ytdlp._depths(parents)
+    if depths is not None:
+        assert depths == general
+        assert all(d is not None for d in depths.values())
+    seen: set[str] = set()
+    in_order = True
+    for cid in kept:
+        parent = parents[cid]
+        in_order = in_order and (parent is None or parent in seen)
+        seen.add(cid)
+    assert (depths is not None) == in_order

@@ -218,17 +218,23 @@ def _depths(parents: Mapping[str, str | None]) -> dict[str, int | None]:
     return depths
 
 
-def _comments(ctx: ParseContext, raw: list[Any]) -> tuple[dict[str, int], dict[str, str | None]]:
+def _comments(
+    ctx: ParseContext, raw: list[Any]
+) -> tuple[dict[str, int], dict[str, str | None], dict[str, int | None] | None]:
     """The well-formed, first-seen comments: their list index and the id each answers
     (``None`` for a top-level one), both by comment id in list order; the rest reported.
+    Third, the depth of each when every reply comes after its parent (as yt-dlp writes
+    them), counted in the same pass; ``None`` when not (then :func:`_depths` sorts it out).
 
-    Two flat dicts, no object per comment: a million comments stay out of the cyclic
+    Flat dicts, no object per comment: a million comments stay out of the cyclic
     garbage collector's way.
     """
     kept: dict[str, int] = {}
     parents: dict[str, str | None] = {}
+    depths: dict[str, int | None] = {}
+    in_order = True
     for index, comment in enumerate(raw):
-        if not isinstance(comment, dict):
+        if type(comment) is not dict and not isinstance(comment, dict):
             kind = json_type(comment)
             ctx.reject("invalid-comment", f"comment is a JSON {kind}, not an object", index=index)
             continue
@@ -236,16 +242,26 @@ def _comments(ctx: ParseContext, raw: list[Any]) -> tuple[dict[str, int], dict[s
         if not isinstance(cid, str) or not cid:
             ctx.reject("missing-id", "comment has no string 'id'", index=index)
             continue
-        cid = str(cid)
+        if type(cid) is not str:
+            cid = str(cid)
         if cid in kept:
             ctx.drop("duplicate-comment", f"comment {cid!r} repeats an earlier one", index=index)
             continue
         kept[cid] = index
         parent = comment.get("parent")
-        parents[cid] = (
-            parent if type(parent) is str and parent and parent != "root" else _parent_of(comment)
-        )
-    return kept, parents
+        if type(parent) is not str or not parent or parent == "root":
+            parent = _parent_of(comment)
+        parents[cid] = parent
+        if in_order:
+            if parent is None:
+                depths[cid] = 0
+            else:
+                above = depths.get(parent)
+                if above is None:  # a parent not seen (yet): the general pass decides
+                    in_order = False
+                else:
+                    depths[cid] = above + 1
+    return kept, parents, (depths if in_order else None)
 
 
 _fromtimestamp: Final = datetime.fromtimestamp
@@ -409,18 +425,19 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     raw = info.get("comments")
     if raw is not None and not isinstance(raw, list):
         raise ParseError(ctx.source, f"'comments' is a JSON {json_type(raw)}, expected a list")
-    kept, parents = _comments(ctx, raw) if raw is not None else ({}, {})
+    kept, parents, depths = _comments(ctx, raw) if raw is not None else ({}, {}, {})
     post = _post(ctx, info, video_id)
     yield post
     if raw is None:
         ctx.note("no-comments")  # downloaded without --write-comments
         return
-    depths = _depths(parents)
-    for cid, parent in parents.items():
-        if parent is not None and parent not in parents:
-            ctx.note("orphan-reply")
-        elif depths[cid] is None and _in_cycle(cid, parents):
-            ctx.note("reply-cycle")
+    if depths is None:  # a reply before its parent, a missing parent, or a loop
+        depths = _depths(parents)
+        for cid, parent in parents.items():
+            if parent is not None and parent not in parents:
+                ctx.note("orphan-reply")
+            elif depths[cid] is None and _in_cycle(cid, parents):
+                ctx.note("reply-cycle")
     for cid, index in kept.items():
         reply = _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid])
         yield reply
