@@ -408,8 +408,8 @@ def _plan(
     paths: Sequence[str], workers: int, format: str | None, encoding: str | None
 ) -> list[tuple[int, str, Span | None, str | None]]:
     """The shards: ``(input index, path, byte range, format)``. A large plain file of a
-    format that reads ranges (Pushshift NDJSON) is cut into *workers* ranges; any other
-    input is one shard."""
+    format that reads ranges (Pushshift NDJSON) is cut into :data:`SPANS_PER_WORKER`
+    ranges a worker; any other input is one shard."""
     from ._io import read_head
     from .parsers import detect_format, get_parser
 
