@@ -112,15 +112,19 @@ def _same_as_one_worker(
     one = _run([*argv, "-o", str(tmp_path / "one")], capsys)
     many = _run([*argv, "-o", str(tmp_path / "many"), "--workers", workers], capsys)
     assert many == one
-    names = sorted(p.name for p in (tmp_path / "one").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "many").iterdir())
+    names = sorted(str(p.relative_to(tmp_path / "one")) for p in (tmp_path / "one").rglob("*"))
+    assert names == sorted(
+        str(p.relative_to(tmp_path / "many")) for p in (tmp_path / "many").rglob("*")
+    )
     for name in names:
-        assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+        if (tmp_path / "one" / name).is_file():
+            written = (tmp_path / "many" / name).read_bytes()
+            assert written == (tmp_path / "one" / name).read_bytes(), name
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tearcorpus-shards-")]
     return one
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "hub"])
 @pytest.mark.parametrize("workers", ["2", "3"])
 def test_ranges_of_one_file_give_one_workers_bytes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], dump: Path, fmt: str, workers: str
