@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from attrs import frozen
 
+from .errors import ExportError
 from .model import Post, Record
 from .schema import (
     PLATFORM_NAMES,
@@ -54,6 +55,7 @@ __all__ = [
     "CONFIGS",
     "SPLITS",
     "ArrowCorpus",
+    "Rebatcher",
     "assign_split",
     "collect_tables",
     "context_table",
@@ -157,20 +159,58 @@ class BatchBuilder:
 
 def record_batches(records: Iterable[Record]) -> Iterator[tuple[str, pa.RecordBatch]]:
     """``(table, batch)`` for *records*, consumed once: record batches of :data:`BATCH_SIZE`
-    rows per table (the last of each may be shorter), as each fills."""
+    rows per table (the last of each may be shorter), as each fills. A value that does
+    not fit its column (an int beyond 64 bits) is an :class:`ExportError`."""
     builders: dict[bool, BatchBuilder] = {
         True: BatchBuilder("posts"),
         False: BatchBuilder("replies"),
     }
     for record in records:
         builder = builders[isinstance(record, Post)]
-        batch = builder.add(record)
+        try:
+            batch = builder.add(record)
+        except (OverflowError, ValueError) as exc:
+            raise unfit(builder.table, exc) from None
         if batch is not None:
             yield builder.table, batch
     for builder in builders.values():
-        batch = builder.flush()
+        try:
+            batch = builder.flush()
+        except (OverflowError, ValueError) as exc:
+            raise unfit(builder.table, exc) from None
         if batch is not None:
             yield builder.table, batch
+
+
+def unfit(table: str, exc: Exception) -> ExportError:
+    """The error for a value of *table* that Arrow refused for its column."""
+    return ExportError(f"{table}: a value does not fit its column: {exc}")
+
+
+class Rebatcher:
+    """Record batches of any lengths in, batches of exactly *rows* rows out (the last one
+    shorter): the batches :func:`record_batches` gives for the same rows, when the rows
+    were converted elsewhere in other pieces (worker processes)."""
+
+    def __init__(self, rows: int = BATCH_SIZE) -> None:
+        self.rows = rows
+        self._pending: list[Any] = []
+        self._held = 0
+
+    def add(self, batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
+        """Take *batch*; yield every full batch it completes."""
+        self._pending.append(batch)
+        self._held += len(batch)
+        while self._held >= self.rows:
+            whole = _pa().concat_batches(self._pending)
+            rest = whole.slice(self.rows)
+            yield whole.slice(0, self.rows)
+            self._pending, self._held = ([rest] if len(rest) else []), len(rest)
+
+    def flush(self) -> pa.RecordBatch | None:
+        """The rows held (``None`` when none)."""
+        pending, self._pending, self._held = self._pending, [], 0
+        return _pa().concat_batches(pending) if pending else None
 
 
 def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -> ArrowCorpus:

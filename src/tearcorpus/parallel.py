@@ -45,7 +45,7 @@ import pickle
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import IO, Any, Final
@@ -109,7 +109,7 @@ class _Shard:
     #: ``"records"``: pickled records for the parent's exporter; else the exporter whose
     #: output the worker encodes itself, in a posts and a replies part file: the lines of
     #: a line-oriented one (``jsonl``, ``csv``, with *export* options), or Arrow record
-    #: batches for ``parquet``.
+    #: batches for ``parquet`` and ``hub``.
     output: str = "records"
     export: Any = None
 
@@ -204,7 +204,7 @@ def _convert_shard(shard: _Shard) -> _Outcome:
             steps = _steps(shard.args, shard.key, shard.names)[: shard.local]
             records = apply_transforms(records, steps, report)
         lines, written = None, (0, 0)
-        if shard.output == "parquet":
+        if shard.output in ARROW_OUTPUTS:
             lines, written = _write_arrow(records, shard.part)
         elif shard.output != "records":
             lines, written = _write_lines(records, shard.part, shard.output, shard.export)
@@ -253,7 +253,7 @@ def _write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str],
     them) into a posts and a replies Arrow stream file; the two paths and row counts."""
     import pyarrow as pa
 
-    from .exporters.parquet import record_batches
+    from .hf import record_batches
     from .schema import arrow_schema
 
     paths = (part + ".posts.arrow", part + ".replies.arrow")
@@ -621,24 +621,26 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
     - JSONL and CSV: the workers write the lines (the exporter's own encoders); the parent
       opens the tables, copies the parts into place in input order, and finishes (see
       :mod:`tearcorpus.exporters._lines`);
-    - Parquet: the workers convert their records to Arrow record batches; the parent
-      writes them in the row groups a one-process export writes.
+    - Parquet and the Hub folder: the workers convert their records to Arrow record
+      batches; the parent cuts them again into the batches one process makes, in input
+      order, and writes them as a one-process export does.
 
     The files are byte-identical to one worker's. Returns the
-    :class:`~tearcorpus.exporters.ExportResult`, or ``None`` for another format or when a
-    transform must run in the parent (dedup, one-pass anonymisation, ``--write-dropped``):
-    then use the record stream of :func:`iter_records_from_args`."""
-    import attrs
-
+    :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when a transform must run in
+    the parent (dedup, one-pass anonymisation, ``--write-dropped``): then use the record
+    stream of :func:`iter_records_from_args`."""
     from .exporters import ExportResult, get_exporter
 
     exporter: Any = get_exporter(args.to)
-    arrow = args.to == "parquet"
+    arrow = args.to in ARROW_OUTPUTS
     if args.write_dropped or not (arrow or hasattr(exporter, "encoders")):
         return None
     key, steps, _ = _prepare(args)
     if _local_count(steps, args) < len(steps):
         return None
+    outcomes = _worker_outcomes(args, report, key, steps, options)
+    if args.to == "hub":
+        return exporter.export_batches(_rebatched(outcomes), args.output, options)
     if arrow:
         exporter.check_compression(options.compression)
         exporter._pq()  # fail before creating anything when pyarrow is missing
@@ -646,20 +648,8 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
     with OutputDir(args.output, overwrite=options.overwrite) as out:
         tables = exporter.tables(out, options)
         try:
-            with _launched(
-                list(args.inputs),
-                workers=args.workers,
-                shard_options=(args.format, args.strict, args.encoding, _options(args)),
-                args=args,
-                key=key,
-                steps=steps,
-                near=args.output,
-                output=args.to,
-                export=attrs.evolve(options, report=None),
-            ) as (shards, futures, _rest):
-                done = _shard_progress(args, len(shards), f"converting to {args.to}")
-                for outcome in _outcomes(shards, futures, report):
-                    done(sum(outcome.written))
+            with contextlib.closing(outcomes):
+                for outcome in outcomes:
                     assert outcome.lines is not None
                     for table, part in zip(tables, outcome.lines, strict=True):
                         if arrow:
@@ -676,6 +666,53 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
         counts = tables if arrow else (posts, replies)  # Parquet's writers count their rows
         written = exporter.finish(out, *counts, options)
     return ExportResult(exporter.name, args.output, written, posts, replies)
+
+
+#: Outputs whose workers convert their records to Arrow record batches.
+ARROW_OUTPUTS: Final = ("parquet", "hub")
+
+
+def _worker_outcomes(
+    args: argparse.Namespace, report: Report, key: bytes | None, steps: list[Any], options: Any
+) -> Generator[_Outcome, None, None]:
+    """Each shard's outcome, in input order, the workers encoding the ``args.to`` output;
+    the workers start when the first outcome is asked for."""
+    import attrs
+
+    with _launched(
+        list(args.inputs),
+        workers=args.workers,
+        shard_options=(args.format, args.strict, args.encoding, _options(args)),
+        args=args,
+        key=key,
+        steps=steps,
+        near=args.output,
+        output=args.to,
+        export=attrs.evolve(options, report=None),
+    ) as (shards, futures, _rest):
+        done = _shard_progress(args, len(shards), f"converting to {args.to}")
+        for outcome in _outcomes(shards, futures, report):
+            done(sum(outcome.written))
+            yield outcome
+
+
+def _rebatched(outcomes: Generator[_Outcome, None, None]) -> Iterator[tuple[str, Any]]:
+    """The workers' Arrow batches as ``(table, batch)`` in the batches of
+    :func:`tearcorpus.hf.record_batches` (the same rows, cut the same way)."""
+    from .hf import Rebatcher
+
+    rebatchers = {"posts": Rebatcher(), "replies": Rebatcher()}
+    with contextlib.closing(outcomes):
+        for outcome in outcomes:
+            assert outcome.lines is not None
+            for (table, rebatcher), part in zip(rebatchers.items(), outcome.lines, strict=True):
+                for batch in _arrow_batches(part):
+                    for full in rebatcher.add(batch):
+                        yield table, full
+    for table, rebatcher in rebatchers.items():
+        rest = rebatcher.flush()
+        if rest is not None:
+            yield table, rest
 
 
 def _shard_progress(args: argparse.Namespace, shards: int, desc: str) -> Any:

@@ -26,13 +26,14 @@ import importlib.util
 import os
 import tempfile
 from collections.abc import Iterable
+from typing import Any
 
 from .._atomic import OutputDir
 from ..errors import ExportError, MissingDependencyError
 from ..model import Record
 from ._base import ExportOptions, ExportResult
 
-__all__ = ["DEFAULT_CONFIG", "description", "export", "name", "write_hub_folder"]
+__all__ = ["DEFAULT_CONFIG", "description", "export", "export_batches", "name", "write_hub_folder"]
 
 name = "hub"
 description = "Hugging Face Hub folder: Parquet shards per config and split, README card"
@@ -42,6 +43,18 @@ DEFAULT_CONFIG = "replies_in_context"
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
+    from ..hf import record_batches
+
+    return export_batches(record_batches(records), outdir, options)
+
+
+def export_batches(
+    batches: Iterable[tuple[str, Any]], outdir: str, options: ExportOptions
+) -> ExportResult:
+    """The export of the records whose Arrow batches are *batches*: ``(table, batch)``
+    pairs as :func:`tearcorpus.hf.record_batches` gives them (batches of its size per
+    table, in record order within a table; the tables may interleave in any way).
+    ``--workers`` converts records in the workers and hands the batches here."""
     # ``datasets`` is needed for the card only, and imported then (it costs memory and
     # time): the shards are written with pyarrow alone.
     for module in ("pyarrow", "datasets", "huggingface_hub"):
@@ -55,11 +68,11 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
         raise ExportError(str(exc)) from None
     if options.max_shard_size <= 0:
         raise ExportError(f"max shard size must be positive, got {options.max_shard_size}")
-    return _export(records, outdir, options, ratios)
+    return _export(batches, outdir, options, ratios)
 
 
 def _export(
-    records: Iterable[Record],
+    batches: Iterable[tuple[str, Any]],
     outdir: str,
     options: ExportOptions,
     ratios: tuple[float, float, float],
@@ -67,7 +80,7 @@ def _export(
     import pyarrow as pa
 
     from ..card import SplitInfo, StatsBuilder, render_card
-    from ..hf import SPLITS, record_batches
+    from ..hf import SPLITS
     from ..schema import features_schema
     from ._hubstream import (
         SplitFile,
@@ -100,7 +113,7 @@ def _export(
             counter = StatsBuilder()
             router = SplitRouter(spill, seed=options.seed, ratios=ratios)
             try:
-                for table, batch in record_batches(records):
+                for table, batch in batches:
                     counter.add(table, batch)
                     router.add(table, batch)
             finally:

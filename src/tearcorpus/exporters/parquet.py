@@ -9,7 +9,7 @@ table. Read back with :func:`tearcorpus.schema.records_from_table`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import IO, Any, Final, Literal
 
 import orjson
@@ -18,7 +18,6 @@ from .._atomic import OutputDir
 from .._version import __version__
 from ..errors import ExportError, MissingDependencyError
 from ..model import Post, Record
-from ..schema import _pyarrow as _pa
 from ..schema import arrow_schema
 from ..serialize import SCHEMA_TAG
 from ._base import ExportOptions, ExportResult
@@ -31,7 +30,6 @@ __all__ = [
     "export",
     "finish",
     "name",
-    "record_batches",
     "tables",
     "write_parquet",
 ]
@@ -68,14 +66,13 @@ class _TableWriter:
     def __init__(
         self, handle: IO[bytes], table: Literal["posts", "replies"], compression: str
     ) -> None:
-        from ..hf import BatchBuilder
+        from ..hf import BatchBuilder, Rebatcher
 
         pq = _pq()
         self.table: Literal["posts", "replies"] = table
         self.builder = BatchBuilder(table, BATCH_SIZE)
         self.count = 0
-        self._pending: list[Any] = []
-        self._held = 0
+        self.rebatcher = Rebatcher(BATCH_SIZE)
         self.writer = pq.ParquetWriter(
             handle, arrow_schema(table), compression=compression, use_dictionary=True
         )
@@ -85,7 +82,9 @@ class _TableWriter:
         try:
             batch = self.builder.add(record)
         except (OverflowError, ValueError) as exc:
-            raise ExportError(f"{self.table}: a value does not fit its column: {exc}") from None
+            from ..hf import unfit
+
+            raise unfit(self.table, exc) from None
         if batch is not None:
             self.writer.write_batch(batch)
 
@@ -94,24 +93,21 @@ class _TableWriter:
         e.g. by a worker process): it is written in the row groups of :data:`BATCH_SIZE`
         rows that adding its records one by one gives, so the file is the same."""
         self.count += len(batch)
-        self._pending.append(batch)
-        self._held += len(batch)
-        while self._held >= BATCH_SIZE:
-            whole = _pa().concat_batches(self._pending)
-            self.writer.write_batch(whole.slice(0, BATCH_SIZE))
-            rest = whole.slice(BATCH_SIZE)
-            self._pending, self._held = ([rest] if len(rest) else []), len(rest)
+        for full in self.rebatcher.add(batch):
+            self.writer.write_batch(full)
 
     def flush(self) -> None:
         try:
             batch = self.builder.flush()
         except (OverflowError, ValueError) as exc:
-            raise ExportError(f"{self.table}: a value does not fit its column: {exc}") from None
+            from ..hf import unfit
+
+            raise unfit(self.table, exc) from None
         if batch is not None:
             self.writer.write_batch(batch)
-        if self._pending:
-            self.writer.write_batch(_pa().concat_batches(self._pending))
-            self._pending, self._held = [], 0
+        rest = self.rebatcher.flush()
+        if rest is not None:
+            self.writer.write_batch(rest)
 
     def close(self) -> None:
         self.flush()
@@ -166,19 +162,6 @@ def finish(
     }
     out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return [f"{out.path}/{n}" for n in ("posts.parquet", "replies.parquet", "manifest.json")]
-
-
-def record_batches(records: Iterable[Record]) -> Iterator[tuple[str, Any]]:
-    """``(table, record batch)`` of *records*, as the export converts them (a value that
-    does not fit its column is an :class:`ExportError`)."""
-    from ..hf import record_batches as batches
-
-    table = "records"
-    try:
-        for table, batch in batches(records):
-            yield table, batch
-    except (OverflowError, ValueError) as exc:
-        raise ExportError(f"{table}: a value does not fit its column: {exc}") from None
 
 
 def write_parquet(
