@@ -255,3 +255,25 @@ def test_one_shard_runs_in_one_process(
         assert main(argv) == 0
     assert main(["inspect", sample, "--workers", "2"]) == 0
     assert "read 7 records" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "hub"])
+def test_value_beyond_its_column_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """A like count beyond 64 bits (a CSV holds any integer) stops the Arrow exports with
+    one line naming the table, exit 1, and no output left."""
+    pytest.importorskip("pyarrow")
+    import tearcorpus
+
+    post = tearcorpus.Post(id="p1", platform="reddit", title="t", text="x")
+    reply = tearcorpus.Reply(id="r1", post_id="p1", platform="reddit", like_count=2**70)
+    tearcorpus.write_csv([post, reply], str(tmp_path / "c"))
+    replies = tmp_path / "c" / "replies.csv"
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["convert", str(replies), "--to", fmt, "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tearcorpus: error: replies: a value does not fit its column")
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())

@@ -659,12 +659,12 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
                             _append(table, part)
                     posts += outcome.written[0]
                     replies += outcome.written[1]
+            counts = tables if arrow else (posts, replies)  # Parquet's writers count rows
+            written = exporter.finish(out, *counts, options)
         except BaseException:
             if arrow:
                 exporter.abort(*tables)
             raise
-        counts = tables if arrow else (posts, replies)  # Parquet's writers count their rows
-        written = exporter.finish(out, *counts, options)
     return ExportResult(exporter.name, args.output, written, posts, replies)
 
 

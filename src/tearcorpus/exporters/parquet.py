@@ -122,10 +122,10 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
         try:
             for record in records:
                 (posts if isinstance(record, Post) else replies).add(record)
+            files = finish(out, posts, replies, options)  # converts the last batches
         except BaseException:
             abort(posts, replies)
             raise
-        files = finish(out, posts, replies, options)
     return ExportResult(name, outdir, files, posts.count, replies.count)
 
 
