@@ -7,10 +7,10 @@ shard, see below) and writes a private part file in a scratch folder next to the
 
 - for JSONL and CSV, the lines of its records, encoded by the exporter's own encoders;
   the parent writes the headers, copies the parts into place **in input order** and
-  writes the manifest; for Parquet, Arrow record batches, which the parent writes in the
-  row groups of a one-process export (:func:`export_in_workers`);
-- otherwise (the Hub folder, ``inspect``) the records themselves; the parent streams the
-  parts back in input order into the one exporter, the ordinary single-writer one.
+  writes the manifest; for Parquet and the Hub folder, Arrow record batches, which the
+  parent cuts into a one-process run's batches and exports (:func:`export_in_workers`);
+- otherwise (``inspect``, transforms that run in the parent) the records themselves; the
+  parent streams the parts back in input order into the one exporter.
 
 Either way the files are byte-identical to a run with one worker, and the
 :class:`~tearcorpus.Report` holds one :class:`~tearcorpus.SourceReport` per input (the
