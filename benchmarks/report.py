@@ -22,6 +22,7 @@ TEARCORPUS_JOBS = (
     "tearcorpus-hub",
     "tearcorpus-jsonl-w2",
     "tearcorpus-parquet-w2",
+    "tearcorpus-hub-w2",
 )
 #: Jobs whose input is read as a stream (Pushshift lines); yt-dlp is one JSON document.
 STREAMING_INPUT = "pushshift"
@@ -75,6 +76,7 @@ def check_targets(
         ("tearcorpus-jsonl", 2.0),
         ("tearcorpus-jsonl-w2", 2.0),
         ("tearcorpus-hub", 3.0),
+        ("tearcorpus-hub-w2", 3.0),
     ):
         for kind in kinds:
             r = _get(rows, kind, job, top)
@@ -92,6 +94,7 @@ def check_targets(
         "tearcorpus-jsonl-w2": ("pandas-jsonl", "datasets-jsonl"),
         "tearcorpus-parquet": ("pandas-parquet", "datasets-parquet"),
         "tearcorpus-parquet-w2": ("pandas-parquet", "datasets-parquet"),
+        "tearcorpus-hub-w2": ("pandas-parquet", "datasets-parquet"),
         "tearcorpus-hub": ("pandas-parquet", "datasets-parquet"),
     }
     for ours, peers in pairs.items():
@@ -242,6 +245,7 @@ _STYLE = {
     "tearcorpus-hub": ("tab:purple", "-"),
     "tearcorpus-jsonl-w2": ("tab:blue", "--"),
     "tearcorpus-parquet-w2": ("tab:green", "--"),
+    "tearcorpus-hub-w2": ("tab:purple", "--"),
     "pandas-jsonl": ("tab:orange", ":"),
     "pandas-parquet": ("tab:red", ":"),
     "datasets-jsonl": ("tab:brown", "-."),
