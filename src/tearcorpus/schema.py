@@ -30,10 +30,14 @@ pyarrow and datasets are imported inside the functions that need them.
 from __future__ import annotations
 
 import functools
+import io
 import json
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import accumulate
 from operator import attrgetter
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import orjson
@@ -229,6 +233,7 @@ def _arrow_type(kind: str) -> pa.DataType:
     return pa.struct([pa.field(n, _arrow_type(t), nullable=null) for n, t, null in fields])
 
 
+@functools.cache
 def arrow_schema(table: str) -> pa.Schema:
     """The explicit Arrow schema of *table* for Parquet (``platform`` as its name)."""
     pa = _pyarrow()
@@ -325,20 +330,64 @@ _STRUCT_FILL: Final = {"string": "", "int": 0, "bool": False, "string_list": ()}
 _PLATFORM_VALUE: Final = {p: p.value for p in Platform}
 
 
+def _array(values: Sequence[Any], kind: str, type_: pa.DataType) -> pa.Array:
+    # ``pa.array(values)``; a string column holding one value on every row (provenance's
+    # source, format and parser version, usually the platform) as ``pa.repeat``, which
+    # writes the same buffers without converting each row.
+    pa = _pyarrow()
+    if kind == "string" and values:
+        first = values[0]
+        if first is not None and values.count(first) == len(values):
+            return pa.repeat(pa.scalar(first, type=type_), len(values))
+    return pa.array(values, type=type_)
+
+
+@functools.cache
+def _struct_fill(fields: tuple[tuple[str, str, bool], ...]) -> SimpleNamespace:
+    # Stands in for a null struct: its attributes are the fill values.
+    return SimpleNamespace(**{name: _STRUCT_FILL[kind] for name, kind, _ in fields})
+
+
 def _struct_column(
     values: list[Any], fields: tuple[tuple[str, str, bool], ...], type_: pa.DataType
 ) -> pa.Array:
+    # Null structs swapped for an object holding the fill values in one pass, so that
+    # each child column is a ``map`` of an attribute getter, with no Python loop.
     pa = _pyarrow()
-    children = []
-    for index, (name, kind, _) in enumerate(fields):
-        fill = _STRUCT_FILL[kind]
-        getter = attrgetter(name)
-        cells: list[Any] = [fill if v is None else getter(v) for v in values]
-        if kind == "string_list":
-            cells = [list(c) for c in cells]
-        children.append(pa.array(cells, type=type_.field(index).type))
-    mask = pa.array([v is None for v in values], type=pa.bool_())
+    nulls = [v is None for v in values]
+    if True in nulls:
+        fill = _struct_fill(fields)
+        values = [fill if v is None else v for v in values]
+    children = [
+        _array(list(map(attrgetter(name), values)), kind, field.type)
+        for (name, kind, _), field in zip(fields, type_, strict=True)
+    ]
+    mask = pa.array(nulls, type=pa.bool_())
     return pa.StructArray.from_arrays(children, fields=list(type_), mask=mask)
+
+
+def _platform_column(values: list[Any], type_: pa.DataType) -> pa.Array:
+    # The platforms' names; one platform on every row (the usual case) as ``pa.repeat``.
+    pa = _pyarrow()
+    if values and values.count(values[0]) == len(values):
+        return pa.repeat(pa.scalar(_PLATFORM_VALUE[values[0]], type=type_), len(values))
+    return pa.array(list(map(_PLATFORM_VALUE.__getitem__, values)), type=type_)
+
+
+def _json_column(values: list[Any], type_: pa.DataType) -> pa.Array:
+    # Each value's JSON written into one buffer and its lengths summed into the offsets:
+    # the string array ``pa.array`` makes of the decoded texts, without a str per row.
+    pa = _pyarrow()
+    data = io.BytesIO()
+    try:
+        offsets = array("i", accumulate(map(data.write, map(orjson.dumps, values)), initial=0))
+    except OverflowError:  # past 2 GiB: as pa.array has it
+        offsets = None
+    if not values or offsets is None:
+        return pa.array([orjson.dumps(v).decode() for v in values], type=type_)
+    return pa.StringArray.from_buffers(
+        len(values), pa.py_buffer(offsets), pa.py_buffer(data.getvalue())
+    )
 
 
 def _columns(
@@ -346,21 +395,19 @@ def _columns(
 ) -> list[pa.Array]:
     # Straight from the attributes (the serialised names are the attribute names): the
     # same arrays as converting the serialised rows, without building a dict per record.
-    pa = _pyarrow()
-    dumps = orjson.dumps
     out = []
-    for column in columns:
-        type_ = schema.field(column.name).type
+    for column, field in zip(columns, schema, strict=True):
+        type_ = field.type
         values = list(map(attrgetter(column.name), records))
         if column.type == "platform":
-            values = [_PLATFORM_VALUE[v] for v in values]
+            out.append(_platform_column(values, type_))
         elif column.type == "json":
-            values = [dumps(v).decode() for v in values]
+            out.append(_json_column(values, type_))
         elif column.type in ("author", "provenance"):
             fields = AUTHOR_FIELDS if column.type == "author" else PROVENANCE_FIELDS
             out.append(_struct_column(values, fields, type_))
-            continue
-        out.append(pa.array(values, type=type_))
+        else:
+            out.append(_array(values, column.type, type_))
     return out
 
 
@@ -370,7 +417,7 @@ def record_batch(records: Sequence[Record], table: Literal["posts", "replies"]) 
     schema = arrow_schema(table)
     columns = TABLES[table]
     kind = Post if table == "posts" else Reply
-    if all(type(record) is kind for record in records):
+    if list(map(type, records)).count(kind) == len(records):
         return pa.RecordBatch.from_arrays(_columns(records, columns, schema), schema=schema)
     # Subclasses serialise through the converter.
     return pa.RecordBatch.from_pydict(_row_values(records, columns), schema=schema)
