@@ -10,9 +10,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tearcorpus import Post, Reply, to_dict
-from tearcorpus.schema import POSTS, REPLIES, TABLES, arrow_schema, features, features_schema
+from tearcorpus.schema import (
+    POSTS,
+    REPLIES,
+    TABLES,
+    _row_values,
+    arrow_schema,
+    features,
+    features_schema,
+    record_batch,
+)
 
-from .strategies import records
+from .strategies import any_text, platforms, posts, records, replies
 
 pa = pytest.importorskip("pyarrow")
 pytest.importorskip("datasets")
@@ -68,8 +77,6 @@ def test_extra_is_json_text() -> None:
 @given(st.lists(records, max_size=30))
 def test_record_batch_matches_converting_the_serialised_rows(batch: list[Post | Reply]) -> None:
     """record_batch builds from attributes exactly the arrays the serialised rows convert to."""
-    from tearcorpus.schema import _row_values, record_batch
-
     for table, cls in (("posts", Post), ("replies", Reply)):
         rows = [r for r in batch if type(r) is cls]
         schema = arrow_schema(table)
@@ -77,6 +84,100 @@ def test_record_batch_matches_converting_the_serialised_rows(batch: list[Post | 
         got = record_batch(rows, table)  # type: ignore[arg-type]
         assert got.equals(expected)
         assert _ipc(got) == _ipc(expected)  # the same bytes, not only equal values
+
+
+@attrs.frozen(weakref_slot=False)
+class _OwnPost(Post):
+    """A Post subclass: record_batch converts it through the serialised rows."""
+
+
+@attrs.frozen(weakref_slot=False)
+class _OwnReply(Reply):
+    """A Reply subclass: record_batch converts it through the serialised rows."""
+
+
+@st.composite
+def _chunks(draw: st.DrawFn) -> tuple[str, list[Post | Reply]]:
+    """A table and a chunk of its records: as parsers write them (one platform and one
+    provenance origin on every row) or arbitrary, with authors and provenance absent on
+    no, some or every row, and subclass instances on no, some or every row."""
+    table = draw(st.sampled_from(["posts", "replies"]))
+    batch: list[Post | Reply] = draw(st.lists(posts if table == "posts" else replies, max_size=40))
+    if draw(st.booleans()):
+        platform, source = draw(platforms), draw(any_text)
+        batch = [
+            attrs.evolve(
+                r,
+                platform=platform,
+                provenance=r.provenance
+                and attrs.evolve(r.provenance, source=source, format="jsonl", transforms=()),
+            )
+            for r in batch
+        ]
+    for field in ("author", "provenance"):
+        absent = draw(st.sampled_from(["as drawn", "some", "every"]))
+        if absent != "as drawn":
+            none: dict[str, Any] = {field: None}
+            batch = [
+                attrs.evolve(r, **none) if absent == "every" or i % 3 == 0 else r
+                for i, r in enumerate(batch)
+            ]
+    own = _OwnPost if table == "posts" else _OwnReply
+    subclassed = draw(st.sampled_from([0, 1, 2]))  # none, some, every record
+    batch = [
+        own(**attrs.asdict(r, recurse=False)) if subclassed == 2 or (subclassed and i % 2) else r
+        for i, r in enumerate(batch)
+    ]
+    return table, batch
+
+
+@given(_chunks(), st.integers(min_value=0, max_value=40))
+def test_record_batch_equals_the_plain_conversion(
+    chunk: tuple[str, list[Post | Reply]], cut: int
+) -> None:
+    """record_batch, and joined batches of a chunk's two parts, hold exactly the arrays
+    (values, types, validity bitmaps, bytes) that converting the serialised rows gives."""
+    table, batch = chunk
+    schema = arrow_schema(table)
+    expected = pa.RecordBatch.from_pydict(_row_values(batch, TABLES[table]), schema=schema)
+    got = record_batch(batch, table)  # type: ignore[arg-type]
+    assert got.schema.equals(schema)
+    assert got.equals(expected)
+    assert got.nbytes == expected.nbytes
+    assert _ipc(got) == _ipc(expected)
+    cut = min(cut, len(batch))
+    parts = [record_batch(part, table) for part in (batch[:cut], batch[cut:])]  # type: ignore[arg-type]
+    joined = pa.concat_batches(parts)
+    assert joined.nbytes == expected.nbytes
+    assert _ipc(joined) == _ipc(expected)
+
+
+def test_record_batch_of_one_origin_repeats_the_same_values() -> None:
+    """Columns holding one value on every row come out as that value on every row."""
+    from tearcorpus import Author, Platform, Provenance
+
+    origin = Provenance(source="in.ndjson", format="pushshift", parser_version="1")
+    batch = [
+        Reply(
+            id=str(i),
+            post_id="p",
+            platform=Platform.REDDIT,
+            author=None if i == 1 else Author(id="a"),
+            extra={"n": i} if i else {},
+            provenance=attrs.evolve(origin, line=i + 1),
+        )
+        for i in range(3)
+    ]
+    got = record_batch(batch, "replies").to_pydict()
+    assert got["platform"] == ["reddit"] * 3
+    assert [p["source"] for p in got["provenance"]] == ["in.ndjson"] * 3
+    assert [p["line"] for p in got["provenance"]] == [1, 2, 3]
+    assert got["author"] == [
+        {"id": "a", "name": None, "url": None, "is_uploader": False, "is_verified": False},
+        None,
+        {"id": "a", "name": None, "url": None, "is_uploader": False, "is_verified": False},
+    ]
+    assert got["extra"] == ["{}", '{"n":1}', '{"n":2}']
 
 
 def _ipc(batch: Any) -> bytes:
