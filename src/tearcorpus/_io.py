@@ -40,6 +40,14 @@ _MAGIC: Final = (
 )
 
 
+def is_utf8(encoding: str | None) -> bool:
+    """Whether text in *encoding* (``None``: the default, UTF-8 with or without BOM) can be
+    read as UTF-8 bytes as they are."""
+    if encoding is None:
+        return True
+    return encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig", "utf8-sig")
+
+
 def is_remote(path: str) -> bool:
     """True for fsspec URLs (``s3://``, ``https://`` ...), false for local paths."""
     return "://" in path and not path.startswith("file://")

@@ -471,9 +471,13 @@ class _Stats:
         }
 
 
+def wants_progress(mode: str) -> bool:
+    """Whether ``--progress MODE`` draws a bar: ``always``, or ``auto`` on a terminal."""
+    return mode == "always" or (mode == "auto" and sys.stderr.isatty())
+
+
 def _progress(records: Iterable[Record], mode: str, desc: str) -> Iterable[Record]:
-    show = mode == "always" or (mode == "auto" and sys.stderr.isatty())
-    if not show:
+    if not wants_progress(mode):
         return records
     from tqdm import tqdm
 

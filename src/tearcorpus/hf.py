@@ -141,7 +141,10 @@ class BatchBuilder:
 
     def _convert(self) -> None:
         if self._records:
-            self._pieces.append(record_batch(self._records, self.table))
+            try:
+                self._pieces.append(record_batch(self._records, self.table))
+            except (OverflowError, ValueError) as exc:  # an int beyond 64 bits
+                raise _unfit(self.table, exc) from None
             self._held += len(self._records)
             self._records.clear()
             # Converting grows and drops many buffers: give what Arrow's allocator freed
@@ -167,22 +170,16 @@ def record_batches(records: Iterable[Record]) -> Iterator[tuple[str, pa.RecordBa
     }
     for record in records:
         builder = builders[isinstance(record, Post)]
-        try:
-            batch = builder.add(record)
-        except (OverflowError, ValueError) as exc:
-            raise unfit(builder.table, exc) from None
+        batch = builder.add(record)
         if batch is not None:
             yield builder.table, batch
     for builder in builders.values():
-        try:
-            batch = builder.flush()
-        except (OverflowError, ValueError) as exc:
-            raise unfit(builder.table, exc) from None
+        batch = builder.flush()
         if batch is not None:
             yield builder.table, batch
 
 
-def unfit(table: str, exc: Exception) -> ExportError:
+def _unfit(table: str, exc: Exception) -> ExportError:
     """The error for a value of *table* that Arrow refused for its column."""
     return ExportError(f"{table}: a value does not fit its column: {exc}")
 
@@ -199,6 +196,9 @@ class Rebatcher:
 
     def add(self, batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
         """Take *batch*; yield every full batch it completes."""
+        if not self._pending and len(batch) == self.rows:
+            yield batch  # already one (batches made here from records are)
+            return
         self._pending.append(batch)
         self._held += len(batch)
         while self._held >= self.rows:

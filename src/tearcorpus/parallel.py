@@ -53,10 +53,11 @@ from typing import IO, Any, Final
 from attrs import frozen
 
 from ._atomic import OutputDir
+from ._io import is_utf8
 from ._spans import SPANS_PER_WORKER, Span, count_lines, plan_spans
 from .errors import ExportError, TearcorpusError
-from .model import Post, Record
-from .reader import InputPath, _as_list
+from .model import Record
+from .reader import InputPath, _as_list, _counted
 from .report import MAX_KEPT_ERRORS, Report, SourceReport
 
 __all__ = [
@@ -126,7 +127,7 @@ class _Outcome:
     part: str = ""
     #: The part files (posts, replies) of a shard whose output the worker encoded, and
     #: how many records each holds.
-    lines: tuple[str, str] | None = None
+    parts: tuple[str, str] | None = None
     written: tuple[int, int] = (0, 0)
 
 
@@ -163,13 +164,7 @@ def _parse_span(shard: _Shard, report: Report) -> Iterator[Record]:
         span=(shard.span, shard.first_line),
     )
     report.sources.append(ctx.report)
-    counts = ctx.report
-    for record in get_parser(shard.format).parse(ctx):
-        if isinstance(record, Post):
-            counts.posts += 1
-        else:
-            counts.replies += 1
-        yield record
+    return _counted(get_parser(shard.format).parse(ctx), ctx)
 
 
 def _portable(exc: TearcorpusError) -> TearcorpusError:
@@ -203,18 +198,18 @@ def _convert_shard(shard: _Shard) -> _Outcome:
             assert shard.args is not None
             steps = _steps(shard.args, shard.key, shard.names)[: shard.local]
             records = apply_transforms(records, steps, report)
-        lines, written = None, (0, 0)
+        parts, written = None, (0, 0)
         if shard.output in ARROW_OUTPUTS:
-            lines, written = _write_arrow(records, shard.part)
+            parts, written = _write_arrow(records, shard.part)
         elif shard.output != "records":
-            lines, written = _write_lines(records, shard.part, shard.output, shard.export)
+            parts, written = _write_lines(records, shard.part, shard.output, shard.export)
         else:
             _write_records(records, shard.part)
     except TearcorpusError as exc:
         return _Outcome(None, report.dropped, report.scrubbed, error=_portable(exc))
     source = report.sources[0] if report.sources else None
     return _Outcome(
-        source, report.dropped, report.scrubbed, part=shard.part, lines=lines, written=written
+        source, report.dropped, report.scrubbed, part=shard.part, parts=parts, written=written
     )
 
 
@@ -417,7 +412,7 @@ def _plan(
     for number, path in enumerate(paths):
         spans = None
         name = format
-        if encoding is None or encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        if is_utf8(encoding):
             spans = plan_spans(path, workers * SPANS_PER_WORKER)
         if spans is not None:
             try:
@@ -650,8 +645,8 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
         try:
             with contextlib.closing(outcomes):
                 for outcome in outcomes:
-                    assert outcome.lines is not None
-                    for table, part in zip(tables, outcome.lines, strict=True):
+                    assert outcome.parts is not None
+                    for table, part in zip(tables, outcome.parts, strict=True):
                         if arrow:
                             for batch in _arrow_batches(part):
                                 table.add_batch(batch)
@@ -704,8 +699,8 @@ def _rebatched(outcomes: Generator[_Outcome, None, None]) -> Iterator[tuple[str,
     rebatchers = {"posts": Rebatcher(), "replies": Rebatcher()}
     with contextlib.closing(outcomes):
         for outcome in outcomes:
-            assert outcome.lines is not None
-            for (table, rebatcher), part in zip(rebatchers.items(), outcome.lines, strict=True):
+            assert outcome.parts is not None
+            for (table, rebatcher), part in zip(rebatchers.items(), outcome.parts, strict=True):
                 for batch in _arrow_batches(part):
                     for full in rebatcher.add(batch):
                         yield table, full
@@ -720,8 +715,9 @@ def _shard_progress(args: argparse.Namespace, shards: int, desc: str) -> Any:
     bar on stderr over the shards, when ``--progress`` asks for one; else a no-op."""
     import sys
 
-    mode = getattr(args, "progress", "never")
-    if not (mode == "always" or (mode == "auto" and sys.stderr.isatty())):
+    from .cli import wants_progress
+
+    if not wants_progress(getattr(args, "progress", "never")):
         return lambda records: None
     from tqdm import tqdm
 

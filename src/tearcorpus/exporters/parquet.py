@@ -17,7 +17,8 @@ import orjson
 from .._atomic import OutputDir
 from .._version import __version__
 from ..errors import ExportError, MissingDependencyError
-from ..model import Post, Record
+from ..hf import record_batches
+from ..model import Record
 from ..schema import arrow_schema
 from ..serialize import SCHEMA_TAG
 from ._base import ExportOptions, ExportResult
@@ -61,50 +62,43 @@ def check_compression(compression: str) -> str:
 
 
 class _TableWriter:
-    """Turns records of one table into record batches and writes them."""
+    """Writes the record batches of one table in row groups of :data:`BATCH_SIZE` rows."""
 
     def __init__(
         self, handle: IO[bytes], table: Literal["posts", "replies"], compression: str
     ) -> None:
-        from ..hf import BatchBuilder, Rebatcher
+        from ..hf import Rebatcher
 
         pq = _pq()
         self.table: Literal["posts", "replies"] = table
-        self.builder = BatchBuilder(table, BATCH_SIZE)
         self.count = 0
         self.rebatcher = Rebatcher(BATCH_SIZE)
+        self.builder: Any = None  # for records taken one by one (add)
         self.writer = pq.ParquetWriter(
             handle, arrow_schema(table), compression=compression, use_dictionary=True
         )
 
     def add(self, record: Record) -> None:
-        self.count += 1
-        try:
-            batch = self.builder.add(record)
-        except (OverflowError, ValueError) as exc:
-            from ..hf import unfit
+        """Take one record (converted with the next ones, a chunk at a time)."""
+        if self.builder is None:
+            from ..hf import BatchBuilder
 
-            raise unfit(self.table, exc) from None
+            self.builder = BatchBuilder(self.table, BATCH_SIZE)
+        batch = self.builder.add(record)
         if batch is not None:
-            self.writer.write_batch(batch)
+            self.add_batch(batch)
 
     def add_batch(self, batch: Any) -> None:
-        """Take a record batch of this table, of any length (records converted elsewhere,
-        e.g. by a worker process): it is written in the row groups of :data:`BATCH_SIZE`
-        rows that adding its records one by one gives, so the file is the same."""
+        """Take a record batch of this table, of any length (converted here from the
+        records, or by a worker process): the row groups are the same either way."""
         self.count += len(batch)
         for full in self.rebatcher.add(batch):
             self.writer.write_batch(full)
 
     def flush(self) -> None:
-        try:
-            batch = self.builder.flush()
-        except (OverflowError, ValueError) as exc:
-            from ..hf import unfit
-
-            raise unfit(self.table, exc) from None
+        batch = self.builder.flush() if self.builder is not None else None
         if batch is not None:
-            self.writer.write_batch(batch)
+            self.add_batch(batch)
         rest = self.rebatcher.flush()
         if rest is not None:
             self.writer.write_batch(rest)
@@ -120,9 +114,9 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
     with OutputDir(outdir, overwrite=options.overwrite) as out:
         posts, replies = tables(out, options)
         try:
-            for record in records:
-                (posts if isinstance(record, Post) else replies).add(record)
-            files = finish(out, posts, replies, options)  # converts the last batches
+            for table, batch in record_batches(records):
+                (posts if table == "posts" else replies).add_batch(batch)
+            files = finish(out, posts, replies, options)
         except BaseException:
             abort(posts, replies)
             raise

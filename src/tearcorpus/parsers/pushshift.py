@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import orjson
 
-from .._io import iter_text_lines, open_binary
+from .._io import is_utf8, iter_text_lines, open_binary
 from .._spans import open_span
 from ..model import Record
 from ._base import ParseContext
@@ -115,11 +115,6 @@ def sniff(head: bytes, path: str) -> int:
     return 0
 
 
-def _utf8(ctx: ParseContext) -> bool:
-    encoding = (ctx.encoding or "utf-8").replace("_", "-").lower()
-    return encoding in ("utf-8", "utf8", "utf-8-sig")
-
-
 def _transcoded(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
     for number, text in iter_text_lines(ctx.source, ctx.encoding):
         yield number, text.encode("utf-8", "surrogatepass") + b"\n"
@@ -129,7 +124,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     unescape = unescape_enabled(ctx)
     loads = orjson.loads
     stream = None
-    if _utf8(ctx):
+    if is_utf8(ctx.encoding):
         stream = open_binary(ctx.source) if ctx.span is None else open_span(ctx.source, ctx.span[0])
     try:
         lines: Iterator[tuple[int, bytes]]

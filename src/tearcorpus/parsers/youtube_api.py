@@ -37,7 +37,7 @@ from typing import Any, Final
 import orjson
 from attrs import define, field
 
-from .._io import iter_binary_lines, iter_text_lines, load_json, read_bytes
+from .._io import is_utf8, iter_binary_lines, iter_text_lines, load_json, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, utc
 from ._base import ParseContext
@@ -61,7 +61,6 @@ _ITEM_KIND: Final = {
     _COMMENTS: "youtube#comment",
     _VIDEOS: "youtube#video",
 }
-_UTF8: Final = ("utf-8", "utf8", "utf-8-sig", "utf8-sig")
 
 
 def sniff(head: bytes, path: str) -> int:
@@ -530,7 +529,7 @@ def _page(state: _State, data: Any, page: _Page) -> Iterator[Record]:
 
 def _lines(ctx: ParseContext) -> Generator[tuple[int, bytes], None, None]:
     encoding = ctx.encoding
-    if encoding is None or encoding.replace("_", "-").lower() in _UTF8:
+    if is_utf8(encoding):
         yield from iter_binary_lines(ctx.source)
     else:
         for number, text in iter_text_lines(ctx.source, encoding):
