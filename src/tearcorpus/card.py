@@ -1,10 +1,12 @@
 """The dataset card (``README.md``) of a Hub folder.
 
-The YAML front matter is written with the same ``datasets`` / ``huggingface_hub`` code
-``push_to_hub`` uses (``MetadataConfigs``, ``DatasetInfosDict``, ``DatasetCardData``), so
-``configs`` and ``dataset_info`` are exactly what the Hub and ``load_dataset`` read. The
-body is a card a researcher can publish: summary, languages, configs and fields,
-statistics, splits, provenance, personal information and licence.
+The YAML front matter holds what ``push_to_hub`` writes there (``datasets``'
+``MetadataConfigs`` and ``DatasetInfosDict`` into a ``huggingface_hub.DatasetCardData``),
+so ``configs`` and ``dataset_info`` are exactly what the Hub and ``load_dataset`` read. It
+is built without importing ``datasets`` (which costs more time and memory than a small
+export); the tests compare it with what those classes write. The body is a card a
+researcher can publish: summary, languages, configs and fields, statistics, splits,
+provenance, personal information and licence.
 
 A machine-readable line ``<!-- tearcorpus:anonymized=all|partial|none -->`` records
 whether authors were pseudonymised; :func:`anonymization` reads it back (``publish``
@@ -25,6 +27,8 @@ from ._version import __version__
 from .schema import AUTHOR_FIELDS, PROVENANCE_FIELDS, TABLES, Column
 
 if TYPE_CHECKING:
+    from huggingface_hub import DatasetCardData
+
     from .hf import ArrowCorpus
     from .report import Report
 
@@ -306,6 +310,55 @@ def corpus_stats(corpus: ArrowCorpus) -> CorpusStats:
     return stats.result()
 
 
+def _yaml_feature(feature: Mapping[str, Any]) -> dict[str, Any]:
+    # One feature of ``Features.to_dict`` as ``Features._to_yaml_list`` writes it, for the
+    # kinds our tables use: Value, ClassLabel, List and nested dicts (structs).
+    kind = feature.get("_type")
+    if kind == "Value":
+        return {"dtype": feature["dtype"]}
+    if kind == "ClassLabel":
+        names = {str(i): name for i, name in enumerate(feature["names"])}
+        return {"dtype": {"class_label": {"names": names}}}
+    if kind == "List":
+        inner = _yaml_feature(feature["feature"])
+        if list(inner) in (["dtype"], ["struct"]):
+            return {"list": next(iter(inner.values()))}
+        return {"list": inner}
+    if kind is not None:
+        raise ValueError(f"no YAML form for feature type {kind!r}")
+    return {"struct": _yaml_features(feature)}
+
+
+def _yaml_features(features: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{"name": name, **_yaml_feature(feature)} for name, feature in features.items()]
+
+
+def _config_features(config: str) -> list[dict[str, Any]]:
+    # ``features(config)._to_yaml_list()``, from the Features JSON that
+    # ``features_schema`` carries (so ``datasets`` is not imported).
+    import json
+
+    from .schema import features_schema
+
+    info = json.loads(features_schema(config).metadata[b"huggingface"])
+    return _yaml_features(info["info"]["features"])
+
+
+def _dataset_info(config: str, per_split: Mapping[str, SplitInfo]) -> dict[str, Any]:
+    # ``DatasetInfo._to_yaml_dict()`` with its ``config_name`` first, as
+    # ``DatasetInfosDict.to_dataset_card_data`` writes it.
+    return {
+        "config_name": config,
+        "features": _config_features(config),
+        "splits": [
+            {"name": split, "num_bytes": part.num_bytes, "num_examples": part.rows}
+            for split, part in per_split.items()
+        ],
+        "download_size": sum(part.download_size for part in per_split.values()),
+        "dataset_size": sum(part.num_bytes for part in per_split.values()),
+    }
+
+
 def _card_data(
     splits: Mapping[str, Mapping[str, SplitInfo]],
     *,
@@ -314,14 +367,11 @@ def _card_data(
     license: str,
     pretty_name: str | None,
     rows: int,
-) -> Any:
-    from datasets import DatasetInfo, SplitDict
-    from datasets import SplitInfo as HfSplitInfo
-    from datasets.info import DatasetInfosDict
-    from datasets.utils.metadata import MetadataConfigs
+) -> DatasetCardData:
+    """The card's YAML front matter: what ``datasets``' ``DatasetInfosDict`` and
+    ``MetadataConfigs`` add to the ``DatasetCardData`` (as ``push_to_hub`` does), built
+    without importing ``datasets``; ``tests/test_card_yaml.py`` checks it against them."""
     from huggingface_hub import DatasetCardData
-
-    from .schema import features
 
     data = DatasetCardData(
         language=list(languages) or None,
@@ -330,31 +380,28 @@ def _card_data(
         pretty_name=pretty_name,
         tags=["tearcorpus", "comments", "conversations"],
     )
-    infos = {}
-    configs: dict[str, dict[str, Any]] = {}
-    for config, per_split in splits.items():
-        info = DatasetInfo(
-            config_name=config,
-            features=features(config),
-            splits=SplitDict(),
-            download_size=0,
-            dataset_size=0,
-        )
-        for split, part in per_split.items():
-            info.splits.add(
-                HfSplitInfo(name=split, num_bytes=part.num_bytes, num_examples=part.rows)
-            )
-            info.download_size += part.download_size
-            info.dataset_size += part.num_bytes
-        info.size_in_bytes = info.download_size + info.dataset_size
-        infos[config] = info
-        configs[config] = {
-            "data_files": [{"split": s, "path": f"{config}/{s}-*"} for s in per_split]
-        }
-        if config == default_config:
-            configs[config]["default"] = True
-    DatasetInfosDict(infos).to_dataset_card_data(data)
-    MetadataConfigs(configs).to_dataset_card_data(data)
+    if splits:
+        infos = [_dataset_info(config, per_split) for config, per_split in splits.items()]
+        # One config is written as a mapping (without ``config_name: default``), several
+        # as a list sorted by name.
+        if len(infos) == 1:
+            data["dataset_info"] = infos[0]
+            if infos[0]["config_name"] == "default":
+                del infos[0]["config_name"]
+        else:
+            data["dataset_info"] = sorted(infos, key=lambda info: str(info["config_name"]))
+        configs = []
+        for config in sorted(splits):
+            entry: dict[str, Any] = {
+                "config_name": config,
+                "data_files": [
+                    {"split": split, "path": f"{config}/{split}-*"} for split in splits[config]
+                ],
+            }
+            if config == default_config:
+                entry["default"] = True
+            configs.append(entry)
+        data["configs"] = configs
     return data
 
 
