@@ -469,3 +469,73 @@ def test_depths_counted_in_the_first_pass_equal_the_general_ones(
         in_order = in_order and (parent is None or parent in seen)
         seen.add(cid)
     assert (depths is not None) == in_order
+
+
+_ITEMS = st.one_of(
+    st.tuples(st.integers(0, 12), st.one_of(st.none(), st.integers(0, 12))),
+    st.sampled_from(["not an object", "no id", "empty id", "odd like_count"]),
+)
+
+
+def _raw_comments(items: list[tuple[int, int | None] | str]) -> list[Any]:
+    """A comments list from *items*: (id, parent) pairs, and bad or odd comments."""
+    raw: list[Any] = []
+    for item in items:
+        if item == "not an object":
+            raw.append(["x"])
+        elif item == "no id":
+            raw.append({"parent": "root", "text": "t"})
+        elif item == "empty id":
+            raw.append({"id": "", "parent": "root"})
+        elif item == "odd like_count":
+            raw.append({"id": "c1", "parent": "root", "like_count": "3"})
+        else:
+            assert isinstance(item, tuple)
+            cid, parent = item
+            raw.append({"id": f"c{cid}", "parent": "root" if parent is None else f"c{parent}"})
+    return raw
+
+
+@given(st.lists(_ITEMS, max_size=30))
+def test_one_pass_equals_listing_then_replies(items: list[tuple[int, int | None] | str]) -> None:
+    """The one-pass reader (_replies) gives the records, provenance, rejects (in order) and
+    notes of the two-pass one (_comments then _listed), in order or not, bad items included."""
+    raw = _raw_comments(items)
+    one = ParseContext(source="x.info.json", format="ytdlp")
+    two = ParseContext(source="x.info.json", format="ytdlp")
+    got = list(ytdlp._replies(one, raw, "vid"))
+    kept, parents, depths = ytdlp._comments(two, raw)
+    want = list(ytdlp._listed(two, raw, "vid", kept, parents, depths))
+    assert got == want
+    assert [r.provenance for r in got] == [r.provenance for r in want]
+    assert [list(r.extra.items()) for r in got] == [list(r.extra.items()) for r in want]
+    assert one.report.rejected == two.report.rejected
+    assert [str(e) for e in one.report.errors] == [str(e) for e in two.report.errors]
+    assert one.report.notes == two.report.notes
+
+
+def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
+    """A reply listed before its parent sends the rest of the list to the general pass:
+    the replies before it keep their in-order depths, the rest get walked ones, each once."""
+    raw = [
+        {"id": "a", "parent": "root"},
+        {"id": "b", "parent": "a"},
+        {"id": "x"},
+        {"id": "d", "parent": "c"},
+        {"id": "b", "parent": "root"},
+        {"id": "c", "parent": "b"},
+        {"id": "o", "parent": "gone"},
+    ]
+    ctx = ParseContext(source="x.info.json", format="ytdlp")
+    replies = list(ytdlp._replies(ctx, raw, "vid"))
+    assert [(r.id, r.depth) for r in replies] == [
+        ("a", 0),
+        ("b", 1),
+        ("x", 0),
+        ("d", 3),
+        ("c", 2),
+        ("o", None),
+    ]
+    assert [r.provenance.index for r in replies if r.provenance] == [0, 1, 2, 3, 5, 6]
+    assert ctx.report.rejected == {"duplicate-comment": 1}
+    assert ctx.report.notes == {"orphan-reply": 1}
