@@ -503,7 +503,7 @@ def test_one_pass_equals_listing_then_replies(items: list[tuple[int, int | None]
     raw = _raw_comments(items)
     one = ParseContext(source="x.info.json", format="ytdlp")
     two = ParseContext(source="x.info.json", format="ytdlp")
-    got = list(ytdlp._replies(one, raw, "vid"))
+    got = list(ytdlp._replies(one, list(raw), "vid"))
     kept, parents, depths = ytdlp._comments(two, raw)
     want = list(ytdlp._listed(two, raw, "vid", kept, parents, depths))
     assert got == want
@@ -527,7 +527,9 @@ def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
         {"id": "o", "parent": "gone"},
     ]
     ctx = ParseContext(source="x.info.json", format="ytdlp")
-    replies = list(ytdlp._replies(ctx, raw, "vid"))
+    given = list(raw)
+    replies = list(ytdlp._replies(ctx, given, "vid"))
+    assert given == [None, None, None, *raw[3:]]  # the ones built in order are freed
     assert [(r.id, r.depth) for r in replies] == [
         ("a", 0),
         ("b", 1),

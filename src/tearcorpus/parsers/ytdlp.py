@@ -23,6 +23,7 @@ Quirks handled:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -178,12 +179,15 @@ def _parent_of(comment: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _depths(parents: Mapping[str, str | None]) -> dict[str, int | None]:
-    """Depth of every comment from its parent chain, whatever the order of the list.
+def _depths(
+    parents: Mapping[str, str | None], known: Mapping[str, int] | None = None
+) -> dict[str, int | None]:
+    """Depth of every comment from its parent chain, whatever the order of the list;
+    a chain stops at a comment whose depth is *known*.
 
     ``None`` where the chain reaches a parent missing from the file, or loops.
     """
-    depths: dict[str, int | None] = {}
+    depths: dict[str, int | None] = dict(known) if known else {}
     for start, parent in parents.items():
         if start in depths:
             continue
@@ -233,36 +237,37 @@ def _drop_repeat(ctx: ParseContext, cid: str, index: int) -> None:
 
 
 def _comments(
-    ctx: ParseContext, raw: list[Any], reported_from: int = 0
+    ctx: ParseContext, raw: list[Any], start: int = 0, known: Mapping[str, int] | None = None
 ) -> tuple[dict[str, int], dict[str, str | None], dict[str, int | None] | None]:
-    """The well-formed, first-seen comments: their list index and the id each answers
-    (``None`` for a top-level one), both by comment id in list order; the rest reported
-    (from index *reported_from* on: :func:`_replies` reported the ones before).
-    Third, the depth of each when every reply comes after its parent (as yt-dlp writes
-    them), counted in the same pass; ``None`` when not (then :func:`_depths` sorts it out).
+    """The well-formed, first-seen comments from list index *start* on: their index and
+    the id each answers (``None`` for a top-level one), both by comment id in list order;
+    the rest reported. Third, the depth of each when every reply comes after its parent
+    (as yt-dlp writes them), counted in the same pass; ``None`` when not (then
+    :func:`_depths` sorts it out).
+
+    *known* holds the depths of the comments kept before *start* (by :func:`_replies`):
+    they are in the parents returned, as top-level comments, and a repeat of one is
+    dropped.
 
     Flat dicts, no object per comment: a million comments stay out of the cyclic
     garbage collector's way.
     """
     kept: dict[str, int] = {}
-    parents: dict[str, str | None] = {}
-    depths: dict[str, int | None] = {}
+    parents: dict[str, str | None] = dict.fromkeys(known) if known else {}
+    depths: dict[str, int | None] = dict(known) if known else {}
     in_order = True
-    for index, comment in enumerate(raw):
+    for index, comment in enumerate(itertools.islice(raw, start, None), start):
         if type(comment) is not dict and not isinstance(comment, dict):
-            if index >= reported_from:
-                _reject_comment(ctx, comment, index)
+            _reject_comment(ctx, comment, index)
             continue
         cid = comment.get("id")
         if not isinstance(cid, str) or not cid:
-            if index >= reported_from:
-                _reject_comment(ctx, comment, index)
+            _reject_comment(ctx, comment, index)
             continue
         if type(cid) is not str:
             cid = str(cid)
-        if cid in kept:
-            if index >= reported_from:
-                _drop_repeat(ctx, cid, index)
+        if cid in parents:
+            _drop_repeat(ctx, cid, index)
             continue
         kept[cid] = index
         parent = comment.get("parent")
@@ -464,7 +469,9 @@ def _replies(ctx: ParseContext, raw: list[Any], video_id: str) -> Iterator[Reply
 
     One dict (each kept comment's depth, by id) instead of :func:`_comments`' three, and
     one walk over the comments instead of two: at a million comments, most of the time
-    of a pass is spent fetching each comment's dict from memory.
+    of a pass is spent fetching each comment's dict from memory. Each comment built is
+    taken out of *raw* (``None`` in its place), so that its dict is freed while still in
+    the cache, not in a walk over all of them at the end.
     """
     depths: dict[str, int] = {}
     reply = _reply
@@ -489,12 +496,14 @@ def _replies(ctx: ParseContext, raw: list[Any], video_id: str) -> Iterator[Reply
         else:
             above = depths.get(parent)
             if above is None:  # a parent not seen (yet): the general pass decides
-                kept, parents, _ = _comments(ctx, raw, reported_from=index)
-                yield from _listed(ctx, raw, video_id, kept, parents, None, index)
+                kept, parents, _ = _comments(ctx, raw, index, depths)
+                yield from _listed(ctx, raw, video_id, kept, parents, None, depths)
                 return
             depth = above + 1
         depths[cid] = depth
-        yield reply(ctx, comment, index, video_id, depth, parent)
+        record = reply(ctx, comment, index, video_id, depth, parent)
+        raw[index] = None
+        yield record
 
 
 def _listed(
@@ -504,18 +513,17 @@ def _listed(
     kept: Mapping[str, int],
     parents: Mapping[str, str | None],
     depths: Mapping[str, int | None] | None,
-    start: int = 0,
+    known: Mapping[str, int] | None = None,
 ) -> Iterator[Reply]:
-    """The replies of the comments :func:`_comments` kept, from list index *start* on;
-    the depths walked from the parent chains when not counted in order (*depths* None),
+    """The replies of the comments :func:`_comments` kept; the depths walked from the
+    parent chains (stopping at *known* ones) when not counted in order (*depths* None),
     with the orphans and loops noted."""
     if depths is None:  # a reply before its parent, a missing parent, or a loop
-        depths = _depths(parents)
+        depths = _depths(parents, known)
         for cid, parent in parents.items():
             if parent is not None and parent not in parents:
                 ctx.note("orphan-reply")
             elif depths[cid] is None and _in_cycle(cid, parents):
                 ctx.note("reply-cycle")
     for cid, index in kept.items():
-        if index >= start:
-            yield _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid])
+        yield _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid])
