@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import itertools
 import json
 import subprocess
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
+from tearcorpus._io import load_json
 from tearcorpus.parsers import ParseContext, detect_format, ytdlp
 
 DATA = Path(__file__).parents[1] / "data" / "ytdlp"
@@ -541,3 +543,56 @@ def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
     assert [r.provenance.index for r in replies if r.provenance] == [0, 1, 2, 3, 5, 6]
     assert ctx.report.rejected == {"duplicate-comment": 1}
     assert ctx.report.notes == {"orphan-reply": 1}
+
+
+def _load_both(content: bytes, name: str = "v.info.json") -> tuple[Any, Any, Any]:
+    """What ytdlp._load, load_json (each a value or an error's text) and _load_mapped
+    give for a file holding *content*."""
+
+    def outcome(load: Any) -> Any:
+        try:
+            return ("value", load())
+        except TearcorpusError as exc:
+            return ("error", str(exc))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / name)
+        Path(path).write_bytes(content)
+        ctx = ParseContext(source=path, format="ytdlp")
+        return (
+            outcome(lambda: ytdlp._load(ctx)),
+            outcome(lambda: load_json(path)),
+            ytdlp._load_mapped(path),
+        )
+
+
+@given(
+    st.binary(max_size=200)
+    | st.sampled_from([b"", b"\xef\xbb\xbf", b'\xef\xbb\xbf{"id": "v"}', b"[1, 2", b"{}"])
+    | JSON_VALUES.map(lambda v: json.dumps(v).encode())
+)
+def test_mapped_load_gives_load_jsons_document_or_error(content: bytes) -> None:
+    """Reading a plain file through a memory map gives load_json's document, or its error
+    (the line of a JSON error, an empty file) word for word."""
+    got, want, _ = _load_both(content)
+    assert got == want
+
+
+def test_mapped_load_takes_plain_files_only() -> None:
+    """A plain file, with or without BOM, is read mapped; a compressed, empty or malformed
+    one is left to load_json, which gives the same document or error as before."""
+    content = NEW.read_bytes()
+    got, want, mapped = _load_both(content)
+    assert got == want
+    assert mapped == json.loads(content)
+    got, want, mapped = _load_both(b"\xef\xbb\xbf" + content)
+    assert got == want
+    assert mapped == json.loads(content)
+    got, want, mapped = _load_both(gzip.compress(content), "v.info.json.gz")
+    assert got == want == ("value", json.loads(content))
+    assert mapped is ytdlp._UNMAPPED
+    for bad in (b"", b'{"id": "v",\n "x": }'):
+        got, want, mapped = _load_both(bad)
+        assert got == want
+        assert got[0] == "error"
+        assert mapped is ytdlp._UNMAPPED

@@ -24,12 +24,17 @@ Quirks handled:
 from __future__ import annotations
 
 import itertools
+import mmap
+import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
-from .._io import load_json
+import orjson
+
+from .._io import _BOM, _compression, is_remote, load_json
 from .._version import __version__
 from ..errors import ParseError
 from ..model import (
@@ -429,8 +434,49 @@ def _in_cycle(start: str, parents: Mapping[str, str | None]) -> bool:
     return False
 
 
+_UNMAPPED: Final = object()
+
+
+def _load(ctx: ParseContext) -> Any:
+    """The whole document: :func:`~tearcorpus._io.load_json`, or for a plain local UTF-8
+    file the same parse of a read-only memory map of it.
+
+    Mapped, the file's bytes are not copied into fresh memory first: at 686 MB that is
+    some 160,000 fewer page faults and 0.3-0.5 s less system time. Anything else
+    (remote, compressed, transcoded, empty), and a document orjson refuses, goes to
+    ``load_json``, which reads it as before and names the line of an error. As with any
+    memory map, a file cut short by another process during the parse (about a second at
+    a million comments) ends the process with SIGBUS instead of a ParseError.
+    """
+    encoding = ctx.encoding
+    if (
+        encoding is None or encoding.replace("_", "-").lower() in ("utf-8", "utf8")
+    ) and not is_remote(ctx.source):
+        info = _load_mapped(ctx.source.removeprefix("file://"))
+        if info is not _UNMAPPED:
+            return info
+    return load_json(ctx.source, encoding=encoding)
+
+
+def _load_mapped(path: str) -> Any:
+    """The parsed content of the plain file *path* through a memory map of it, or
+    ``_UNMAPPED`` when it is no regular file, is empty or compressed, or does not parse."""
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return _UNMAPPED
+            if _compression(handle.read(8)) is not None:
+                return _UNMAPPED
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                start = len(_BOM) if mapped[: len(_BOM)] == _BOM else 0
+                with memoryview(mapped)[start:] as body:
+                    return orjson.loads(body)
+    except (OSError, ValueError, orjson.JSONDecodeError):
+        return _UNMAPPED
+
+
 def parse(ctx: ParseContext) -> Iterator[Record]:
-    info = load_json(ctx.source, encoding=ctx.encoding)
+    info = _load(ctx)
     if not isinstance(info, dict):
         raise ParseError(
             ctx.source,
