@@ -635,7 +635,9 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
         return None
     outcomes = _worker_outcomes(args, report, key, steps, options)
     if args.to == "hub":
-        return exporter.export_batches(_rebatched(outcomes), args.output, options)
+        # The workers are done when the shards are written: a second thread may use
+        # their cores (see :func:`tearcorpus.exporters.hub.export_batches`).
+        return exporter.export_batches(_rebatched(outcomes), args.output, options, overlap=True)
     if arrow:
         exporter.check_compression(options.compression)
         exporter._pq()  # fail before creating anything when pyarrow is missing

@@ -23,7 +23,9 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
+import queue
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from itertools import pairwise
 from typing import IO, Any, Final
 
@@ -33,7 +35,16 @@ import pyarrow.compute as pc
 from ..hf import SPLITS, _split_of, hf_table
 from ..schema import REPLIES_IN_CONTEXT, features_schema
 
-__all__ = ["SplitFile", "SplitRouter", "context_batches", "read_batches", "write_shard"]
+__all__ = [
+    "ContextJoin",
+    "Feed",
+    "SplitFile",
+    "SplitRouter",
+    "context_batches",
+    "cut_rows",
+    "read_batches",
+    "write_shard",
+]
 
 #: At most this many bucket files are open at once during the join.
 MAX_BUCKETS: Final = 128
@@ -103,6 +114,7 @@ class SplitFile:
 
     def __init__(self, path: str, schema: pa.Schema) -> None:
         self.path = path
+        self.schema = schema
         self.rows = 0
         self.nbytes = 0
         self._writer = pa.ipc.new_file(path, schema)
@@ -121,8 +133,11 @@ class SplitRouter:
     per table and split with a share out: each batch is cut by the split of its rows'
     threads as it comes, so the tables are never spilled whole and read back."""
 
-    def __init__(self, spill: str, *, seed: int, ratios: tuple[float, float, float]) -> None:
+    def __init__(
+        self, spill: str, *, seed: int, ratios: tuple[float, float, float], sizes: bool = False
+    ) -> None:
         self.seed = seed
+        self.sizes = sizes
         self.ratios = ratios
         self.files: dict[str, dict[str, SplitFile]] = {}
         for table in ("posts", "replies"):
@@ -137,6 +152,11 @@ class SplitRouter:
         #: Per split, for each batch of its replies file: which of :data:`NULLABLE_INTS`
         #: had a null in the whole input batch it was cut from (see :func:`context_nbytes`).
         self.source_nulls: dict[str, list[frozenset[str]]] = {s: [] for s in self.files["replies"]}
+        #: With *sizes*, per split, for each batch of its replies file: the characters of
+        #: the columns ``replies_in_context`` takes as they are, and the length of each
+        #: ``text`` (for :meth:`ContextJoin.nbytes`).
+        self.reply_chars: dict[str, list[int]] = {s: [] for s in self.files["replies"]}
+        self.text_lengths: dict[str, list[Any]] = {s: [] for s in self.files["replies"]}
 
     def add(self, table: str, batch: pa.RecordBatch) -> None:
         """Route *batch*, a record batch of *table* (``platform`` as its name)."""
@@ -156,9 +176,17 @@ class SplitRouter:
         for split, target in self.files[table].items():
             part = whole.filter(pc.equal(names, split))
             if len(part):
-                target.add(hf_table(part, table))
+                cast = hf_table(part, table)
+                target.add(cast)
                 if table == "replies":
                     self.source_nulls[split].append(nulls)
+                if table == "replies" and self.sizes:
+                    lengths = _lengths(cast.column("text"))
+                    own = [cast.column(c) for c in ("id", "post_id", "parent_id")]
+                    own.append(pc.struct_field(cast.column("author"), "id"))
+                    chars = int(lengths.sum()) + sum(_chars(column) for column in own)
+                    self.reply_chars[split].append(chars)
+                    self.text_lengths[split].append(lengths.astype(np.int32))
 
     def reply_splits(self) -> Any:
         """The split of every reply (its index in :data:`SPLITS`), in input order."""
@@ -181,23 +209,45 @@ def context_nbytes(batch: pa.RecordBatch, source_nulls: frozenset[str]) -> int:
     """The Arrow bytes of *batch* (``replies_in_context`` rows of one split cut from one
     input batch) as ``Table.nbytes`` counts them when the rows are filtered out of the
     whole input batch's join, which is how they were counted before the join ran split by
-    split: the card's ``num_bytes`` and the row group sizes depend on it. A filtered string
-    column and ``platform`` have a validity bitmap, ``author_is_uploader`` has none, and
-    each of :data:`NULLABLE_INTS` has one if the input batch had a null in it
-    (*source_nulls*)."""
-    rows = len(batch)
+    split: the card's ``num_bytes`` and the row group sizes depend on it. See
+    :func:`_context_bytes`."""
+    chars = sum(
+        _chars(column)
+        for field, column in zip(batch.schema, batch.columns, strict=True)
+        if pa.types.is_string(field.type)
+    )
+    return _context_bytes(len(batch), chars, source_nulls)
+
+
+def _context_bytes(rows: int, chars: int, source_nulls: frozenset[str]) -> int:
+    """:func:`context_nbytes` of *rows* rows whose string cells hold *chars* characters in
+    all: a filtered string column and ``platform`` have a validity bitmap,
+    ``author_is_uploader`` has none, and each of :data:`NULLABLE_INTS` has one if the input
+    batch had a null in it (*source_nulls*)."""
     bitmap = (rows + 7) // 8
-    total = 0
-    for field, column in zip(batch.schema, batch.columns, strict=True):
+    total = chars
+    for field in features_schema("replies_in_context"):
         if pa.types.is_string(field.type):
-            chars = pc.sum(pc.binary_length(column)).as_py() or 0
-            total += 4 * rows + chars + bitmap
+            total += 4 * rows + bitmap
         elif pa.types.is_boolean(field.type):
             total += bitmap
         else:
             with_nulls = field.name == "platform" or field.name in source_nulls
             total += 8 * rows + (bitmap if with_nulls else 0)
     return total
+
+
+def _chars(column: Any) -> int:
+    """The UTF-8 bytes of the cells of a string column (a null has none)."""
+    return int(pc.sum(pc.binary_length(column)).as_py() or 0)
+
+
+def _lengths(column: Any) -> Any:
+    """The UTF-8 bytes of each cell of a string column (0 for a null), as NumPy int64."""
+    import numpy as np
+
+    lengths = pc.fill_null(pc.binary_length(column), 0)
+    return np.asarray(lengths.to_numpy(), dtype=np.int64)
 
 
 def shard_ranges(rows: int, shards: int) -> list[tuple[int, int]]:
@@ -212,16 +262,41 @@ def shard_ranges(rows: int, shards: int) -> list[tuple[int, int]]:
 
 def _rows(path: str, start: int, end: int) -> Iterator[pa.Table]:
     """Rows ``[start, end)`` of the Arrow file *path*, a batch at a time."""
-    offset = 0
-    for batch in read_batches(path):
-        low, high = offset, offset + len(batch)
-        offset = high
-        if high <= start:
-            continue
-        if low >= end:
-            break
-        skip = max(start - low, 0)
-        yield pa.Table.from_batches([batch.slice(skip, min(end, high) - low - skip)])
+    (rows,) = cut_rows(read_batches(path), [(start, end)])
+    return rows
+
+
+def cut_rows(
+    batches: Iterable[pa.RecordBatch], ranges: list[tuple[int, int]]
+) -> Iterator[Iterator[pa.Table]]:
+    """For each of the contiguous row *ranges* of *batches* (read once), its rows, a batch
+    or the part of a batch in the range at a time; consume each range's rows before
+    asking for the next range."""
+    source = iter(batches)
+    held: pa.RecordBatch | None = None
+    low = 0  # the first row of ``held``
+
+    def rows(start: int, end: int) -> Iterator[pa.Table]:
+        nonlocal held, low
+        while True:
+            if held is None:
+                held = next(source, None)
+                if held is None:
+                    return
+            high = low + len(held)
+            if high <= start:
+                low, held = high, None
+                continue
+            if low >= end:
+                return
+            skip = max(start - low, 0)
+            yield pa.Table.from_batches([held.slice(skip, min(end, high) - low - skip)])
+            if high > end:
+                return  # the rest of the batch is the next range's
+            low, held = high, None
+
+    for start, end in ranges:
+        yield rows(start, end)
 
 
 def _leaf_paths(path: str, kind: pa.DataType) -> list[str]:
@@ -244,18 +319,20 @@ def parquet_column_options(schema: pa.Schema) -> dict[str, Any]:
     }
 
 
-def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, config: str) -> None:
-    """Rows ``[start, end)`` of *source* as Parquet on *handle*, written the way
-    ``Dataset.to_parquet`` writes (schema with Features, content-defined chunking, page
-    index, per-column options), in row groups of at most :data:`ROW_GROUP_BYTES`.
+def write_shard(
+    handle: IO[bytes], tables: Iterable[pa.Table], rows: int, nbytes: int, config: str
+) -> None:
+    """The *rows* rows of *tables* (a shard of a split, in tables as :func:`cut_rows`
+    gives them) as Parquet on *handle*, written the way ``Dataset.to_parquet`` writes
+    (schema with Features, content-defined chunking, page index, per-column options), in
+    row groups of at most :data:`ROW_GROUP_BYTES`; *nbytes* is the shard's share of the
+    split's Arrow bytes (see :func:`shard_bytes`).
 
     ``datasets`` is not imported: its writer settings for our Features (no images, audio,
     video or binary columns, so no fixed row group size) are reproduced here."""
     import pyarrow.parquet as pq
 
     schema = features_schema(config)
-    rows = end - start
-    nbytes = source.nbytes * rows // source.rows if source.rows else 0
     # ``get_writer_batch_size_from_data_size``, then smaller row groups than datasets'
     # 100 MB: the writer holds a row group whole.
     batch_rows = 1
@@ -272,7 +349,7 @@ def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, conf
     )
     pending: list[pa.Table] = []
     held = 0
-    for table in _rows(source.path, start, end):
+    for table in tables:
         pending.append(table)
         held += len(table)
         while held >= batch_rows:
@@ -285,6 +362,46 @@ def write_shard(handle: IO[bytes], source: SplitFile, start: int, end: int, conf
         writer.write_table(pa.concat_tables(pending))
     writer.add_key_value_metadata({"content_defined_chunking": json.dumps(cdc)})
     writer.close()
+
+
+def shard_bytes(split_rows: int, split_nbytes: int, rows: int) -> int:
+    """The Arrow bytes ``Dataset.shard`` gives a shard of *rows* of the split's rows."""
+    return split_nbytes * rows // split_rows if split_rows else 0
+
+
+class Feed:
+    """Items handed from the thread that makes them to the thread that consumes them
+    (iterating over the feed), a few at a time: the maker waits while the feed is full."""
+
+    def __init__(self, size: int = 1) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(size)
+
+    def __iter__(self) -> Iterator[Any]:
+        while (item := self._queue.get()) is not _END:
+            yield item
+
+    def pour(self, items: Iterable[Any], consumer: Future[Any]) -> None:
+        """Put *items*, then the end of the feed; stop early if *consumer* (the future of
+        the task iterating over the feed) is done, which only an error ends early: its
+        ``result()`` raises it. If making the items raises, the consumer gets the end."""
+        try:
+            for item in items:
+                if not self._put(item, consumer):
+                    return
+        finally:
+            self._put(_END, consumer)
+
+    def _put(self, item: Any, consumer: Future[Any]) -> bool:
+        while not consumer.done():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+
+_END: Final = object()
 
 
 def _rows_of(keys: pa.ChunkedArray, value_set: pa.Array) -> pa.Array:
@@ -432,6 +549,151 @@ def _foreign_parents(
     return rows, pa.array(texts, pa.string())
 
 
+class ContextJoin:
+    """The ``replies_in_context`` rows of one split (its ``posts`` and ``replies`` files,
+    in the Features' form): the rows of :func:`tearcorpus.hf.context_table` for these
+    replies, a batch per batch of the replies file (:meth:`batches`), and their Arrow
+    bytes before they are made (:meth:`nbytes`), so that they can be written as they come.
+    *all_replies* are the replies files of every split (by index in
+    :data:`~tearcorpus.hf.SPLITS`), *reply_splits* the split of every reply in input
+    order: for parents found in another split."""
+
+    def __init__(
+        self,
+        posts: SplitFile,
+        replies: SplitFile,
+        spill: str,
+        *,
+        split: int,
+        all_replies: dict[int, str],
+        reply_splits: Any,
+    ) -> None:
+        import numpy as np
+
+        self.posts, self.replies, self.spill = posts, replies, spill
+        # One ``index_in`` call per lookup over all the replies' ids: each call hashes
+        # its value set, so a call per batch would hash every reply id once per batch.
+        wanted: dict[str, list[pa.Array]] = {"id": [], "post_id": [], "parent_id": []}
+        sizes = [0]
+        for batch in read_batches(replies.path, list(wanted)):
+            sizes.append(len(batch))
+            for column, chunks in wanted.items():
+                chunks.append(_own(batch.column(column)))
+        string = pa.string()
+        # Each column's pieces go as soon as they are joined.
+        reply_ids, post_keys, parent_keys = (
+            pa.chunked_array(wanted.pop(column), type=string).combine_chunks()
+            for column in ("id", "post_id", "parent_id")
+        )
+        self.offsets = np.cumsum(sizes)
+        self.post_rows = _rows_of(post_keys, _ids(posts.path, "id"))
+        del post_keys
+        self.parent_rows = _rows_of(parent_keys, reply_ids)
+        del reply_ids
+        self.orphans = pc.is_null(parent_keys).to_numpy(zero_copy_only=False)
+        self.foreign = _foreign_parents(parent_keys, split, all_replies, reply_splits)
+
+    def nbytes(
+        self, reply_chars: list[int], text_lengths: list[Any], source_nulls: list[frozenset[str]]
+    ) -> int:
+        """The sum of :func:`context_nbytes` over :meth:`batches`, from the lengths of the
+        texts the join would fetch: per batch of the replies file, the characters of the
+        columns taken as they are (*reply_chars*), the length of each reply's ``text``
+        (*text_lengths*) and the nulls of its input batch (*source_nulls*)."""
+        import numpy as np
+
+        # A row not found is -1: the 0 appended to each length array.
+        found: dict[str, list[Any]] = {"title": [], "text": []}
+        for batch in read_batches(self.posts.path, list(found)):
+            for column, chunks in found.items():
+                chunks.append(_lengths(batch.column(column)))
+        titles, texts, replies = (
+            np.concatenate([*chunks, np.zeros(1, np.int64)])
+            for chunks in (found["title"], found["text"], text_lengths)
+        )
+        post = pc.fill_null(self.post_rows, -1).to_numpy()
+        parent = pc.fill_null(self.parent_rows, -1).to_numpy()
+        post_text = texts[post]
+        parent_text = np.where(self.orphans, post_text, replies[parent])
+        if self.foreign is not None:
+            rows, cells = self.foreign
+            parent_text[rows] = _lengths(cells)
+        fetched = np.cumsum(np.concatenate([[0], titles[post] + post_text + parent_text]))
+        total = 0
+        for number, (low, high) in enumerate(pairwise(int(o) for o in self.offsets)):
+            chars = reply_chars[number] + int(fetched[high] - fetched[low])
+            total += _context_bytes(high - low, chars, source_nulls[number])
+        return total
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The rows, a batch per batch of the replies file (the join runs as they are
+        asked for)."""
+        import numpy as np
+
+        offsets, posts, replies, spill = self.offsets, self.posts, self.replies, self.spill
+        post_rows, parent_rows, foreign = self.post_rows, self.parent_rows, self.foreign
+        del self.post_rows, self.parent_rows
+        string = pa.string()
+        # Buckets of whole batches: bucket k holds the rows from starts[k] to starts[k + 1].
+        step = max(1, math.ceil((len(offsets) - 1) / MAX_BUCKETS))
+        starts = np.append(offsets[:-1][::step], offsets[-1])
+        post_files = _scatter(posts.path, post_rows, ["title", "text"], starts, spill, "post")
+        parent_files = _scatter(replies.path, parent_rows, ["text"], starts, spill, "parent")
+        del post_rows, parent_rows
+        schema = features_schema("replies_in_context")
+        loaded = -1
+        titles = texts = parent_texts = pa.array([], string)
+        bounds = pairwise(int(o) for o in offsets)
+        # Only the columns the rows take (``extra`` alone is most of a replies file).
+        taken = [*(c.name for c in REPLIES_IN_CONTEXT if c.name in replies.schema.names), "author"]
+        read = read_batches(replies.path, taken)
+        for (low, high), batch in zip(bounds, read, strict=True):
+            number = int(_bucket_of(low, starts))
+            start = int(starts[number])
+            if number != loaded:
+                size = int(starts[number + 1]) - start
+                titles, texts = _gather(
+                    post_files.get(number), start, size, ["title", "text"], [string, string]
+                )
+                (parent_texts,) = _gather(parent_files.get(number), start, size, ["text"], [string])
+                for stale in (post_files.pop(number, None), parent_files.pop(number, None)):
+                    if stale is not None:
+                        os.unlink(stale)
+                loaded = number
+            cut = slice(int(low) - start, int(high) - start)
+            post_text = texts[cut]
+            parent_text = pc.if_else(
+                pc.is_null(batch.column("parent_id")), post_text, parent_texts[cut]
+            )
+            if foreign is not None:
+                rows, found = foreign
+                inside = np.flatnonzero((rows >= low) & (rows < high))
+                if len(inside):
+                    mask = np.zeros(len(batch), dtype=bool)
+                    mask[rows[inside] - low] = True
+                    parent_text = pc.replace_with_mask(
+                        parent_text, pa.array(mask), found.take(pa.array(inside))
+                    )
+            author = batch.column("author")
+            columns = {
+                "id": batch.column("id"),
+                "post_id": batch.column("post_id"),
+                "parent_id": batch.column("parent_id"),
+                "platform": batch.column("platform"),
+                "post_title": titles[cut],
+                "post_text": post_text,
+                "parent_text": parent_text,
+                "text": batch.column("text"),
+                "author_id": pc.struct_field(author, "id"),
+                "author_is_uploader": pc.fill_null(pc.struct_field(author, "is_uploader"), False),
+                "created_at": batch.column("created_at"),
+                "like_count": batch.column("like_count"),
+                "depth": batch.column("depth"),
+            }
+            assert list(columns) == [c.name for c in REPLIES_IN_CONTEXT]
+            yield pa.record_batch(list(columns.values()), schema=schema)
+
+
 def context_batches(
     posts: SplitFile,
     replies: SplitFile,
@@ -441,85 +703,8 @@ def context_batches(
     all_replies: dict[int, str],
     reply_splits: Any,
 ) -> Iterator[pa.RecordBatch]:
-    """The ``replies_in_context`` rows of one split (its ``posts`` and ``replies`` files,
-    in the Features' form), a batch per batch of the replies file: the rows of
-    :func:`tearcorpus.hf.context_table` for these replies. *all_replies* are the replies
-    files of every split (by index in :data:`~tearcorpus.hf.SPLITS`), *reply_splits* the
-    split of every reply in input order: for parents found in another split."""
-    import numpy as np
-
-    # One ``index_in`` call per lookup over all the replies' ids: each call hashes its
-    # value set, so a call per batch would hash every reply id once per batch.
-    wanted: dict[str, list[pa.Array]] = {"id": [], "post_id": [], "parent_id": []}
-    sizes = [0]
-    for batch in read_batches(replies.path, list(wanted)):
-        sizes.append(len(batch))
-        for column, chunks in wanted.items():
-            chunks.append(_own(batch.column(column)))
-    string = pa.string()
-    reply_ids, post_keys, parent_keys = (
-        pa.chunked_array(chunks, type=string).combine_chunks() for chunks in wanted.values()
+    """:meth:`ContextJoin.batches` of these files."""
+    join = ContextJoin(
+        posts, replies, spill, split=split, all_replies=all_replies, reply_splits=reply_splits
     )
-    del wanted
-    post_rows = _rows_of(post_keys, _ids(posts.path, "id"))
-    del post_keys
-    parent_rows = _rows_of(parent_keys, reply_ids)
-    del reply_ids
-    foreign = _foreign_parents(parent_keys, split, all_replies, reply_splits)
-    del parent_keys
-    # Buckets of whole batches: bucket k holds the rows from starts[k] to starts[k + 1].
-    offsets = np.cumsum(sizes)
-    step = max(1, math.ceil((len(offsets) - 1) / MAX_BUCKETS))
-    starts = np.append(offsets[:-1][::step], offsets[-1])
-    post_files = _scatter(posts.path, post_rows, ["title", "text"], starts, spill, "post")
-    parent_files = _scatter(replies.path, parent_rows, ["text"], starts, spill, "parent")
-    del post_rows, parent_rows
-    schema = features_schema("replies_in_context")
-    loaded = -1
-    titles = texts = parent_texts = pa.array([], string)
-    bounds = pairwise(int(o) for o in offsets)
-    for (low, high), batch in zip(bounds, read_batches(replies.path), strict=True):
-        number = int(_bucket_of(low, starts))
-        start = int(starts[number])
-        if number != loaded:
-            size = int(starts[number + 1]) - start
-            titles, texts = _gather(
-                post_files.get(number), start, size, ["title", "text"], [string, string]
-            )
-            (parent_texts,) = _gather(parent_files.get(number), start, size, ["text"], [string])
-            for stale in (post_files.pop(number, None), parent_files.pop(number, None)):
-                if stale is not None:
-                    os.unlink(stale)
-            loaded = number
-        cut = slice(int(low) - start, int(high) - start)
-        post_text = texts[cut]
-        parent_text = pc.if_else(
-            pc.is_null(batch.column("parent_id")), post_text, parent_texts[cut]
-        )
-        if foreign is not None:
-            rows, found = foreign
-            inside = np.flatnonzero((rows >= low) & (rows < high))
-            if len(inside):
-                mask = np.zeros(len(batch), dtype=bool)
-                mask[rows[inside] - low] = True
-                parent_text = pc.replace_with_mask(
-                    parent_text, pa.array(mask), found.take(pa.array(inside))
-                )
-        author = batch.column("author")
-        columns = {
-            "id": batch.column("id"),
-            "post_id": batch.column("post_id"),
-            "parent_id": batch.column("parent_id"),
-            "platform": batch.column("platform"),
-            "post_title": titles[cut],
-            "post_text": post_text,
-            "parent_text": parent_text,
-            "text": batch.column("text"),
-            "author_id": pc.struct_field(author, "id"),
-            "author_is_uploader": pc.fill_null(pc.struct_field(author, "is_uploader"), False),
-            "created_at": batch.column("created_at"),
-            "like_count": batch.column("like_count"),
-            "depth": batch.column("depth"),
-        }
-        assert list(columns) == [c.name for c in REPLIES_IN_CONTEXT]
-        yield pa.record_batch(list(columns.values()), schema=schema)
+    return join.batches()

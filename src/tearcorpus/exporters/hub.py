@@ -22,16 +22,24 @@ The card's statistics are counted batch by batch on the way.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import tempfile
 from collections.abc import Iterable
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from .._atomic import OutputDir
 from ..errors import ExportError, MissingDependencyError
 from ..model import Record
 from ._base import ExportOptions, ExportResult
+
+if TYPE_CHECKING:
+    from ..card import SplitInfo
+
+#: A split's shards: config, card entry, and each shard's file and row range.
+Shards: TypeAlias = "tuple[str, SplitInfo, list[tuple[IO[bytes], int, int]]]"
 
 __all__ = ["DEFAULT_CONFIG", "description", "export", "export_batches", "name", "write_hub_folder"]
 
@@ -49,12 +57,22 @@ def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> Ex
 
 
 def export_batches(
-    batches: Iterable[tuple[str, Any]], outdir: str, options: ExportOptions
+    batches: Iterable[tuple[str, Any]],
+    outdir: str,
+    options: ExportOptions,
+    *,
+    overlap: bool = False,
 ) -> ExportResult:
     """The export of the records whose Arrow batches are *batches*: ``(table, batch)``
     pairs as :func:`tearcorpus.hf.record_batches` gives them (batches of its size per
     table, in record order within a table; the tables may interleave in any way).
-    ``--workers`` converts records in the workers and hands the batches here."""
+    ``--workers`` converts records in the workers and hands the batches here.
+
+    With *overlap*, the shards are written by a second thread while this one joins
+    ``replies_in_context``, whose rows go to the writer as they are made instead of
+    through a spill file: faster on two free cores, but the join's and the writer's
+    memory add up (about 60 MB more at the peak). ``--workers`` asks for it: its workers
+    are done by then, and their cores free. The files are the same either way."""
     # ``datasets`` is needed for the card only, and imported then (it costs memory and
     # time): the shards are written with pyarrow alone.
     for module in ("pyarrow", "datasets", "huggingface_hub"):
@@ -68,7 +86,7 @@ def export_batches(
         raise ExportError(str(exc)) from None
     if options.max_shard_size <= 0:
         raise ExportError(f"max shard size must be positive, got {options.max_shard_size}")
-    return _export(batches, outdir, options, ratios)
+    return _export(batches, outdir, options, ratios, overlap)
 
 
 def _export(
@@ -76,6 +94,7 @@ def _export(
     outdir: str,
     options: ExportOptions,
     ratios: tuple[float, float, float],
+    overlap: bool,
 ) -> ExportResult:
     import pyarrow as pa
 
@@ -83,10 +102,14 @@ def _export(
     from ..hf import SPLITS
     from ..schema import features_schema
     from ._hubstream import (
+        ContextJoin,
+        Feed,
         SplitFile,
         SplitRouter,
-        context_batches,
         context_nbytes,
+        cut_rows,
+        read_batches,
+        shard_bytes,
         shard_ranges,
         write_shard,
     )
@@ -96,58 +119,114 @@ def _export(
     # Give memory freed between steps back to the system (the allocator keeps it).
     pool = pa.default_memory_pool()
 
-    def write(config: str, part: SplitFile, split: str, out: OutputDir) -> None:
-        shards = min(part.rows, int(part.nbytes / options.max_shard_size) + 1)
-        info = splits.setdefault(config, {})[split] = SplitInfo(part.rows, part.nbytes)
-        for index, (start, end) in enumerate(shard_ranges(part.rows, shards)):
-            path = f"{config}/{split}-{index:05d}-of-{shards:05d}.parquet"
-            handle = out.open(path)
-            write_shard(handle, part, start, end, config)
-            info.download_size += handle.tell()
+    def shards(config: str, split: str, rows: int, nbytes: int, out: OutputDir) -> Shards:
+        """The shard files of a split, opened (in the main thread, in the card's order)."""
+        count = min(rows, int(nbytes / options.max_shard_size) + 1)
+        info = splits.setdefault(config, {})[split] = SplitInfo(rows, nbytes)
+        opened = []
+        for index, (start, end) in enumerate(shard_ranges(rows, count)):
+            path = f"{config}/{split}-{index:05d}-of-{count:05d}.parquet"
             info.files.append(path)
             files.append(f"{outdir}/{path}")
+            opened.append((out.open(path), start, end))
+        return config, info, opened
+
+    def write(target: Shards, batches: Iterable[Any]) -> None:
+        """Write a split's shards from its record *batches* (in the writer thread)."""
+        config, info, opened = target
+        cuts = cut_rows(batches, [(start, end) for _, start, end in opened])
+        for (handle, start, end), tables in zip(opened, cuts, strict=True):
+            nbytes = shard_bytes(info.rows, info.num_bytes, end - start)
+            write_shard(handle, tables, end - start, nbytes, config)
+            info.download_size += handle.tell()
         pool.release_unused()
 
     with OutputDir(outdir, overwrite=options.overwrite) as out:
-        with tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill:
-            counter = StatsBuilder()
-            router = SplitRouter(spill, seed=options.seed, ratios=ratios)
+        with (
+            tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill,
+            contextlib.ExitStack() as stack,
+        ):
+            writer = None
+            if overlap:
+                # Shards are written by one thread, in order, while this one joins the
+                # next split: pyarrow writes Parquet without the GIL.
+                writer = stack.enter_context(ThreadPoolExecutor(1, "tearcorpus-shards"))
+            jobs: list[Future[None]] = []
+
+            def submit(target: Shards, batches: Iterable[Any]) -> Future[None] | None:
+                if writer is None:
+                    write(target, batches)
+                    return None
+                jobs.append(writer.submit(write, target, batches))
+                return jobs[-1]
+
             try:
-                for table, batch in batches:
-                    counter.add(table, batch)
-                    router.add(table, batch)
-            finally:
-                router.close()
-            stats = counter.result()
-            del counter
-            pool.release_unused()
-            for config in ("posts", "replies"):
-                for split, part in router.files[config].items():
-                    if part.rows:
-                        write(config, part, split, out)
-            replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
-            reply_splits = router.reply_splits()
-            schema = features_schema("replies_in_context")
-            for split, part in router.files["replies"].items():
-                if part.rows == 0:
-                    continue
-                target = SplitFile(os.path.join(spill, f"replies_in_context-{split}.arrow"), schema)
-                batches = context_batches(
-                    router.files["posts"][split],
-                    part,
-                    spill,
-                    split=SPLITS.index(split),
-                    all_replies=replies,
-                    reply_splits=reply_splits,
-                )
+                counter = StatsBuilder()
+                router = SplitRouter(spill, seed=options.seed, ratios=ratios, sizes=overlap)
                 try:
-                    for batch, nulls in zip(batches, router.source_nulls[split], strict=True):
-                        target.add(pa.Table.from_batches([batch]), context_nbytes(batch, nulls))
+                    for table, batch in batches:
+                        counter.add(table, batch)
+                        router.add(table, batch)
                 finally:
-                    target.close()
+                    router.close()
+                stats = counter.result()
+                del counter
                 pool.release_unused()
-                write("replies_in_context", target, split, out)
-                os.unlink(target.path)
+                for config in ("posts", "replies"):
+                    for split, part in router.files[config].items():
+                        if part.rows:
+                            target = shards(config, split, part.rows, part.nbytes, out)
+                            submit(target, read_batches(part.path))
+                replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
+                reply_splits = router.reply_splits()
+                schema = features_schema(DEFAULT_CONFIG)
+                for split, part in router.files["replies"].items():
+                    if part.rows == 0:
+                        continue
+                    join = ContextJoin(
+                        router.files["posts"][split],
+                        part,
+                        spill,
+                        split=SPLITS.index(split),
+                        all_replies=replies,
+                        reply_splits=reply_splits,
+                    )
+                    if writer is not None:
+                        # Sized first, then written as the join makes the rows.
+                        nbytes = join.nbytes(
+                            router.reply_chars[split],
+                            router.text_lengths[split],
+                            router.source_nulls[split],
+                        )
+                        target = shards(DEFAULT_CONFIG, split, part.rows, nbytes, out)
+                        feed = Feed()
+                        job = submit(target, feed)
+                        assert job is not None
+                        feed.pour(join.batches(), job)
+                        del join
+                        continue
+                    # Spilled, then written: the join and the writer do not hold their
+                    # memory at the same time.
+                    path = os.path.join(spill, f"{DEFAULT_CONFIG}-{split}.arrow")
+                    spilled = SplitFile(path, schema)
+                    nulls = router.source_nulls[split]
+                    try:
+                        for batch, source_nulls in zip(join.batches(), nulls, strict=True):
+                            table = pa.Table.from_batches([batch])
+                            spilled.add(table, context_nbytes(batch, source_nulls))
+                    finally:
+                        spilled.close()
+                    del join
+                    pool.release_unused()
+                    target = shards(DEFAULT_CONFIG, split, spilled.rows, spilled.nbytes, out)
+                    submit(target, read_batches(path))
+                    os.unlink(path)
+                for job in jobs:
+                    job.result()
+            except BaseException:
+                if writer is not None:
+                    writer.shutdown(cancel_futures=True)
+                raise
         readme = render_card(
             stats,
             splits,
