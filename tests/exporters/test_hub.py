@@ -143,10 +143,11 @@ def _context_rows(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Path) -> None:
-    """Parents in another thread (so another split) and ids used twice are resolved as the
-    whole-corpus join (hf.to_dataset_dicts) resolves them: first occurrence in input order."""
-    from tearcorpus.hf import assign_split, to_dataset_dicts
+def _inconsistent_threads() -> tuple[list[Record], tuple[float, float, float], int]:
+    # Threads spread over three splits (seed 1), with replies answering a reply of another
+    # thread, an id used in two threads, and an orphan; and the thread b whose reply x1
+    # answers.
+    from tearcorpus.hf import assign_split
 
     items: list[Record] = [
         Post(id=f"p{t}", platform=Platform.REDDIT, text=f"post {t}", title=f"t{t}")
@@ -169,6 +170,15 @@ def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Pat
         Reply(id="y2", post_id=f"p{b}", parent_id="dup", text="to dup too"),
         Reply(id="z", post_id="p4", parent_id="missing", text="orphan"),
     ]
+    return items, ratios, b
+
+
+def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Path) -> None:
+    """Parents in another thread (so another split) and ids used twice are resolved as the
+    whole-corpus join (hf.to_dataset_dicts) resolves them: first occurrence in input order."""
+    from tearcorpus.hf import to_dataset_dicts
+
+    items, ratios, b = _inconsistent_threads()
     write_hub_folder(items, str(tmp_path / "hub"), ratios=ratios, seed=1)
     got = _context_rows(tmp_path / "hub")
     expected = to_dataset_dicts(items, ratios=ratios, seed=1)["replies_in_context"]
@@ -266,3 +276,107 @@ def test_foreign_parents_same_for_any_id_chunk(
     assert rows.tolist() == [0, 1, 2]
     assert texts.to_pylist() == ["dup@1", "a@0", "d@6"]
     assert _hubstream._foreign_parents(pa.array(["b", None]), 0, paths, splits) is None
+
+
+def _folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("corpus", ["sample", "inconsistent"])
+def test_overlapped_export_writes_the_same_files(tmp_path: Path, corpus: str) -> None:
+    """Shards written by a second thread, the join streamed to it, give the same bytes."""
+    from tearcorpus.exporters import hub
+    from tearcorpus.exporters._base import ExportOptions
+    from tearcorpus.hf import record_batches
+
+    if corpus == "sample":
+        items, ratios = list(iter_records(sample_path())), (0.8, 0.1, 0.1)
+    else:
+        items, ratios, _ = _inconsistent_threads()
+    # Small shards: several per split, each its own row groups.
+    options = ExportOptions(split_ratios=ratios, seed=1, max_shard_size=700)
+    folders = {}
+    for overlap in (False, True):
+        folder = tmp_path / f"hub-{overlap}"
+        hub.export_batches(record_batches(items), str(folder), options, overlap=overlap)
+        folders[overlap] = _folder_bytes(folder)
+    assert any("-00001-of-" in name for name in folders[False])
+    assert folders[True] == folders[False]
+
+
+def test_context_join_is_sized_before_it_runs(tmp_path: Path) -> None:
+    """ContextJoin.nbytes, from text lengths alone, is the sum of its batches' nbytes."""
+    from tearcorpus.exporters._hubstream import ContextJoin, SplitRouter, context_nbytes
+    from tearcorpus.hf import SPLITS, record_batches
+
+    items, ratios, _ = _inconsistent_threads()
+    router = SplitRouter(str(tmp_path), seed=1, ratios=ratios, sizes=True)
+    for start in range(0, len(items), 5):  # batches of a few rows: several per split
+        for table, batch in record_batches(items[start : start + 5]):
+            router.add(table, batch)
+    router.close()
+    replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
+    checked = 0
+    for split, part in router.files["replies"].items():
+        join = ContextJoin(
+            router.files["posts"][split],
+            part,
+            str(tmp_path),
+            split=SPLITS.index(split),
+            all_replies=replies,
+            reply_splits=router.reply_splits(),
+        )
+        expected = join.nbytes(
+            router.reply_chars[split], router.text_lengths[split], router.source_nulls[split]
+        )
+        batches = list(join.batches())
+        nulls = router.source_nulls[split]
+        assert len(batches) == len(nulls) > 1
+        assert expected == sum(context_nbytes(b, n) for b, n in zip(batches, nulls, strict=True))
+        checked += join.foreign is not None
+    assert checked  # a split with parents in another split was sized too
+
+
+def test_cut_rows_gives_each_range_its_rows() -> None:
+    """Contiguous row ranges cut from one pass over batches (one empty) hold their rows."""
+    import pyarrow as pa
+
+    from tearcorpus.exporters._hubstream import cut_rows, shard_ranges
+
+    sizes = [3, 0, 5, 1, 4]
+    values = list(range(sum(sizes)))
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    batches = [
+        pa.record_batch([pa.array(values[s : s + n])], names=["v"])
+        for s, n in zip(starts, sizes, strict=True)
+    ]
+    for shards in (1, 2, 3, 5, 13):
+        ranges = shard_ranges(len(values), shards)
+        got = [
+            [v for table in tables for v in table.column("v").to_pylist()]
+            for tables in cut_rows(batches, ranges)
+        ]
+        assert got == [values[start:end] for start, end in ranges]
+
+
+def test_feed_stops_when_its_consumer_fails() -> None:
+    """A writer that fails stops the feed (no deadlock) and its error is raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tearcorpus.exporters._hubstream import Feed
+
+    def consume(feed: Feed) -> None:
+        for item in feed:
+            if item == 3:
+                raise ValueError("writer failed")
+
+    with ThreadPoolExecutor(1) as pool:
+        feed = Feed()
+        job = pool.submit(consume, feed)
+        feed.pour(range(1000), job)
+        with pytest.raises(ValueError, match="writer failed"):
+            job.result()
+        done = Feed()
+        total = pool.submit(lambda: sum(done))
+        done.pour(range(10), total)
+        assert total.result() == 45
