@@ -73,9 +73,9 @@ def export_batches(
     through a spill file: faster on two free cores, but the join's and the writer's
     memory add up (about 60 MB more at the peak). ``--workers`` asks for it: its workers
     are done by then, and their cores free. The files are the same either way."""
-    # ``datasets`` is needed for the card only, and imported then (it costs memory and
-    # time): the shards are written with pyarrow alone.
-    for module in ("pyarrow", "datasets", "huggingface_hub"):
+    # The shards are written with pyarrow, the card with huggingface_hub: ``datasets``
+    # (which costs time and memory to import) is not needed here.
+    for module in ("pyarrow", "huggingface_hub"):
         if importlib.util.find_spec(module) is None:
             raise MissingDependencyError("Hub folder export", "hf", module)
     from ..hf import check_ratios
