@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tearcorpus import _spans, parallel
-from tearcorpus._spans import Span, count_lines, open_span, plan_spans
+from tearcorpus._spans import Span, count_lines, cuttable, open_span, plan_spans
 from tearcorpus.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -73,6 +73,44 @@ def test_small_compressed_and_remote_files_are_not_cut(tmp_path: Path) -> None:
     assert plan_spans(str(packed), 2, min_bytes=1) is None
     assert plan_spans("s3://bucket/RC.ndjson", 2, min_bytes=1) is None
     assert plan_spans(str(tmp_path / "missing.ndjson"), 2, min_bytes=1) is None
+
+
+def test_cuttable_is_the_size_check_of_plan_spans(tmp_path: Path) -> None:
+    """``cuttable`` says no exactly where ``plan_spans`` gives nothing for the file."""
+    plain = tmp_path / "RC.ndjson"
+    plain.write_bytes(COMMENTS * 200)
+    packed = tmp_path / "RC.ndjson.gz"
+    packed.write_bytes(gzip.compress(COMMENTS * 200))
+    cases = [
+        (str(plain), 2, len(COMMENTS) * 50),
+        (str(plain), 2, None),
+        (str(plain), 1, 1),
+        (str(packed), 2, 1),
+        ("s3://bucket/RC.ndjson", 2, 1),
+        (str(tmp_path / "missing.ndjson"), 2, 1),
+    ]
+    assert [cuttable(*case) for case in cases] == [True, False, False, False, False, False]
+    for case in cases:
+        if not cuttable(*case):
+            assert plan_spans(*case) is None
+
+
+@pytest.mark.parametrize("scan", [1, 3, 1 << 16])
+def test_line_starts_are_found_in_small_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan: int
+) -> None:
+    """A cut goes to the next line start however far it is, and a file of one long line
+    (a JSON document) has none to cut at."""
+    monkeypatch.setattr(_spans, "_SCAN", scan)
+    long_line = b"x" * 5000 + b"\n" + b"y" * 100 + b"\n"
+    path = tmp_path / "long.ndjson"
+    path.write_bytes(long_line)
+    assert plan_spans(str(path), 2, min_bytes=10) == [Span(0, 5001), Span(5001, 5102)]
+    one_line = tmp_path / "info.json"
+    one_line.write_bytes(b'{"comments": [' + b'{"id": "c"}, ' * 1000 + b"{}]}")
+    assert plan_spans(str(one_line), 4, min_bytes=10) is None
+    one_line.write_bytes(one_line.read_bytes() + b"\n")
+    assert plan_spans(str(one_line), 4, min_bytes=10) is None
 
 
 @pytest.fixture

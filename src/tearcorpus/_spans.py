@@ -17,7 +17,7 @@ from attrs import frozen
 
 from ._io import _compression, is_remote
 
-__all__ = ["MIN_SPAN_BYTES", "Span", "count_lines", "open_span", "plan_spans"]
+__all__ = ["MIN_SPAN_BYTES", "Span", "count_lines", "cuttable", "open_span", "plan_spans"]
 
 #: Files smaller than this are not cut (a worker's start-up costs more than it saves).
 MIN_SPAN_BYTES: Final = 16 * 1024 * 1024
@@ -25,6 +25,7 @@ MIN_SPAN_BYTES: Final = 16 * 1024 * 1024
 #: on the first ranges' output while the workers parse the next.
 SPANS_PER_WORKER: Final = 4
 _CHUNK: Final = 1 << 23
+_SCAN: Final = 1 << 16
 
 
 @frozen
@@ -51,10 +52,19 @@ def _local_plain_size(path: str) -> int | None:
     return size
 
 
+def cuttable(path: str, parts: int, min_bytes: int | None = None) -> bool:
+    """Whether *path* is worth cutting into *parts* ranges: a local, uncompressed file of
+    at least two ranges of *min_bytes* (by default :data:`MIN_SPAN_BYTES`). Cheap: the
+    size and the first bytes only."""
+    if min_bytes is None:
+        min_bytes = MIN_SPAN_BYTES
+    size = _local_plain_size(path)
+    return size is not None and parts >= 2 and size >= 2 * min_bytes
+
+
 def plan_spans(path: str, parts: int, min_bytes: int | None = None) -> list[Span] | None:
     """*path* cut into at most *parts* ranges on line boundaries, or ``None`` when it is
-    not worth cutting (remote, compressed, smaller than *min_bytes* a part, by default
-    :data:`MIN_SPAN_BYTES`)."""
+    not worth cutting (see :func:`cuttable`) or has no line boundary to cut at."""
     if min_bytes is None:
         min_bytes = MIN_SPAN_BYTES
     size = _local_plain_size(path)
@@ -62,18 +72,29 @@ def plan_spans(path: str, parts: int, min_bytes: int | None = None) -> list[Span
         return None
     parts = min(parts, size // min_bytes)
     cuts = [0]
-    with open(path.removeprefix("file://"), "rb") as handle:
+    with open(path.removeprefix("file://"), "rb", buffering=0) as handle:
         for index in range(1, parts):
-            handle.seek(max(size * index // parts - 1, cuts[-1]))
-            handle.readline()  # to the start of the next line
-            cut = handle.tell()
-            if cut >= size:
+            cut = _line_start(handle, max(size * index // parts - 1, cuts[-1]))
+            if cut is None:
                 break
             if cut > cuts[-1]:
                 cuts.append(cut)
     cuts.append(size)
     spans = [Span(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     return spans if len(spans) > 1 else None
+
+
+def _line_start(handle: IO[bytes], offset: int) -> int | None:
+    """The offset of the first line start after byte *offset* of *handle*, or ``None``
+    when no newline follows it (found in small reads: a file of one long line, such as
+    a JSON document, is not read into memory)."""
+    handle.seek(offset)
+    while chunk := handle.read(_SCAN):
+        found = chunk.find(b"\n")
+        if found >= 0:
+            return offset + found + 1
+        offset += len(chunk)
+    return None
 
 
 def count_lines(path: str, span: Span) -> int:

@@ -54,7 +54,7 @@ from attrs import frozen
 
 from ._atomic import OutputDir
 from ._io import is_utf8
-from ._spans import SPANS_PER_WORKER, Span, count_lines, plan_spans
+from ._spans import SPANS_PER_WORKER, Span, count_lines, cuttable, plan_spans
 from .errors import ExportError, TearcorpusError
 from .model import Record
 from .reader import InputPath, _as_list, _counted
@@ -412,16 +412,19 @@ def _plan(
     for number, path in enumerate(paths):
         spans = None
         name = format
-        if is_utf8(encoding):
-            spans = plan_spans(path, workers * SPANS_PER_WORKER)
-        if spans is not None:
+        parts = workers * SPANS_PER_WORKER
+        # The format first: cutting looks for line starts, which a large JSON document
+        # (a yt-dlp info.json, one line) has none of.
+        if is_utf8(encoding) and cuttable(path, parts):
             try:
                 name = format or detect_format(read_head(path), path)
                 readable = bool(getattr(get_parser(name), "SPANS", False))
             except TearcorpusError:
                 readable = False  # the shard's worker reports it, as one process would
-            if not readable:
-                spans, name = None, format
+            if readable:
+                spans = plan_spans(path, parts)
+            if spans is None:
+                name = format
         ranges: list[Span | None] = list(spans) if spans is not None else [None]
         plan.extend((number, path, span, name) for span in ranges)
     return plan
