@@ -40,7 +40,6 @@ __all__ = [
     "Feed",
     "SplitFile",
     "SplitRouter",
-    "context_batches",
     "cut_rows",
     "read_batches",
     "write_shard",
@@ -692,19 +691,3 @@ class ContextJoin:
             }
             assert list(columns) == [c.name for c in REPLIES_IN_CONTEXT]
             yield pa.record_batch(list(columns.values()), schema=schema)
-
-
-def context_batches(
-    posts: SplitFile,
-    replies: SplitFile,
-    spill: str,
-    *,
-    split: int,
-    all_replies: dict[int, str],
-    reply_splits: Any,
-) -> Iterator[pa.RecordBatch]:
-    """:meth:`ContextJoin.batches` of these files."""
-    join = ContextJoin(
-        posts, replies, spill, split=split, all_replies=all_replies, reply_splits=reply_splits
-    )
-    return join.batches()
