@@ -29,6 +29,12 @@ INPUTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _workers_on_small_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inputs here are small: let ``--workers`` start processes for them anyway."""
+    monkeypatch.setattr(parallel, "MIN_WORKER_BYTES", 0)
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
@@ -205,3 +211,29 @@ def test_single_input_and_one_worker_use_the_reader() -> None:
         code = stream.gi_code  # type: ignore[attr-defined]
         assert os.path.basename(code.co_filename) == "reader.py"
         assert len(list(stream)) > 0
+
+
+def test_small_inputs_are_read_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--workers starts processes only for enough input, counting compressed and remote
+    inputs as large, and never for one worker or one shard."""
+    from tearcorpus.cli import _in_workers
+
+    monkeypatch.setattr(parallel, "MIN_WORKER_BYTES", 1 << 20)
+
+    def workers(*inputs: str, count: int = 2) -> bool:
+        return _in_workers(_parser().parse_args(["inspect", *inputs, "--workers", str(count)]))
+
+    assert not workers(*INPUTS)  # a few KB in all
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"Title\n\nBody.\n\n\n" + b"A reply.\n\n\n" * 100_000)
+    assert workers(*INPUTS, str(big))
+    assert not workers(*INPUTS, str(big), count=1)
+    assert not workers(str(big))  # one shard: a text dump is not cut
+    packed = tmp_path / "RC.ndjson.zst"
+    packed.write_bytes(bytes.fromhex("28b52ffd") + b"\0" * 16)
+    assert workers(SAMPLE, str(packed))
+    assert workers(SAMPLE, "s3://bucket/RC_2024-01.ndjson")
+    monkeypatch.setattr(parallel, "MIN_WORKER_BYTES", 0)
+    assert workers(*INPUTS)

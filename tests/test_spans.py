@@ -119,6 +119,7 @@ def dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     places, blank lines, bad lines past the middle and no newline at the end; files of
     4 KB and more are cut into ranges."""
     monkeypatch.setattr(_spans, "MIN_SPAN_BYTES", 4096)
+    monkeypatch.setattr(parallel, "MIN_WORKER_BYTES", 0)
     rows = [orjson.loads(line) for line in COMMENTS.splitlines()[:6]]
     out = bytearray(b"\xef\xbb\xbf")
     for number in range(300):

@@ -17,7 +17,15 @@ from attrs import frozen
 
 from ._io import _compression, is_remote
 
-__all__ = ["MIN_SPAN_BYTES", "Span", "count_lines", "cuttable", "open_span", "plan_spans"]
+__all__ = [
+    "MIN_SPAN_BYTES",
+    "Span",
+    "count_lines",
+    "cuttable",
+    "open_span",
+    "plain_size",
+    "plan_spans",
+]
 
 #: Files smaller than this are not cut (a worker's start-up costs more than it saves).
 MIN_SPAN_BYTES: Final = 16 * 1024 * 1024
@@ -36,7 +44,7 @@ class Span:
     end: int
 
 
-def _local_plain_size(path: str) -> int | None:
+def plain_size(path: str) -> int | None:
     """The size of *path* when it is a local, uncompressed file, else ``None``."""
     if is_remote(path):
         return None
@@ -58,7 +66,7 @@ def cuttable(path: str, parts: int, min_bytes: int | None = None) -> bool:
     size and the first bytes only."""
     if min_bytes is None:
         min_bytes = MIN_SPAN_BYTES
-    size = _local_plain_size(path)
+    size = plain_size(path)
     return size is not None and parts >= 2 and size >= 2 * min_bytes
 
 
@@ -67,7 +75,7 @@ def plan_spans(path: str, parts: int, min_bytes: int | None = None) -> list[Span
     not worth cutting (see :func:`cuttable`) or has no line boundary to cut at."""
     if min_bytes is None:
         min_bytes = MIN_SPAN_BYTES
-    size = _local_plain_size(path)
+    size = plain_size(path)
     if size is None or parts < 2 or size < 2 * min_bytes:
         return None
     parts = min(parts, size // min_bytes)

@@ -54,7 +54,15 @@ from attrs import frozen
 
 from ._atomic import OutputDir
 from ._io import is_utf8
-from ._spans import SPANS_PER_WORKER, Span, count_lines, cuttable, plan_spans
+from ._spans import (
+    MIN_SPAN_BYTES,
+    SPANS_PER_WORKER,
+    Span,
+    count_lines,
+    cuttable,
+    plain_size,
+    plan_spans,
+)
 from .errors import ExportError, TearcorpusError
 from .model import Record
 from .reader import InputPath, _as_list, _counted
@@ -62,15 +70,21 @@ from .report import MAX_KEPT_ERRORS, Report, SourceReport
 
 __all__ = [
     "BATCH",
+    "MIN_WORKER_BYTES",
     "default_workers",
     "export_in_workers",
     "iter_records",
     "iter_records_from_args",
     "shard_count",
+    "worth_workers",
 ]
 
 #: Records per pickled batch in a part file.
 BATCH: Final = 1024
+#: ``--workers`` reads inputs smaller than this in all (local, uncompressed bytes) in one
+#: process: each worker is an interpreter to start (with pyarrow for Parquet), which costs
+#: more than it saves on a few tens of MB. Compressed and remote inputs count as large.
+MIN_WORKER_BYTES: int = 2 * MIN_SPAN_BYTES
 
 _Names = dict[str, tuple[str, str]]
 
@@ -436,6 +450,26 @@ def shard_count(
     """How many shards *inputs* make for *workers* workers: one an input, more for a
     large plain NDJSON file cut into ranges. With one, workers gain nothing."""
     return len(_plan(list(inputs), workers, format, encoding))
+
+
+def worth_workers(
+    inputs: Sequence[str], workers: int, format: str | None, encoding: str | None
+) -> bool:
+    """Whether ``--workers`` *workers* should start processes for *inputs*: more than one
+    worker and more than one shard, and at least :data:`MIN_WORKER_BYTES` of input (the
+    output is the same either way; only the time differs)."""
+    if workers <= 1:
+        return False
+    total = 0
+    for path in inputs:
+        size = plain_size(path)
+        if size is None:  # compressed, remote or unreadable: the workers deal with it
+            total = MIN_WORKER_BYTES
+            break
+        total += size
+    if total < MIN_WORKER_BYTES:
+        return False
+    return shard_count(inputs, workers, format, encoding) > 1
 
 
 def _merge_source(into: SourceReport, more: SourceReport) -> None:
