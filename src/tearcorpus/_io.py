@@ -7,6 +7,7 @@ import codecs
 import gzip
 import io
 import lzma
+import mmap
 import os
 import re
 from collections.abc import Iterator
@@ -22,7 +23,9 @@ __all__ = [
     "iter_binary_lines",
     "iter_text_lines",
     "load_json",
+    "map_plain",
     "open_binary",
+    "plain_size",
     "read_bytes",
     "read_head",
 ]
@@ -84,6 +87,36 @@ def _compression(magic: bytes) -> str | None:
         if magic.startswith(prefix):
             return name
     return None
+
+
+def plain_size(path: str) -> int | None:
+    """The size of *path* when it is a local, non-empty, uncompressed file, else ``None``."""
+    if is_remote(path):
+        return None
+    try:
+        with open(path.removeprefix("file://"), "rb") as handle:
+            magic = handle.read(8)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return None  # the reader reports it, with its own message
+    if not magic or _compression(magic) is not None:
+        return None
+    return size
+
+
+def map_plain(path: str, encoding: str | None) -> mmap.mmap | None:
+    """A read-only memory map of *path* when it is a local, non-empty, uncompressed file
+    whose text can be read as UTF-8 bytes (see :func:`is_utf8`), else ``None``.
+
+    As with any memory map, a file cut short by another process while it is mapped ends
+    the process with SIGBUS when the lost bytes are touched."""
+    if not is_utf8(encoding) or plain_size(path) is None:
+        return None
+    try:
+        with open(path.removeprefix("file://"), "rb") as handle:
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # not a regular file, or emptied since
+        return None
 
 
 def open_binary(path: str) -> IO[bytes]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 from typing import IO, Any, Final
 
 from attrs import frozen
 
-from ._io import _compression, is_remote
+from ._io import plain_size
 
 __all__ = [
     "MIN_SPAN_BYTES",
@@ -23,7 +22,6 @@ __all__ = [
     "count_lines",
     "cuttable",
     "open_span",
-    "plain_size",
     "plan_spans",
 ]
 
@@ -42,22 +40,6 @@ class Span:
 
     start: int
     end: int
-
-
-def plain_size(path: str) -> int | None:
-    """The size of *path* when it is a local, uncompressed file, else ``None``."""
-    if is_remote(path):
-        return None
-    local = path.removeprefix("file://")
-    try:
-        with open(local, "rb") as handle:
-            magic = handle.read(8)
-            size = os.fstat(handle.fileno()).st_size
-    except OSError:
-        return None  # the reader reports it, with its own message
-    if not magic or _compression(magic) is not None:
-        return None
-    return size
 
 
 def cuttable(path: str, parts: int, min_bytes: int | None = None) -> bool:

@@ -53,14 +53,13 @@ from typing import IO, Any, Final
 from attrs import frozen
 
 from ._atomic import OutputDir
-from ._io import is_utf8
+from ._io import is_utf8, plain_size
 from ._spans import (
     MIN_SPAN_BYTES,
     SPANS_PER_WORKER,
     Span,
     count_lines,
     cuttable,
-    plain_size,
     plan_spans,
 )
 from .errors import ExportError, TearcorpusError

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
-from tearcorpus._io import load_json
+from tearcorpus._io import load_json, map_plain
 from tearcorpus.parsers import ParseContext, detect_format, ytdlp
 
 DATA = Path(__file__).parents[1] / "data" / "ytdlp"
@@ -559,11 +559,13 @@ def _load_both(content: bytes, name: str = "v.info.json") -> tuple[Any, Any, Any
         path = str(Path(tmp) / name)
         Path(path).write_bytes(content)
         ctx = ParseContext(source=path, format="ytdlp")
-        return (
-            outcome(lambda: ytdlp._load(ctx)),
-            outcome(lambda: load_json(path)),
-            ytdlp._load_mapped(path),
-        )
+        mapped = map_plain(path, None)
+        if mapped is None:
+            direct = ytdlp._UNMAPPED
+        else:
+            with mapped:
+                direct = ytdlp._load_mapped(mapped)
+        return outcome(lambda: ytdlp._load(ctx)), outcome(lambda: load_json(path)), direct
 
 
 @given(
