@@ -505,7 +505,7 @@ def test_one_pass_equals_listing_then_replies(items: list[tuple[int, int | None]
     raw = _raw_comments(items)
     one = ParseContext(source="x.info.json", format="ytdlp")
     two = ParseContext(source="x.info.json", format="ytdlp")
-    got = list(ytdlp._replies(one, list(raw), "vid"))
+    got = list(ytdlp._replies_of(one, iter((list(raw),)), "vid"))
     kept, parents, depths = ytdlp._comments(two, raw)
     want = list(ytdlp._listed(two, raw, "vid", kept, parents, depths))
     assert got == want
@@ -530,7 +530,7 @@ def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
     ]
     ctx = ParseContext(source="x.info.json", format="ytdlp")
     given = list(raw)
-    replies = list(ytdlp._replies(ctx, given, "vid"))
+    replies = list(ytdlp._replies_of(ctx, iter((given,)), "vid"))
     assert given == [None, None, None, *raw[3:]]  # the ones built in order are freed
     assert [(r.id, r.depth) for r in replies] == [
         ("a", 0),

@@ -259,7 +259,7 @@ def _comments(
     (as yt-dlp writes them), counted in the same pass; ``None`` when not (then
     :func:`_depths` sorts it out).
 
-    *known* holds the depths of the comments kept before *start* (by :func:`_replies`):
+    *known* holds the depths of the comments kept before *start* (by :func:`_replies_of`):
     they are in the parents returned, as top-level comments, and a repeat of one is
     dropped.
 
@@ -703,11 +703,6 @@ def _parse(ctx: ParseContext, info: Any, pieces: _Pieces | None) -> Iterator[Rec
         return
     yield _post(ctx, info, video_id)
     yield from _replies_of(ctx, chunks, video_id)
-
-
-def _replies(ctx: ParseContext, raw: list[Any], video_id: str) -> Iterator[Reply]:
-    """:func:`_replies_of` the one list *raw*."""
-    return _replies_of(ctx, iter((raw,)), video_id)
 
 
 def _rest(chunk: list[Any], base: int, chunks: Iterator[list[Any]]) -> list[Any]:
