@@ -310,7 +310,7 @@ def test_context_join_is_sized_before_it_runs(tmp_path: Path) -> None:
     from tearcorpus.hf import SPLITS, record_batches
 
     items, ratios, _ = _inconsistent_threads()
-    router = SplitRouter(str(tmp_path), seed=1, ratios=ratios, sizes=True)
+    router = SplitRouter(str(tmp_path), seed=1, ratios=ratios)
     for start in range(0, len(items), 5):  # batches of a few rows: several per split
         for table, batch in record_batches(items[start : start + 5]):
             router.add(table, batch)

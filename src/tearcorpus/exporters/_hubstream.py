@@ -118,9 +118,9 @@ class SplitFile:
         self.nbytes = 0
         self._writer = pa.ipc.new_file(path, schema)
 
-    def add(self, table: pa.Table, nbytes: int | None = None) -> None:
+    def add(self, table: pa.Table) -> None:
         self.rows += len(table)
-        self.nbytes += table.nbytes if nbytes is None else nbytes
+        self.nbytes += table.nbytes
         self._writer.write_table(table)
 
     def close(self) -> None:
@@ -132,11 +132,8 @@ class SplitRouter:
     per table and split with a share out: each batch is cut by the split of its rows'
     threads as it comes, so the tables are never spilled whole and read back."""
 
-    def __init__(
-        self, spill: str, *, seed: int, ratios: tuple[float, float, float], sizes: bool = False
-    ) -> None:
+    def __init__(self, spill: str, *, seed: int, ratios: tuple[float, float, float]) -> None:
         self.seed = seed
-        self.sizes = sizes
         self.ratios = ratios
         self.files: dict[str, dict[str, SplitFile]] = {}
         for table in ("posts", "replies"):
@@ -151,9 +148,9 @@ class SplitRouter:
         #: Per split, for each batch of its replies file: which of :data:`NULLABLE_INTS`
         #: had a null in the whole input batch it was cut from (see :func:`context_nbytes`).
         self.source_nulls: dict[str, list[frozenset[str]]] = {s: [] for s in self.files["replies"]}
-        #: With *sizes*, per split, for each batch of its replies file: the characters of
-        #: the columns ``replies_in_context`` takes as they are, and the length of each
-        #: ``text`` (for :meth:`ContextJoin.nbytes`).
+        #: Per split, for each batch of its replies file: the characters of the columns
+        #: ``replies_in_context`` takes as they are, and the length of each ``text`` (for
+        #: :meth:`ContextJoin.nbytes`).
         self.reply_chars: dict[str, list[int]] = {s: [] for s in self.files["replies"]}
         self.text_lengths: dict[str, list[Any]] = {s: [] for s in self.files["replies"]}
 
@@ -179,7 +176,6 @@ class SplitRouter:
                 target.add(cast)
                 if table == "replies":
                     self.source_nulls[split].append(nulls)
-                if table == "replies" and self.sizes:
                     lengths = _lengths(cast.column("text"))
                     own = [cast.column(c) for c in ("id", "post_id", "parent_id")]
                     own.append(pc.struct_field(cast.column("author"), "id"))
@@ -257,12 +253,6 @@ def shard_ranges(rows: int, shards: int) -> list[tuple[int, int]]:
         start = div * index + min(index, mod)
         ranges.append((start, start + div + (1 if index < mod else 0)))
     return ranges
-
-
-def _rows(path: str, start: int, end: int) -> Iterator[pa.Table]:
-    """Rows ``[start, end)`` of the Arrow file *path*, a batch at a time."""
-    (rows,) = cut_rows(read_batches(path), [(start, end)])
-    return rows
 
 
 def cut_rows(

@@ -106,7 +106,6 @@ def _export(
         Feed,
         SplitFile,
         SplitRouter,
-        context_nbytes,
         cut_rows,
         read_batches,
         shard_bytes,
@@ -162,7 +161,7 @@ def _export(
 
             try:
                 counter = StatsBuilder()
-                router = SplitRouter(spill, seed=options.seed, ratios=ratios, sizes=overlap)
+                router = SplitRouter(spill, seed=options.seed, ratios=ratios)
                 try:
                     for table, batch in batches:
                         counter.add(table, batch)
@@ -191,14 +190,15 @@ def _export(
                         all_replies=replies,
                         reply_splits=reply_splits,
                     )
+                    # The Arrow bytes the card states, from the texts' lengths.
+                    nbytes = join.nbytes(
+                        router.reply_chars[split],
+                        router.text_lengths[split],
+                        router.source_nulls[split],
+                    )
+                    target = shards(DEFAULT_CONFIG, split, part.rows, nbytes, out)
                     if writer is not None:
-                        # Sized first, then written as the join makes the rows.
-                        nbytes = join.nbytes(
-                            router.reply_chars[split],
-                            router.text_lengths[split],
-                            router.source_nulls[split],
-                        )
-                        target = shards(DEFAULT_CONFIG, split, part.rows, nbytes, out)
+                        # Written as the join makes the rows.
                         feed = Feed()
                         job = submit(target, feed)
                         assert job is not None
@@ -209,16 +209,13 @@ def _export(
                     # memory at the same time.
                     path = os.path.join(spill, f"{DEFAULT_CONFIG}-{split}.arrow")
                     spilled = SplitFile(path, schema)
-                    nulls = router.source_nulls[split]
                     try:
-                        for batch, source_nulls in zip(join.batches(), nulls, strict=True):
-                            table = pa.Table.from_batches([batch])
-                            spilled.add(table, context_nbytes(batch, source_nulls))
+                        for batch in join.batches():
+                            spilled.add(pa.Table.from_batches([batch]))
                     finally:
                         spilled.close()
                     del join
                     pool.release_unused()
-                    target = shards(DEFAULT_CONFIG, split, spilled.rows, spilled.nbytes, out)
                     submit(target, read_batches(path))
                     os.unlink(path)
                 for job in jobs:
