@@ -46,10 +46,17 @@ def cuttable(path: str, parts: int, min_bytes: int | None = None) -> bool:
     """Whether *path* is worth cutting into *parts* ranges: a local, uncompressed file of
     at least two ranges of *min_bytes* (by default :data:`MIN_SPAN_BYTES`). Cheap: the
     size and the first bytes only."""
+    return _size_to_cut(path, parts, min_bytes) is not None
+
+
+def _size_to_cut(path: str, parts: int, min_bytes: int | None) -> int | None:
+    """The size of *path* when :func:`cuttable` says yes, else ``None``."""
+    size = plain_size(path)
     if min_bytes is None:
         min_bytes = MIN_SPAN_BYTES
-    size = plain_size(path)
-    return size is not None and parts >= 2 and size >= 2 * min_bytes
+    if size is None or parts < 2 or size < 2 * min_bytes:
+        return None
+    return size
 
 
 def plan_spans(path: str, parts: int, min_bytes: int | None = None) -> list[Span] | None:
@@ -57,8 +64,8 @@ def plan_spans(path: str, parts: int, min_bytes: int | None = None) -> list[Span
     not worth cutting (see :func:`cuttable`) or has no line boundary to cut at."""
     if min_bytes is None:
         min_bytes = MIN_SPAN_BYTES
-    size = plain_size(path)
-    if size is None or parts < 2 or size < 2 * min_bytes:
+    size = _size_to_cut(path, parts, min_bytes)
+    if size is None:
         return None
     parts = min(parts, size // min_bytes)
     cuts = [0]

@@ -533,8 +533,6 @@ def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
 def _in_workers(args: argparse.Namespace) -> bool:
     """Whether ``--workers`` has more than one shard to share out, and enough input to
     pay for starting the workers (else one process)."""
-    if args.workers <= 1:
-        return False
     from .parallel import worth_workers
 
     return worth_workers(args.inputs, args.workers, args.format, args.encoding)
