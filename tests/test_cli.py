@@ -160,6 +160,46 @@ def test_inspect_does_not_import_heavy_libraries() -> None:
     assert "HEAVY []" in proc.stdout
 
 
+@pytest.mark.parametrize("to", ["parquet", "hub"])
+def test_convert_to_arrow_formats_leaves_pandas_unimported(tmp_path: Path, to: str) -> None:
+    """pyarrow imports pandas on its first array unless told there is none; the CLI tells
+    it (tearcorpus._arrow), in its own process and in its --workers processes, and pandas
+    still works there when something asks for it."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    code = (
+        "import sys; from tearcorpus.cli import main; "
+        f"main(['convert', {SAMPLE!r}, '--to', {to!r}, '-o', {str(tmp_path / 'one')!r}]); "
+        "from tearcorpus import parallel; parallel.MIN_WORKER_BYTES = 0; "
+        f"main(['convert', {SAMPLE!r}, '--to', {to!r}, '-o', {str(tmp_path / 'two')!r}, "
+        "'--workers', '2']); "
+        "print('PANDAS', 'pandas' in sys.modules); "
+        "import pyarrow as pa; table = pa.table({'a': [1, 2]}); "
+        "print('FRAME', table.to_pandas()['a'].tolist())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "PANDAS False" in proc.stdout
+    assert "FRAME [1, 2]" in proc.stdout
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
+    assert one == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*"))
+    for path in one:
+        if (tmp_path / "one" / path).is_file() and path.name != "manifest.json":
+            assert (tmp_path / "one" / path).read_bytes() == (tmp_path / "two" / path).read_bytes()
+
+
+def test_arrow_without_pandas_leaves_an_imported_pandas_alone() -> None:
+    """In a process that already has pandas (a notebook), nothing is changed."""
+    code = (
+        "import sys, pandas; from tearcorpus._arrow import pyarrow_without_pandas; "
+        "print('SETTLED', pyarrow_without_pandas()); import pyarrow as pa; "
+        "print('SERIES', pa.array(pandas.Series([1.0, None])).null_count)"
+    )
+    pytest.importorskip("pandas")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "SETTLED False" in proc.stdout
+    assert "SERIES 1" in proc.stdout  # pandas' NaN read as null: pyarrow saw a Series
+
+
 def test_formats_lists_parsers_and_exporters(capsys: pytest.CaptureFixture[str]) -> None:
     """formats names every registered input and output format."""
     assert main(["formats"]) == 0

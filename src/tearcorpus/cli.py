@@ -565,6 +565,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from .exporters import get_exporter
 
     exporter = get_exporter(args.to)
+    if args.to in ("parquet", "hub"):
+        from ._arrow import pyarrow_without_pandas
+
+        pyarrow_without_pandas()  # the CLI's own process: no pandas behind pyarrow
     report = Report()
     options = _export_options(args, report)
     result = None

@@ -259,6 +259,9 @@ def _write_lines(
 def _write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:
     """The Arrow record batches of *records* (converted as the Parquet export converts
     them) into a posts and a replies Arrow stream file; the two paths and row counts."""
+    from ._arrow import pyarrow_without_pandas
+
+    pyarrow_without_pandas()  # a worker of ours: no pandas behind pyarrow (see _arrow)
     import pyarrow as pa
 
     from .hf import record_batches
