@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import orjson
 import pytest
 
 import tearcorpus
+from tearcorpus._process import GC_YOUNG
 from tearcorpus.cli import main
 
 SAMPLE = str(tearcorpus.sample_path())
@@ -162,23 +164,36 @@ def test_inspect_does_not_import_heavy_libraries() -> None:
 
 @pytest.mark.parametrize("to", ["parquet", "hub"])
 def test_convert_to_arrow_formats_leaves_pandas_unimported(tmp_path: Path, to: str) -> None:
-    """pyarrow imports pandas on its first array unless told there is none; the CLI tells
-    it (tearcorpus._arrow), in its own process and in its --workers processes, and pandas
-    still works there when something asks for it."""
+    """pyarrow imports pandas on its first array unless told there is none; the command
+    tells it (tearcorpus._process) in its own process and in its --workers processes
+    (every process reports its imports here), and pandas still works when asked for."""
     pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")
+    data = Path(__file__).parent / "data"
+    inputs = [str(data / "pushshift" / n) for n in ("RC_2024-01.ndjson", "RS_2024-01.ndjson")]
+    command = "from tearcorpus.cli import main; sys.argv[1:] = {}; main()".format
     code = (
-        "import sys; from tearcorpus.cli import main; "
-        f"main(['convert', {SAMPLE!r}, '--to', {to!r}, '-o', {str(tmp_path / 'one')!r}]); "
-        "from tearcorpus import parallel; parallel.MIN_WORKER_BYTES = 0; "
-        f"main(['convert', {SAMPLE!r}, '--to', {to!r}, '-o', {str(tmp_path / 'two')!r}, "
-        "'--workers', '2']); "
-        "print('PANDAS', 'pandas' in sys.modules); "
+        "import gc, sys; from tearcorpus import parallel; parallel.MIN_WORKER_BYTES = 0; "
+        + command(["convert", *inputs, "--to", to, "-o", str(tmp_path / "one")])
+        + "; "
+        + command(["convert", *inputs, "--to", to, "-o", str(tmp_path / "two"), "--workers", "2"])
+        + "; print('YOUNG', gc.get_threshold()[0]); "
         "import pyarrow as pa; table = pa.table({'a': [1, 2]}); "
         "print('FRAME', table.to_pandas()['a'].tolist())"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "PANDAS False" in proc.stdout
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()]
+    assert "pyarrow" in imported
+    assert imported.count("tearcorpus.hf") == 3  # the parent and two workers
+    # Once, by to_pandas() at the end: neither the converts nor the workers imported it
+    # (their "pandas" lines are the refused attempts, which import nothing).
+    frame = "pandas.core.frame"
+    assert imported.count(frame) == 1
+    assert imported.index(frame) > max(i for i, m in enumerate(imported) if m == "tearcorpus.hf")
+    assert f"YOUNG {GC_YOUNG}" in proc.stdout
     assert "FRAME [1, 2]" in proc.stdout
     one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
     assert one == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*"))
@@ -187,10 +202,22 @@ def test_convert_to_arrow_formats_leaves_pandas_unimported(tmp_path: Path, to: s
             assert (tmp_path / "one" / path).read_bytes() == (tmp_path / "two" / path).read_bytes()
 
 
+def test_convert_called_from_python_leaves_the_process_alone(tmp_path: Path) -> None:
+    """main() with arguments (a library user's process) changes neither pyarrow nor the GC."""
+    pytest.importorskip("pyarrow")
+    code = (
+        "import gc, sys; from tearcorpus.cli import main; "
+        f"main(['convert', {SAMPLE!r}, '--to', 'parquet', '-o', {str(tmp_path / 'out')!r}]); "
+        "print('YOUNG', gc.get_threshold()[0], 'FROZEN', gc.get_freeze_count())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "YOUNG 700 FROZEN 0" in proc.stdout
+
+
 def test_arrow_without_pandas_leaves_an_imported_pandas_alone() -> None:
     """In a process that already has pandas (a notebook), nothing is changed."""
     code = (
-        "import sys, pandas; from tearcorpus._arrow import pyarrow_without_pandas; "
+        "import sys, pandas; from tearcorpus._process import pyarrow_without_pandas; "
         "print('SETTLED', pyarrow_without_pandas()); import pyarrow as pa; "
         "print('SERIES', pa.array(pandas.Series([1.0, None])).null_count)"
     )

@@ -565,10 +565,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from .exporters import get_exporter
 
     exporter = get_exporter(args.to)
-    if args.to in ("parquet", "hub"):
-        from ._arrow import pyarrow_without_pandas
+    if args.own_process:
+        from ._process import own_process
 
-        pyarrow_without_pandas()  # the CLI's own process: no pandas behind pyarrow
+        own_process(arrow=args.to in ("parquet", "hub"))  # see _process: pandas and the GC
     report = Report()
     options = _export_options(args, report)
     result = None
@@ -685,8 +685,13 @@ _COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Run as the command (*argv* None: the arguments are ``sys.argv``'s), the process is
+    tearcorpus' own and ``convert`` settles it for a long run (see :mod:`._process`);
+    called with arguments from Python, the caller's process is left as it is."""
     args = _parser().parse_args(argv)
+    args.own_process = argv is None
     try:
         return _COMMANDS[args.command](args)
     except TearcorpusError as exc:

@@ -202,7 +202,10 @@ def _collect_shard_names(shard: _Shard) -> _Outcome:
 
 def _convert_shard(shard: _Shard) -> _Outcome:
     """Parse one shard, run its share of the transforms, write the part file."""
+    from ._process import own_process
     from .transforms import apply_transforms
+
+    own_process(arrow=shard.output in ARROW_OUTPUTS)  # a worker of ours: see _process
 
     report = Report()
     try:
@@ -259,9 +262,6 @@ def _write_lines(
 def _write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:
     """The Arrow record batches of *records* (converted as the Parquet export converts
     them) into a posts and a replies Arrow stream file; the two paths and row counts."""
-    from ._arrow import pyarrow_without_pandas
-
-    pyarrow_without_pandas()  # a worker of ours: no pandas behind pyarrow (see _arrow)
     import pyarrow as pa
 
     from .hf import record_batches
