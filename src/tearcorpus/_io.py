@@ -33,6 +33,9 @@ __all__ = [
 #: Real Pushshift / Arctic Shift months are compressed with a 2 GiB window.
 ZSTD_MAX_WINDOW: Final = 2**31
 HEAD_SIZE: Final = 64 * 1024
+#: Local files are read 1 MiB at a time (Python's default is the file system's block,
+#: 4 KiB here: 31,000 read calls for 126 MB, which cost 1.4 s of system time on this VM).
+READ_BUFFER: Final = 1 << 20
 _BOM: Final = codecs.BOM_UTF8
 
 _MAGIC: Final = (
@@ -75,7 +78,7 @@ def _open_raw(path: str) -> IO[bytes]:
     if os.path.isdir(local):
         raise InputError(path, "is a directory; give the files inside it (e.g. DIR/*.json)")
     try:
-        return open(local, "rb")
+        return open(local, "rb", buffering=READ_BUFFER)
     except PermissionError:
         raise InputError(path, "permission denied") from None
     except OSError as exc:
