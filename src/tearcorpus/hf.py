@@ -234,6 +234,18 @@ def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -
     return ArrowCorpus(tables["posts"], tables["replies"])
 
 
+#: Arrow spill files are written through a buffer of this size (see :func:`spill_sink`).
+SPILL_BUFFER: Final = 1 << 20
+
+
+def spill_sink(path: str) -> pa.NativeFile:
+    """A new Arrow spill file at *path*, written through a :data:`SPILL_BUFFER` buffer:
+    Arrow's IPC writers write each buffer of each column apart (unbuffered, 100k replies
+    made 3,800 writes under 4 KiB). Close it after the IPC writer on it."""
+    pa = _pa()
+    return pa.BufferedOutputStream(pa.OSFile(path, "wb"), SPILL_BUFFER)
+
+
 def spill_records(
     records: Iterable[Record],
     spill_dir: str,
@@ -246,15 +258,17 @@ def spill_records(
     pa = _pa()
     schemas = {"posts": arrow_schema("posts"), "replies": arrow_schema("replies")}
     paths = {n: os.path.join(spill_dir, f"{n}.arrow") for n in schemas}
-    writers = {n: pa.ipc.new_file(paths[n], schemas[n]) for n in schemas}
+    sinks = {n: spill_sink(paths[n]) for n in schemas}
+    writers = {n: pa.ipc.new_file(sinks[n], schemas[n]) for n in schemas}
     try:
         for name, batch in record_batches(records):
             writers[name].write_batch(batch)
             if on_batch is not None:
                 on_batch(name, batch)
     finally:
-        for writer in writers.values():
+        for name, writer in writers.items():
             writer.close()
+            sinks[name].close()
     return paths
 
 

@@ -264,22 +264,21 @@ def _write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str],
     them) into a posts and a replies Arrow stream file; the two paths and row counts."""
     import pyarrow as pa
 
-    from .hf import record_batches
+    from .hf import record_batches, spill_sink
     from .schema import arrow_schema
 
     paths = (part + ".posts.arrow", part + ".replies.arrow")
     counts = {"posts": 0, "replies": 0}
-    writers = {
-        table: pa.ipc.new_stream(path, arrow_schema(table))
-        for table, path in zip(counts, paths, strict=True)
-    }
+    sinks = {table: spill_sink(path) for table, path in zip(counts, paths, strict=True)}
+    writers = {table: pa.ipc.new_stream(sinks[table], arrow_schema(table)) for table in counts}
     try:
         for table, batch in record_batches(records):
             writers[table].write_batch(batch)
             counts[table] += len(batch)
     finally:
-        for writer in writers.values():
+        for table, writer in writers.items():
             writer.close()
+            sinks[table].close()
     return paths, (counts["posts"], counts["replies"])
 
 

@@ -32,7 +32,7 @@ from typing import IO, Any, Final
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..hf import SPLITS, _split_of, hf_table
+from ..hf import SPLITS, _split_of, hf_table, spill_sink
 from ..schema import REPLIES_IN_CONTEXT, features_schema
 
 __all__ = [
@@ -116,7 +116,8 @@ class SplitFile:
         self.schema = schema
         self.rows = 0
         self.nbytes = 0
-        self._writer = pa.ipc.new_file(path, schema)
+        self._sink = spill_sink(path)
+        self._writer = pa.ipc.new_file(self._sink, schema)
 
     def add(self, table: pa.Table) -> None:
         self.rows += len(table)
@@ -124,7 +125,10 @@ class SplitFile:
         self._writer.write_table(table)
 
     def close(self) -> None:
-        self._writer.close()
+        try:
+            self._writer.close()
+        finally:
+            self._sink.close()
 
 
 class SplitRouter:
@@ -426,6 +430,7 @@ def _scatter(
     del rows
     paths: dict[int, str] = {}
     writers: dict[int, Any] = {}
+    sinks: dict[int, pa.NativeFile] = {}
     try:
         offset = 0
         for batch in read_batches(lookup, columns):
@@ -450,13 +455,16 @@ def _scatter(
                     piece = taken.slice(lo, hi - lo)
                     if number not in writers:
                         paths[number] = os.path.join(spill, f"join-{tag}-{number}.arrow")
-                        writers[number] = pa.ipc.new_stream(paths[number], piece.schema)
+                        sinks[number] = spill_sink(paths[number])
+                        writers[number] = pa.ipc.new_stream(sinks[number], piece.schema)
                     writers[number].write_table(piece)
                 del taken, piece
                 _release()
     finally:
         for writer in writers.values():
             writer.close()
+        for sink in sinks.values():
+            sink.close()
     return paths
 
 
