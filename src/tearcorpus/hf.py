@@ -147,9 +147,6 @@ class BatchBuilder:
                 raise _unfit(self.table, exc) from None
             self._held += len(self._records)
             self._records.clear()
-            # Converting grows and drops many buffers: give what Arrow's allocator freed
-            # back now, or it keeps tens of MB it would hand out again anyway.
-            _pa().default_memory_pool().release_unused()
 
     def flush(self) -> pa.RecordBatch | None:
         """The batch of what is held (``None`` when nothing is)."""
@@ -157,7 +154,14 @@ class BatchBuilder:
         if not self._pieces:
             return None
         pieces, self._pieces, self._held = self._pieces, [], 0
-        return pieces[0] if len(pieces) == 1 else _pa().concat_batches(pieces)
+        batch = pieces[0] if len(pieces) == 1 else _pa().concat_batches(pieces)
+        del pieces
+        # Converting grows and drops many buffers: give what Arrow's allocator freed back
+        # once a batch is made, or it keeps tens of MB it would hand out again anyway.
+        # (After every chunk instead, the pages given back and faulted in again cost 15%
+        # of a Parquet export's time, for 13 MB less at the peak.)
+        _pa().default_memory_pool().release_unused()
+        return batch
 
 
 def record_batches(records: Iterable[Record]) -> Iterator[tuple[str, pa.RecordBatch]]:
