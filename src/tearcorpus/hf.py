@@ -242,12 +242,12 @@ def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -
 SPILL_BUFFER: Final = 1 << 20
 
 
-def spill_sink(path: str) -> pa.NativeFile:
-    """A new Arrow spill file at *path*, written through a :data:`SPILL_BUFFER` buffer:
+def spill_sink(path: str, buffer_size: int = SPILL_BUFFER) -> pa.NativeFile:
+    """A new Arrow spill file at *path*, written through a buffer (*buffer_size* bytes):
     Arrow's IPC writers write each buffer of each column apart (unbuffered, 100k replies
     made 3,800 writes under 4 KiB). Close it after the IPC writer on it."""
     pa = _pa()
-    return pa.BufferedOutputStream(pa.OSFile(path, "wb"), SPILL_BUFFER)
+    return pa.BufferedOutputStream(pa.OSFile(path, "wb"), buffer_size)
 
 
 def spill_records(

@@ -47,6 +47,8 @@ __all__ = [
 
 #: At most this many bucket files are open at once during the join.
 MAX_BUCKETS: Final = 128
+#: Each written through a buffer of this size (128 of them: 8 MB).
+BUCKET_BUFFER: Final = 64 * 1024
 #: Row groups hold at most about this many Arrow bytes (``datasets`` writes up to 100 MB;
 #: the writer holds a row group whole, so this bounds the memory of writing a shard).
 ROW_GROUP_BYTES: Final = 32 * 1024 * 1024
@@ -455,7 +457,7 @@ def _scatter(
                     piece = taken.slice(lo, hi - lo)
                     if number not in writers:
                         paths[number] = os.path.join(spill, f"join-{tag}-{number}.arrow")
-                        sinks[number] = spill_sink(paths[number])
+                        sinks[number] = spill_sink(paths[number], BUCKET_BUFFER)
                         writers[number] = pa.ipc.new_stream(sinks[number], piece.schema)
                     writers[number].write_table(piece)
                 del taken, piece
