@@ -3,9 +3,9 @@
 Two costs that a long conversion pays for nothing, settled by :func:`own_process` before
 the work begins, and never in a library user's process (a notebook keeps its settings).
 
-**pyarrow without pandas.** pyarrow imports pandas lazily, but on its first ``pa.array`` of a Python list: before
-converting a list it asks whether the object is a pandas Series, and to ask it imports
-pandas (about 50 MB and 0.2-0.4 s here). tearcorpus never hands pyarrow a pandas object,
+**pyarrow without pandas.** pyarrow imports pandas lazily, but on its first ``pa.array``
+of a Python list: before converting a list it asks whether the object is a pandas Series,
+and to ask it imports pandas (about 40 MB and 0.2-0.4 s here). tearcorpus never hands pyarrow a pandas object,
 so these processes settle that check as "no pandas" before their first array
 (:func:`pyarrow_without_pandas`).
 
