@@ -191,36 +191,53 @@ def run_jobs(
     timeout: float,
     mem_cap_mb: float,
     keep_outputs: bool = False,
+    paired_floor: bool = True,
 ) -> list[dict[str, Any]]:
-    """Generate the inputs and run every (input, size, job); one row per run."""
+    """Generate the inputs and run every (input, size, job); one row per run.
+
+    With *paired_floor*, the floor runs again just before every other job, and the job's
+    row keeps that run's time as ``floor_s``: its ratio is taken to the floor measured
+    beside it, not minutes earlier (this machine's speed drifts by 2× within a run)."""
     rows: list[dict[str, Any]] = []
+
+    def run(kind: str, job: str, n: int, path: list[Path]) -> dict[str, Any]:
+        out = data_dir / "out" / f"{kind}-{job}-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        log = data_dir / "out" / f"{kind}-{job}-{n}.stderr"
+        result = measure(
+            job_command(job, kind, out, path),
+            timeout=timeout,
+            mem_cap_mb=mem_cap_mb,
+            log=log,
+            tree="-w" in job,
+        )
+        if not keep_outputs:
+            shutil.rmtree(out, ignore_errors=True)
+        return result
+
     for n in sizes:
         t0 = time.perf_counter()
         paths = inputs_for(data_dir, n)
         print(f"== N={n:,}: inputs ready in {time.perf_counter() - t0:.1f} s", flush=True)
         for kind in inputs_kinds:
             for job in jobs:
-                out = data_dir / "out" / f"{kind}-{job}-{n}"
-                shutil.rmtree(out, ignore_errors=True)
-                out.mkdir(parents=True)
-                log = data_dir / "out" / f"{kind}-{job}-{n}.stderr"
-                result = measure(
-                    job_command(job, kind, out, paths[kind]),
-                    timeout=timeout,
-                    mem_cap_mb=mem_cap_mb,
-                    log=log,
-                    tree="-w" in job,
-                )
+                floor_s = None
+                if paired_floor and job != "floor":
+                    beside = run(kind, "floor", n, paths[kind])
+                    floor_s = beside["wall_s"] if beside["status"] == "ok" else None
+                result = run(kind, job, n, paths[kind])
                 records = n + (submission_count(n) if kind == "pushshift" else 1)
                 row = {"input": kind, "job": job, "n": n, "records": records, **result}
+                if paired_floor and job != "floor":
+                    row["floor_s"] = floor_s
                 rows.append(row)
+                beside_text = f"  (floor beside it {floor_s:.2f} s)" if floor_s else ""
                 print(
                     f"  {kind:9} {job:18} {result['wall_s']:8.2f} s {result['peak_rss_mb']:8.0f} MB"
-                    f"  {result['status']} {result['error']}",
+                    f"  {result['status']} {result['error']}{beside_text}",
                     flush=True,
                 )
-                if not keep_outputs:
-                    shutil.rmtree(out, ignore_errors=True)
     return rows
 
 
@@ -382,6 +399,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--mem-cap", type=float, default=6144, help="MB per job before it is killed"
     )
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    parser.add_argument(
+        "--no-paired-floor",
+        action="store_true",
+        help="run the floor once per input and size, not again beside every job",
+    )
     parser.add_argument("--no-plot", action="store_true", help="skip scaling.png")
     args = parser.parse_args(argv)
     args.size_list = (
@@ -424,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir,
         timeout=args.timeout,
         mem_cap_mb=args.mem_cap,
+        paired_floor=not args.no_paired_floor,
     )
     startup_rows = [] if args.no_startup else startup(args.data_dir)
     meta = {
@@ -433,6 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": args.size_list,
         "timeout_s": args.timeout,
         "mem_cap_mb": args.mem_cap,
+        "paired_floor": not args.no_paired_floor,
         "machine": machine(),
     }
     written = write_results(args.out, rows, startup_rows, meta, plot_png=not args.no_plot)

@@ -13,7 +13,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.generate import ensure_inputs, write_pushshift, write_ytdlp
-from benchmarks.report import write_results
+from benchmarks.report import check_targets, enrich, write_results
 from benchmarks.run import machine, run_jobs
 
 
@@ -44,6 +44,8 @@ def test_suite_runs_floor_and_tearcorpus_jsonl(tmp_path: Path) -> None:
     )
     assert [(r["job"], r["status"]) for r in rows] == [("floor", "ok"), ("tearcorpus-jsonl", "ok")]
     assert all(r["peak_rss_mb"] > 0 and r["records"] == 204 for r in rows)
+    assert "floor_s" not in rows[0]
+    assert rows[1]["floor_s"] > 0  # the floor ran again beside the job
     meta = {
         "commit": "test",
         "date": "now",
@@ -60,3 +62,39 @@ def test_suite_runs_floor_and_tearcorpus_jsonl(tmp_path: Path) -> None:
     data = orjson.loads((tmp_path / "out" / "results.json").read_bytes())
     jsonl = next(r for r in data["rows"] if r["job"] == "tearcorpus-jsonl")
     assert jsonl["ratio_to_floor"] is not None
+
+
+def _row(job: str, wall_s: float, floor_s: float | None = None, n: int = 10) -> dict[str, object]:
+    row: dict[str, object] = {
+        "input": "pushshift",
+        "job": job,
+        "n": n,
+        "records": n,
+        "wall_s": wall_s,
+        "peak_rss_mb": 100.0,
+        "status": "ok",
+        "error": "",
+    }
+    if floor_s is not None:
+        row["floor_s"] = floor_s
+    return row
+
+
+def test_ratios_are_to_the_floor_run_beside_each_job() -> None:
+    """A job's ratio is to its paired floor when it has one, else to the floor row; a job is
+    faster than a peer by those ratios (the machine's speed drifts between jobs)."""
+    rows = enrich(
+        [
+            _row("floor", 2.0),
+            _row("tearcorpus-parquet", 3.0, floor_s=1.0),
+            _row("pandas-parquet", 2.5, floor_s=0.5),
+            _row("tearcorpus-hub", 3.0),
+        ]
+    )
+    assert [r["ratio_to_floor"] for r in rows] == [1.0, 3.0, 5.0, 1.5]
+    verdicts = {v["target"]: v for v in check_targets(rows, [])}
+    faster = verdicts["tearcorpus-parquet faster than pandas and datasets (pushshift)"]
+    assert faster["met"] is True  # slower by the clock, faster beside its floor
+    hub = verdicts["tearcorpus-hub faster than pandas and datasets (pushshift)"]
+    assert hub["met"] is False  # no paired floor: by the clock, 3.0 s against 2.5 s
+    assert "pandas-parquet at N=10 (2.50 s, 5.0× its floor, ours 3.00 s)" in hub["detail"]
