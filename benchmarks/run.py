@@ -400,6 +400,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
     parser.add_argument(
+        "--rerender",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="run nothing: write the tables, verdicts and plot again from an earlier "
+        "results.json (its rows as measured) into --out",
+    )
+    parser.add_argument(
         "--no-paired-floor",
         action="store_true",
         help="run the floor once per input and size, not again beside every job",
@@ -437,6 +444,16 @@ def compile_tearcorpus() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks``."""
     args = parse_args(argv)
+    if args.rerender is not None:
+        import orjson
+
+        earlier = orjson.loads(args.rerender.read_bytes())
+        rows, startup_rows = earlier["rows"], earlier["startup"]
+        for path in write_results(
+            args.out, rows, startup_rows, earlier["meta"], plot_png=not args.no_plot
+        ):
+            print(f"wrote {path}")
+        return 0
     compile_tearcorpus()
     started = time.time()
     rows = run_jobs(
