@@ -34,7 +34,7 @@ __all__ = [
 ZSTD_MAX_WINDOW: Final = 2**31
 HEAD_SIZE: Final = 64 * 1024
 #: Local files are read 1 MiB at a time (Python's default is the file system's block,
-#: 4 KiB here: 31,000 read calls for 126 MB, which cost 1.4 s of system time on this VM).
+#: 4 KiB here: 31,000 read calls for 126 MB instead of 565).
 READ_BUFFER: Final = 1 << 20
 _BOM: Final = codecs.BOM_UTF8
 
