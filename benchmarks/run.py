@@ -196,8 +196,9 @@ def run_jobs(
     """Generate the inputs and run every (input, size, job); one row per run.
 
     With *paired_floor*, the floor runs again just before every other job, and the job's
-    row keeps that run's time as ``floor_s``: its ratio is taken to the floor measured
-    beside it, not minutes earlier (this machine's speed drifts by 2× within a run)."""
+    row keeps that run's time as ``floor_s``: the report takes each input and size's floor
+    as the median of all its runs (this machine's speed drifts by 2× within a run, and one
+    floor run moves by ±15% from the next), not as the one run minutes before the jobs."""
     rows: list[dict[str, Any]] = []
 
     def run(kind: str, job: str, n: int, path: list[Path]) -> dict[str, Any]:

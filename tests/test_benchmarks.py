@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.generate import ensure_inputs, write_pushshift, write_ytdlp
 from benchmarks.report import check_targets, enrich, write_results
-from benchmarks.run import machine, run_jobs
+from benchmarks.run import machine, main, run_jobs
 
 
 def test_generators_are_deterministic(tmp_path: Path) -> None:
@@ -62,6 +62,10 @@ def test_suite_runs_floor_and_tearcorpus_jsonl(tmp_path: Path) -> None:
     data = orjson.loads((tmp_path / "out" / "results.json").read_bytes())
     jsonl = next(r for r in data["rows"] if r["job"] == "tearcorpus-jsonl")
     assert jsonl["ratio_to_floor"] is not None
+    # --rerender writes the same tables again from the JSON, running nothing.
+    args = ["--rerender", str(tmp_path / "out" / "results.json"), "--out", str(tmp_path / "re")]
+    assert main([*args, "--no-plot"]) == 0
+    assert (tmp_path / "re" / "results.md").read_text(encoding="utf-8") == table
 
 
 def _row(job: str, wall_s: float, floor_s: float | None = None, n: int = 10) -> dict[str, object]:
