@@ -192,13 +192,18 @@ def run_jobs(
     mem_cap_mb: float,
     keep_outputs: bool = False,
     paired_floor: bool = True,
+    repeat: int = 1,
 ) -> list[dict[str, Any]]:
     """Generate the inputs and run every (input, size, job); one row per run.
 
     With *paired_floor*, the floor runs again just before every other job, and the job's
     row keeps that run's time as ``floor_s``: the report takes each input and size's floor
     as the median of all its runs (this machine's speed drifts by 2× within a run, and one
-    floor run moves by ±15% from the next), not as the one run minutes before the jobs."""
+    floor run moves by ±15% from the next), not as the one run minutes before the jobs.
+
+    With *repeat* above 1, each job (with its floor beside it) runs that many times: its
+    row has the median time, the highest peak, the first failure if any, and each run's
+    time in ``runs``."""
     rows: list[dict[str, Any]] = []
 
     def run(kind: str, job: str, n: int, path: list[Path]) -> dict[str, Any]:
@@ -223,11 +228,15 @@ def run_jobs(
         print(f"== N={n:,}: inputs ready in {time.perf_counter() - t0:.1f} s", flush=True)
         for kind in inputs_kinds:
             for job in jobs:
-                floor_s = None
-                if paired_floor and job != "floor":
-                    beside = run(kind, "floor", n, paths[kind])
-                    floor_s = beside["wall_s"] if beside["status"] == "ok" else None
-                result = run(kind, job, n, paths[kind])
+                results, floors = [], []
+                for _ in range(max(1, repeat)):
+                    if paired_floor and job != "floor":
+                        beside = run(kind, "floor", n, paths[kind])
+                        if beside["status"] == "ok":
+                            floors.append(beside["wall_s"])
+                    results.append(run(kind, job, n, paths[kind]))
+                result = _combined(results)
+                floor_s = statistics.median(floors) if floors else None
                 records = n + (submission_count(n) if kind == "pushshift" else 1)
                 row = {"input": kind, "job": job, "n": n, "records": records, **result}
                 if paired_floor and job != "floor":
@@ -240,6 +249,19 @@ def run_jobs(
                     flush=True,
                 )
     return rows
+
+
+def _combined(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One result for the runs of a job: the median time, the highest peak, the first
+    failure (its status and error) if a run failed, and each run's time when there were
+    several."""
+    failed = [r for r in results if r["status"] != "ok"]
+    combined = dict(failed[0] if failed else results[0])
+    combined["wall_s"] = statistics.median(r["wall_s"] for r in results)
+    combined["peak_rss_mb"] = max(r["peak_rss_mb"] for r in results)
+    if len(results) > 1:
+        combined["runs"] = [r["wall_s"] for r in results]
+    return combined
 
 
 def inputs_for(data_dir: Path, n: int) -> dict[str, list[Path]]:
@@ -408,6 +430,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "results.json (its rows as measured) into --out",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="R",
+        help="run each job (and the floor beside it) R times; report the median time",
+    )
+    parser.add_argument(
         "--no-paired-floor",
         action="store_true",
         help="run the floor once per input and size, not again beside every job",
@@ -425,6 +454,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     for kind in args.input_list:
         if kind not in INPUTS:
             parser.error(f"unknown input {kind!r}; choose from {', '.join(INPUTS)}")
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, got {args.repeat}")
     if "floor" not in args.job_list:
         args.job_list.insert(0, "floor")  # every ratio needs it
     return args
@@ -465,6 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         mem_cap_mb=args.mem_cap,
         paired_floor=not args.no_paired_floor,
+        repeat=args.repeat,
     )
     startup_rows = [] if args.no_startup else startup(args.data_dir)
     meta = {
@@ -475,6 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "timeout_s": args.timeout,
         "mem_cap_mb": args.mem_cap,
         "paired_floor": not args.no_paired_floor,
+        "repeat": args.repeat,
         "machine": machine(),
     }
     written = write_results(args.out, rows, startup_rows, meta, plot_png=not args.no_plot)

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.generate import ensure_inputs, write_pushshift, write_ytdlp
 from benchmarks.report import check_targets, enrich, write_results
-from benchmarks.run import machine, main, run_jobs
+from benchmarks.run import _combined, machine, main, run_jobs
 
 
 def test_generators_are_deterministic(tmp_path: Path) -> None:
@@ -106,3 +106,26 @@ def test_ratios_are_to_the_median_of_the_floor_runs() -> None:
     hub = verdicts["tearcorpus-hub faster than pandas and datasets (pushshift)"]
     assert hub["met"] is False
     assert "pandas-parquet at N=10 (2.50 s, ours 4.50 s)" in hub["detail"]
+
+
+def test_repeated_runs_give_the_median_time_and_the_highest_peak(tmp_path: Path) -> None:
+    """--repeat R: a job's row has the median of its R times, the highest peak, each run's
+    time, and the first failure if a run failed."""
+    ok = {"wall_s": 1.0, "peak_rss_mb": 10.0, "status": "ok", "error": ""}
+    runs = [ok, {**ok, "wall_s": 3.0, "peak_rss_mb": 30.0}, {**ok, "wall_s": 2.0}]
+    assert _combined(runs) == {**ok, "wall_s": 2.0, "peak_rss_mb": 30.0, "runs": [1.0, 3.0, 2.0]}
+    killed = {"wall_s": 9.0, "peak_rss_mb": 99.0, "status": "timeout", "error": "killed"}
+    assert _combined([ok, killed])["status"] == "timeout"
+    assert _combined([ok]) == ok
+    ensure_inputs(tmp_path / "data", 200)
+    rows = run_jobs(
+        [200],
+        ["tearcorpus-jsonl"],
+        ["pushshift"],
+        tmp_path / "data",
+        timeout=120,
+        mem_cap_mb=4096,
+        repeat=2,
+    )
+    assert len(rows[0]["runs"]) == 2
+    assert rows[0]["floor_s"] > 0
