@@ -198,6 +198,11 @@ def markdown(
             "The floor ran again just before each job; the floor row and every `×` use the median",
             "of those runs (this machine's speed moves by ±15% from one run to the next).",
         ]
+    if meta.get("repeat", 1) > 1:
+        lines[-1:-1] = [
+            f"Each job ran {meta['repeat']} times (the floor beside it each time): times are the",
+            "medians (each run's time is in results.json), peaks the highest.",
+        ]
     sizes = sorted({r["n"] for r in rows})
     for kind in sorted({r["input"] for r in rows}, reverse=True):
         jobs = list(dict.fromkeys(r["job"] for r in rows if r["input"] == kind))
