@@ -238,16 +238,38 @@ def collect_tables(records: Iterable[Record], *, spill_dir: str | None = None) -
     return ArrowCorpus(tables["posts"], tables["replies"])
 
 
-#: Arrow spill files are written through a buffer of this size (see :func:`spill_sink`).
+#: Arrow spill files are written through a buffer of this size (see :class:`SpillWriter`).
 SPILL_BUFFER: Final = 1 << 20
 
 
-def spill_sink(path: str, buffer_size: int = SPILL_BUFFER) -> pa.NativeFile:
-    """A new Arrow spill file at *path*, written through a buffer (*buffer_size* bytes):
-    Arrow's IPC writers write each buffer of each column apart (unbuffered, 100k replies
-    made 3,800 writes under 4 KiB). Close it after the IPC writer on it."""
-    pa = _pa()
-    return pa.BufferedOutputStream(pa.OSFile(path, "wb"), buffer_size)
+class SpillWriter:
+    """Record batches or tables into a new Arrow IPC spill file at *path* (the file
+    format, or the stream format with *stream*), written through a buffer of
+    *buffer_size* bytes: Arrow's IPC writers write each buffer of each column apart
+    (unbuffered, 100k replies made 3,800 writes under 4 KiB)."""
+
+    def __init__(
+        self,
+        path: str,
+        schema: pa.Schema,
+        *,
+        stream: bool = False,
+        buffer_size: int = SPILL_BUFFER,
+    ) -> None:
+        pa = _pa()
+        self._sink = pa.BufferedOutputStream(pa.OSFile(path, "wb"), buffer_size)
+        new = pa.ipc.new_stream if stream else pa.ipc.new_file
+        self._writer = new(self._sink, schema)
+
+    def write(self, data: pa.RecordBatch | pa.Table) -> None:
+        self._writer.write(data)
+
+    def close(self) -> None:
+        """End the IPC file and flush the buffer (the IPC writer leaves its sink open)."""
+        try:
+            self._writer.close()
+        finally:
+            self._sink.close()
 
 
 def spill_records(
@@ -259,20 +281,17 @@ def spill_records(
     in *spill_dir*, in record batches of :data:`BATCH_SIZE` rows (the last may be
     shorter); returns table name → path. *on_batch* sees each ``(table, batch)`` as it
     is written."""
-    pa = _pa()
     schemas = {"posts": arrow_schema("posts"), "replies": arrow_schema("replies")}
     paths = {n: os.path.join(spill_dir, f"{n}.arrow") for n in schemas}
-    sinks = {n: spill_sink(paths[n]) for n in schemas}
-    writers = {n: pa.ipc.new_file(sinks[n], schemas[n]) for n in schemas}
+    writers = {n: SpillWriter(paths[n], schemas[n]) for n in schemas}
     try:
         for name, batch in record_batches(records):
-            writers[name].write_batch(batch)
+            writers[name].write(batch)
             if on_batch is not None:
                 on_batch(name, batch)
     finally:
-        for name, writer in writers.items():
+        for writer in writers.values():
             writer.close()
-            sinks[name].close()
     return paths
 
 

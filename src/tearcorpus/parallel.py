@@ -262,23 +262,22 @@ def _write_lines(
 def _write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:
     """The Arrow record batches of *records* (converted as the Parquet export converts
     them) into a posts and a replies Arrow stream file; the two paths and row counts."""
-    import pyarrow as pa
-
-    from .hf import record_batches, spill_sink
+    from .hf import SpillWriter, record_batches
     from .schema import arrow_schema
 
     paths = (part + ".posts.arrow", part + ".replies.arrow")
     counts = {"posts": 0, "replies": 0}
-    sinks = {table: spill_sink(path) for table, path in zip(counts, paths, strict=True)}
-    writers = {table: pa.ipc.new_stream(sinks[table], arrow_schema(table)) for table in counts}
+    writers = {
+        table: SpillWriter(path, arrow_schema(table), stream=True)
+        for table, path in zip(counts, paths, strict=True)
+    }
     try:
         for table, batch in record_batches(records):
-            writers[table].write_batch(batch)
+            writers[table].write(batch)
             counts[table] += len(batch)
     finally:
-        for table, writer in writers.items():
+        for writer in writers.values():
             writer.close()
-            sinks[table].close()
     return paths, (counts["posts"], counts["replies"])
 
 

@@ -32,7 +32,7 @@ from typing import IO, Any, Final
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..hf import SPLITS, _split_of, hf_table, spill_sink
+from ..hf import SPLITS, SpillWriter, _split_of, hf_table
 from ..schema import REPLIES_IN_CONTEXT, features_schema
 
 __all__ = [
@@ -118,19 +118,15 @@ class SplitFile:
         self.schema = schema
         self.rows = 0
         self.nbytes = 0
-        self._sink = spill_sink(path)
-        self._writer = pa.ipc.new_file(self._sink, schema)
+        self._writer = SpillWriter(path, schema)
 
     def add(self, table: pa.Table) -> None:
         self.rows += len(table)
         self.nbytes += table.nbytes
-        self._writer.write_table(table)
+        self._writer.write(table)
 
     def close(self) -> None:
-        try:
-            self._writer.close()
-        finally:
-            self._sink.close()
+        self._writer.close()
 
 
 class SplitRouter:
@@ -431,8 +427,7 @@ def _scatter(
     wanted_np = rows[child_np].astype(np.int32)
     del rows
     paths: dict[int, str] = {}
-    writers: dict[int, Any] = {}
-    sinks: dict[int, pa.NativeFile] = {}
+    writers: dict[int, SpillWriter] = {}
     try:
         offset = 0
         for batch in read_batches(lookup, columns):
@@ -457,16 +452,15 @@ def _scatter(
                     piece = taken.slice(lo, hi - lo)
                     if number not in writers:
                         paths[number] = os.path.join(spill, f"join-{tag}-{number}.arrow")
-                        sinks[number] = spill_sink(paths[number], BUCKET_BUFFER)
-                        writers[number] = pa.ipc.new_stream(sinks[number], piece.schema)
-                    writers[number].write_table(piece)
+                        writers[number] = SpillWriter(
+                            paths[number], piece.schema, stream=True, buffer_size=BUCKET_BUFFER
+                        )
+                    writers[number].write(piece)
                 del taken, piece
                 _release()
     finally:
         for writer in writers.values():
             writer.close()
-        for sink in sinks.values():
-            sink.close()
     return paths
 
 
