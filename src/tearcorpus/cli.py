@@ -562,13 +562,13 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from .exporters import get_exporter
+    from .exporters import ARROW_OUTPUTS, get_exporter
 
     exporter = get_exporter(args.to)
     if args.own_process:
         from ._process import own_process
 
-        own_process(arrow=args.to in ("parquet", "hub"))  # see _process: pandas and the GC
+        own_process(arrow=args.to in ARROW_OUTPUTS)  # see _process: pandas and the GC
     report = Report()
     options = _export_options(args, report)
     result = None

@@ -203,6 +203,7 @@ def _collect_shard_names(shard: _Shard) -> _Outcome:
 def _convert_shard(shard: _Shard) -> _Outcome:
     """Parse one shard, run its share of the transforms, write the part file."""
     from ._process import own_process
+    from .exporters import ARROW_OUTPUTS
     from .transforms import apply_transforms
 
     own_process(arrow=shard.output in ARROW_OUTPUTS)  # a worker of ours: see _process
@@ -661,7 +662,7 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
     :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when a transform must run in
     the parent (dedup, one-pass anonymisation, ``--write-dropped``): then use the record
     stream of :func:`iter_records_from_args`."""
-    from .exporters import ExportResult, get_exporter
+    from .exporters import ARROW_OUTPUTS, ExportResult, get_exporter
 
     exporter: Any = get_exporter(args.to)
     arrow = args.to in ARROW_OUTPUTS
@@ -700,10 +701,6 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
                 exporter.abort(*tables)
             raise
     return ExportResult(exporter.name, args.output, written, posts, replies)
-
-
-#: Outputs whose workers convert their records to Arrow record batches.
-ARROW_OUTPUTS: Final = ("parquet", "hub")
 
 
 def _worker_outcomes(

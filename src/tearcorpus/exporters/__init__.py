@@ -12,7 +12,14 @@ from ..errors import ExportError
 from . import csv, hub, jsonl, parquet
 from ._base import Exporter, ExportOptions, ExportResult
 
-__all__ = ["EXPORTERS", "ExportOptions", "ExportResult", "Exporter", "get_exporter"]
+__all__ = [
+    "ARROW_OUTPUTS",
+    "EXPORTERS",
+    "ExportOptions",
+    "ExportResult",
+    "Exporter",
+    "get_exporter",
+]
 
 #: Format name → exporter module.
 EXPORTERS: Final[dict[str, Exporter]] = {
@@ -21,6 +28,9 @@ EXPORTERS: Final[dict[str, Exporter]] = {
     parquet.name: parquet,
     hub.name: hub,
 }
+
+#: The formats written from Arrow record batches (pyarrow needed).
+ARROW_OUTPUTS: Final = (parquet.name, hub.name)
 
 
 def get_exporter(name: str) -> Exporter:
