@@ -193,7 +193,7 @@ def test_strict_error_in_a_later_range(
     assert main([*argv, "-o", str(tmp_path / "two"), "--workers", "2"]) == 1
     assert capsys.readouterr().err == expected
     assert f"{dump}:202: " in expected
-    assert not (tmp_path / "two").exists() or not any((tmp_path / "two").iterdir())
+    assert not (tmp_path / "two").exists()
 
 
 def test_library_stream_of_ranges_equals_the_reader(dump: Path) -> None:
@@ -315,4 +315,4 @@ def test_value_beyond_its_column_is_one_clear_error(
     err = capsys.readouterr().err
     assert err.startswith("tearcorpus: error: replies: a value does not fit its column")
     assert len(err.strip().splitlines()) == 1
-    assert not out.exists() or not any(out.iterdir())
+    assert not out.exists()

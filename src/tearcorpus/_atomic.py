@@ -68,24 +68,47 @@ class OutputDir:
 
     Refuses an existing non-empty directory unless *overwrite*. Use as a context
     manager: files opened with :meth:`open` are renamed into place when the block ends
-    without an exception, and removed when it raises.
+    without an exception, and removed when it raises, with the folders made for them
+    (the directory itself included, when it did not exist before).
     """
 
     def __init__(self, path: str, *, overwrite: bool = False) -> None:
         self.path = path
         self._pending: list[AtomicFile] = []
         self._stale: list[str] = []
+        #: Folders this output made, parents first: removed again if it is aborted.
+        self._made: list[str] = []
         if os.path.exists(path):
             if not os.path.isdir(path):
                 raise ExportError(f"{path}: exists and is not a directory")
             if os.listdir(path) and not overwrite:
                 raise ExportError(f"{path}: is not empty; pass --overwrite to replace its files")
         try:
-            os.makedirs(path, exist_ok=True)
+            self._makedirs(path)
         except OSError as exc:
             raise ExportError(f"{path}: cannot create directory: {exc.strerror or exc}") from None
         if not os.access(path, os.W_OK):
+            self._remove_made()
             raise ExportError(f"{path}: is not writable")
+
+    def _makedirs(self, folder: str) -> None:
+        """``os.makedirs(folder, exist_ok=True)``, noting each folder it makes."""
+        missing = []
+        folder = os.path.abspath(folder)
+        while not os.path.exists(folder):
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        for item in reversed(missing):
+            with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+                os.mkdir(item)
+                self._made.append(item)
+
+    def _remove_made(self) -> None:
+        """Remove the folders this output made, deepest first, where they are empty."""
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):  # not empty: something else is in it
+                os.rmdir(folder)
+        self._made.clear()
 
     @overload
     def open(self, name: str, mode: Literal["wb"] = "wb") -> IO[bytes]: ...
@@ -94,7 +117,12 @@ class OutputDir:
 
     def open(self, name: str, mode: Literal["wb", "w"] = "wb") -> IO[bytes] | IO[str]:
         """Open ``path/name`` for writing under a temporary name (subfolders are created)."""
-        pending = AtomicFile(os.path.join(self.path, name), mode)
+        target = os.path.join(self.path, name)
+        try:
+            self._makedirs(os.path.dirname(target))
+        except OSError as exc:
+            raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        pending = AtomicFile(target, mode)
         self._pending.append(pending)
         return pending.handle
 
@@ -119,10 +147,11 @@ class OutputDir:
         return done
 
     def abort(self) -> None:
-        """Close and delete every pending temporary file."""
+        """Close and delete every pending temporary file, and the folders made for them."""
         for pending in self._pending:
             pending.abort()
         self._pending.clear()
+        self._remove_made()
 
     def __enter__(self) -> OutputDir:
         return self
