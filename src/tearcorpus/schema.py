@@ -64,6 +64,7 @@ __all__ = [
     "arrow_schema",
     "features",
     "features_schema",
+    "leaf_columns",
     "record_batch",
     "records_from_table",
     "table_for",
@@ -305,6 +306,21 @@ def features_schema(table: str) -> pa.Schema:
     info = {"info": {"features": {c.name: _feature_dict(c.type) for c in columns}}}
     schema = pa.schema([pa.field(c.name, _feature_type(c.type)) for c in columns])
     return schema.with_metadata({"huggingface": json.dumps(info)})
+
+
+def leaf_columns(schema: pa.Schema) -> list[str]:
+    """The Parquet paths of *schema*'s leaf columns, as writer options name them
+    (``author.id``, ``provenance.transforms.list.element``)."""
+    types = _pyarrow().types
+
+    def leaves(path: str, kind: pa.DataType) -> list[str]:
+        if types.is_struct(kind):
+            return [leaf for field in kind for leaf in leaves(f"{path}.{field.name}", field.type)]
+        if types.is_list(kind):
+            return leaves(f"{path}.list.element", kind.value_type)
+        return [path]
+
+    return [leaf for field in schema for leaf in leaves(field.name, field.type)]
 
 
 def _row_values(records: Sequence[Record], columns: Sequence[Column]) -> dict[str, list[Any]]:

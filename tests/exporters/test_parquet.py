@@ -72,4 +72,36 @@ def test_failure_leaves_nothing(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError):
         write_parquet(broken(), str(tmp_path / "out"))
-    assert list((tmp_path / "out").iterdir()) == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_distinct_columns_are_written_plain(tmp_path: Path) -> None:
+    """Ids, texts, authors, times and ``extra`` have no dictionary; the thread id,
+    platform, counts and provenance's repeated strings do."""
+    from tearcorpus import Author, Post
+
+    items: list[Record] = [Post(id="p", platform="youtube", text="video")]
+    items += [
+        Reply(
+            id=f"r{i}",
+            post_id="p",
+            platform="youtube",
+            text=f"comment number {i}",
+            author=Author(id=f"a{i}", name=f"name {i}"),
+            like_count=i % 3,
+        )
+        for i in range(50)
+    ]
+    write_parquet(items, str(tmp_path / "out"))
+    leaves: set[str] = set()
+    for table in ("posts", "replies"):
+        meta = pq.ParquetFile(tmp_path / "out" / f"{table}.parquet").metadata
+        group = meta.row_group(0)
+        columns = [group.column(i) for i in range(group.num_columns)]
+        leaves |= {c.path_in_schema for c in columns}
+        encoded = {c.path_in_schema for c in columns if c.has_dictionary_page}
+        # Parquet never dictionary-encodes booleans.
+        wanted = {c.path_in_schema for c in columns if c.physical_type != "BOOLEAN"}
+        assert encoded == wanted - parquet.PLAIN_COLUMNS
+    assert leaves >= parquet.PLAIN_COLUMNS  # no name that matches nothing
+    assert {"post_id", "platform", "like_count", "provenance.source"} <= encoded

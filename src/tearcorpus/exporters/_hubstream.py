@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..hf import SPLITS, SpillWriter, _split_of, hf_table
-from ..schema import REPLIES_IN_CONTEXT, features_schema
+from ..schema import REPLIES_IN_CONTEXT, features_schema, leaf_columns
 
 __all__ = [
     "ContextJoin",
@@ -290,19 +290,11 @@ def cut_rows(
         yield rows(start, end)
 
 
-def _leaf_paths(path: str, kind: pa.DataType) -> list[str]:
-    if pa.types.is_struct(kind):
-        return [leaf for field in kind for leaf in _leaf_paths(f"{path}.{field.name}", field.type)]
-    if pa.types.is_list(kind):
-        return _leaf_paths(f"{path}.list.element", kind.value_type)
-    return [path]
-
-
 def parquet_column_options(schema: pa.Schema) -> dict[str, Any]:
     """The per-column ``pq.ParquetWriter`` options ``datasets`` uses
     (``arrow_writer.get_parquet_column_options``) for our Features, which embed no files:
     snappy and dictionary encoding for every leaf column."""
-    leaves = [leaf for field in schema for leaf in _leaf_paths(field.name, field.type)]
+    leaves = leaf_columns(schema)
     return {
         "compression": dict.fromkeys(leaves, "snappy"),
         "use_dictionary": leaves,

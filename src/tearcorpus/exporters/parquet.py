@@ -19,13 +19,14 @@ from .._version import __version__
 from ..errors import ExportError, MissingDependencyError
 from ..hf import record_batches
 from ..model import Record
-from ..schema import arrow_schema
+from ..schema import arrow_schema, leaf_columns
 from ..serialize import SCHEMA_TAG
 from ._base import ExportOptions, ExportResult
 
 __all__ = [
     "BATCH_SIZE",
     "COMPRESSIONS",
+    "PLAIN_COLUMNS",
     "abort",
     "description",
     "export",
@@ -40,6 +41,27 @@ description = "Parquet: posts.parquet and replies.parquet with an explicit Arrow
 
 #: Records per Arrow record batch (and Parquet row group).
 BATCH_SIZE: Final = 10_000
+#: Leaf columns whose values mostly differ from row to row (ids, texts, authors, times,
+#: ``extra``, line numbers) are written plain; every other one (thread ids, platforms,
+#: flags, counts, most of ``provenance``) is dictionary-encoded. Encoding a column of
+#: distinct values hashes every value until the dictionary outgrows its page, and keeps
+#: that page: at 1M yt-dlp comments, 0.5 s more and 9% larger files than plain.
+PLAIN_COLUMNS: Final = frozenset(
+    {
+        "id",
+        "parent_id",
+        "title",
+        "text",
+        "url",
+        "created_at",
+        "extra",
+        "author.id",
+        "author.name",
+        "author.url",
+        "provenance.line",
+        "provenance.index",
+    }
+)
 #: Accepted ``--compression`` values.
 COMPRESSIONS: Final = ("zstd", "snappy", "gzip", "none")
 
@@ -74,8 +96,10 @@ class _TableWriter:
         self.count = 0
         self.rebatcher = Rebatcher(BATCH_SIZE)
         self.builder: Any = None  # for records taken one by one (add)
+        schema = arrow_schema(table)
+        encoded = [leaf for leaf in leaf_columns(schema) if leaf not in PLAIN_COLUMNS]
         self.writer = pq.ParquetWriter(
-            handle, arrow_schema(table), compression=compression, use_dictionary=True
+            handle, schema, compression=compression, use_dictionary=encoded
         )
 
     def add(self, record: Record) -> None:
