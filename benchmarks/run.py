@@ -1,9 +1,12 @@
 """Run the benchmark suite: ``python -m benchmarks`` or ``python benchmarks/run.py``.
 
 Each job runs in its own process; the parent measures its wall time and its peak resident
-memory (``os.wait4`` returns the child's own ``ru_maxrss``; for jobs with worker
-processes the polled sum over the process tree when larger; psutil polling enforces the
-memory cap). Results go to ``--out`` as ``results.md``, ``results.json`` and ``scaling.png``.
+memory (the ``ru_maxrss`` ``os.wait4`` returns: the highest resident set of the job's
+process and of the processes it waited for). A job with worker processes is also polled: its peak is the highest memory of its process tree at once (the sum of
+the processes' proportional set sizes, so that a library's pages mapped by all of them
+count once), and ``process_peak_mb`` the highest of any one process. psutil polling
+enforces the memory cap. Results go to ``--out`` as ``results.md``, ``results.json`` and
+``scaling.png``.
 """
 
 from __future__ import annotations
@@ -83,7 +86,10 @@ def job_command(job: str, kind: str, out: Path, inputs: Sequence[Path]) -> list[
     return [sys.executable, "-m", "benchmarks._child", job, kind, str(out), *map(str, inputs)]
 
 
-def _tree_rss(pid: int) -> int:
+def _tree_memory(pid: int, peaks: dict[int, int]) -> int:
+    """The memory of the process tree of *pid* now, in bytes: the sum of its processes'
+    proportional set sizes (a page shared by k processes counts 1/k in each). Raises each
+    process's entry in *peaks* to its resident set size now."""
     import psutil
 
     try:
@@ -94,7 +100,10 @@ def _tree_rss(pid: int) -> int:
     total = 0
     for p in procs:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
+            info = p.memory_full_info()
+            total += getattr(info, "pss", info.rss)
+            if p.pid != pid:  # not the small wrapper interpreter
+                peaks[p.pid] = max(peaks.get(p.pid, 0), info.rss)
     return total
 
 
@@ -138,6 +147,7 @@ def measure(
     )
     status = "ok"
     polled_peak = 0
+    process_peaks: dict[int, int] = {}
     try:
         while True:
             try:
@@ -146,9 +156,9 @@ def measure(
             except subprocess.TimeoutExpired:
                 pass
             elapsed = time.perf_counter() - start
-            rss = _tree_rss(proc.pid)
-            polled_peak = max(polled_peak, rss)
-            if elapsed > timeout or rss > mem_cap_mb * 2**20:
+            held = _tree_memory(proc.pid, process_peaks)
+            polled_peak = max(polled_peak, held)
+            if elapsed > timeout or held > mem_cap_mb * 2**20:
                 status = (
                     f"timeout > {timeout:.0f} s"
                     if elapsed > timeout
@@ -162,15 +172,16 @@ def measure(
             err.close()
     wall = time.perf_counter() - start
     peak_mb = polled_peak / 2**20
+    process_peak_mb = max(process_peaks.values(), default=0) / 2**20
     code = proc.returncode
     report = result_file.read_text().split() if result_file.exists() else []
     result_file.unlink(missing_ok=True)
     if status == "ok" and len(report) == 3:
-        peak_mb = int(report[0]) / 1024  # ru_maxrss is in KiB on Linux
-        if tree:
-            # ru_maxrss is one process's: a job with worker processes is held to the sum
-            # over its process tree, as polled (the small wrapper interpreter included).
-            peak_mb = max(peak_mb, polled_peak / 2**20)
+        own_mb = int(report[0]) / 1024  # ru_maxrss is in KiB on Linux
+        process_peak_mb = max(process_peak_mb, own_mb)
+        # ru_maxrss is one process's: a job with worker processes is held to its process
+        # tree's memory at once, as polled (the small wrapper interpreter included).
+        peak_mb = max(own_mb, peak_mb) if tree else own_mb
         code = int(report[1])
         wall = float(report[2])
     tail = ""
@@ -179,7 +190,10 @@ def measure(
     if status != "ok" and log and log.exists():
         lines = log.read_text(errors="replace").strip().splitlines()
         tail = lines[-1][:200] if lines else ""
-    return {"wall_s": wall, "peak_rss_mb": peak_mb, "status": status, "error": tail}
+    result = {"wall_s": wall, "peak_rss_mb": peak_mb, "status": status, "error": tail}
+    if tree:
+        result["process_peak_mb"] = process_peak_mb
+    return result
 
 
 def run_jobs(
@@ -258,7 +272,9 @@ def _combined(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     failed = [r for r in results if r["status"] != "ok"]
     combined = dict(failed[0] if failed else results[0])
     combined["wall_s"] = statistics.median(r["wall_s"] for r in results)
-    combined["peak_rss_mb"] = max(r["peak_rss_mb"] for r in results)
+    for peak in ("peak_rss_mb", "process_peak_mb"):
+        if peak in combined:
+            combined[peak] = max(r[peak] for r in results)
     if len(results) > 1:
         combined["runs"] = [r["wall_s"] for r in results]
     return combined

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.generate import ensure_inputs, write_pushshift, write_ytdlp
 from benchmarks.report import check_targets, enrich, write_results
-from benchmarks.run import _combined, machine, main, run_jobs
+from benchmarks.run import _combined, machine, main, measure, run_jobs
 
 
 def test_generators_are_deterministic(tmp_path: Path) -> None:
@@ -129,3 +129,54 @@ def test_repeated_runs_give_the_median_time_and_the_highest_peak(tmp_path: Path)
     )
     assert len(rows[0]["runs"]) == 2
     assert rows[0]["floor_s"] > 0
+
+
+_HOLDS = (
+    "import subprocess, sys, time; held = bytearray({mb} << 20); time.sleep(0.1); "
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; held = bytearray({child} "
+    "<< 20); time.sleep(1.5)']); child.wait()"
+)
+
+
+def test_worker_jobs_are_measured_as_a_tree_and_per_process() -> None:
+    """A job with child processes: its peak is what the tree holds at once (the parent's
+    60 MB and the child's 120 MB together), and the highest one process held is kept
+    apart; a job measured without the tree gets only the highest one process held."""
+    argv = [sys.executable, "-c", _HOLDS.format(mb=60, child=120)]
+    tree = measure(argv, timeout=60, mem_cap_mb=4096, tree=True)
+    assert tree["status"] == "ok"
+    assert 120 <= tree["process_peak_mb"] < 170
+    assert tree["peak_rss_mb"] >= 180
+    alone = measure(argv, timeout=60, mem_cap_mb=4096)
+    assert "process_peak_mb" not in alone
+    # wait4's ru_maxrss: the highest of the process and the children it waited for.
+    assert 120 <= alone["peak_rss_mb"] < 170
+
+
+def test_memory_target_of_worker_jobs_is_per_process() -> None:
+    """-w2 rows are held to 300 MB a process and flat, with the tree's total stated; a
+    one-process row to its own peak."""
+
+    def row(job: str, n: int, peak: float, each: float | None = None) -> dict[str, object]:
+        r = _row(job, 1.0, n=n)
+        r["peak_rss_mb"] = peak
+        if each is not None:
+            r["process_peak_mb"] = each
+        return r
+
+    rows = [
+        row("tearcorpus-hub-w2", 100_000, 480.0, 230.0),
+        row("tearcorpus-hub-w2", 1_000_000, 520.0, 250.0),
+        row("tearcorpus-hub", 100_000, 260.0),
+        row("tearcorpus-hub", 1_000_000, 320.0),
+    ]
+    verdicts = {v["target"]: v for v in check_targets(enrich(rows), [])}
+    w2 = verdicts["tearcorpus-hub-w2 peak ≤ 300 MB per process and flat (pushshift)"]
+    assert w2["met"] is True
+    assert w2["detail"] == (
+        "250 MB per process at N=1,000,000, 230 MB at N=100,000 (flat); "
+        "520 MB all processes together at N=1,000,000"
+    )
+    one = verdicts["tearcorpus-hub peak ≤ 300 MB and flat (pushshift)"]
+    assert one["met"] is False
+    assert one["detail"] == "320 MB at N=1,000,000, 260 MB at N=100,000 (flat)"
