@@ -2,11 +2,11 @@
 
 Each job runs in its own process; the parent measures its wall time and its peak resident
 memory (the ``ru_maxrss`` ``os.wait4`` returns: the highest resident set of the job's
-process and of the processes it waited for). A job with worker processes is also polled: its peak is the highest memory of its process tree at once (the sum of
-the processes' proportional set sizes, so that a library's pages mapped by all of them
-count once), and ``process_peak_mb`` the highest of any one process. psutil polling
-enforces the memory cap. Results go to ``--out`` as ``results.md``, ``results.json`` and
-``scaling.png``.
+process and of the processes it waited for). A job with worker processes is also polled:
+its peak is the most its process tree held at once (the sum of the processes'
+proportional set sizes, so that a library's pages mapped by all of them count once), and
+``process_peak_mb`` the most any one process held. psutil polling enforces the memory
+cap. Results go to ``--out`` as ``results.md``, ``results.json`` and ``scaling.png``.
 """
 
 from __future__ import annotations
