@@ -243,3 +243,18 @@ def test_progress_goes_to_stderr_only_when_asked() -> None:
     quiet = _run("inspect", SAMPLE)
     assert quiet.stderr == ""
     assert "posts 1  replies 19" in quiet.stdout
+
+
+def test_hub_folder_shows_its_writing_after_the_records(tmp_path: Path) -> None:
+    """--to hub: after the records bar, a bar counts the rows written to the three configs
+    (1 post, 19 replies, 19 replies in context) to the end; without --progress, nothing."""
+    argv = ["convert", SAMPLE, "--to", "hub", "-o"]
+    shown = _run(*argv, str(tmp_path / "shown"), "--progress", "always")
+    assert shown.returncode == 0, shown.stderr
+    records = shown.stderr.index("converting to hub")
+    writing = shown.stderr.index("writing the Hub folder")
+    assert records < writing
+    assert "39/39" in shown.stderr[writing:]
+    quiet = _run(*argv, str(tmp_path / "quiet"))
+    assert quiet.returncode == 0
+    assert quiet.stderr == ""

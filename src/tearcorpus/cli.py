@@ -204,7 +204,15 @@ def _export_options(args: argparse.Namespace, report: Report) -> ExportOptions:
         languages=tuple(args.language),
         license=args.license,
         pretty_name=args.pretty_name,
+        progress=_bar if wants_progress(args.progress) else None,
     )
+
+
+def _bar(desc: str, total: int, unit: str) -> Any:
+    """A progress bar on stderr for a long step of an export."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5)
 
 
 _UNITS = {

@@ -380,3 +380,64 @@ def test_feed_stops_when_its_consumer_fails() -> None:
         total = pool.submit(lambda: sum(done))
         done.pour(range(10), total)
         assert total.result() == 45
+
+
+class _Steps:
+    """Records what an export shows as progress (a real display's interface)."""
+
+    def __init__(self) -> None:
+        self.bars: list[tuple[str, int, str]] = []
+        self.counts: list[int] = []
+        self.closed = 0
+
+    def __call__(self, desc: str, total: int, unit: str) -> _Steps:
+        self.bars.append((desc, total, unit))
+        return self
+
+    def update(self, n: int = 1) -> None:
+        self.counts.append(n)
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+@pytest.mark.parametrize("overlap", [False, True])
+def test_writing_shows_progress_in_rows(tmp_path: Path, overlap: bool) -> None:
+    """After the records are read, one progress display counts the rows written to the
+    three configs (posts, replies, and the replies again with their context), to the end."""
+    from tearcorpus.exporters import hub
+    from tearcorpus.exporters._base import ExportOptions
+    from tearcorpus.hf import record_batches
+
+    items = list(iter_records(sample_path()))
+    steps = _Steps()
+    options = ExportOptions(seed=1, max_shard_size=700, progress=steps)
+    result = hub.export_batches(
+        record_batches(items), str(tmp_path / "hub"), options, overlap=overlap
+    )
+    total = result.posts + 2 * result.replies
+    assert steps.bars == [("writing the Hub folder", total, " rows")]
+    assert sum(steps.counts) == total == 39
+    assert steps.closed == 1
+
+
+def test_progress_display_is_closed_when_the_export_fails(tmp_path: Path) -> None:
+    """A failing shard write still closes the display (no bar left open on stderr)."""
+    from tearcorpus.exporters import hub
+    from tearcorpus.exporters._base import ExportOptions
+    from tearcorpus.hf import record_batches
+
+    steps = _Steps()
+    options = ExportOptions(progress=steps)
+    batches = record_batches(iter_records(sample_path()))
+    folder = tmp_path / "hub"
+
+    def failing_shard(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("tearcorpus.exporters._hubstream.write_shard", failing_shard)
+        with pytest.raises(OSError, match="disk full"):
+            hub.export_batches(batches, str(folder), options)
+    assert steps.closed == 1
+    assert not folder.exists()

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeAlias
 
 from attrs import define, field
 
 from ..model import Record
 from ..report import Report
 
-__all__ = ["ExportOptions", "ExportResult", "Exporter"]
+__all__ = ["ExportOptions", "ExportResult", "Exporter", "Progress", "ProgressFactory"]
+
+
+class Progress(Protocol):
+    """A progress display (a ``tqdm`` bar is one): advanced by counts, then closed."""
+
+    def update(self, n: int = 1) -> object: ...
+
+    def close(self) -> None: ...
+
+
+#: ``factory(description, total, unit)``: a new :class:`Progress` for a long step.
+ProgressFactory: TypeAlias = Callable[[str, int, str], Progress]
 
 
 @define
@@ -33,6 +45,9 @@ class ExportOptions:
     languages: tuple[str, ...] = ()
     license: str | None = None
     pretty_name: str | None = None
+    #: Progress of the long steps that follow reading (the Hub folder's join and shard
+    #: writing, counted in rows); ``None`` shows none. The command line passes ``tqdm``.
+    progress: ProgressFactory | None = None
     #: Format-specific options, documented by each exporter.
     extra: dict[str, Any] = field(factory=dict)
 

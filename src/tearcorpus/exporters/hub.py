@@ -26,14 +26,14 @@ import contextlib
 import importlib.util
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from .._atomic import OutputDir
 from ..errors import ExportError, MissingDependencyError
 from ..model import Record
-from ._base import ExportOptions, ExportResult
+from ._base import ExportOptions, ExportResult, Progress
 
 if TYPE_CHECKING:
     from ..card import SplitInfo
@@ -151,6 +151,7 @@ def _export(
                 # next split: pyarrow writes Parquet without the GIL.
                 writer = stack.enter_context(ThreadPoolExecutor(1, "tearcorpus-shards"))
             jobs: list[Future[None]] = []
+            bar: Progress | None = None
 
             def submit(target: Shards, batches: Iterable[Any]) -> Future[None] | None:
                 if writer is None:
@@ -171,11 +172,16 @@ def _export(
                 stats = counter.result()
                 del counter
                 pool.release_unused()
+                if options.progress is not None:
+                    # The rows of the three configs: the replies twice (with their context).
+                    rows = {c: sum(f.rows for f in router.files[c].values()) for c in router.files}
+                    total = rows["posts"] + 2 * rows["replies"]
+                    bar = options.progress("writing the Hub folder", total, " rows")
                 for config in ("posts", "replies"):
                     for split, part in router.files[config].items():
                         if part.rows:
                             target = shards(config, split, part.rows, part.nbytes, out)
-                            submit(target, read_batches(part.path))
+                            submit(target, _counted(read_batches(part.path), bar))
                 replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
                 reply_splits = router.reply_splits()
                 schema = features_schema(DEFAULT_CONFIG)
@@ -200,7 +206,7 @@ def _export(
                     if writer is not None:
                         # Written as the join makes the rows.
                         feed = Feed()
-                        job = submit(target, feed)
+                        job = submit(target, _counted(feed, bar))
                         assert job is not None
                         feed.pour(join.batches(), job)
                         del join
@@ -216,7 +222,7 @@ def _export(
                         spilled.close()
                     del join
                     pool.release_unused()
-                    submit(target, read_batches(path))
+                    submit(target, _counted(read_batches(path), bar))
                     os.unlink(path)
                 for job in jobs:
                     job.result()
@@ -224,6 +230,9 @@ def _export(
                 if writer is not None:
                     writer.shutdown(cancel_futures=True)
                 raise
+            finally:
+                if bar is not None:
+                    bar.close()
         readme = render_card(
             stats,
             splits,
@@ -238,6 +247,19 @@ def _export(
         out.open("README.md").write(readme.encode())
     files.append(f"{outdir}/README.md")
     return ExportResult(name, outdir, files, stats.posts, stats.replies)
+
+
+def _counted(batches: Iterable[Any], bar: Progress | None) -> Iterable[Any]:
+    """*batches*, each counted on *bar* (when given) once the writer has taken it."""
+    if bar is None:
+        return batches
+
+    def counted() -> Iterator[Any]:
+        for batch in batches:
+            yield batch
+            bar.update(len(batch))
+
+    return counted()
 
 
 def write_hub_folder(
