@@ -179,8 +179,9 @@ def measure(
     if status == "ok" and len(report) == 3:
         own_mb = int(report[0]) / 1024  # ru_maxrss is in KiB on Linux
         process_peak_mb = max(process_peak_mb, own_mb)
-        # ru_maxrss is one process's: a job with worker processes is held to its process
-        # tree's memory at once, as polled (the small wrapper interpreter included).
+        # ru_maxrss is the most one process held (the job, or a child it waited for): a
+        # job with worker processes is held to its process tree's memory at once, as
+        # polled (the small wrapper interpreter included).
         peak_mb = max(own_mb, peak_mb) if tree else own_mb
         code = int(report[1])
         wall = float(report[2])

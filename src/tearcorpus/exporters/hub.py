@@ -154,6 +154,8 @@ def _export(
             bar: Progress | None = None
 
             def submit(target: Shards, batches: Iterable[Any]) -> Future[None] | None:
+                """Write a split's shards from *batches*, their rows counted on the bar."""
+                batches = _counted(batches, bar)
                 if writer is None:
                     write(target, batches)
                     return None
@@ -181,7 +183,7 @@ def _export(
                     for split, part in router.files[config].items():
                         if part.rows:
                             target = shards(config, split, part.rows, part.nbytes, out)
-                            submit(target, _counted(read_batches(part.path), bar))
+                            submit(target, read_batches(part.path))
                 replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
                 reply_splits = router.reply_splits()
                 schema = features_schema(DEFAULT_CONFIG)
@@ -206,7 +208,7 @@ def _export(
                     if writer is not None:
                         # Written as the join makes the rows.
                         feed = Feed()
-                        job = submit(target, _counted(feed, bar))
+                        job = submit(target, feed)
                         assert job is not None
                         feed.pour(join.batches(), job)
                         del join
@@ -222,7 +224,7 @@ def _export(
                         spilled.close()
                     del join
                     pool.release_unused()
-                    submit(target, _counted(read_batches(path), bar))
+                    submit(target, read_batches(path))
                     os.unlink(path)
                 for job in jobs:
                     job.result()
