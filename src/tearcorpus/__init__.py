@@ -24,8 +24,19 @@ from .exporters.hub import write_hub_folder
 from .exporters.jsonl import write_jsonl
 from .exporters.parquet import write_parquet
 from .hf import to_dataset_dict, to_dataset_dicts
+from .job import (
+    AnonymizeStep,
+    ConvertJob,
+    DedupStep,
+    FilterStep,
+    NearDedupStep,
+    NormalizeStep,
+    ScrubStep,
+    Step,
+)
 from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply
 from .parsers import PARSERS, detect_format
+from .pipeline import convert
 from .publish import PublishResult, publish
 from .reader import iter_records, read
 from .report import Report, SourceReport
@@ -49,18 +60,24 @@ __all__ = [
     "PARSERS",
     "TRANSFORMS",
     "AnonymizationKeyError",
+    "AnonymizeStep",
     "Anonymizer",
     "Author",
+    "ConvertJob",
     "Corpus",
+    "DedupStep",
     "Drop",
     "ExportError",
     "ExportOptions",
     "ExportResult",
+    "FilterStep",
     "FormatError",
     "InputError",
     "Integrity",
     "JsonValue",
     "MissingDependencyError",
+    "NearDedupStep",
+    "NormalizeStep",
     "ParseError",
     "Platform",
     "Post",
@@ -69,13 +86,16 @@ __all__ = [
     "Record",
     "Reply",
     "Report",
+    "ScrubStep",
     "SourceReport",
+    "Step",
     "TearcorpusError",
     "Thread",
     "Transform",
     "__version__",
     "anonymize",
     "apply_transforms",
+    "convert",
     "detect_format",
     "from_dict",
     "get_exporter",

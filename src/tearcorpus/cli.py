@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -23,10 +23,9 @@ from .model import Post, Record
 from .report import Report
 
 if TYPE_CHECKING:
-    from .exporters import ExportOptions
-    from .transforms import Transform
+    from .job import ConvertJob
 
-__all__ = ["main", "transform_steps"]
+__all__ = ["main"]
 
 #: Located errors printed after a lenient run; the rest are counted.
 SHOWN_ERRORS = 10
@@ -182,39 +181,6 @@ def _add_export_args(convert: argparse.ArgumentParser) -> None:
     group.add_argument("--pretty-name", metavar="NAME", help="hub card: the dataset's title")
 
 
-def _export_options(args: argparse.Namespace, report: Report) -> ExportOptions:
-    """Exporter options from the command line."""
-    from .errors import ExportError
-    from .exporters import ExportOptions
-
-    try:
-        ratios = tuple(float(part) for part in args.split_ratios.split(","))
-    except ValueError:
-        raise ExportError(f"--split-ratios: not numbers: {args.split_ratios!r}") from None
-    if len(ratios) != 3:
-        raise ExportError(f"--split-ratios: expected three numbers, got {args.split_ratios!r}")
-    return ExportOptions(
-        overwrite=args.overwrite,
-        report=report,
-        excel_safe=args.excel_safe,
-        compression=args.compression,
-        max_shard_size=_size(args.max_shard_size),
-        split_ratios=(ratios[0], ratios[1], ratios[2]),
-        seed=args.seed,
-        languages=tuple(args.language),
-        license=args.license,
-        pretty_name=args.pretty_name,
-        progress=_bar if wants_progress(args.progress) else None,
-    )
-
-
-def _bar(desc: str, total: int, unit: str) -> Any:
-    """A progress bar on stderr for a long step of an export."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5)
-
-
 _UNITS = {
     "": 1,
     "B": 1,
@@ -367,26 +333,26 @@ def _add_transform_args(convert: argparse.ArgumentParser) -> None:
     )
 
 
-def transform_steps(
-    args: argparse.Namespace, key: bytes | None, names: dict[str, tuple[str, str]] | None
-) -> list[Transform]:
-    """The transforms the command line asked for, sorted into their documented order.
-
-    *key* is the anonymisation key (needed with ``--anonymize``); *names* the authors'
-    names collected by a first pass (``None`` with ``--one-pass``). Shared by the
-    one-process path and the ``--workers`` path, so both run the same steps.
-    """
-    from . import transforms as tf
+def _job(args: argparse.Namespace) -> ConvertJob:
+    """The convert job the command line describes."""
+    from . import job as jobs
+    from .errors import ExportError
     from .transforms.scrub import KINDS, parse_kinds
 
-    steps: list[tf.Transform] = []
+    try:
+        ratios = tuple(float(part) for part in args.split_ratios.split(","))
+    except ValueError:
+        raise ExportError(f"--split-ratios: not numbers: {args.split_ratios!r}") from None
+    if len(ratios) != 3:
+        raise ExportError(f"--split-ratios: expected three numbers, got {args.split_ratios!r}")
+    steps: list[jobs.Step] = []
     if args.normalize:
-        steps.append(tf.Normalizer(args.normalize, quotes=args.quotes))
-    langs = [c.strip() for c in args.lang.split(",") if c.strip()] if args.lang else None
+        steps.append(jobs.NormalizeStep(tuple(args.normalize), quotes=args.quotes))
+    langs = tuple(c.strip() for c in args.lang.split(",") if c.strip()) if args.lang else None
     if args.filter or args.min_chars is not None or args.max_chars is not None or langs:
         steps.append(
-            tf.Filter(
-                args.filter or (),
+            jobs.FilterStep(
+                tuple(args.filter or ()),
                 min_chars=args.min_chars,
                 max_chars=args.max_chars,
                 languages=langs,
@@ -394,52 +360,46 @@ def transform_steps(
             )
         )
     if args.dedup:
-        steps.append(tf.ExactDedup(min_chars=args.dedup_min_chars, include_posts=args.filter_posts))
+        steps.append(
+            jobs.DedupStep(min_chars=args.dedup_min_chars, include_posts=args.filter_posts)
+        )
     if args.near_dedup is not None:
         steps.append(
-            tf.NearDedup(
+            jobs.NearDedupStep(
                 threshold=args.near_dedup,
                 min_chars=args.dedup_min_chars,
                 include_posts=args.filter_posts,
             )
         )
     if args.anonymize:
-        if key is None:
-            raise TearcorpusError("--anonymize needs a key (TEARCORPUS_KEY or --key-file)")
-        steps.append(tf.Anonymizer(key, None if args.one_pass else (names or {})))
+        steps.append(jobs.AnonymizeStep(key_file=args.key_file, one_pass=args.one_pass))
     elif args.key_file:
         raise TearcorpusError("--key-file is only used with --anonymize")
     kinds = args.scrub if args.scrub is not None else (KINDS if args.anonymize else ())
     if kinds:
-        steps.append(tf.Scrubber(parse_kinds(kinds, without=args.no_scrub)))
-    if not steps and args.write_dropped:
-        raise TearcorpusError("--write-dropped needs a transform that drops records")
-    return tf.sort_transforms(steps)
-
-
-def _apply_transforms(
-    args: argparse.Namespace, records: Iterable[Record], report: Report
-) -> Iterable[Record]:
-    """The transforms the command line asked for, applied in their documented order."""
-    from . import transforms as tf
-
-    key = tf.load_key(args.key_file) if args.anonymize else None
-    names = None
-    if args.anonymize and not args.one_pass:
-        # Pass one of two: every author's name, so that mentions can be rewritten.
-        names = tf.collect_names(_records(args, Report()))
-    steps = transform_steps(args, key, names)
-    if not steps:
-        return records
-    if not args.write_dropped:
-        return tf.apply_transforms(records, steps, report)
-    writer = tf.DroppedWriter(args.write_dropped, overwrite=args.overwrite)
-
-    def run() -> Iterator[Record]:
-        with writer:
-            yield from tf.apply_transforms(records, steps, report, dropped=writer)
-
-    return run()
+        steps.append(jobs.ScrubStep(parse_kinds(kinds, without=args.no_scrub)))
+    return jobs.ConvertJob(
+        args.inputs,
+        to=args.to,
+        out=args.output,
+        format=args.format,
+        strict=args.strict,
+        encoding=args.encoding,
+        options={"video_id": args.video_id} if args.video_id else {},
+        transforms=steps,
+        write_dropped=args.write_dropped,
+        workers=args.workers,
+        overwrite=args.overwrite,
+        progress=wants_progress(args.progress),
+        excel_safe=args.excel_safe,
+        compression=args.compression,
+        max_shard_size=_size(args.max_shard_size),
+        split_ratios=ratios,
+        seed=args.seed,
+        languages=tuple(args.language),
+        license=args.license,
+        pretty_name=args.pretty_name,
+    )
 
 
 class _Stats:
@@ -492,20 +452,6 @@ def _progress(records: Iterable[Record], mode: str, desc: str) -> Iterable[Recor
     return tqdm(records, desc=desc, unit=" records", file=sys.stderr, mininterval=0.5)
 
 
-def _records(args: argparse.Namespace, report: Report) -> Iterator[Record]:
-    from .reader import iter_records
-
-    options = {"video_id": args.video_id} if args.video_id else {}
-    return iter_records(
-        args.inputs,
-        format=args.format,
-        strict=args.strict,
-        encoding=args.encoding,
-        options=options,
-        report=report,
-    )
-
-
 def _print_rejects(report: Report, out: TextIO) -> None:
     errors = report.errors()
     for error in errors[:SHOWN_ERRORS]:
@@ -538,23 +484,25 @@ def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
         _print_rejects(report, out)
 
 
-def _in_workers(args: argparse.Namespace) -> bool:
-    """Whether ``--workers`` has more than one shard to share out, and enough input to
-    pay for starting the workers (else one process)."""
-    from .parallel import worth_workers
-
-    return worth_workers(args.inputs, args.workers, args.format, args.encoding)
-
-
 def _cmd_inspect(args: argparse.Namespace) -> int:
+    from .parallel import iter_records, worth_workers
+
     report = Report()
     stats = _Stats()
-    if _in_workers(args):  # --workers: inputs parsed in processes (parallel.py), same stream
-        from .parallel import iter_records_from_args
-
-        source: Iterable[Record] = iter_records_from_args(args, report)
-    else:
-        source = _records(args, report)
+    options = {"video_id": args.video_id} if args.video_id else {}
+    # --workers: inputs parsed in processes (parallel.py), the same stream.
+    workers = (
+        args.workers if worth_workers(args.inputs, args.workers, args.format, args.encoding) else 1
+    )
+    source = iter_records(
+        args.inputs,
+        workers=workers,
+        format=args.format,
+        strict=args.strict,
+        encoding=args.encoding,
+        options=options,
+        report=report,
+    )
     for record in _progress(source, args.progress, "reading"):
         stats.add(record)
     if args.json:
@@ -570,34 +518,11 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from .exporters import ARROW_OUTPUTS, get_exporter
+    from .pipeline import run
 
-    exporter = get_exporter(args.to)
-    if args.own_process:
-        from ._process import own_process
-
-        own_process(arrow=args.to in ARROW_OUTPUTS)  # see _process: pandas and the GC
-    report = Report()
-    options = _export_options(args, report)
-    result = None
-    workers = _in_workers(args)
-    if workers:
-        # --workers to JSONL, CSV or Parquet: the workers encode the output (parallel.py).
-        from .parallel import export_in_workers
-
-        result = export_in_workers(args, report, options)
-    if result is None:
-        if workers:
-            # --workers: parsed and transformed in processes, merged in input order.
-            from .parallel import iter_records_from_args
-
-            records = _progress(
-                iter_records_from_args(args, report), args.progress, f"converting to {args.to}"
-            )
-        else:
-            records = _progress(_records(args, report), args.progress, f"converting to {args.to}")
-            records = _apply_transforms(args, records, report)
-        result = exporter.export(records, args.output, options)
+    result = run(_job(args), settle_process=args.own_process)
+    report = result.report
+    assert report is not None
     if args.json:
         import orjson
 
@@ -608,10 +533,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     print(
         f"read {report.read} records from {len(report.sources)} input(s): "
         f"wrote {result.posts} posts and {result.replies} replies, "
-        f"rejected {report.rejected}, dropped {report.dropped_total}",
+        f"rejected {report.rejected}, dropped {report.dropped_total}, "
+        f"merged {report.merged_total}",
     )
     if report.dropped:
         print("  dropped " + ", ".join(f"{k} {v}" for k, v in sorted(report.dropped.items())))
+    if report.merged:
+        print("  merged " + ", ".join(f"{k} {v}" for k, v in sorted(report.merged.items())))
     if report.scrubbed:
         print("  scrubbed " + ", ".join(f"{k} {v}" for k, v in sorted(report.scrubbed.items())))
     for path in result.files:

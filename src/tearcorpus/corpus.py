@@ -11,6 +11,7 @@ from typing import Any
 
 from attrs import define, field, frozen
 
+from .merge import PLACEHOLDER, merge, merge_reason
 from .model import Post, Record, Reply
 from .report import Report
 
@@ -131,7 +132,7 @@ class Thread:
 class Integrity:
     """What assembly found: nothing here is fatal, everything is reported."""
 
-    #: Ids that occurred more than once; the first record was kept.
+    #: Ids observed more than once (placeholders aside), merged into one record each.
     duplicate_ids: tuple[str, ...] = ()
     #: Replies whose parent is missing from the input.
     orphans: tuple[str, ...] = ()
@@ -153,45 +154,45 @@ class Integrity:
         }
 
 
-def _is_placeholder(post: Post) -> bool:
-    """A post a parser made up from an id alone (``extra["placeholder"]`` is true)."""
-    return post.extra.get("placeholder") is True
-
-
 class Corpus:
     """Many threads, in memory. Iterating yields every record: posts, then replies.
 
-    Records with an id already seen are dropped and listed in :meth:`integrity`, except
-    placeholder posts (made up by a parser from a video id alone, marked
-    ``extra["placeholder"] = True``): a real post with the same id replaces one, and a
-    placeholder for a post already known is simply not added again.
+    One record per id: a record whose id was seen before is folded into it by the merge
+    policy of :mod:`tearcorpus.merge` (a real post replaces its placeholder; otherwise the
+    newest observation's text and counts win, the earliest time is kept, a changed text
+    sets ``is_edited`` and keeps the earlier one in ``extra["earlier_texts"]``). Each fold
+    is counted in ``report.merged``; the ids merged from real duplicates are listed in
+    :meth:`integrity`. Records keep the place of their id's first observation.
     """
 
     def __init__(self, records: Iterable[Record] = (), *, report: Report | None = None) -> None:
+        #: Counts from reading, when the corpus came from :func:`tearcorpus.read`, and the
+        #: merges made here.
+        self.report = report if report is not None else Report()
         self.posts: list[Post] = []
         self.replies: list[Reply] = []
-        self._duplicates: list[str] = []
+        self._duplicates: dict[str, None] = {}  # ordered, without repeats
         post_index: dict[str, int] = {}
-        reply_ids: set[str] = set()
+        reply_index: dict[str, int] = {}
+        merged = self.report.merged
         for record in records:
-            if isinstance(record, Post):
-                seen = post_index.get(record.id)
-                if seen is None:
-                    post_index[record.id] = len(self.posts)
-                    self.posts.append(record)
-                elif _is_placeholder(record):
-                    continue  # a stand-in for a post already known: nothing lost
-                elif _is_placeholder(self.posts[seen]):
-                    self.posts[seen] = record  # the real post replaces its stand-in
-                else:
-                    self._duplicates.append(record.id)
-            elif record.id in reply_ids:
-                self._duplicates.append(record.id)
+            if type(record) is Post:
+                table: list[Any] = self.posts
+                index = post_index
             else:
-                reply_ids.add(record.id)
-                self.replies.append(record)
-        #: Counts from reading, when the corpus came from :func:`tearcorpus.read`.
-        self.report = report if report is not None else Report()
+                table = self.replies
+                index = reply_index
+            at = index.get(record.id)
+            if at is None:
+                index[record.id] = len(table)
+                table.append(record)
+                continue
+            old = table[at]
+            reason = merge_reason(old, record)
+            merged[reason] += 1
+            if reason != PLACEHOLDER:
+                self._duplicates[record.id] = None
+            table[at] = merge(old, record)
 
     def __iter__(self) -> Iterator[Record]:
         yield from self.posts

@@ -37,7 +37,6 @@ cheaper to load than JSON.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import multiprocessing
 import os
@@ -48,11 +47,12 @@ from collections import Counter
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from attrs import frozen
 
 from ._atomic import OutputDir
+from ._byid import KeyCheck, Repeated, write_keys
 from ._io import is_utf8, plain_size
 from ._spans import (
     MIN_SPAN_BYTES,
@@ -67,13 +67,18 @@ from .model import Record
 from .reader import InputPath, _as_list, _counted
 from .report import MAX_KEPT_ERRORS, Report, SourceReport
 
+if TYPE_CHECKING:
+    from .exporters import ExportOptions, ExportResult
+    from .job import ConvertJob
+    from .transforms import Transform
+
 __all__ = [
     "BATCH",
     "MIN_WORKER_BYTES",
     "default_workers",
     "export_in_workers",
+    "iter_job_records",
     "iter_records",
-    "iter_records_from_args",
     "shard_count",
     "worth_workers",
 ]
@@ -108,8 +113,8 @@ class _Shard:
     encoding: str | None
     options: dict[str, str]
     part: str
-    #: Command-line options of the transforms, or ``None`` for none.
-    args: argparse.Namespace | None = None
+    #: The job whose transforms the worker runs, or ``None`` for none.
+    job: ConvertJob | None = None
     key: bytes | None = None
     names: _Names | None = None
     #: How many leading transforms the worker runs (the rest run in the parent).
@@ -125,7 +130,10 @@ class _Shard:
     #: a line-oriented one (``jsonl``, ``csv``, with *export* options), or Arrow record
     #: batches for ``parquet`` and ``hub``.
     output: str = "records"
-    export: Any = None
+    export: ExportOptions | None = None
+    #: Write the kind and id of every parsed record to ``part + ".keys"`` (for
+    #: :class:`~tearcorpus._byid.KeyCheck` in the parent).
+    keys: bool = False
 
 
 @frozen
@@ -210,18 +218,23 @@ def _convert_shard(shard: _Shard) -> _Outcome:
 
     report = Report()
     try:
-        records: Iterable[Record] = _parse(shard, report)
-        if shard.local:
-            assert shard.args is not None
-            steps = _steps(shard.args, shard.key, shard.names)[: shard.local]
-            records = apply_transforms(records, steps, report)
-        parts, written = None, (0, 0)
-        if shard.output in ARROW_OUTPUTS:
-            parts, written = _write_arrow(records, shard.part)
-        elif shard.output != "records":
-            parts, written = _write_lines(records, shard.part, shard.output, shard.export)
-        else:
-            _write_records(records, shard.part)
+        with contextlib.ExitStack() as stack:
+            records: Iterable[Record] = _parse(shard, report)
+            if shard.keys:
+                keys = stack.enter_context(open(shard.part + ".keys", "wb", buffering=1 << 20))
+                records = write_keys(records, keys)
+            if shard.local:
+                assert shard.job is not None
+                steps = shard.job.build_transforms(shard.key, shard.names)[: shard.local]
+                records = apply_transforms(records, steps, report)
+            parts, written = None, (0, 0)
+            if shard.output in ARROW_OUTPUTS:
+                parts, written = _write_arrow(records, shard.part)
+            elif shard.output != "records":
+                assert shard.export is not None
+                parts, written = _write_lines(records, shard.part, shard.output, shard.export)
+            else:
+                _write_records(records, shard.part)
     except TearcorpusError as exc:
         return _Outcome(None, report.dropped, report.scrubbed, error=_portable(exc))
     source = report.sources[0] if report.sources else None
@@ -243,7 +256,7 @@ def _write_records(records: Iterable[Record], part: str) -> None:
 
 
 def _write_lines(
-    records: Iterable[Record], part: str, exporter: str, options: Any
+    records: Iterable[Record], part: str, exporter: str, options: ExportOptions
 ) -> tuple[tuple[str, str], tuple[int, int]]:
     """The lines of *records* as the line-oriented *exporter* encodes them, into a posts
     and a replies part file; returns the two paths and their line counts."""
@@ -316,38 +329,6 @@ def _append(handle: IO[bytes], path: str) -> None:
     os.unlink(path)
 
 
-# -- transforms ----------------------------------------------------------------------------
-
-
-def _steps(args: argparse.Namespace, key: bytes | None, names: _Names | None) -> list[Any]:
-    """The transforms of the command line, built exactly as the one-process path does;
-    *key* and *names* come from the parent so every worker uses the same ones."""
-    from .cli import transform_steps
-
-    return list(transform_steps(args, key, names))
-
-
-def _shard_safe(step: Any, args: argparse.Namespace) -> bool:
-    """Whether *step* sees one record at a time, with nothing learnt from earlier ones."""
-    from . import transforms as tf
-
-    if isinstance(step, tf.Normalizer | tf.Filter | tf.Scrubber):
-        return True
-    return isinstance(step, tf.Anonymizer) and not args.one_pass
-
-
-def _local_count(steps: Sequence[Any], args: argparse.Namespace) -> int:
-    """How many leading steps the workers run: all up to the first stateful one."""
-    if args.write_dropped:
-        return 0
-    count = 0
-    for step in steps:
-        if not _shard_safe(step, args):
-            break
-        count += 1
-    return count
-
-
 # -- parent side --------------------------------------------------------------------------
 
 
@@ -394,23 +375,19 @@ def _result(future: Future[_Outcome]) -> _Outcome:
     return outcome
 
 
-def _prepare(
-    args: argparse.Namespace | None,
-) -> tuple[bytes | None, list[Any], Any]:
-    """The key, the transform steps and the dropped-records writer of the command line.
-    Options are checked now: a missing key fails before any work."""
-    key: bytes | None = None
-    if args is not None and args.anonymize:
-        from .transforms import load_key
-
-        key = load_key(args.key_file)
+def _prepare(job: ConvertJob | None) -> tuple[bytes | None, list[Transform], Any]:
+    """The key, the transform steps and the dropped-records writer of *job*. Options are
+    checked now: a missing key fails before any work."""
+    if job is None:
+        return None, [], None
+    key = job.load_key()
     # Build the steps once here: bad options fail before any worker starts.
-    steps = _steps(args, key, {}) if args is not None else []
+    steps = job.build_transforms(key, {})
     dropped_writer = None
-    if args is not None and args.write_dropped:
+    if job.write_dropped:
         from .transforms import DroppedWriter
 
-        dropped_writer = DroppedWriter(args.write_dropped, overwrite=args.overwrite)
+        dropped_writer = DroppedWriter(job.write_dropped, overwrite=job.overwrite)
     return key, steps, dropped_writer
 
 
@@ -488,13 +465,14 @@ def _launched(
     *,
     workers: int,
     shard_options: tuple[str | None, bool, str | None, dict[str, str]],
-    args: argparse.Namespace | None,
+    job: ConvertJob | None,
     key: bytes | None,
-    steps: list[Any],
+    steps: list[Transform],
     near: str | None,
     output: str = "records",
-    export: Any = None,
-) -> Iterator[tuple[list[_Shard], list[Future[_Outcome]], list[Any]]]:
+    export: ExportOptions | None = None,
+    keys: bool = False,
+) -> Iterator[tuple[list[_Shard], list[Future[_Outcome]], list[Transform]]]:
     """Start the workers on every shard; give the shards, their futures (in input order)
     and the transform steps left for the parent. The scratch folder and the pool go when
     the block ends."""
@@ -540,29 +518,43 @@ def _launched(
             return first_lines[index]
 
         names: _Names | None = None
-        if args is not None and args.anonymize and not args.one_pass:
+        if job is not None and job.two_pass_names():
             names = {}
             firsts = [pool.submit(_collect_shard_names, shard(i)) for i in range(len(plan))]
             for future in firsts:
                 for name, who in (_result(future).names or {}).items():
                     names.setdefault(name, who)  # the first author seen keeps a name
-            steps = _steps(args, key, names)
-        local = _local_count(steps, args) if args is not None else 0
+            steps = job.build_transforms(key, names)
+        local = job.shard_steps() if job is not None else 0
         shards: list[_Shard] = []
         futures: list[Future[_Outcome]] = []
         for i in range(len(plan)):
             shards.append(
-                shard(i, args=args, key=key, names=names, local=local, output=output, export=export)
+                shard(
+                    i,
+                    job=job,
+                    key=key,
+                    names=names,
+                    local=local,
+                    output=output,
+                    export=export,
+                    keys=keys,
+                )
             )
             futures.append(pool.submit(_convert_shard, shards[-1]))
         yield shards, futures, steps[local:]
 
 
 def _outcomes(
-    shards: Sequence[_Shard], futures: Sequence[Future[_Outcome]], report: Report
+    shards: Sequence[_Shard],
+    futures: Sequence[Future[_Outcome]],
+    report: Report,
+    check: KeyCheck | None = None,
 ) -> Iterator[_Outcome]:
     """Each shard's outcome, in input order, its counts added to *report* (the ranges of
-    one input make one per-input report)."""
+    one input make one per-input report). With *check*, the ids the workers parsed are
+    noted in it, and :class:`~tearcorpus._byid.Repeated` is raised after the last
+    outcome when an id came twice."""
     last = -1
     for shard, future in zip(shards, futures, strict=True):
         outcome = _result(future)
@@ -574,7 +566,12 @@ def _outcomes(
         last = shard.input
         report.dropped.update(outcome.dropped)
         report.scrubbed.update(outcome.scrubbed)
+        if check is not None:
+            check.add_keys(shard.part + ".keys")
+            os.unlink(shard.part + ".keys")
         yield outcome
+    if check is not None and check.repeated():
+        raise Repeated(check.count)
 
 
 def _run(
@@ -586,25 +583,27 @@ def _run(
     strict: bool,
     encoding: str | None,
     options: Mapping[str, str],
-    args: argparse.Namespace | None,
+    job: ConvertJob | None,
     near: str | None,
+    check: KeyCheck | None = None,
 ) -> Iterator[Record]:
     """Parse *paths* in a pool of *workers* processes; yield the records in input order.
 
     Options are checked now (a missing key fails before any work); parsing starts when
     the first record is asked for.
     """
-    key, steps, dropped_writer = _prepare(args)
+    key, steps, dropped_writer = _prepare(job)
     return _stream(
         paths,
         workers=workers,
         report=report,
         shard_options=(format, strict, encoding, dict(options)),
-        args=args,
+        job=job,
         key=key,
         steps=steps,
         dropped_writer=dropped_writer,
         near=near,
+        check=check,
     )
 
 
@@ -614,11 +613,12 @@ def _stream(
     workers: int,
     report: Report,
     shard_options: tuple[str | None, bool, str | None, dict[str, str]],
-    args: argparse.Namespace | None,
+    job: ConvertJob | None,
     key: bytes | None,
-    steps: list[Any],
+    steps: list[Transform],
     dropped_writer: Any,
     near: str | None,
+    check: KeyCheck | None,
 ) -> Iterator[Record]:
     from .transforms import apply_transforms
 
@@ -630,15 +630,16 @@ def _stream(
                 paths,
                 workers=workers,
                 shard_options=shard_options,
-                args=args,
+                job=job,
                 key=key,
                 steps=steps,
                 near=near,
+                keys=check is not None,
             )
         )
 
         def merged() -> Iterator[Record]:
-            for outcome in _outcomes(shards, futures, report):
+            for outcome in _outcomes(shards, futures, report, check):
                 yield from _read_part(outcome.part)
 
         if rest:
@@ -647,7 +648,9 @@ def _stream(
             yield from merged()
 
 
-def export_in_workers(args: argparse.Namespace, report: Report, options: Any) -> Any:
+def export_in_workers(
+    job: ConvertJob, report: Report, options: ExportOptions, *, check: KeyCheck | None = None
+) -> ExportResult | None:
     """``convert --workers N`` with the output encoded by the workers, so that no record
     crosses a process:
 
@@ -658,71 +661,84 @@ def export_in_workers(args: argparse.Namespace, report: Report, options: Any) ->
       batches; the parent cuts them again into the batches one process makes, in input
       order, and writes them as a one-process export does.
 
-    The files are byte-identical to one worker's. Returns the
+    The files are byte-identical to one worker's. With *check*, the workers note every
+    id they parse and :class:`~tearcorpus._byid.Repeated` is raised, before anything is
+    committed, when one came twice. Returns the
     :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when a transform must run in
-    the parent (dedup, one-pass anonymisation, ``--write-dropped``): then use the record
-    stream of :func:`iter_records_from_args`."""
-    from .exporters import ARROW_OUTPUTS, ExportResult, get_exporter
+    the parent (dedup, one-pass anonymisation, ``write_dropped``): then use the record
+    stream of :func:`iter_job_records`."""
+    from .exporters import ARROW_OUTPUTS, LINE_OUTPUTS, ExportResult, hub, line_exporter, parquet
 
-    exporter: Any = get_exporter(args.to)
-    arrow = args.to in ARROW_OUTPUTS
-    if args.write_dropped or not (arrow or hasattr(exporter, "encoders")):
+    arrow = job.to in ARROW_OUTPUTS
+    if job.write_dropped or not (arrow or job.to in LINE_OUTPUTS):
         return None
-    key, steps, _ = _prepare(args)
-    if _local_count(steps, args) < len(steps):
+    key, steps, _ = _prepare(job)
+    if job.shard_steps() < len(steps):
         return None
-    outcomes = _worker_outcomes(args, report, key, steps, options)
-    if args.to == "hub":
+    outcomes = _worker_outcomes(job, report, key, steps, options, check)
+    if job.to == hub.name:
         # The workers are done when the shards are written: a second thread may use
         # their cores (see :func:`tearcorpus.exporters.hub.export_batches`).
-        return exporter.export_batches(_rebatched(outcomes), args.output, options, overlap=True)
+        return hub.export_batches(_rebatched(outcomes), job.out, options, overlap=True)
     if arrow:
-        exporter.check_compression(options.compression)
-        exporter._pq()  # fail before creating anything when pyarrow is missing
+        parquet.check_compression(options.compression)
+        parquet.require_pyarrow()  # fail before creating anything when pyarrow is missing
     posts = replies = 0
-    with OutputDir(args.output, overwrite=options.overwrite) as out:
-        tables = exporter.tables(out, options)
-        try:
+    with OutputDir(job.out, overwrite=options.overwrite) as out:
+        if arrow:
+            writers = parquet.tables(out, options)
+            try:
+                with contextlib.closing(outcomes):
+                    for outcome in outcomes:
+                        assert outcome.parts is not None
+                        for writer, part in zip(writers, outcome.parts, strict=True):
+                            for batch in _arrow_batches(part):
+                                writer.add_batch(batch)
+                written = parquet.finish(out, *writers, options)
+            except BaseException:
+                parquet.abort(*writers)
+                raise
+            posts, replies = writers[0].count, writers[1].count
+        else:
+            exporter = line_exporter(job.to)
+            tables = exporter.tables(out, options)
             with contextlib.closing(outcomes):
                 for outcome in outcomes:
                     assert outcome.parts is not None
                     for table, part in zip(tables, outcome.parts, strict=True):
-                        if arrow:
-                            for batch in _arrow_batches(part):
-                                table.add_batch(batch)
-                        else:
-                            _append(table, part)
+                        _append(table, part)
                     posts += outcome.written[0]
                     replies += outcome.written[1]
-            counts = tables if arrow else (posts, replies)  # Parquet's writers count rows
-            written = exporter.finish(out, *counts, options)
-        except BaseException:
-            if arrow:
-                exporter.abort(*tables)
-            raise
-    return ExportResult(exporter.name, args.output, written, posts, replies)
+            written = exporter.finish(out, posts, replies, options)
+    return ExportResult(job.to, job.out, written, posts, replies)
 
 
 def _worker_outcomes(
-    args: argparse.Namespace, report: Report, key: bytes | None, steps: list[Any], options: Any
+    job: ConvertJob,
+    report: Report,
+    key: bytes | None,
+    steps: list[Transform],
+    options: ExportOptions,
+    check: KeyCheck | None,
 ) -> Generator[_Outcome, None, None]:
-    """Each shard's outcome, in input order, the workers encoding the ``args.to`` output;
+    """Each shard's outcome, in input order, the workers encoding the ``job.to`` output;
     the workers start when the first outcome is asked for."""
     import attrs
 
     with _launched(
-        list(args.inputs),
-        workers=args.workers,
-        shard_options=(args.format, args.strict, args.encoding, _options(args)),
-        args=args,
+        list(job.inputs),
+        workers=job.workers,
+        shard_options=(job.format, job.strict, job.encoding, dict(job.options)),
+        job=job,
         key=key,
         steps=steps,
-        near=args.output,
-        output=args.to,
-        export=attrs.evolve(options, report=None),
+        near=job.out,
+        output=job.to,
+        export=attrs.evolve(options, report=None, progress=None),
+        keys=check is not None,
     ) as (shards, futures, _rest):
-        done = _shard_progress(args, len(shards), f"converting to {args.to}")
-        for outcome in _outcomes(shards, futures, report):
+        done = _shard_progress(job.progress, len(shards), f"converting to {job.to}")
+        for outcome in _outcomes(shards, futures, report, check):
             done(sum(outcome.written))
             yield outcome
 
@@ -746,15 +762,13 @@ def _rebatched(outcomes: Generator[_Outcome, None, None]) -> Iterator[tuple[str,
             yield table, rest
 
 
-def _shard_progress(args: argparse.Namespace, shards: int, desc: str) -> Any:
+def _shard_progress(show: bool, shards: int, desc: str) -> Any:
     """A callback for each shard done (with its record count) that advances a progress
-    bar on stderr over the shards, when ``--progress`` asks for one; else a no-op."""
+    bar on stderr over the shards when *show*; else a no-op."""
+    if not show:
+        return lambda records: None
     import sys
 
-    from .cli import wants_progress
-
-    if not wants_progress(getattr(args, "progress", "never")):
-        return lambda records: None
     from tqdm import tqdm
 
     bar = tqdm(total=shards, desc=desc, unit=" shards", file=sys.stderr, mininterval=0.5)
@@ -769,10 +783,6 @@ def _shard_progress(args: argparse.Namespace, shards: int, desc: str) -> Any:
             bar.close()
 
     return done
-
-
-def _options(args: argparse.Namespace) -> dict[str, str]:
-    return {"video_id": args.video_id} if args.video_id else {}
 
 
 def iter_records(
@@ -818,23 +828,32 @@ def iter_records(
         strict=strict,
         encoding=encoding,
         options=options or {},
-        args=None,
+        job=None,
         near=None,
     )
 
 
-def iter_records_from_args(args: argparse.Namespace, report: Report) -> Iterator[Record]:
-    """The records ``tearcorpus convert`` exports, parsed and transformed in ``args.workers``
-    processes: the same records, in the same order, with the same counts, as one process.
-    """
+def iter_job_records(
+    job: ConvertJob,
+    report: Report,
+    *,
+    transforms: bool = True,
+    check: KeyCheck | None = None,
+) -> Iterator[Record]:
+    """The records of *job*'s inputs, parsed in ``job.workers`` processes (and, with
+    *transforms*, transformed as the job says): the same records, in the same order, with
+    the same counts, as one process. With *check*, the workers note every id they parse
+    and :class:`~tearcorpus._byid.Repeated` is raised after the last record when one came
+    twice."""
     return _run(
-        list(args.inputs),
-        workers=args.workers,
+        list(job.inputs),
+        workers=job.workers,
         report=report,
-        format=args.format,
-        strict=args.strict,
-        encoding=args.encoding,
-        options=_options(args),
-        args=args if hasattr(args, "anonymize") else None,
-        near=getattr(args, "output", None),
+        format=job.format,
+        strict=job.strict,
+        encoding=job.encoding,
+        options=job.options,
+        job=job if transforms else None,
+        near=job.out,
+        check=check,
     )

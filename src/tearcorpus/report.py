@@ -71,6 +71,9 @@ class Report:
     dropped: Counter[str] = field(factory=Counter)
     #: Personal data replaced in text by the scrubber, by kind (``email``, ``phone`` ...).
     scrubbed: Counter[str] = field(factory=Counter)
+    #: Records folded into another observation of the same id, by reason
+    #: (``placeholder``, ``duplicate-post``, ``duplicate-reply``; see :mod:`tearcorpus.merge`).
+    merged: Counter[str] = field(factory=Counter)
 
     @property
     def posts(self) -> int:
@@ -93,9 +96,14 @@ class Report:
         return sum(self.dropped.values())
 
     @property
+    def merged_total(self) -> int:
+        return sum(self.merged.values())
+
+    @property
     def written(self) -> int:
-        """Records that went on to the output: ``read == written + rejected + dropped_total``."""
-        return self.posts + self.replies - self.dropped_total
+        """Records that went on to the output:
+        ``read == written + rejected + dropped_total + merged_total``."""
+        return self.posts + self.replies - self.dropped_total - self.merged_total
 
     @property
     def formats(self) -> list[str]:
@@ -126,6 +134,8 @@ class Report:
             "rejected_by_reason": dict(sorted(self.rejected_by_reason().items())),
             "dropped": self.dropped_total,
             "dropped_by_reason": dict(sorted(self.dropped.items())),
+            "merged": self.merged_total,
+            "merged_by_reason": dict(sorted(self.merged.items())),
             "written": self.written,
             "scrubbed": dict(sorted(self.scrubbed.items())),
             "notes": dict(sorted(self.notes().items())),

@@ -6,19 +6,25 @@ Every module provides ``name``, ``description`` and ``export(records, outdir, op
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 from ..errors import ExportError
 from . import csv, hub, jsonl, parquet
-from ._base import Exporter, ExportOptions, ExportResult
+from ._base import Exporter, ExportOptions, ExportResult, Progress, ProgressFactory
+from ._lines import LineExporter
 
 __all__ = [
     "ARROW_OUTPUTS",
     "EXPORTERS",
+    "LINE_OUTPUTS",
     "ExportOptions",
     "ExportResult",
     "Exporter",
+    "LineExporter",
+    "Progress",
+    "ProgressFactory",
     "get_exporter",
+    "line_exporter",
 ]
 
 #: Format name → exporter module.
@@ -31,6 +37,8 @@ EXPORTERS: Final[dict[str, Exporter]] = {
 
 #: The formats written from Arrow record batches (pyarrow needed).
 ARROW_OUTPUTS: Final = (parquet.name, hub.name)
+#: The formats written a line (or row) per record, whose lines workers may encode.
+LINE_OUTPUTS: Final = (jsonl.name, csv.name)
 
 
 def get_exporter(name: str) -> Exporter:
@@ -39,3 +47,10 @@ def get_exporter(name: str) -> Exporter:
     except KeyError:
         known = ", ".join(sorted(EXPORTERS))
         raise ExportError(f"unknown export format {name!r}; choose one of: {known}") from None
+
+
+def line_exporter(name: str) -> LineExporter:
+    """The exporter of a line-oriented format (one of :data:`LINE_OUTPUTS`)."""
+    if name not in LINE_OUTPUTS:
+        raise ExportError(f"{name!r} is not a line-oriented format")
+    return cast(LineExporter, EXPORTERS[name])

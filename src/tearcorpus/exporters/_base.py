@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, TypeAlias
+from typing import Protocol, TypeAlias
 
 from attrs import define, field
 
@@ -27,7 +27,7 @@ ProgressFactory: TypeAlias = Callable[[str, int, str], Progress]
 
 @define
 class ExportOptions:
-    """Options every exporter understands; format-specific ones go in ``extra``."""
+    """Options of the exporters; each says which it reads."""
 
     overwrite: bool = False
     #: Counts from reading, recorded in manifests and dataset cards.
@@ -48,8 +48,6 @@ class ExportOptions:
     #: Progress of the long steps that follow reading (the Hub folder's join and shard
     #: writing, counted in rows); ``None`` shows none. The command line passes ``tqdm``.
     progress: ProgressFactory | None = None
-    #: Format-specific options, documented by each exporter.
-    extra: dict[str, Any] = field(factory=dict)
 
 
 @define
@@ -61,6 +59,9 @@ class ExportResult:
     files: list[str]
     posts: int
     replies: int
+    #: The counts of the run (read, rejected, dropped, merged), when it was a
+    #: :func:`tearcorpus.convert` run.
+    report: Report | None = field(default=None, eq=False, repr=False)
 
     @property
     def written(self) -> int:

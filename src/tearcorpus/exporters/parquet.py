@@ -32,6 +32,7 @@ __all__ = [
     "export",
     "finish",
     "name",
+    "require_pyarrow",
     "tables",
     "write_parquet",
 ]
@@ -72,6 +73,11 @@ def _pq() -> Any:
     except ImportError:
         raise MissingDependencyError("Parquet export", "hf", "pyarrow") from None
     return pq
+
+
+def require_pyarrow() -> None:
+    """Raise :class:`~tearcorpus.errors.MissingDependencyError` when pyarrow is missing."""
+    _pq()
 
 
 def check_compression(compression: str) -> str:

@@ -1,0 +1,242 @@
+"""One record per id on the streaming path, in bounded memory.
+
+Two pieces, used by :mod:`tearcorpus.pipeline`:
+
+- :class:`KeyCheck` watches a record stream and tells, at its end, whether any id came
+  twice. It keeps 8 bytes a record (a 64-bit hash of the id), in 64 parts that go to
+  disk once they hold :data:`KEYS_IN_MEMORY` hashes in all, and checks one part at a
+  time: memory stays flat however long the stream. A hash collision only sends the run
+  to the exact path below, which merges nothing it should not.
+- :func:`merge_by_id` gives a stream's records with one record per id, folded by
+  :func:`tearcorpus.merge.merge` in input order, in the order each id was first seen:
+  the records are spilled into buckets by id, each bucket is merged in memory (a bucket
+  holds about :data:`BUCKET_RECORDS` records), and the buckets' results are merged back
+  into first-seen order. It reads and writes every record twice more than a plain run,
+  so :mod:`tearcorpus.pipeline` runs it only when :class:`KeyCheck` found a repeated id
+  (or when an input cannot be read twice).
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+import shutil
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator
+from typing import IO, Final
+
+from .errors import ExportError
+from .merge import merge, merge_reason
+from .model import Post, Record
+from .report import Report
+
+__all__ = [
+    "BUCKET_RECORDS",
+    "KEYS_IN_MEMORY",
+    "KeyCheck",
+    "Repeated",
+    "merge_by_id",
+    "record_key",
+    "write_keys",
+]
+
+#: Hashes held in memory before the parts go to disk (8 bytes each: 32 MB).
+KEYS_IN_MEMORY: Final = 4_000_000
+#: Records a bucket of :func:`merge_by_id` aims to hold (about 0.5 KB each in memory).
+BUCKET_RECORDS: Final = 50_000
+#: Records pickled together in a spill file.
+_BATCH: Final = 128
+_PARTS: Final = 64
+#: Mixed into the hash of a post's id: posts and replies have separate id spaces.
+_POST_SALT: Final = 0x5BD1E995_2C1B3C6D
+
+
+class Repeated(Exception):
+    """An id came twice in a stream written as if every id were new: the run is to be
+    done again through :func:`merge_by_id`. *count* is how many records were seen."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"an id came twice among {count} records")
+        self.count = count
+
+
+def record_key(record: Record) -> tuple[bool, str]:
+    """The identity of *record*: whether it is a post, and its id."""
+    return (type(record) is Post, record.id)
+
+
+class KeyCheck:
+    """Whether any id of a record stream came twice; 8 bytes a record, flat in memory."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self._folder = folder
+        self._spill: str | None = None
+        self._parts = [array("q") for _ in range(_PARTS)]
+        self._held = 0
+        self.count = 0
+
+    def watch(self, records: Iterable[Record]) -> Iterator[Record]:
+        """*records*, each one's id noted on the way; at their end, raise
+        :class:`Repeated` if an id came twice."""
+        parts = self._parts
+        room = KEYS_IN_MEMORY - self._held
+        for record in records:
+            h = hash(record.id)
+            if type(record) is Post:
+                h ^= _POST_SALT
+            parts[h & 63].append(h)
+            room -= 1
+            if not room:
+                self._held = KEYS_IN_MEMORY
+                self._flush()
+                room = KEYS_IN_MEMORY
+            yield record
+        self._held = KEYS_IN_MEMORY - room
+        if self.repeated():
+            raise Repeated(self.count)
+
+    def add_keys(self, path: str) -> None:
+        """Note the ids of a key file written by :func:`write_keys` (workers)."""
+        parts = self._parts
+        with open(path, "rb") as handle:
+            for line in handle:
+                h = hash(line[1:-1].decode())
+                if line[:1] == b"P":
+                    h ^= _POST_SALT
+                parts[h & 63].append(h)
+                self._held += 1
+                if self._held >= KEYS_IN_MEMORY:
+                    self._flush()
+
+    def _flush(self) -> None:
+        if self._spill is None:
+            self._spill = _scratch(self._folder, ".tearcorpus-keys-")
+        for index, part in enumerate(self._parts):
+            if part:
+                with open(os.path.join(self._spill, f"{index:02d}"), "ab") as out:
+                    part.tofile(out)
+                del part[:]
+        self.count += self._held
+        self._held = 0
+
+    def repeated(self) -> bool:
+        """Whether an id came twice (or two ids share a hash, which is as rare as
+        2^-64 a pair). Removes the spill files; :attr:`count` is the records seen."""
+        self.count += self._held
+        self._held = 0
+        try:
+            for index, part in enumerate(self._parts):
+                keys = array("q")
+                if self._spill is not None:
+                    path = os.path.join(self._spill, f"{index:02d}")
+                    if os.path.exists(path):
+                        with open(path, "rb") as handle:
+                            keys.frombytes(handle.read())
+                keys.extend(part)
+                if len(set(keys)) != len(keys):
+                    return True
+            return False
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
+        self._parts = [array("q") for _ in range(_PARTS)]
+
+
+def write_keys(records: Iterable[Record], out: IO[bytes]) -> Iterator[Record]:
+    """*records*, each one's kind and id written to *out* as a line (``P<id>`` or
+    ``R<id>``): a worker's share of :class:`KeyCheck`."""
+    write = out.write
+    for record in records:
+        write(b"P" if type(record) is Post else b"R")
+        write(record.id.encode())
+        write(b"\n")
+        yield record
+
+
+def _scratch(folder: str | None, prefix: str) -> str:
+    try:
+        return tempfile.mkdtemp(prefix=prefix, dir=folder)
+    except OSError:
+        try:
+            return tempfile.mkdtemp(prefix=prefix)
+        except OSError as exc:
+            raise ExportError(f"cannot create a scratch folder: {exc.strerror or exc}") from None
+
+
+def merge_by_id(
+    records: Iterable[Record], report: Report, *, folder: str | None = None, expected: int = 0
+) -> Iterator[Record]:
+    """*records* with one record per id (see :mod:`tearcorpus.merge`), in the order each
+    id was first seen, every fold counted in ``report.merged``. *expected* (records, when
+    known) sizes the buckets; *folder* is where the spill files go (a private folder in
+    it, removed at the end)."""
+    buckets = max(1, min(1024, expected // BUCKET_RECORDS + 1)) if expected else 256
+    spill = _scratch(folder, ".tearcorpus-merge-")
+    try:
+        yield from _merged(records, report, spill, buckets)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _merged(records: Iterable[Record], report: Report, spill: str, count: int) -> Iterator[Record]:
+    # 1. Each record, numbered in input order, to the bucket of its id.
+    files = [open(os.path.join(spill, f"in-{i:04d}"), "wb") for i in range(count)]  # noqa: SIM115
+    pending: list[list[tuple[int, Record]]] = [[] for _ in range(count)]
+    try:
+        for seq, record in enumerate(records):
+            index = hash(record_key(record)) % count
+            batch = pending[index]
+            batch.append((seq, record))
+            if len(batch) >= _BATCH:
+                pickle.dump(batch, files[index], protocol=pickle.HIGHEST_PROTOCOL)
+                pending[index] = []
+        for index, batch in enumerate(pending):
+            if batch:
+                pickle.dump(batch, files[index], protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        for handle in files:
+            handle.close()
+    del pending
+    # 2. Each bucket merged in memory, its records sorted by first sight.
+    runs = []
+    for index in range(count):
+        path = os.path.join(spill, f"in-{index:04d}")
+        firsts: dict[tuple[bool, str], int] = {}
+        merged: dict[tuple[bool, str], Record] = {}
+        for seq, record in _load(path):
+            key = record_key(record)
+            old = merged.get(key)
+            if old is None:
+                firsts[key] = seq
+                merged[key] = record
+            else:
+                report.merged[merge_reason(old, record)] += 1
+                merged[key] = merge(old, record)
+        os.unlink(path)
+        run = os.path.join(spill, f"run-{index:04d}")
+        with open(run, "wb") as out:
+            ordered = sorted(firsts.items(), key=lambda item: item[1])
+            for start in range(0, len(ordered), _BATCH):
+                chunk = [(seq, merged[key]) for key, seq in ordered[start : start + _BATCH]]
+                pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
+        runs.append(run)
+        del firsts, merged
+    # 3. The runs merged back into first-seen order.
+    for _seq, record in heapq.merge(*(_load(run) for run in runs), key=lambda item: item[0]):
+        yield record
+
+
+def _load(path: str) -> Iterator[tuple[int, Record]]:
+    with open(path, "rb", buffering=1 << 16) as handle:
+        while True:
+            try:
+                batch: list[tuple[int, Record]] = pickle.load(handle)
+            except EOFError:
+                return
+            yield from batch

@@ -1,0 +1,208 @@
+"""Running a :class:`~tearcorpus.job.ConvertJob`: read, merge by id, transform, export.
+
+:func:`convert` (``tearcorpus.convert``) and ``tearcorpus convert`` both end in
+:func:`run`. Whatever the path (one process or ``workers``, any output format), what is
+written holds one record per id, merged by the policy of :mod:`tearcorpus.merge`, and
+the report's counts add up: ``read == written + rejected + dropped + merged``.
+
+How, in bounded memory and without slowing the common case (ids that never repeat, as in
+a Pushshift month):
+
+1. The job runs as a plain stream into the exporter, with the id of every parsed record
+   noted on the way (:class:`~tearcorpus._byid.KeyCheck`, 8 bytes a record, flat).
+2. If no id came twice, that run is the result.
+3. If one did, the exporter is stopped before it commits anything (the output folder is
+   as it was), and the job runs again with the records merged by id out of core
+   (:func:`~tearcorpus._byid.merge_by_id`) before the transforms. Inputs that cannot be
+   read twice (a pipe, standard input) take this path from the start.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ._byid import KeyCheck, Repeated, merge_by_id
+from .job import ConvertJob
+from .model import Record
+from .report import Report
+
+if TYPE_CHECKING:
+    from .exporters import ExportResult, Progress
+    from .reader import InputPath
+
+__all__ = ["convert", "run", "worth_workers"]
+
+
+def convert(
+    inputs: InputPath | Iterable[InputPath],
+    *,
+    to: str,
+    out: str | os.PathLike[str],
+    **settings: Any,
+) -> ExportResult:
+    """Convert *inputs* to the format *to* in the folder *out*: ``tearcorpus convert`` from
+    Python. *settings* are the other fields of :class:`~tearcorpus.job.ConvertJob`
+    (``format``, ``strict``, ``transforms``, ``workers``, ``overwrite``, ``split_ratios``,
+    ``license``, ...). Returns the :class:`~tearcorpus.ExportResult`, whose ``report``
+    holds the counts.
+
+    With ``workers`` above 1, call it under ``if __name__ == "__main__":``, as any
+    :mod:`multiprocessing` code.
+    """
+    return run(ConvertJob(inputs, to=to, out=out, **settings))  # type: ignore[arg-type]
+
+
+def run(job: ConvertJob, *, settle_process: bool = False) -> ExportResult:
+    """Run *job*; returns what was written, with the run's report.
+
+    *settle_process* tunes this process for a long run (the command line's own process:
+    see :mod:`tearcorpus._process`); a library caller's process is left as it is.
+    """
+    from .exporters import ARROW_OUTPUTS, get_exporter
+
+    get_exporter(job.to)
+    if settle_process:
+        from ._process import own_process
+
+        own_process(arrow=job.to in ARROW_OUTPUTS)
+    job.load_key()  # a missing key fails before any work
+    if all(_rereadable(path) for path in job.inputs):
+        try:
+            return _run(job, merging=False)
+        except Repeated as found:
+            if job.progress:
+                print(
+                    "tearcorpus: some ids came more than once: merging them by id",
+                    file=sys.stderr,
+                )
+            return _run(job, merging=True, expected=found.count)
+    return _run(job, merging=True)
+
+
+def _rereadable(path: str) -> bool:
+    """Whether *path* can be read a second time: a file or a URL, not a pipe."""
+    if path == "-":
+        return False
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return True  # a URL, or missing: reading says what is wrong
+    return not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode))
+
+
+def worth_workers(job: ConvertJob) -> bool:
+    """Whether *job*'s workers pay for starting (see :func:`tearcorpus.parallel.worth_workers`)."""
+    from .parallel import worth_workers as worth
+
+    return worth(list(job.inputs), job.workers, job.format, job.encoding)
+
+
+def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
+    from .exporters import get_exporter
+
+    report = Report()
+    options = job.export_options(report, _bar if job.progress else None)
+    result = None
+    workers = worth_workers(job)
+    check = None if merging else KeyCheck(_near(job.out))
+    try:
+        if workers and not merging:
+            # --workers to JSONL, CSV, Parquet or the Hub folder: the workers encode.
+            from .parallel import export_in_workers
+
+            result = export_in_workers(job, report, options, check=check)
+        if result is None:
+            records: Iterable[Record] = _records(
+                job, report, workers=workers, merging=merging, check=check
+            )
+            if merging:
+                records = merge_by_id(records, report, folder=_near(job.out), expected=expected)
+            records = _progress(records, job.progress, f"converting to {job.to}")
+            if not (workers and not merging):
+                records = _transformed(job, records, report)
+            result = get_exporter(job.to).export(records, job.out, options)
+    finally:
+        if check is not None:
+            check.close()
+    result.report = report
+    return result
+
+
+def _near(out: str) -> str | None:
+    """The folder beside the output folder, for scratch files (on the same disk)."""
+    parent = os.path.dirname(os.path.abspath(out))
+    return parent if os.path.isdir(parent) else None
+
+
+def _records(
+    job: ConvertJob, report: Report, *, workers: bool, merging: bool, check: KeyCheck | None
+) -> Iterator[Record]:
+    """The parsed records of *job* (transformed already, with workers and no merging)."""
+    if workers:
+        from .parallel import iter_job_records
+
+        # Merging comes before the transforms: the workers only parse.
+        return iter_job_records(job, report, transforms=not merging, check=check)
+    from .reader import iter_records
+
+    records = iter_records(
+        job.inputs,
+        format=job.format,
+        strict=job.strict,
+        encoding=job.encoding,
+        options=job.options,
+        report=report,
+    )
+    return check.watch(records) if check is not None else records
+
+
+def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> Iterable[Record]:
+    """*records* through *job*'s transforms, in their order."""
+    if not job.transforms:
+        return records
+    from . import transforms as tf
+    from .reader import iter_records
+
+    key = job.load_key()
+    names = None
+    if job.two_pass_names():
+        # Pass one of two: every author's name, so that mentions can be rewritten.
+        names = tf.collect_names(
+            iter_records(
+                job.inputs,
+                format=job.format,
+                strict=job.strict,
+                encoding=job.encoding,
+                options=job.options,
+            )
+        )
+    steps = job.build_transforms(key, names)
+    if not job.write_dropped:
+        return tf.apply_transforms(records, steps, report)
+    writer = tf.DroppedWriter(job.write_dropped, overwrite=job.overwrite)
+
+    def run() -> Iterator[Record]:
+        with writer:
+            yield from tf.apply_transforms(records, steps, report, dropped=writer)
+
+    return run()
+
+
+def _progress(records: Iterable[Record], show: bool, desc: str) -> Iterable[Record]:
+    if not show:
+        return records
+    from tqdm import tqdm
+
+    return tqdm(records, desc=desc, unit=" records", file=sys.stderr, mininterval=0.5)
+
+
+def _bar(desc: str, total: int, unit: str) -> Progress:
+    """A progress bar on stderr for a long step of an export."""
+    from tqdm import tqdm
+
+    bar: Progress = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, mininterval=0.5)
+    return bar
