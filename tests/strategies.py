@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -101,3 +102,89 @@ replies = st.builds(
 )
 
 records = st.one_of(posts, replies)
+
+
+# -- whole threads spread over overlapping inputs ------------------------------------------
+
+small_texts = st.sampled_from(["", "same", "changed", "a longer text, with a comma", "é ✓ 😢"])
+small_counts = st.none() | st.integers(min_value=0, max_value=50)
+small_times = st.none() | st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2020, 1, 9), timezones=st.just(UTC)
+)
+
+
+@st.composite
+def threads(draw: st.DrawFn, index: int) -> list[Post | Reply]:
+    """A post (maybe a placeholder, maybe missing) and a reply tree under it."""
+    post_id = f"p{index}"
+    out: list[Post | Reply] = []
+    kind = draw(st.sampled_from(["real", "placeholder", "none"]))
+    if kind != "none":
+        placeholder = kind == "placeholder"
+        out.append(
+            Post(
+                id=post_id,
+                platform=Platform.YOUTUBE,
+                title=None if placeholder else draw(optional_text),
+                text="" if placeholder else draw(small_texts),
+                created_at=None if placeholder else draw(small_times),
+                like_count=None if placeholder else draw(small_counts),
+                extra={"placeholder": True} if placeholder else {},
+            )
+        )
+    reply_ids: list[str] = []
+    for number in range(draw(st.integers(min_value=0, max_value=5))):
+        reply_id = f"r{index}.{number}"
+        parent = draw(st.sampled_from([None, *reply_ids])) if reply_ids else None
+        out.append(
+            Reply(
+                id=reply_id,
+                post_id=post_id,
+                parent_id=parent,
+                platform=Platform.YOUTUBE,
+                text=draw(small_texts),
+                created_at=draw(small_times),
+                created_at_estimated=draw(st.booleans()),
+                like_count=draw(small_counts),
+            )
+        )
+        reply_ids.append(reply_id)
+    return out
+
+
+@st.composite
+def observation(draw: st.DrawFn, record: Post | Reply) -> Post | Reply:
+    """*record* as another scrape saw it: maybe a placeholder of its post, maybe with
+    another text, other counts, another time."""
+    import attrs
+
+    if isinstance(record, Post) and draw(st.booleans()):
+        return Post(id=record.id, platform=record.platform, extra={"placeholder": True})
+    changes: dict[str, Any] = {}
+    if draw(st.booleans()):
+        changes["text"] = draw(small_texts)
+    if draw(st.booleans()):
+        changes["like_count"] = draw(small_counts)
+    if draw(st.booleans()):
+        changes["created_at"] = draw(small_times)
+    if draw(st.booleans()):
+        changes["extra"] = {"retrieved_on": draw(st.integers(1_600_000_000, 1_600_000_100))}
+    return attrs.evolve(record, **changes)
+
+
+@st.composite
+def overlapping_inputs(draw: st.DrawFn) -> list[list[Post | Reply]]:
+    """Two to four inputs drawn from a few threads: records repeated across and within
+    inputs (other observations of the same ids), reordered, a placeholder in one input
+    and the real post in another."""
+    pool: list[Post | Reply] = []
+    for index in range(draw(st.integers(min_value=1, max_value=3))):
+        pool.extend(draw(threads(index)))
+    inputs: list[list[Post | Reply]] = []
+    for _ in range(draw(st.integers(min_value=2, max_value=4))):
+        chosen = draw(st.lists(st.sampled_from(pool), max_size=12)) if pool else []
+        seen = [draw(observation(record)) for record in chosen]
+        inputs.append(draw(st.permutations(seen)) if seen else [])
+    if not any(inputs) and pool:
+        inputs[0] = [pool[0]]
+    return [records for records in inputs if records] or [[Post(id="p9", platform="youtube")]]

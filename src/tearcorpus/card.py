@@ -588,13 +588,20 @@ def render_card(
         reasons = report.rejected_by_reason()
         out += [
             "",
-            f"{report.read} records read, {report.posts + report.replies} kept, "
+            f"{report.read} records read, {report.written} written, "
             f"{report.rejected} rejected"
             + (
-                " (" + ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())) + ")."
+                " (" + ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())) + ")"
                 if reasons
-                else "."
-            ),
+                else ""
+            )
+            + f", {report.dropped_total} dropped by transforms, {report.merged_total} merged"
+            + (
+                " (" + ", ".join(f"{k}: {v}" for k, v in sorted(report.merged.items())) + ")"
+                if report.merged
+                else ""
+            )
+            + ": one record per id, observations of one id merged as docs/model.md says.",
             "",
         ]
     else:
