@@ -215,7 +215,7 @@ def test_exported_card_reads_back_through_datasets(tmp_path: Path, name: str) ->
 
     corpus = read([str(path) for path in INPUTS[name]], options={"video_id": "Xq7Tz0bWc3M"})
     out = tmp_path / "hub"
-    write_hub_folder(corpus, str(out), ratios=(0.5, 0.25, 0.25), languages=("en",))
+    write_hub_folder(corpus, str(out), split_ratios=(0.5, 0.25, 0.25), languages=("en",))
     text = (out / "README.md").read_text(encoding="utf-8")
     written = DatasetCard(text).data
     top = written.to_dict()  # type: ignore[no-untyped-call]

@@ -74,16 +74,16 @@ def test_deterministic_and_order_free() -> None:
 def test_ratios_are_respected() -> None:
     """Zero-share splits are absent, and shares of threads follow the ratios roughly."""
     items = [Reply(id=str(i), post_id=f"t{i}") for i in range(2000)]
-    dd = to_dataset_dict(items, ratios=(0.5, 0.0, 0.5))
+    dd = to_dataset_dict(items, split_ratios=(0.5, 0.0, 0.5))
     assert set(dd) == {"train", "test"}
     assert 850 < len(dd["train"]) < 1150
     with pytest.raises(ValueError, match="sum to 1"):
-        to_dataset_dict(items, ratios=(0.5, 0.2, 0.5))
+        to_dataset_dict(items, split_ratios=(0.5, 0.2, 0.5))
 
 
 def test_declared_features() -> None:
     """Datasets carry the declared Features (ClassLabel platform, UTC timestamps)."""
-    dd = to_dataset_dict(read(sample_path()), ratios=(1, 0, 0))
+    dd = to_dataset_dict(read(sample_path()), split_ratios=(1, 0, 0))
     assert dd["train"].features == features("replies")
     assert dd["train"].features["platform"].int2str(dd["train"][0]["platform"]) == "unknown"
 
@@ -97,7 +97,8 @@ def test_replies_in_context() -> None:
         Reply(id="c", post_id="gone", parent_id="x", text="orphan"),
     ]
     rows = {
-        r["id"]: r for r in to_dataset_dict(items, "replies_in_context", ratios=(1, 0, 0))["train"]
+        r["id"]: r
+        for r in to_dataset_dict(items, "replies_in_context", split_ratios=(1, 0, 0))["train"]
     }
     assert (rows["a"]["post_title"], rows["a"]["parent_text"]) == ("T", "post body")
     assert (rows["b"]["post_text"], rows["b"]["parent_text"]) == ("post body", "first")

@@ -401,15 +401,15 @@ def dataset_from_table(table: pa.Table, config: str, split: str) -> datasets.Dat
 
 
 def to_dataset_dicts(
-    records: Iterable[Record], *, seed: int = 0, ratios: Sequence[float] = (0.8, 0.1, 0.1)
+    records: Iterable[Record], *, seed: int = 0, split_ratios: Sequence[float] = (0.8, 0.1, 0.1)
 ) -> dict[str, datasets.DatasetDict]:
     """Every config (``posts``, ``replies``, ``replies_in_context``) as a ``DatasetDict``
     of thread-grouped splits; consumes *records* once."""
     ds = _datasets()
-    check_ratios(ratios)
+    check_ratios(split_ratios)
     corpus = collect_tables(records)
     out: dict[str, datasets.DatasetDict] = {c: ds.DatasetDict() for c in CONFIGS}
-    for config, split, table in split_tables(corpus, seed=seed, ratios=ratios):
+    for config, split, table in split_tables(corpus, seed=seed, ratios=split_ratios):
         out[config][split] = dataset_from_table(table, config, split)
     return out
 
@@ -419,14 +419,14 @@ def to_dataset_dict(
     config: Config = "replies",
     *,
     seed: int = 0,
-    ratios: Sequence[float] = (0.8, 0.1, 0.1),
+    split_ratios: Sequence[float] = (0.8, 0.1, 0.1),
 ) -> datasets.DatasetDict:
     """One config of *records* as a ``datasets.DatasetDict`` split train/validation/test.
 
     *config* is ``"replies"`` (the raw replies table), ``"posts"`` or
     ``"replies_in_context"`` (each reply with its post and parent text). Splits are
-    grouped by thread and deterministic for *seed*; *ratios* are of threads.
+    grouped by thread and deterministic for *seed*; *split_ratios* are shares of threads.
     """
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; choose one of: {', '.join(CONFIGS)}")
-    return to_dataset_dicts(records, seed=seed, ratios=ratios)[config]
+    return to_dataset_dicts(records, seed=seed, split_ratios=split_ratios)[config]

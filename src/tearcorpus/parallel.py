@@ -47,11 +47,10 @@ from collections import Counter
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
 
-from ._atomic import OutputDir
 from ._byid import KeyCheck, Repeated, write_keys
 from ._io import is_utf8, plain_size
 from ._spans import (
@@ -301,31 +300,6 @@ def _arrow_batches(path: str) -> Iterator[Any]:
 
     with pa.OSFile(path) as handle:
         yield from pa.ipc.open_stream(handle)
-    os.unlink(path)
-
-
-def _append(handle: IO[bytes], path: str) -> None:
-    """Copy the part file *path* to the end of *handle*, then remove it.
-
-    ``os.copy_file_range`` copies inside the kernel (about 10 times faster here than
-    reading and writing through Python); where it is missing or refused, a plain copy.
-    """
-    with open(path, "rb") as part:
-        handle.flush()
-        left = os.fstat(part.fileno()).st_size
-        copy = getattr(os, "copy_file_range", None)
-        try:
-            while copy is not None and left > 0:
-                done = copy(part.fileno(), handle.fileno(), left)
-                if done == 0:
-                    break
-                left -= done
-        except OSError:
-            pass  # another file system, or no support: copy the rest by hand
-        if left > 0:
-            part.seek(os.fstat(part.fileno()).st_size - left)
-            handle.seek(0, os.SEEK_END)
-            shutil.copyfileobj(part, handle, 1 << 22)
     os.unlink(path)
 
 
@@ -667,7 +641,15 @@ def export_in_workers(
     :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when a transform must run in
     the parent (dedup, one-pass anonymisation, ``write_dropped``): then use the record
     stream of :func:`iter_job_records`."""
-    from .exporters import ARROW_OUTPUTS, LINE_OUTPUTS, ExportResult, hub, line_exporter, parquet
+    from .exporters import (
+        ARROW_OUTPUTS,
+        LINE_OUTPUTS,
+        BatchWriter,
+        ExportWriter,
+        PartWriter,
+        get_exporter,
+        hub,
+    )
 
     arrow = job.to in ARROW_OUTPUTS
     if job.write_dropped or not (arrow or job.to in LINE_OUTPUTS):
@@ -675,42 +657,28 @@ def export_in_workers(
     key, steps, _ = _prepare(job)
     if job.shard_steps() < len(steps):
         return None
-    outcomes = _worker_outcomes(job, report, key, steps, options, check)
+    # The Hub folder: the workers are done when the shards are written, so a second thread
+    # may use their cores (see :func:`tearcorpus.exporters.hub.open`).
+    writer: ExportWriter
     if job.to == hub.name:
-        # The workers are done when the shards are written: a second thread may use
-        # their cores (see :func:`tearcorpus.exporters.hub.export_batches`).
-        return hub.export_batches(_rebatched(outcomes), job.out, options, overlap=True)
-    if arrow:
-        parquet.check_compression(options.compression)
-        parquet.require_pyarrow()  # fail before creating anything when pyarrow is missing
-    posts = replies = 0
-    with OutputDir(job.out, overwrite=options.overwrite) as out:
-        if arrow:
-            writers = parquet.tables(out, options)
-            try:
-                with contextlib.closing(outcomes):
-                    for outcome in outcomes:
-                        assert outcome.parts is not None
-                        for writer, part in zip(writers, outcome.parts, strict=True):
-                            for batch in _arrow_batches(part):
-                                writer.add_batch(batch)
-                written = parquet.finish(out, *writers, options)
-            except BaseException:
-                parquet.abort(*writers)
-                raise
-            posts, replies = writers[0].count, writers[1].count
-        else:
-            exporter = line_exporter(job.to)
-            tables = exporter.tables(out, options)
-            with contextlib.closing(outcomes):
+        writer = hub.open(job.out, options, overlap=True)
+    else:
+        writer = get_exporter(job.to).open(job.out, options)
+    outcomes = _worker_outcomes(job, report, key, steps, options, check)
+    try:
+        with contextlib.closing(outcomes):
+            if isinstance(writer, BatchWriter):
+                for table, batch in _rebatched(outcomes):
+                    writer.write_batch(table, batch)
+            else:
+                assert isinstance(writer, PartWriter)
                 for outcome in outcomes:
                     assert outcome.parts is not None
-                    for table, part in zip(tables, outcome.parts, strict=True):
-                        _append(table, part)
-                    posts += outcome.written[0]
-                    replies += outcome.written[1]
-            written = exporter.finish(out, posts, replies, options)
-    return ExportResult(job.to, job.out, written, posts, replies)
+                    writer.write_parts(outcome.parts, outcome.written)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.close()
 
 
 def _worker_outcomes(
@@ -743,19 +711,18 @@ def _worker_outcomes(
             yield outcome
 
 
-def _rebatched(outcomes: Generator[_Outcome, None, None]) -> Iterator[tuple[str, Any]]:
+def _rebatched(outcomes: Iterable[_Outcome]) -> Iterator[tuple[str, Any]]:
     """The workers' Arrow batches as ``(table, batch)`` in the batches of
     :func:`tearcorpus.hf.record_batches` (the same rows, cut the same way)."""
     from .hf import Rebatcher
 
     rebatchers = {"posts": Rebatcher(), "replies": Rebatcher()}
-    with contextlib.closing(outcomes):
-        for outcome in outcomes:
-            assert outcome.parts is not None
-            for (table, rebatcher), part in zip(rebatchers.items(), outcome.parts, strict=True):
-                for batch in _arrow_batches(part):
-                    for full in rebatcher.add(batch):
-                        yield table, full
+    for outcome in outcomes:
+        assert outcome.parts is not None
+        for (table, rebatcher), part in zip(rebatchers.items(), outcome.parts, strict=True):
+            for batch in _arrow_batches(part):
+                for full in rebatcher.add(batch):
+                    yield table, full
     for table, rebatcher in rebatchers.items():
         rest = rebatcher.flush()
         if rest is not None:

@@ -19,6 +19,7 @@ from tearcorpus import (
     write_hub_folder,
 )
 from tearcorpus.card import anonymization
+from tearcorpus.exporters import ExportOptions, ExportResult, hub
 from tearcorpus.schema import features
 
 datasets = pytest.importorskip("datasets")
@@ -57,7 +58,7 @@ def test_layout_is_push_to_hub_s(tmp_path: Path) -> None:
     """Shards are <config>/<split>-0000i-of-0000n.parquet, cut by size."""
     items = [Reply(id=str(i), post_id="p", text="x" * 200) for i in range(50)]
     out = tmp_path / "hub"
-    write_hub_folder(items, str(out), ratios=(1, 0, 0), max_shard_size=3000)
+    write_hub_folder(items, str(out), split_ratios=(1, 0, 0), max_shard_size=3000)
     shards = sorted(p.name for p in (out / "replies").iterdir())
     n = len(shards)
     assert n > 1
@@ -117,7 +118,7 @@ def test_refuses_non_empty_and_bad_ratios(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="not empty"):
         write_hub_folder([], str(tmp_path))
     with pytest.raises(ExportError, match="sum to 1"):
-        write_hub_folder([], str(tmp_path / "new"), ratios=(0.5, 0.5, 0.5))
+        write_hub_folder([], str(tmp_path / "new"), split_ratios=(0.5, 0.5, 0.5))
 
 
 @pytest.mark.skipif(
@@ -179,9 +180,9 @@ def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Pat
     from tearcorpus.hf import to_dataset_dicts
 
     items, ratios, b = _inconsistent_threads()
-    write_hub_folder(items, str(tmp_path / "hub"), ratios=ratios, seed=1)
+    write_hub_folder(items, str(tmp_path / "hub"), split_ratios=ratios, seed=1)
     got = _context_rows(tmp_path / "hub")
-    expected = to_dataset_dicts(items, ratios=ratios, seed=1)["replies_in_context"]
+    expected = to_dataset_dicts(items, split_ratios=ratios, seed=1)["replies_in_context"]
     assert len(got) >= 2  # the threads really are spread over splits
     for name, rows in got.items():
         assert rows == expected[name].to_list()
@@ -278,6 +279,20 @@ def test_foreign_parents_same_for_any_id_chunk(
     assert _hubstream._foreign_parents(pa.array(["b", None]), 0, paths, splits) is None
 
 
+def _export_batches(
+    batches: Any, outdir: str, options: ExportOptions, *, overlap: bool = False
+) -> ExportResult:
+    """A Hub folder export fed Arrow batches (as --workers feeds it)."""
+    writer = hub.open(outdir, options, overlap=overlap)
+    try:
+        for table, batch in batches:
+            writer.write_batch(table, batch)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.close()
+
+
 def _folder_bytes(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
@@ -285,7 +300,6 @@ def _folder_bytes(folder: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("corpus", ["sample", "inconsistent"])
 def test_overlapped_export_writes_the_same_files(tmp_path: Path, corpus: str) -> None:
     """Shards written by a second thread, the join streamed to it, give the same bytes."""
-    from tearcorpus.exporters import hub
     from tearcorpus.exporters._base import ExportOptions
     from tearcorpus.hf import record_batches
 
@@ -298,7 +312,7 @@ def test_overlapped_export_writes_the_same_files(tmp_path: Path, corpus: str) ->
     folders = {}
     for overlap in (False, True):
         folder = tmp_path / f"hub-{overlap}"
-        hub.export_batches(record_batches(items), str(folder), options, overlap=overlap)
+        _export_batches(record_batches(items), str(folder), options, overlap=overlap)
         folders[overlap] = _folder_bytes(folder)
     assert any("-00001-of-" in name for name in folders[False])
     assert folders[True] == folders[False]
@@ -405,16 +419,13 @@ class _Steps:
 def test_writing_shows_progress_in_rows(tmp_path: Path, overlap: bool) -> None:
     """After the records are read, one progress display counts the rows written to the
     three configs (posts, replies, and the replies again with their context), to the end."""
-    from tearcorpus.exporters import hub
     from tearcorpus.exporters._base import ExportOptions
     from tearcorpus.hf import record_batches
 
     items = list(iter_records(sample_path()))
     steps = _Steps()
     options = ExportOptions(seed=1, max_shard_size=700, progress=steps)
-    result = hub.export_batches(
-        record_batches(items), str(tmp_path / "hub"), options, overlap=overlap
-    )
+    result = _export_batches(record_batches(items), str(tmp_path / "hub"), options, overlap=overlap)
     total = result.posts + 2 * result.replies
     assert steps.bars == [("writing the Hub folder", total, " rows")]
     assert sum(steps.counts) == total == 39
@@ -423,7 +434,6 @@ def test_writing_shows_progress_in_rows(tmp_path: Path, overlap: bool) -> None:
 
 def test_progress_display_is_closed_when_the_export_fails(tmp_path: Path) -> None:
     """A failing shard write still closes the display (no bar left open on stderr)."""
-    from tearcorpus.exporters import hub
     from tearcorpus.exporters._base import ExportOptions
     from tearcorpus.hf import record_batches
 
@@ -438,6 +448,6 @@ def test_progress_display_is_closed_when_the_export_fails(tmp_path: Path) -> Non
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("tearcorpus.exporters._hubstream.write_shard", failing_shard)
         with pytest.raises(OSError, match="disk full"):
-            hub.export_batches(batches, str(folder), options)
+            _export_batches(batches, str(folder), options)
     assert steps.closed == 1
     assert not folder.exists()

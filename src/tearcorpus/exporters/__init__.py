@@ -1,30 +1,44 @@
 """Exporters, one module per output format, found by name through :data:`EXPORTERS`.
 
-Every module provides ``name``, ``description`` and ``export(records, outdir, options)``
-(see :class:`tearcorpus.exporters._base.Exporter`).
+Every module provides ``name``, ``description``, ``open(outdir, options)`` (an
+:class:`ExportWriter`: write, close, abort) and ``export(records, outdir, options)``
+(see :class:`Exporter`).
 """
 
 from __future__ import annotations
 
-from typing import Final, cast
+from typing import Final
 
 from ..errors import ExportError
 from . import csv, hub, jsonl, parquet
-from ._base import Exporter, ExportOptions, ExportResult, Progress, ProgressFactory
+from ._base import (
+    BatchWriter,
+    Exporter,
+    ExportOptions,
+    ExportResult,
+    ExportWriter,
+    PartWriter,
+    Progress,
+    ProgressFactory,
+    export_records,
+)
 from ._lines import LineExporter
 
 __all__ = [
     "ARROW_OUTPUTS",
     "EXPORTERS",
     "LINE_OUTPUTS",
+    "BatchWriter",
     "ExportOptions",
     "ExportResult",
+    "ExportWriter",
     "Exporter",
     "LineExporter",
+    "PartWriter",
     "Progress",
     "ProgressFactory",
+    "export_records",
     "get_exporter",
-    "line_exporter",
 ]
 
 #: Format name → exporter module.
@@ -47,10 +61,3 @@ def get_exporter(name: str) -> Exporter:
     except KeyError:
         known = ", ".join(sorted(EXPORTERS))
         raise ExportError(f"unknown export format {name!r}; choose one of: {known}") from None
-
-
-def line_exporter(name: str) -> LineExporter:
-    """The exporter of a line-oriented format (one of :data:`LINE_OUTPUTS`)."""
-    if name not in LINE_OUTPUTS:
-        raise ExportError(f"{name!r} is not a line-oriented format")
-    return cast(LineExporter, EXPORTERS[name])

@@ -8,10 +8,10 @@ Such an exporter module provides, besides ``name``:
 - ``finish(out, posts, replies, options)``: the manifest and the commit; returns the
   files written.
 
-The one-process export is :func:`export_lines`; with ``--workers`` the workers encode the
-lines of their shards with the same ``encoders`` and the parent copies them between
-``tables`` and ``finish`` (:func:`tearcorpus.parallel.export_in_workers`), so both write the
-same bytes.
+:class:`LinesWriter` is the :class:`~tearcorpus.exporters.ExportWriter` of every such
+module: records are encoded here, or, with ``--workers``, by the workers with the same
+``encoders`` into part files that the writer appends in input order
+(:meth:`LinesWriter.write_parts`), so both write the same bytes.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import IO, Protocol
 
 from .._atomic import OutputDir
 from ..model import Post, Record, Reply
-from ._base import ExportOptions, ExportResult
+from ._base import ExportOptions, ExportResult, append_part
 
-__all__ = ["LineExporter", "export_lines", "write_lines"]
+__all__ = ["LineExporter", "LinesWriter", "write_lines"]
 
 Encoder = Callable[[Record], bytes]
 
@@ -42,15 +42,42 @@ class LineExporter(Protocol):
     ) -> list[str]: ...
 
 
-def export_lines(
-    exporter: LineExporter, records: Iterable[Record], outdir: str, options: ExportOptions
-) -> ExportResult:
-    """Write *records* with *exporter*'s tables, encoders and finish, atomically."""
-    with OutputDir(outdir, overwrite=options.overwrite) as out:
-        files = exporter.tables(out, options)
-        posts, replies = write_lines(records, files, exporter.encoders(options))
-        written = exporter.finish(out, posts, replies, options)
-    return ExportResult(exporter.name, outdir, written, posts, replies)
+class LinesWriter:
+    """An export of a line-oriented *exporter* into *outdir* (see the module docs)."""
+
+    def __init__(self, exporter: LineExporter, outdir: str, options: ExportOptions) -> None:
+        self.exporter = exporter
+        self.outdir = outdir
+        self.options = options
+        self.counts = (0, 0)
+        self.out = OutputDir(outdir, overwrite=options.overwrite)
+        try:
+            self.files = exporter.tables(self.out, options)
+            self.encoders = exporter.encoders(options)
+        except BaseException:
+            self.out.abort()
+            raise
+
+    def write(self, records: Iterable[Record]) -> None:
+        posts, replies = write_lines(records, self.files, self.encoders)
+        self.counts = (self.counts[0] + posts, self.counts[1] + replies)
+
+    def write_parts(self, parts: tuple[str, str], counts: tuple[int, int]) -> None:
+        for handle, part in zip(self.files, parts, strict=True):
+            append_part(handle, part)
+        self.counts = (self.counts[0] + counts[0], self.counts[1] + counts[1])
+
+    def close(self) -> ExportResult:
+        posts, replies = self.counts
+        try:
+            written = self.exporter.finish(self.out, posts, replies, self.options)
+        except BaseException:
+            self.abort()
+            raise
+        return ExportResult(self.exporter.name, self.outdir, written, posts, replies)
+
+    def abort(self) -> None:
+        self.out.abort()
 
 
 def write_lines(

@@ -30,12 +30,12 @@ from typing import IO, Any, Final, cast
 import orjson
 
 from .._atomic import OutputDir
-from .._version import __version__
 from ..model import Record
+from ..report import Report
 from ..schema import POSTS, REPLIES, Column
-from ..serialize import SCHEMA_TAG, to_dict
-from ._base import ExportOptions, ExportResult
-from ._lines import Encoder, LineExporter, export_lines
+from ..serialize import to_dict
+from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
+from ._lines import Encoder, LineExporter, LinesWriter
 
 __all__ = [
     "BOM",
@@ -47,6 +47,7 @@ __all__ = [
     "finish",
     "header_line",
     "name",
+    "open",
     "tables",
     "write_csv",
 ]
@@ -153,8 +154,13 @@ def decode_cells(
     return data
 
 
+def open(outdir: str, options: ExportOptions) -> LinesWriter:
+    """Start a CSV export into *outdir*."""
+    return LinesWriter(cast(LineExporter, sys.modules[__name__]), outdir, options)
+
+
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_lines(cast(LineExporter, sys.modules[__name__]), records, outdir, options)
+    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
 
 
 def tables(out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:
@@ -175,17 +181,9 @@ def encoders(options: ExportOptions) -> tuple[Encoder, Encoder]:
 
 def finish(out: OutputDir, posts: int, replies: int, options: ExportOptions) -> list[str]:
     """Write ``manifest.json`` and commit *out*; the files written."""
-    manifest = {
-        "format": "tearcorpus-csv",
-        "schema": SCHEMA_TAG,
-        "tearcorpus_version": __version__,
-        "excel_safe": options.excel_safe,
-        "posts": posts,
-        "replies": replies,
-        "files": {"posts": "posts.csv", "replies": "replies.csv"},
-        "read": options.report.to_dict() if options.report is not None else None,
-    }
-    out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    files = {"posts": "posts.csv", "replies": "replies.csv"}
+    data = manifest(name, posts, replies, files, options, excel_safe=options.excel_safe)
+    out.open("manifest.json").write(data)
     return out.commit()
 
 
@@ -195,6 +193,9 @@ def write_csv(
     *,
     excel_safe: bool = False,
     overwrite: bool = False,
+    report: Report | None = None,
 ) -> ExportResult:
-    """Write *records* as ``posts.csv`` and ``replies.csv`` in *outdir*, atomically."""
-    return export(records, outdir, ExportOptions(overwrite=overwrite, excel_safe=excel_safe))
+    """Write *records* as ``posts.csv`` and ``replies.csv`` in *outdir*, atomically;
+    *report* (by default a corpus's own) goes into the manifest."""
+    options = ExportOptions(overwrite=overwrite, excel_safe=excel_safe, report=report)
+    return export(records, outdir, options)

@@ -25,15 +25,17 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, TYPE_CHECKING, Any, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, cast
 
 from .._atomic import OutputDir
 from ..errors import ExportError, MissingDependencyError
 from ..model import Record
-from ._base import ExportOptions, ExportResult, Progress
+from ..report import Report
+from ._base import Exporter, ExportOptions, ExportResult, Progress, export_records
 
 if TYPE_CHECKING:
     from ..card import SplitInfo
@@ -41,7 +43,15 @@ if TYPE_CHECKING:
 #: A split's shards: config, card entry, and each shard's file and row range.
 Shards: TypeAlias = "tuple[str, SplitInfo, list[tuple[IO[bytes], int, int]]]"
 
-__all__ = ["DEFAULT_CONFIG", "description", "export", "export_batches", "name", "write_hub_folder"]
+__all__ = [
+    "DEFAULT_CONFIG",
+    "HubExport",
+    "description",
+    "export",
+    "name",
+    "open",
+    "write_hub_folder",
+]
 
 name = "hub"
 description = "Hugging Face Hub folder: Parquet shards per config and split, README card"
@@ -50,23 +60,8 @@ description = "Hugging Face Hub folder: Parquet shards per config and split, REA
 DEFAULT_CONFIG = "replies_in_context"
 
 
-def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    from ..hf import record_batches
-
-    return export_batches(record_batches(records), outdir, options)
-
-
-def export_batches(
-    batches: Iterable[tuple[str, Any]],
-    outdir: str,
-    options: ExportOptions,
-    *,
-    overlap: bool = False,
-) -> ExportResult:
-    """The export of the records whose Arrow batches are *batches*: ``(table, batch)``
-    pairs as :func:`tearcorpus.hf.record_batches` gives them (batches of its size per
-    table, in record order within a table; the tables may interleave in any way).
-    ``--workers`` converts records in the workers and hands the batches here.
+def open(outdir: str, options: ExportOptions, *, overlap: bool = False) -> HubExport:
+    """Start a Hub folder export into *outdir*.
 
     With *overlap*, the shards are written by a second thread while this one joins
     ``replies_in_context``, whose rows go to the writer as they are made instead of
@@ -86,67 +81,128 @@ def export_batches(
         raise ExportError(str(exc)) from None
     if options.max_shard_size <= 0:
         raise ExportError(f"max shard size must be positive, got {options.max_shard_size}")
-    return _export(batches, outdir, options, ratios, overlap)
+    return HubExport(outdir, options, ratios, overlap)
 
 
-def _export(
-    batches: Iterable[tuple[str, Any]],
-    outdir: str,
-    options: ExportOptions,
-    ratios: tuple[float, float, float],
-    overlap: bool,
-) -> ExportResult:
-    import pyarrow as pa
+def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
+    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
 
-    from ..card import SplitInfo, StatsBuilder, render_card
-    from ..hf import SPLITS
-    from ..schema import features_schema
-    from ._hubstream import (
-        ContextJoin,
-        Feed,
-        SplitFile,
-        SplitRouter,
-        cut_rows,
-        read_batches,
-        shard_bytes,
-        shard_ranges,
-        write_shard,
-    )
 
-    splits: dict[str, dict[str, SplitInfo]] = {}
-    files: list[str] = []
-    # Give memory freed between steps back to the system (the allocator keeps it).
-    pool = pa.default_memory_pool()
+class HubExport:
+    """A Hub folder export under way (an :class:`~tearcorpus.exporters.ExportWriter` that
+    also takes Arrow record batches): the batches are cut by split as they come into
+    spill files; :meth:`close` writes the shards, the join and the card."""
 
-    def shards(config: str, split: str, rows: int, nbytes: int, out: OutputDir) -> Shards:
-        """The shard files of a split, opened (in the main thread, in the card's order)."""
-        count = min(rows, int(nbytes / options.max_shard_size) + 1)
-        info = splits.setdefault(config, {})[split] = SplitInfo(rows, nbytes)
-        opened = []
-        for index, (start, end) in enumerate(shard_ranges(rows, count)):
-            path = f"{config}/{split}-{index:05d}-of-{count:05d}.parquet"
-            info.files.append(path)
-            files.append(f"{outdir}/{path}")
-            opened.append((out.open(path), start, end))
-        return config, info, opened
+    def __init__(
+        self,
+        outdir: str,
+        options: ExportOptions,
+        ratios: tuple[float, float, float],
+        overlap: bool,
+    ) -> None:
+        from ..card import StatsBuilder
+        from ._hubstream import SplitRouter
 
-    def write(target: Shards, batches: Iterable[Any]) -> None:
-        """Write a split's shards from its record *batches* (in the writer thread)."""
-        config, info, opened = target
-        cuts = cut_rows(batches, [(start, end) for _, start, end in opened])
-        for (handle, start, end), tables in zip(opened, cuts, strict=True):
-            nbytes = shard_bytes(info.rows, info.num_bytes, end - start)
-            write_shard(handle, tables, end - start, nbytes, config)
-            info.download_size += handle.tell()
-        pool.release_unused()
+        self.outdir = outdir
+        self.options = options
+        self.ratios = ratios
+        self.overlap = overlap
+        self.out = OutputDir(outdir, overwrite=options.overwrite)
+        self.spill: tempfile.TemporaryDirectory[str] | None = None
+        try:
+            self.spill = tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir)
+            self.counter = StatsBuilder()
+            self.router = SplitRouter(self.spill.name, seed=options.seed, ratios=ratios)
+        except BaseException:
+            self.abort()
+            raise
 
-    with OutputDir(outdir, overwrite=options.overwrite) as out:
-        with (
-            tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir) as spill,
-            contextlib.ExitStack() as stack,
-        ):
+    def write(self, records: Iterable[Record]) -> None:
+        from ..hf import record_batches
+
+        for table, batch in record_batches(records):
+            self.write_batch(table, batch)
+
+    def write_batch(self, table: str, batch: Any) -> None:
+        """Take a batch of *table* as :func:`tearcorpus.hf.record_batches` gives them
+        (batches of its size per table, in record order within a table; the tables may
+        interleave in any way)."""
+        self.counter.add(table, batch)
+        self.router.add(table, batch)
+
+    def close(self) -> ExportResult:
+        try:
+            result = self._finish()
+        except BaseException:
+            self.abort()
+            raise
+        self._remove_spill()
+        return result
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            if hasattr(self, "router"):
+                self.router.close()
+        self._remove_spill()
+        self.out.abort()
+
+    def _remove_spill(self) -> None:
+        if self.spill is not None:
+            with contextlib.suppress(OSError):
+                self.spill.cleanup()
+            self.spill = None
+
+    def _finish(self) -> ExportResult:
+        import pyarrow as pa
+
+        from ..card import SplitInfo, render_card
+        from ..hf import SPLITS
+        from ..schema import features_schema
+        from ._hubstream import (
+            ContextJoin,
+            Feed,
+            SplitFile,
+            cut_rows,
+            read_batches,
+            shard_bytes,
+            shard_ranges,
+            write_shard,
+        )
+
+        options, out, router = self.options, self.out, self.router
+        assert self.spill is not None
+        spill = self.spill.name
+        outdir = self.outdir
+        splits: dict[str, dict[str, SplitInfo]] = {}
+        files: list[str] = []
+        # Give memory freed between steps back to the system (the allocator keeps it).
+        pool = pa.default_memory_pool()
+
+        def shards(config: str, split: str, rows: int, nbytes: int) -> Shards:
+            """The shard files of a split, opened (in the main thread, in the card's order)."""
+            count = min(rows, int(nbytes / options.max_shard_size) + 1)
+            info = splits.setdefault(config, {})[split] = SplitInfo(rows, nbytes)
+            opened = []
+            for index, (start, end) in enumerate(shard_ranges(rows, count)):
+                path = f"{config}/{split}-{index:05d}-of-{count:05d}.parquet"
+                info.files.append(path)
+                files.append(f"{outdir}/{path}")
+                opened.append((out.open(path), start, end))
+            return config, info, opened
+
+        def write(target: Shards, batches: Iterable[Any]) -> None:
+            """Write a split's shards from its record *batches* (in the writer thread)."""
+            config, info, opened = target
+            cuts = cut_rows(batches, [(start, end) for _, start, end in opened])
+            for (handle, start, end), tables in zip(opened, cuts, strict=True):
+                nbytes = shard_bytes(info.rows, info.num_bytes, end - start)
+                write_shard(handle, tables, end - start, nbytes, config)
+                info.download_size += handle.tell()
+            pool.release_unused()
+
+        with contextlib.ExitStack() as stack:
             writer = None
-            if overlap:
+            if self.overlap:
                 # Shards are written by one thread, in order, while this one joins the
                 # next split: pyarrow writes Parquet without the GIL.
                 writer = stack.enter_context(ThreadPoolExecutor(1, "tearcorpus-shards"))
@@ -163,16 +219,9 @@ def _export(
                 return jobs[-1]
 
             try:
-                counter = StatsBuilder()
-                router = SplitRouter(spill, seed=options.seed, ratios=ratios)
-                try:
-                    for table, batch in batches:
-                        counter.add(table, batch)
-                        router.add(table, batch)
-                finally:
-                    router.close()
-                stats = counter.result()
-                del counter
+                router.close()
+                stats = self.counter.result()
+                del self.counter
                 pool.release_unused()
                 if options.progress is not None:
                     # The rows of the three configs: the replies twice (with their context).
@@ -182,7 +231,7 @@ def _export(
                 for config in ("posts", "replies"):
                     for split, part in router.files[config].items():
                         if part.rows:
-                            target = shards(config, split, part.rows, part.nbytes, out)
+                            target = shards(config, split, part.rows, part.nbytes)
                             submit(target, read_batches(part.path))
                 replies = {SPLITS.index(s): f.path for s, f in router.files["replies"].items()}
                 reply_splits = router.reply_splits()
@@ -204,7 +253,7 @@ def _export(
                         router.text_lengths[split],
                         router.source_nulls[split],
                     )
-                    target = shards(DEFAULT_CONFIG, split, part.rows, nbytes, out)
+                    target = shards(DEFAULT_CONFIG, split, part.rows, nbytes)
                     if writer is not None:
                         # Written as the join makes the rows.
                         feed = Feed()
@@ -235,6 +284,7 @@ def _export(
             finally:
                 if bar is not None:
                     bar.close()
+        self._remove_spill()
         readme = render_card(
             stats,
             splits,
@@ -244,11 +294,12 @@ def _export(
             pretty_name=options.pretty_name,
             report=options.report,
             seed=options.seed,
-            ratios=ratios,
+            ratios=self.ratios,
         )
         out.open("README.md").write(readme.encode())
-    files.append(f"{outdir}/README.md")
-    return ExportResult(name, outdir, files, stats.posts, stats.replies)
+        out.commit()
+        files.append(f"{outdir}/README.md")
+        return ExportResult(name, outdir, files, stats.posts, stats.replies)
 
 
 def _counted(batches: Iterable[Any], bar: Progress | None) -> Iterable[Any]:
@@ -269,17 +320,20 @@ def write_hub_folder(
     outdir: str,
     *,
     overwrite: bool = False,
-    ratios: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1),
     seed: int = 0,
     max_shard_size: int = 500_000_000,
     languages: tuple[str, ...] = (),
     license: str | None = None,
     pretty_name: str | None = None,
+    report: Report | None = None,
 ) -> ExportResult:
-    """Write *records* as a Hub folder in *outdir* (see the module docs), atomically."""
+    """Write *records* as a Hub folder in *outdir* (see the module docs), atomically;
+    *report* (by default a corpus's own) goes into the card."""
     options = ExportOptions(
         overwrite=overwrite,
-        split_ratios=ratios,
+        report=report,
+        split_ratios=split_ratios,
         seed=seed,
         max_shard_size=max_shard_size,
         languages=languages,

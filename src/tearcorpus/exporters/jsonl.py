@@ -13,24 +13,35 @@ import sys
 from collections.abc import Iterable
 from typing import IO, cast
 
-import orjson
-
 from .._atomic import OutputDir
-from .._version import __version__
 from ..model import Record
 from ..report import Report
-from ..serialize import SCHEMA_TAG, to_json_line
-from ._base import ExportOptions, ExportResult
-from ._lines import Encoder, LineExporter, export_lines
+from ..serialize import to_json_line
+from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
+from ._lines import Encoder, LineExporter, LinesWriter
 
-__all__ = ["description", "encoders", "export", "finish", "name", "tables", "write_jsonl"]
+__all__ = [
+    "description",
+    "encoders",
+    "export",
+    "finish",
+    "name",
+    "open",
+    "tables",
+    "write_jsonl",
+]
 
 name = "jsonl"
 description = "tearcorpus JSON Lines: posts.jsonl and replies.jsonl, lossless"
 
 
+def open(outdir: str, options: ExportOptions) -> LinesWriter:
+    """Start a JSON Lines export into *outdir*."""
+    return LinesWriter(cast(LineExporter, sys.modules[__name__]), outdir, options)
+
+
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_lines(cast(LineExporter, sys.modules[__name__]), records, outdir, options)
+    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
 
 
 def tables(out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:
@@ -53,16 +64,7 @@ def finish(out: OutputDir, posts: int, replies: int, options: ExportOptions) -> 
             files[kind] = f"{kind}.jsonl"
         else:
             out.discard(f"{kind}.jsonl")
-    manifest = {
-        "format": "tearcorpus-jsonl",
-        "schema": SCHEMA_TAG,
-        "tearcorpus_version": __version__,
-        "posts": posts,
-        "replies": replies,
-        "files": files,
-        "read": options.report.to_dict() if options.report is not None else None,
-    }
-    out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    out.open("manifest.json").write(manifest(name, posts, replies, files, options))
     return out.commit()
 
 
@@ -76,5 +78,6 @@ def write_jsonl(
     """Write *records* (a :class:`~tearcorpus.Corpus` or any iterable) as JSON Lines.
 
     The files appear atomically: an error midway leaves nothing at the target paths.
+    *report* (by default a corpus's own) goes into the manifest.
     """
     return export(records, outdir, ExportOptions(overwrite=overwrite, report=report))

@@ -9,31 +9,30 @@ table. Read back with :func:`tearcorpus.schema.records_from_table`.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Iterable
-from typing import IO, Any, Final, Literal
-
-import orjson
+from typing import IO, Any, Final, Literal, cast
 
 from .._atomic import OutputDir
-from .._version import __version__
 from ..errors import ExportError, MissingDependencyError
 from ..hf import record_batches
 from ..model import Record
+from ..report import Report
 from ..schema import arrow_schema, leaf_columns
-from ..serialize import SCHEMA_TAG
-from ._base import ExportOptions, ExportResult
+from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
 
 __all__ = [
     "BATCH_SIZE",
     "COMPRESSIONS",
     "PLAIN_COLUMNS",
-    "abort",
+    "ParquetExport",
+    "check_compression",
     "description",
     "export",
-    "finish",
     "name",
+    "open",
     "require_pyarrow",
-    "tables",
     "write_parquet",
 ]
 
@@ -138,54 +137,67 @@ class _TableWriter:
         self.writer.close()
 
 
-def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    check_compression(options.compression)
-    _pq()  # fail before creating anything when pyarrow is missing
-    with OutputDir(outdir, overwrite=options.overwrite) as out:
-        posts, replies = tables(out, options)
+class ParquetExport:
+    """A Parquet export under way (an :class:`~tearcorpus.exporters.ExportWriter` that also
+    takes Arrow record batches)."""
+
+    def __init__(self, outdir: str, options: ExportOptions) -> None:
+        compression = check_compression(options.compression)
+        _pq()  # fail before creating anything when pyarrow is missing
+        self.outdir = outdir
+        self.options = options
+        self.out = OutputDir(outdir, overwrite=options.overwrite)
         try:
-            for table, batch in record_batches(records):
-                (posts if table == "posts" else replies).add_batch(batch)
-            files = finish(out, posts, replies, options)
+            self.tables = {
+                "posts": _TableWriter(self.out.open("posts.parquet"), "posts", compression),
+                "replies": _TableWriter(self.out.open("replies.parquet"), "replies", compression),
+            }
         except BaseException:
-            abort(posts, replies)
+            self.out.abort()
             raise
-    return ExportResult(name, outdir, files, posts.count, replies.count)
+
+    def write(self, records: Iterable[Record]) -> None:
+        for table, batch in record_batches(records):
+            self.tables[table].add_batch(batch)
+
+    def write_batch(self, table: str, batch: Any) -> None:
+        self.tables[table].add_batch(batch)
+
+    def close(self) -> ExportResult:
+        posts, replies = self.tables["posts"], self.tables["replies"]
+        try:
+            posts.close()
+            replies.close()
+            files = {"posts": "posts.parquet", "replies": "replies.parquet"}
+            data = manifest(
+                name,
+                posts.count,
+                replies.count,
+                files,
+                self.options,
+                compression=self.options.compression,
+            )
+            self.out.open("manifest.json").write(data)
+            written = self.out.commit()
+        except BaseException:
+            self.abort()
+            raise
+        return ExportResult(name, self.outdir, written, posts.count, replies.count)
+
+    def abort(self) -> None:
+        for writer in self.tables.values():
+            with contextlib.suppress(Exception):
+                writer.writer.close()
+        self.out.abort()
 
 
-def tables(out: OutputDir, options: ExportOptions) -> tuple[_TableWriter, _TableWriter]:
-    """The writers of ``posts.parquet`` and ``replies.parquet``, opened in *out*."""
-    compression = check_compression(options.compression)
-    return (
-        _TableWriter(out.open("posts.parquet"), "posts", compression),
-        _TableWriter(out.open("replies.parquet"), "replies", compression),
-    )
+def open(outdir: str, options: ExportOptions) -> ParquetExport:
+    """Start a Parquet export into *outdir*."""
+    return ParquetExport(outdir, options)
 
 
-def abort(*writers: _TableWriter) -> None:
-    """Close the Parquet writers of a failed export (the files are discarded)."""
-    for writer in writers:
-        writer.writer.close()
-
-
-def finish(
-    out: OutputDir, posts: _TableWriter, replies: _TableWriter, options: ExportOptions
-) -> list[str]:
-    """Close the two tables and write ``manifest.json``; the files written."""
-    posts.close()
-    replies.close()
-    manifest = {
-        "format": "tearcorpus-parquet",
-        "schema": SCHEMA_TAG,
-        "tearcorpus_version": __version__,
-        "compression": options.compression,
-        "posts": posts.count,
-        "replies": replies.count,
-        "files": {"posts": "posts.parquet", "replies": "replies.parquet"},
-        "read": options.report.to_dict() if options.report is not None else None,
-    }
-    out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
-    return [f"{out.path}/{n}" for n in ("posts.parquet", "replies.parquet", "manifest.json")]
+def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
+    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
 
 
 def write_parquet(
@@ -194,6 +206,9 @@ def write_parquet(
     *,
     compression: str = "zstd",
     overwrite: bool = False,
+    report: Report | None = None,
 ) -> ExportResult:
-    """Write *records* as ``posts.parquet`` and ``replies.parquet`` in *outdir*, atomically."""
-    return export(records, outdir, ExportOptions(overwrite=overwrite, compression=compression))
+    """Write *records* as ``posts.parquet`` and ``replies.parquet`` in *outdir*, atomically;
+    *report* (by default a corpus's own) goes into the manifest."""
+    options = ExportOptions(overwrite=overwrite, compression=compression, report=report)
+    return export(records, outdir, options)
