@@ -9,6 +9,7 @@ table. Read back with :func:`tearcorpus.schema.records_from_table`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import IO, Any, Final, Literal
 
@@ -157,9 +158,11 @@ def tables(out: OutputDir, options: ExportOptions) -> tuple[_TableWriter, _Table
 
 
 def abort(*writers: _TableWriter) -> None:
-    """Close the Parquet writers of a failed export (the files are discarded)."""
+    """Close the Parquet writers of a failed export (the files are discarded). Never
+    raises: closing writes the footer, which fails again on a full disk."""
     for writer in writers:
-        writer.writer.close()
+        with contextlib.suppress(Exception):
+            writer.writer.close()
 
 
 def finish(
