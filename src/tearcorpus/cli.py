@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ._signals import signals_as_exceptions
 from ._version import __version__
 from .errors import TearcorpusError
 from .model import Post, Record
@@ -701,7 +702,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.own_process = argv is None
     try:
-        return _COMMANDS[args.command](args)
+        with signals_as_exceptions():  # SIGTERM, SIGHUP: temporary files removed, see _signals
+            return _COMMANDS[args.command](args)
     except TearcorpusError as exc:
         print(f"tearcorpus: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
