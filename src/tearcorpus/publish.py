@@ -43,6 +43,8 @@ class PublishResult:
 def _hub() -> Any:
     try:
         import huggingface_hub
+        import huggingface_hub.errors  # submodules are not attributes until imported
+        import huggingface_hub.utils
     except ImportError:
         raise MissingDependencyError("publishing", "hf", "huggingface_hub") from None
     return huggingface_hub
@@ -142,6 +144,29 @@ def _complete(relative: str, files: set[str]) -> bool:
     return all(f"{prefix}{i:05d}-of-{count:05d}.parquet" in files for i in range(count))
 
 
+def _one_line(exc: BaseException) -> str:
+    """The message of *exc* on one line (the Hub's messages can span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """The network errors of the HTTP client ``huggingface_hub`` uses (``httpx2``,
+    ``httpx`` or ``requests``, by version): no connection, a timeout, a bad URL."""
+    import importlib
+
+    errors: list[type[BaseException]] = []
+    for module, name in (
+        ("httpx2", "HTTPError"),
+        ("httpx", "HTTPError"),
+        ("requests", "RequestException"),
+    ):
+        try:
+            errors.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
+
+
 def _hidden(relative: str) -> bool:
     return any(part.startswith(".") for part in relative.split("/"))
 
@@ -181,10 +206,16 @@ def publish(
     Publishing anonymises by default: a folder whose dataset card does not record that
     every record went through ``anonymize`` is refused unless *allow_identifiable*.
     The repo is created if it does not exist (private if *private*). Raises
-    :class:`ExportError` for a folder that is not a tearcorpus Hub folder and for Hub
-    errors (no token, no permission, network), with the Hub's message.
+    :class:`ExportError`, with one line, for an invalid *repo_id* (before any request),
+    a folder that is not a tearcorpus Hub folder or holds a data file its card does not
+    list, and for Hub errors (no token, no permission, no network), with the Hub's
+    message.
     """
     hub = _hub()
+    try:
+        hub.utils.validate_repo_id(repo_id)
+    except hub.errors.HFValidationError as exc:
+        raise ExportError(f"{repo_id!r} is not a valid repo id: {_one_line(exc)}") from None
     path = os.fspath(folder)
     readme, files = check_hub_folder(path)
     warnings = _privacy_check(readme, path, allow_identifiable=allow_identifiable)
@@ -200,10 +231,18 @@ def publish(
             commit_message=message or "Upload corpus exported with tearcorpus",
             allow_patterns=files,
         )
-    except (hub.errors.HfHubHTTPError, hub.errors.LocalTokenNotFoundError) as exc:
-        raise ExportError(f"publishing to {repo_id}: {exc}") from None
-    except OSError as exc:
-        raise ExportError(f"publishing to {repo_id}: {exc}") from None
+    except (
+        hub.errors.HfHubHTTPError,
+        hub.errors.LocalTokenNotFoundError,
+        hub.errors.HFValidationError,
+        OSError,
+    ) as exc:
+        raise ExportError(f"publishing to {repo_id}: {_one_line(exc)}") from None
+    except _transport_errors() as exc:
+        where = endpoint or hub.constants.ENDPOINT
+        raise ExportError(
+            f"publishing to {repo_id}: cannot reach the Hub at {where}: {_one_line(exc)}"
+        ) from None
     return PublishResult(
         repo_id=repo.repo_id,
         url=str(repo),
