@@ -33,7 +33,7 @@ from typing import IO, Final, Literal, overload
 
 from .errors import ExportError, TearcorpusError
 
-__all__ = ["AtomicFile", "OutputDir", "survey"]
+__all__ = ["AtomicFile", "OutputDir", "occupied", "survey"]
 
 #: The mark in a temporary file's name: ``.posts.jsonl.tearcorpus-k3j4h5g6.tmp``.
 TMP_TAG: Final = ".tearcorpus-"
@@ -177,6 +177,15 @@ def survey(path: str) -> tuple[list[str], list[str]]:
         else:
             theirs.append(name)
     return ours, theirs
+
+
+def occupied(path: str) -> bool:
+    """Whether the folder *path* holds anything besides a dead run's leftovers (and is
+    one): an output there needs ``overwrite``."""
+    if not os.path.isdir(path):
+        return False
+    leftovers = {os.path.basename(p) for p in _leftovers(path) if os.path.dirname(p) == path}
+    return any(name not in leftovers for name in os.listdir(path))
 
 
 def _is_ours(full: str, name: str) -> bool:

@@ -623,13 +623,15 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .exporters.jsonl import write_jsonl
+    from .exporters import ExportOptions, jsonl
     from .reader import read
     from .sample import sample_path
 
     path = sample_path()
     corpus = read(path)
-    result = write_jsonl(corpus, args.output, overwrite=_is_ours(args.output), report=corpus.report)
+    mark = {"manifest": {"written_by": _DEMO}}
+    options = ExportOptions(overwrite=_is_ours(args.output), report=corpus.report, extra=mark)
+    result = jsonl.export(corpus, args.output, options)
     thread = next(corpus.threads())
     print(f"sample dump: {path}")
     print(f"title: {thread.post.title if thread.post else thread.post_id}")
@@ -647,9 +649,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_DEMO = "tearcorpus demo"
+
+
 def _is_ours(outdir: str) -> bool:
-    """A demo may replace its own earlier output, and nothing else."""
-    return os.path.isfile(os.path.join(outdir, "manifest.json"))
+    """A demo may replace its own earlier output (its manifest says so), and nothing else."""
+    import json
+
+    from ._atomic import occupied
+    from .errors import ExportError
+
+    try:
+        with open(os.path.join(outdir, "manifest.json"), "rb") as handle:
+            if json.load(handle).get("written_by") == _DEMO:
+                return True
+    except (OSError, ValueError, AttributeError):
+        pass
+    if occupied(outdir):
+        raise ExportError(f"{outdir}: is not empty and not the demo's own output; use another -o")
+    return False
 
 
 def _cmd_formats(_: argparse.Namespace) -> int:

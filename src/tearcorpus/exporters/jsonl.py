@@ -5,6 +5,9 @@ file of that name is removed, so a directory never mixes two runs.
 
 Lossless: :func:`tearcorpus.read` on the files gives records equal to the ones written,
 provenance included. Each line is one record, tagged ``"schema": "tearcorpus/1"``.
+
+``ExportOptions.extra["manifest"]``, a mapping, adds its keys to ``manifest.json`` (the
+demo records ``"written_by": "tearcorpus demo"`` there, to recognise its own output).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def finish(out: OutputDir, posts: int, replies: int, options: ExportOptions) -> 
         "replies": replies,
         "files": files,
         "read": options.report.to_dict() if options.report is not None else None,
+        **options.extra.get("manifest", {}),
     }
     out.open("manifest.json").write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return out.commit()
