@@ -42,13 +42,14 @@ def test_failure_keeps_folders_that_were_there(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["posts"]
     assert list((out / "posts").iterdir()) == []
 
-    (out / "posts" / "old.parquet").write_bytes(b"old")
+    # An earlier export's shard stays when the overwrite fails.
+    (out / "posts" / "train-00000-of-00001.parquet").write_bytes(b"old")
     _fail_after_writing(out, "posts/train.parquet", "new/x.parquet", overwrite=True)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
         "posts",
-        "posts/old.parquet",
+        "posts/train-00000-of-00001.parquet",
     ]
-    assert (out / "posts" / "old.parquet").read_bytes() == b"old"
+    assert (out / "posts" / "train-00000-of-00001.parquet").read_bytes() == b"old"
 
 
 def test_folder_not_emptied_by_others_is_kept(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,3 +55,28 @@ def test_nearest_rank_rounds_ties_to_even() -> None:
     """Ranks halfway between two values go to the even one, as Arrow's "nearest" does."""
     assert [card._nearest(n, 0.5) for n in (1, 2, 3, 4, 5, 6)] == [0, 0, 1, 2, 2, 2]
     assert pc.quantile(pa.array([1, 2, 3, 4]), q=0.5, interpolation="nearest")[0].as_py() == 3
+
+
+def test_inputs_table_survives_pipes_newlines_and_backticks(tmp_path: Path) -> None:
+    """Input names with |, a newline or backticks stay one escaped cell of the inputs table."""
+    pytest.importorskip("pyarrow")
+    from tearcorpus.cli import main
+
+    names = ["a|b.ndjson", "line\nbreak.ndjson", "tick`s``.ndjson"]
+    paths = []
+    for number, name in enumerate(names):
+        path = tmp_path / name
+        path.write_text(
+            f'{{"id":"c{number}","link_id":"t3_a","parent_id":"t3_a","author":"x",'
+            f'"body":"hi","created_utc":1704070800,"subreddit":"TeaTime"}}\n'
+        )
+        paths.append(str(path))
+    out = tmp_path / "hub"
+    assert main(["convert", *paths, "--to", "hub", "-o", str(out)]) == 0
+    lines = (out / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| input | format | posts | replies | rejected |")
+    rows = lines[start + 2 : start + 2 + len(names)]
+    assert [len(re.split(r"(?<!\\)\|", row)) for row in rows] == [7, 7, 7]
+    cells = [re.split(r"(?<!\\)\|", row)[1].strip() for row in rows]
+    assert cells == ["`a\\|b.ndjson`", "`line\\nbreak.ndjson`", "``` tick`s``.ndjson ```"]
+    assert lines[start + 2 + len(names)] == ""  # the table ends after its rows

@@ -150,6 +150,38 @@ def test_demo_builds_a_corpus_from_the_bundled_sample(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
 
 
+def test_demo_never_replaces_another_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """demo -o DIR where DIR holds another export's manifest.json: one line, nothing touched."""
+    out = tmp_path / "mine"
+    tearcorpus.write_jsonl([tearcorpus.Reply(id="r", post_id="p", text="my data")], str(out))
+    (out / "notes.txt").write_text("mine too")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main(["demo", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"tearcorpus: error: {out}: is not empty and not the demo's own output; use another -o"
+    ]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # A folder holding files but no manifest is refused the same way.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("x")
+    assert main(["demo", "-o", str(other)]) == 1
+    assert "not the demo's own output" in capsys.readouterr().err
+    assert [p.name for p in other.iterdir()] == ["a.txt"]
+    # Its own output it replaces.
+    demo = tmp_path / "demo"
+    assert main(["demo", "-o", str(demo)]) == 0
+    assert main(["demo", "-o", str(demo)]) == 0
+    assert sorted(p.name for p in demo.iterdir()) == [
+        "manifest.json",
+        "posts.jsonl",
+        "replies.jsonl",
+    ]
+
+
 def test_inspect_does_not_import_heavy_libraries() -> None:
     """inspect starts fast: no datasets, pyarrow, pandas or huggingface_hub imported."""
     code = (

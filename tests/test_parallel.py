@@ -15,7 +15,7 @@ from tearcorpus.cli import _parser, main
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = str(tearcorpus.sample_path())
-KEY = "k" * 64
+KEY = "5f0c9a2e7b31d84c6a9e0f2b7d4c1a38e6b90d57c2f14a8b3e7d06c9a5f21b4e"
 
 #: Inputs of several formats, one with bad lines and one with a repeated comment.
 INPUTS = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -181,12 +182,96 @@ def test_real_hub(folder: Path) -> None:
 
 
 def test_only_the_card_and_data_files_go_up(fake_hub: FakeHub, folder: Path) -> None:
-    """Files the card does not name (an earlier CSV export, notes) are never uploaded."""
-    (folder / "replies.csv").write_text("id,text\r\n1,private notes\r\n")
+    """Files the card does not name and that are no data (notes, temporary files) stay local."""
+    (folder / "notes.txt").write_text("private notes\n")
     (folder / ".posts.parquet.tmp").write_bytes(b"half-written")
     result = publish(folder, "me/tears", token="t", endpoint=ENDPOINT, allow_identifiable=True)
-    assert "replies.csv" not in fake_hub.files
+    assert "notes.txt" not in fake_hub.files
     assert ".posts.parquet.tmp" not in fake_hub.files
     assert "README.md" in fake_hub.files
     assert set(result.files) == set(fake_hub.files)
     assert all(name == "README.md" or name.endswith(".parquet") for name in result.files)
+
+
+@pytest.mark.parametrize(
+    "stray",
+    ["replies.csv", "manifest.json", "posts/train-00001-of-00002.parquet", "replies/extra.bin"],
+)
+def test_refuses_a_data_file_the_card_does_not_list(
+    fake_hub: FakeHub, folder: Path, stray: str
+) -> None:
+    """A data file the card does not record (an earlier export's) is refused by name."""
+    (folder / stray).write_bytes(b"author,text\r\nRealName,hello\r\n")
+    with pytest.raises(ExportError, match=re.escape(stray) + " is not a data file of this export"):
+        publish(folder, "me/tears", token="t", endpoint=ENDPOINT, allow_identifiable=True)
+    assert fake_hub.calls == []
+
+
+def test_card_without_file_record_needs_complete_shard_sets(
+    fake_hub: FakeHub, folder: Path
+) -> None:
+    """A card of an older export (no file record) is checked by complete -of-N shard sets."""
+    readme = folder / "README.md"
+    text = readme.read_text()
+    readme.write_text(re.sub(r"<!-- tearcorpus:files=.*? -->\n", "", text))
+    assert "tearcorpus:files" not in readme.read_text()
+    publish(folder, "me/tears", token="t", endpoint=ENDPOINT, allow_identifiable=True)
+    (folder / "posts" / "train-00001-of-00003.parquet").write_bytes(b"stale")
+    with pytest.raises(ExportError, match=r"train-00001-of-00003\.parquet is not a data file"):
+        publish(folder, "me/tears", token="t", endpoint=ENDPOINT, allow_identifiable=True)
+
+
+UNREACHABLE = "http://127.0.0.1:9"  # the discard port on this machine: nothing listens
+
+
+def test_no_network_is_one_export_error(folder: Path) -> None:
+    """An unreachable Hub is one ExportError line naming the endpoint, not a traceback."""
+    with pytest.raises(ExportError) as info:
+        publish(folder, "me/x", token="hf_t", endpoint=UNREACHABLE, allow_identifiable=True)
+    message = str(info.value)
+    assert message.startswith(f"publishing to me/x: cannot reach the Hub at {UNREACHABLE}")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("repo_id", ["not a repo", "me//x", "a/b/c", "-bad-/name"])
+def test_bad_repo_id_is_refused_before_any_request(
+    fake_hub: FakeHub, folder: Path, repo_id: str
+) -> None:
+    """An invalid repo id is an ExportError naming it, before any request is made."""
+    with pytest.raises(ExportError, match="is not a valid repo id") as info:
+        publish(folder, repo_id, token="t", endpoint=ENDPOINT, allow_identifiable=True)
+    assert repr(repo_id) in str(info.value)
+    assert fake_hub.calls == []
+
+
+@pytest.mark.parametrize(
+    ("repo_id", "expected"),
+    [("me/x", "cannot reach the Hub at http://127.0.0.1:9"), ("me//x", "not a valid repo id")],
+)
+def test_cli_publish_offline_prints_one_line(folder: Path, repo_id: str, expected: str) -> None:
+    """`tearcorpus publish` with HF_ENDPOINT unreachable or a bad repo id: exit 1, one line."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HF_ENDPOINT=UNREACHABLE, HF_TOKEN="hf_t")
+    env["PYTHONPATH"] = str(Path(__file__).parents[1] / "src")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tearcorpus",
+            "publish",
+            str(folder),
+            repo_id,
+            "--allow-identifiable",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "warning" not in line] == [lines[-1]]
+    assert lines[-1].startswith("tearcorpus: error: ")
+    assert expected in lines[-1]

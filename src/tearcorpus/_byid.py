@@ -27,6 +27,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import IO, Final
 
+from ._atomic import SHARDS_PREFIX
 from .errors import ExportError
 from .merge import merge, merge_reason
 from .model import Post, Record
@@ -112,7 +113,7 @@ class KeyCheck:
 
     def _flush(self) -> None:
         if self._spill is None:
-            self._spill = _scratch(self._folder, ".tearcorpus-keys-")
+            self._spill = _scratch(self._folder)
         for index, part in enumerate(self._parts):
             if part:
                 with open(os.path.join(self._spill, f"{index:02d}"), "ab") as out:
@@ -159,12 +160,14 @@ def write_keys(records: Iterable[Record], out: IO[bytes]) -> Iterator[Record]:
         yield record
 
 
-def _scratch(folder: str | None, prefix: str) -> str:
+def _scratch(folder: str | None) -> str:
+    """A private scratch folder in *folder* (else the system's), named as the workers'
+    scratch folders are, so that the next run clears it if this one is killed."""
     try:
-        return tempfile.mkdtemp(prefix=prefix, dir=folder)
+        return tempfile.mkdtemp(prefix=SHARDS_PREFIX, dir=folder)
     except OSError:
         try:
-            return tempfile.mkdtemp(prefix=prefix)
+            return tempfile.mkdtemp(prefix=SHARDS_PREFIX)
         except OSError as exc:
             raise ExportError(f"cannot create a scratch folder: {exc.strerror or exc}") from None
 
@@ -177,7 +180,7 @@ def merge_by_id(
     known) sizes the buckets; *folder* is where the spill files go (a private folder in
     it, removed at the end)."""
     buckets = max(1, min(1024, expected // BUCKET_RECORDS + 1)) if expected else 256
-    spill = _scratch(folder, ".tearcorpus-merge-")
+    spill = _scratch(folder)
     try:
         yield from _merged(records, report, spill, buckets)
     finally:

@@ -10,11 +10,14 @@ provenance, personal information and licence.
 
 A machine-readable line ``<!-- tearcorpus:anonymized=all|partial|none -->`` records
 whether authors were pseudonymised; :func:`anonymization` reads it back (``publish``
-uses it).
+uses it). Another, ``<!-- tearcorpus:files=[...] -->`` (a JSON list), names every data
+file of this export; :func:`exported_files` reads it back, and ``publish`` refuses a
+folder holding a data file it does not name.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
@@ -39,6 +42,7 @@ __all__ = [
     "StatsBuilder",
     "anonymization",
     "corpus_stats",
+    "exported_files",
     "render_card",
     "size_category",
 ]
@@ -54,6 +58,7 @@ CONFIG_SUMMARIES: Final = {
 }
 
 _ANON_MARK: Final = re.compile(r"<!--\s*tearcorpus:anonymized=(all|partial|none)\s*-->")
+_FILES_MARK: Final = re.compile(r"<!--\s*tearcorpus:files=(\[.*?\])\s*-->")
 _SIZE_EDGES: Final = (
     (1_000, "n<1K"),
     (10_000, "1K<n<10K"),
@@ -336,8 +341,6 @@ def _yaml_features(features: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _config_features(config: str) -> list[dict[str, Any]]:
     # ``features(config)._to_yaml_list()``, from the Features JSON that
     # ``features_schema`` carries (so ``datasets`` is not imported).
-    import json
-
     from .schema import features_schema
 
     info = json.loads(features_schema(config).metadata[b"huggingface"])
@@ -453,6 +456,31 @@ def anonymization(readme: str) -> str | None:
     """``all``, ``partial`` or ``none`` as recorded in a card, ``None`` if it says nothing."""
     match = _ANON_MARK.search(readme)
     return match.group(1) if match else None
+
+
+def exported_files(readme: str) -> list[str] | None:
+    """The data files (relative paths) a card records as its export's, ``None`` if it
+    records none (a card of an older tearcorpus, or not ours)."""
+    match = _FILES_MARK.search(readme)
+    if match is None:
+        return None
+    try:
+        files = json.loads(match.group(1))
+    except ValueError:
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return files
+
+
+def _code(text: str) -> str:
+    """*text* as a code span in a Markdown table cell: pipes escaped, line breaks shown
+    as ``\\n`` / ``\\r``, and a fence longer than any run of backticks inside."""
+    text = text.replace("\r", "\\r").replace("\n", "\\n").replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest or text.startswith(" ") or text.endswith(" ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_card(
@@ -582,7 +610,8 @@ def render_card(
         ]
         for source in report.sources:
             out.append(
-                f"| `{os.path.basename(source.source) or source.source}` | {source.format} "
+                f"| {_code(os.path.basename(source.source) or source.source)} "
+                f"| {source.format} "
                 f"| {source.posts} | {source.replies} | {source.rejected_total} |"
             )
         reasons = report.rejected_by_reason()
@@ -613,6 +642,11 @@ def render_card(
         "## Personal information",
         "",
         f"<!-- tearcorpus:anonymized={stats.anonymization} -->",
+        "<!-- tearcorpus:files="
+        + json.dumps(
+            [f for per_split in splits.values() for p in per_split.values() for f in p.files]
+        )
+        + " -->",
     ]
     if stats.anonymization == "all":
         out.append(

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ._signals import signals_as_exceptions
 from ._version import __version__
 from .errors import TearcorpusError
 from .model import Post, Record
@@ -556,7 +557,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     path = sample_path()
     corpus = read(path)
-    result = write_jsonl(corpus, args.output, overwrite=_is_ours(args.output), report=corpus.report)
+    result = write_jsonl(corpus, args.output, overwrite=_is_ours(args.output, str(path)))
     thread = next(corpus.threads())
     print(f"sample dump: {path}")
     print(f"title: {thread.post.title if thread.post else thread.post_id}")
@@ -574,9 +575,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _is_ours(outdir: str) -> bool:
-    """A demo may replace its own earlier output, and nothing else."""
-    return os.path.isfile(os.path.join(outdir, "manifest.json"))
+def _is_ours(outdir: str, sample: str) -> bool:
+    """A demo may replace its own earlier output (a JSON Lines export whose manifest says
+    it read the bundled sample and nothing else), and nothing else."""
+    import json
+
+    from ._atomic import occupied
+    from .errors import ExportError
+
+    try:
+        with open(os.path.join(outdir, "manifest.json"), "rb") as handle:
+            manifest = json.load(handle)
+        sources = [source["source"] for source in manifest["read"]["sources"]]
+        if manifest["format"] == "tearcorpus-jsonl" and sources == [sample]:
+            return True
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    if occupied(outdir):
+        raise ExportError(f"{outdir}: is not empty and not the demo's own output; use another -o")
+    return False
 
 
 def _cmd_formats(_: argparse.Namespace) -> int:
@@ -629,7 +646,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.own_process = argv is None
     try:
-        return _COMMANDS[args.command](args)
+        with signals_as_exceptions():  # SIGTERM, SIGHUP: temporary files removed, see _signals
+            return _COMMANDS[args.command](args)
     except TearcorpusError as exc:
         print(f"tearcorpus: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -650,6 +650,7 @@ def export_in_workers(
         get_exporter,
         hub,
     )
+    from .exporters._base import write_errors
 
     arrow = job.to in ARROW_OUTPUTS
     if job.write_dropped or not (arrow or job.to in LINE_OUTPUTS):
@@ -665,20 +666,21 @@ def export_in_workers(
     else:
         writer = get_exporter(job.to).open(job.out, options)
     outcomes = _worker_outcomes(job, report, key, steps, options, check)
-    try:
-        with contextlib.closing(outcomes):
-            if isinstance(writer, BatchWriter):
-                for table, batch in _rebatched(outcomes):
-                    writer.write_batch(table, batch)
-            else:
-                assert isinstance(writer, PartWriter)
-                for outcome in outcomes:
-                    assert outcome.parts is not None
-                    writer.write_parts(outcome.parts, outcome.written)
-    except BaseException:
-        writer.abort()
-        raise
-    return writer.close()
+    with write_errors(job.out):
+        try:
+            with contextlib.closing(outcomes):
+                if isinstance(writer, BatchWriter):
+                    for table, batch in _rebatched(outcomes):
+                        writer.write_batch(table, batch)
+                else:
+                    assert isinstance(writer, PartWriter)
+                    for outcome in outcomes:
+                        assert outcome.parts is not None
+                        writer.write_parts(outcome.parts, outcome.written)
+        except BaseException:
+            writer.abort()
+            raise
+        return writer.close()
 
 
 def _worker_outcomes(

@@ -7,19 +7,22 @@ token comes from the usual places unless given: ``HF_TOKEN``, then the login sav
 
 Only a tearcorpus Hub folder is published: a ``README.md`` whose YAML lists ``configs``,
 each with data files present in the folder. Only the card and those data files are
-uploaded: other files in the folder (an earlier export's CSV, temporary files of an
-interrupted export) stay local.
+uploaded: other files in the folder (notes, hidden temporary files of an interrupted
+export) stay local. A data file that the card does not record as this export's (a stale
+shard of an earlier, larger export, another export's tables) makes :func:`publish` refuse,
+naming it.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-from typing import Any
+import re
+from typing import Any, Final
 
 from attrs import define, field
 
-from .card import anonymization
+from .card import anonymization, exported_files
 from .errors import ExportError, MissingDependencyError
 
 __all__ = ["PublishResult", "check_hub_folder", "publish"]
@@ -40,6 +43,8 @@ class PublishResult:
 def _hub() -> Any:
     try:
         import huggingface_hub
+        import huggingface_hub.errors  # submodules are not attributes until imported
+        import huggingface_hub.utils
     except ImportError:
         raise MissingDependencyError("publishing", "hf", "huggingface_hub") from None
     return huggingface_hub
@@ -85,10 +90,81 @@ def check_hub_folder(folder: str) -> tuple[str, list[str]]:
                     f"{folder}: config {name!r} names data files {pattern!r} that are not there"
                 )
             data.update(os.path.relpath(m, folder).replace(os.sep, "/") for m in matches)
+    _check_strays(folder, readme, data)
     # Only the card and the data files its configs name go up: anything else left in the
-    # folder (an earlier export's CSV, notes) stays local.
+    # folder (notes) stays local.
     files = sorted({"README.md", *(f for f in data if not _hidden(f))})
     return readme, files
+
+
+#: Files with these endings are data: ``load_dataset`` or a reader would take them.
+DATA_SUFFIXES: Final = (".parquet", ".arrow", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")
+
+
+def _check_strays(folder: str, readme: str, globbed: set[str]) -> None:
+    """Refuse a folder holding a data file that is not this export's: every data file
+    (by its ending, or anywhere in a config's folder) must be one the card records
+    (:func:`~tearcorpus.card.exported_files`; a card without that record: a complete set
+    of ``-of-N`` shards per split). An earlier, larger export's shards, another export's
+    tables or a hand-copied file would go up, or be loaded, with this card's claims."""
+    recorded = exported_files(readme)
+    config_dirs = {f.split("/")[0] for f in globbed if "/" in f}
+    present = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            relative = os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
+            if _hidden(relative) or relative == "README.md":
+                continue
+            if relative.split("/")[0] in config_dirs or name.endswith(DATA_SUFFIXES):
+                present.append(relative)
+    if recorded is not None:
+        listed = set(recorded)
+        missing = sorted(listed - set(present))
+        if missing:
+            raise ExportError(f"{folder}: {missing[0]} is named in README.md but not there")
+    else:
+        listed = {f for f in globbed if _complete(f, globbed)}
+    for relative in present:
+        if relative not in listed:
+            raise ExportError(
+                f"{folder}: {relative} is not a data file of this export (its README.md does "
+                "not list it): it may be left from an earlier export, with other authors or "
+                "anonymisation. Remove it, or export again with `tearcorpus convert --to hub "
+                "--overwrite`"
+            )
+
+
+def _complete(relative: str, files: set[str]) -> bool:
+    """Whether the shard *relative* is one of a complete ``-00000-of-N`` set in *files*."""
+    match = re.fullmatch(r"(.+-)(\d{5})-of-(\d{5})\.parquet", relative)
+    if match is None:
+        return False
+    prefix, count = match.group(1), int(match.group(3))
+    return all(f"{prefix}{i:05d}-of-{count:05d}.parquet" in files for i in range(count))
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of *exc* on one line (the Hub's messages can span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """The network errors of the HTTP client ``huggingface_hub`` uses (``httpx2``,
+    ``httpx`` or ``requests``, by version): no connection, a timeout, a bad URL."""
+    import importlib
+
+    errors: list[type[BaseException]] = []
+    for module, name in (
+        ("httpx2", "HTTPError"),
+        ("httpx", "HTTPError"),
+        ("requests", "RequestException"),
+    ):
+        try:
+            errors.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
 
 
 def _hidden(relative: str) -> bool:
@@ -130,10 +206,16 @@ def publish(
     Publishing anonymises by default: a folder whose dataset card does not record that
     every record went through ``anonymize`` is refused unless *allow_identifiable*.
     The repo is created if it does not exist (private if *private*). Raises
-    :class:`ExportError` for a folder that is not a tearcorpus Hub folder and for Hub
-    errors (no token, no permission, network), with the Hub's message.
+    :class:`ExportError`, with one line, for an invalid *repo_id* (before any request),
+    a folder that is not a tearcorpus Hub folder or holds a data file its card does not
+    list, and for Hub errors (no token, no permission, no network), with the Hub's
+    message.
     """
     hub = _hub()
+    try:
+        hub.utils.validate_repo_id(repo_id)
+    except hub.errors.HFValidationError as exc:
+        raise ExportError(f"{repo_id!r} is not a valid repo id: {_one_line(exc)}") from None
     path = os.fspath(folder)
     readme, files = check_hub_folder(path)
     warnings = _privacy_check(readme, path, allow_identifiable=allow_identifiable)
@@ -149,10 +231,18 @@ def publish(
             commit_message=message or "Upload corpus exported with tearcorpus",
             allow_patterns=files,
         )
-    except (hub.errors.HfHubHTTPError, hub.errors.LocalTokenNotFoundError) as exc:
-        raise ExportError(f"publishing to {repo_id}: {exc}") from None
-    except OSError as exc:
-        raise ExportError(f"publishing to {repo_id}: {exc}") from None
+    except (
+        hub.errors.HfHubHTTPError,
+        hub.errors.LocalTokenNotFoundError,
+        hub.errors.HFValidationError,
+        OSError,
+    ) as exc:
+        raise ExportError(f"publishing to {repo_id}: {_one_line(exc)}") from None
+    except _transport_errors() as exc:
+        where = endpoint or hub.constants.ENDPOINT
+        raise ExportError(
+            f"publishing to {repo_id}: cannot reach the Hub at {where}: {_one_line(exc)}"
+        ) from None
     return PublishResult(
         repo_id=repo.repo_id,
         url=str(repo),

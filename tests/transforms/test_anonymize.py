@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tearcorpus import Author, Platform, Post, Reply, Report
@@ -182,3 +184,59 @@ def test_profile_posts_lose_their_profile_links() -> None:
     assert isinstance(out, Post)
     assert out.url is None
     assert out.extra == {"ups": 1}
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("a" * 16, "only 1 distinct byte"),
+        ("ab" * 32, "only 2 distinct bytes"),
+        ("abcdefgh" * 4, "one 8-byte piece repeated"),
+        ("0123456789" * 3 + "01", "one 10-byte piece repeated"),
+    ],
+)
+def test_load_key_refuses_a_plain_key(key: str, why: str) -> None:
+    """A long key with too little variety is refused with how to make a good one."""
+    with pytest.raises(AnonymizationKeyError, match=why) as info:
+        load_key(env={"TEARCORPUS_KEY": key})
+    assert "import secrets; print(secrets.token_hex(32))" in str(info.value)
+    with pytest.raises(AnonymizationKeyError, match=why):
+        Anonymizer(key)
+
+
+def test_load_key_accepts_random_keys() -> None:
+    """Keys made as the error says (token_hex of 16 to 64 bytes) are accepted."""
+    import secrets
+
+    for size in (16, 32, 64):
+        for _ in range(50):
+            key = secrets.token_hex(size)
+            assert load_key(env={"TEARCORPUS_KEY": key}) == key.encode()
+
+
+def test_cli_refuses_a_plain_key(tmp_path: Path) -> None:
+    """convert --anonymize with TEARCORPUS_KEY=aaaa... exits 1 with one line, writing nothing."""
+    import os
+    import subprocess
+    import sys
+
+    dump = tmp_path / "RC.ndjson"
+    dump.write_text('{"id":"c1","link_id":"t3_a","parent_id":"t3_a","author":"x","body":"hi"}\n')
+    env = dict(os.environ, TEARCORPUS_KEY="a" * 16)
+    env["PYTHONPATH"] = str(Path(__file__).parents[2] / "src")
+    out = tmp_path / "out"
+    argv = ["convert", str(dump), "--to", "jsonl", "-o", str(out), "--anonymize"]
+    result = subprocess.run(
+        [sys.executable, "-m", "tearcorpus", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "tearcorpus: error: the key in $TEARCORPUS_KEY holds only 1 distinct byte; a key needs "
+        "at least 6 and should be random; make one with: python -c 'import secrets; "
+        "print(secrets.token_hex(32))' and pass it in $TEARCORPUS_KEY or --key-file"
+    ]
+    assert not out.exists()

@@ -12,9 +12,10 @@ of lines encoded elsewhere (:class:`PartWriter`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Protocol, TypeAlias, runtime_checkable
 
 import attrs
@@ -37,6 +38,7 @@ __all__ = [
     "ProgressFactory",
     "export_records",
     "manifest",
+    "write_errors",
 ]
 
 
@@ -155,15 +157,31 @@ def export_records(
     if options.report is None and isinstance(records, Corpus):
         options = attrs.evolve(options, report=records.report)  # what the corpus read
     writer = exporter.open(outdir, options)
-    try:
-        writer.write(records)
-    except BaseException:
-        writer.abort()
-        raise
-    result = writer.close()
+    with write_errors(outdir):
+        try:
+            writer.write(records)
+        except BaseException:
+            writer.abort()
+            raise
+        result = writer.close()
     if result.report is None:
         result.report = options.report
     return result
+
+
+@contextlib.contextmanager
+def write_errors(outdir: str) -> Iterator[None]:
+    """An ``OSError`` of writing (a full disk, a folder made read-only) in the block
+    becomes an :class:`~tearcorpus.errors.ExportError` naming *outdir*: one line."""
+    from .._atomic import describe
+    from ..errors import ExportError, TearcorpusError
+
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, TearcorpusError):
+            raise
+        raise ExportError(f"{outdir}: cannot write: {describe(exc)}") from None
 
 
 def manifest(

@@ -194,10 +194,18 @@ class SplitRouter:
         return np.concatenate(self._codes) if self._codes else np.zeros(0, np.int8)
 
     def close(self) -> None:
+        """Close every split file, the others too when one fails (a full disk): the
+        first error is raised once all are closed."""
         self._cache.clear()
+        error: BaseException | None = None
         for files in self.files.values():
             for target in files.values():
-                target.close()
+                try:
+                    target.close()
+                except BaseException as exc:
+                    error = error or exc
+        if error is not None:
+            raise error
 
 
 #: The 8-byte columns of ``replies_in_context`` taken from the replies as they are.

@@ -47,6 +47,7 @@ from ._base import Drop, with_step
 
 __all__ = [
     "KEY_ENV",
+    "MIN_DISTINCT_BYTES",
     "MIN_KEY_BYTES",
     "PREFIX",
     "AnonymizationKeyError",
@@ -62,6 +63,13 @@ __all__ = [
 KEY_ENV: Final = "TEARCORPUS_KEY"
 #: Shortest key accepted: a short key lets anyone who guesses it recompute pseudonyms.
 MIN_KEY_BYTES: Final = 16
+#: Fewest distinct bytes a key must hold: ``aaaaaaaaaaaaaaaa`` is long enough but is no secret.
+MIN_DISTINCT_BYTES: Final = 6
+#: How to make a good key, for the errors.
+KEY_HINT: Final = (
+    "make one with: python -c 'import secrets; print(secrets.token_hex(32))' "
+    f"and pass it in ${KEY_ENV} or --key-file"
+)
 #: Prefix of every pseudonym.
 PREFIX: Final = "anon-"
 _HEX_DIGITS: Final = 16
@@ -70,20 +78,35 @@ _GONE: Final = frozenset({"[deleted]", "[removed]", "deleted", "removed", "[unkn
 
 
 class AnonymizationKeyError(TearcorpusError, ValueError):
-    """No usable anonymisation key: missing, unreadable or too short."""
+    """No usable anonymisation key: missing, unreadable, too short or too plain."""
+
+
+def _weakness(key: bytes) -> str | None:
+    """Why *key* is too easy to guess, or ``None``: too short, too few distinct bytes,
+    or one short piece repeated (``abcdefghabcdefgh``)."""
+    if len(key) < MIN_KEY_BYTES:
+        return f"is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed"
+    distinct = len(set(key))
+    if distinct < MIN_DISTINCT_BYTES:
+        return (
+            f"holds only {distinct} distinct byte{'s' if distinct != 1 else ''}; "
+            f"a key needs at least {MIN_DISTINCT_BYTES} and should be random"
+        )
+    for period in range(1, len(key) // 2 + 1):
+        if key[period:] == key[:-period]:
+            return f"is one {period}-byte piece repeated; a key should be random"
+    return None
 
 
 def load_key(key_file: str | None = None, *, env: Mapping[str, str] | None = None) -> bytes:
     """The anonymisation key from *key_file*, else from ``$TEARCORPUS_KEY``.
 
     A key file is read as bytes with one trailing newline removed. Raises
-    :class:`AnonymizationKeyError` with a message saying how to make a key when there is none or it is
-    shorter than :data:`MIN_KEY_BYTES` bytes.
+    :class:`AnonymizationKeyError` with a message saying how to make a key when there is none,
+    or it is shorter than :data:`MIN_KEY_BYTES` bytes, holds fewer than
+    :data:`MIN_DISTINCT_BYTES` distinct bytes, or is one short piece repeated.
     """
-    hint = (
-        f"make one with: python -c 'import secrets; print(secrets.token_hex(32))' "
-        f"and pass it in ${KEY_ENV} or --key-file"
-    )
+    hint = KEY_HINT
     if key_file is not None:
         try:
             with open(key_file, "rb") as fh:
@@ -102,17 +125,17 @@ def load_key(key_file: str | None = None, *, env: Mapping[str, str] | None = Non
             raise AnonymizationKeyError(
                 f"anonymising needs a key and ${KEY_ENV} is not set; {hint}"
             )
-    if len(key) < MIN_KEY_BYTES:
-        raise AnonymizationKeyError(
-            f"the key in {where} is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed; {hint}"
-        )
+    weakness = _weakness(key)
+    if weakness is not None:
+        raise AnonymizationKeyError(f"the key in {where} {weakness}; {hint}")
     return key
 
 
 def _as_key(key: bytes | str) -> bytes:
     raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    if len(raw) < MIN_KEY_BYTES:
-        raise AnonymizationKeyError(f"the anonymisation key must be at least {MIN_KEY_BYTES} bytes")
+    weakness = _weakness(raw)
+    if weakness is not None:
+        raise AnonymizationKeyError(f"the anonymisation key {weakness}; {KEY_HINT}")
     return raw
 
 
