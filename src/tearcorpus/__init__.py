@@ -24,7 +24,7 @@ from .exporters.hub import write_hub_folder
 from .exporters.jsonl import write_jsonl
 from .exporters.parquet import write_parquet
 from .hf import to_dataset_dict, to_dataset_dicts
-from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply
+from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply, TimePrecision
 from .parsers import PARSERS, detect_format
 from .publish import PublishResult, publish
 from .reader import iter_records, read
@@ -72,6 +72,7 @@ __all__ = [
     "SourceReport",
     "TearcorpusError",
     "Thread",
+    "TimePrecision",
     "Transform",
     "__version__",
     "anonymize",

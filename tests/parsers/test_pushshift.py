@@ -50,7 +50,7 @@ def test_submissions(data_dir: Path) -> None:
     assert first.platform is Platform.REDDIT
     assert first.title == 'Green vs black: a "friendly" debate & poll'
     assert first.text == "Green & black <3\n\n> which do you prefer?"
-    assert first.author == Author(id="t2_brew1", name="brew_master")
+    assert first.author == Author(id="t2_brew1", name="brew_master", is_uploader=True)
     assert first.created_at == datetime(2024, 1, 1, tzinfo=UTC)
     assert first.url == "https://www.reddit.com/r/TeaTime/comments/19aaaa1/green_vs_black/"
     assert first.extra["url"] == "https://www.reddit.com/r/TeaTime/comments/19aaaa1/green_vs_black/"
@@ -68,7 +68,7 @@ def test_submissions(data_dir: Path) -> None:
     assert deleted.title == "A post its author deleted"
     assert removed.created_at == datetime(2024, 1, 1, 0, 2, tzinfo=UTC)
     assert (removed.is_deleted, removed.is_removed, removed.text) == (False, True, "[removed]")
-    assert removed.author == Author(id="rule_breaker", name="rule_breaker")
+    assert removed.author == Author(id="rule_breaker", name="rule_breaker", is_uploader=True)
     assert removed.is_edited
     assert removed.extra["edited_at"] == "2024-01-01T00:46:40Z"
     assert removed.url == "https://www.reddit.com/r/TeaTime/comments/19aaaa3/spam/"

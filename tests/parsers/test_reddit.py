@@ -34,7 +34,7 @@ def test_thread_post_fields(data_dir: Path) -> None:
     assert post.platform is Platform.REDDIT
     assert post.title == "Kettles & teapots: which one <3"
     assert post.text == "I steep it for 4 minutes > 3 minutes.\n\nMilk & honey <3"
-    assert post.author == Author(id="t2_op111", name="kettle_fan")
+    assert post.author == Author(id="t2_op111", name="kettle_fan", is_uploader=True)
     assert post.created_at == datetime.fromtimestamp(1704100000, tz=UTC)
     assert post.url == "https://www.reddit.com/r/TeaTime/comments/1abc2de/kettles_teapots/"
     assert post.like_count == 42
@@ -138,7 +138,7 @@ def test_2013_thread_without_depth(data_dir: Path) -> None:
     """Old threads have no depth (computed from nesting) and no is_submitter (author match)."""
     corpus = tearcorpus.read(data_dir / "reddit" / "thread_2013.json")
     (post,) = corpus.posts
-    assert post.author == Author(id="old_poster", name="old_poster")
+    assert post.author == Author(id="old_poster", name="old_poster", is_uploader=True)
     assert post.created_at == datetime.fromtimestamp(1365990000, tz=UTC)
     assert post.is_edited is False
     assert post.extra["missing_children"] == {"count": 2, "ids": ["c9o5", "c9o6"]}

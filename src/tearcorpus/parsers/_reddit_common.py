@@ -23,6 +23,7 @@ from ..model import (
     Platform,
     Post,
     Reply,
+    TimePrecision,
     new_author,
     new_post,
     new_provenance,
@@ -133,6 +134,7 @@ def parse_edited(value: object) -> tuple[bool, str | None] | None:
 _unescape: Final = html.unescape
 _fromtimestamp: Final = datetime.fromtimestamp
 _REDDIT: Final = Platform.REDDIT
+_EXACT: Final = TimePrecision.EXACT
 #: Whole seconds that ``datetime.fromtimestamp`` takes on every platform (1970..9998).
 _MIN_SECONDS: Final = 0
 _MAX_SECONDS: Final = 253370764800
@@ -158,13 +160,20 @@ def _count(value: object) -> int | None:
     return None
 
 
-def _author(data: Mapping[str, Any], post_author: str | None) -> Author | None:
+def _author(
+    data: Mapping[str, Any], post_author: str | None, *, is_post: bool = False
+) -> Author | None:
+    """The author of a thing; a submission's own author is the OP (``is_uploader``)."""
     name = data.get("author")
     if not isinstance(name, str) or not name or name == DELETED:
         return None
     fullname = data.get("author_fullname")
     author_id = fullname if isinstance(fullname, str) and fullname else name
-    is_op = data.get("is_submitter") is True or (post_author is not None and name == post_author)
+    is_op = (
+        is_post
+        or data.get("is_submitter") is True
+        or (post_author is not None and name == post_author)
+    )
     return new_author(author_id, name, None, is_op)
 
 
@@ -278,7 +287,7 @@ def to_post(
     _keep_if(extra, data, "title", title)
     text = _text(data.get("selftext"), unescape)
     _keep_if(extra, data, "selftext", text)
-    author = _author(data, None)
+    author = _author(data, None, is_post=True)
     _keep_if(extra, data, "author", author)
     url = _url(data.get("permalink"))
     _keep_if(extra, data, "permalink", url)
@@ -293,13 +302,15 @@ def to_post(
     deleted, removed = _flags(data, "selftext")
     if missing:
         extra["missing_children"] = missing
+    created = _created(data, ctx, extra)
     return new_post(
         id=post_id,
         platform=_REDDIT,
         title=title,
         text=text or "",
         author=author,
-        created_at=_created(data, ctx, extra),
+        created_at=created,
+        created_at_precision=None if created is None else _EXACT,
         url=url if url is not None else f"{REDDIT}/comments/{post_id}/",
         like_count=like_count,
         view_count=view_count,
@@ -409,6 +420,7 @@ def to_reply(
         author,
         when,
         False,
+        None if when is None else _EXACT,
         score,
         None,
         raw_depth if raw_depth is not None else depth,
@@ -502,6 +514,7 @@ def _reply_checked(
         author,
         created,
         False,
+        None if created is None else _EXACT,
         like_count,
         None,
         stated if stated is not None else depth,
