@@ -341,3 +341,18 @@ def test_odd_removed_by_category_types_do_not_crash(tmp_path: Path) -> None:
     flags = [(r.is_deleted, r.is_removed) for r in corpus.replies]
     assert flags == [(False, False)] * 4 + [(False, True), (True, False)]
     assert corpus.report.rejected == 0
+
+
+def test_comments_without_link_id_take_the_post_from_parent_or_permalink(
+    data_dir: Path,
+) -> None:
+    """Dump lines without link_id are comments: a t3_ parent_id or the permalink names the
+    post; a line naming neither is rejected as missing-link-id, located by line."""
+    corpus = tearcorpus.read(data_dir / "pushshift" / "RC_no_link_id.ndjson")
+    by_id = {r.id: r for r in corpus.replies}
+    assert set(by_id) == {"kbbb001", "kbbb002"}
+    assert (by_id["kbbb001"].post_id, by_id["kbbb001"].parent_id) == ("19bbbb2", None)
+    assert (by_id["kbbb002"].post_id, by_id["kbbb002"].parent_id) == ("19bbbb2", "kbbb001")
+    assert corpus.report.rejected_by_reason() == {"missing-link-id": 1}
+    (error,) = corpus.report.errors()
+    assert (error.line, "kbbb003" in error.reason) == (3, True)

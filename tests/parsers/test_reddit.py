@@ -401,3 +401,33 @@ def test_arbitrary_json_shapes_raise_only_tearcorpus_errors(doc: Any) -> None:
         assert all(isinstance(r, Post | Reply) for r in records)
         with contextlib.suppress(TearcorpusError):
             list(tearcorpus.iter_records(_write(Path(tmp), doc, "b.json"), format="reddit"))
+
+
+def test_inbox_comments_without_link_id_take_their_post_from_parent_or_context(
+    data_dir: Path,
+) -> None:
+    """Inbox items have no link_id: a t3_ parent_id or the context link names the post, and
+    an item naming neither is rejected with a reason that says so."""
+    corpus = tearcorpus.read(data_dir / "reddit" / "inbox.json")
+    replies = _replies(corpus)
+    assert set(replies) == {"kx1a001", "kx1a002"}
+    direct = replies["kx1a001"]
+    assert (direct.post_id, direct.parent_id, direct.depth) == ("1b2c3d", None, None)
+    assert direct.text == "Two minutes for green, never more."
+    assert direct.created_at == datetime(2024, 1, 1, tzinfo=UTC)
+    assert direct.created_at_precision is tearcorpus.TimePrecision.EXACT
+    nested = replies["kx1a002"]
+    assert (nested.post_id, nested.parent_id) == ("1b2c3d", "kx0z999")
+    assert nested.extra["context"] == (
+        "/r/TeaTime/comments/1b2c3d/how_long_do_you_steep/kx1a002/?context=3"
+    )
+    assert corpus.report.rejected_by_reason() == {"missing-link-id": 1}
+    (error,) = corpus.report.errors()
+    assert "kx1a003" in error.reason
+    assert "neither its parent_id ('t1_kx0z998', not a t3_ post)" in error.reason
+
+
+def test_inbox_item_without_post_fails_in_strict_mode(data_dir: Path) -> None:
+    """In strict mode the item whose post nothing names stops the read with its reason."""
+    with pytest.raises(ParseError, match="no link_id"):
+        tearcorpus.read(data_dir / "reddit" / "inbox.json", strict=True)

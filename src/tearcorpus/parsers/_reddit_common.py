@@ -12,6 +12,7 @@ A record that cannot be built raises :class:`BadThing`; the parser turns it into
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -52,6 +53,8 @@ REDDIT: Final = "https://www.reddit.com"
 
 #: ``removed_by_category`` values that mean the author deleted it, not a moderator.
 _SELF_DELETED: Final = frozenset({"deleted", "author"})
+#: A thread's id in a Reddit link (``/r/sub/comments/1abc2d/slug/...``).
+_THREAD_LINK: Final = re.compile(r"/comments/([a-z0-9]+)(?:/|$)")
 
 #: ``{"count": N, "ids": [...], "continue_thread": bool}`` for a record's ``more`` stubs.
 MissingChildren = dict[str, JsonValue]
@@ -339,7 +342,8 @@ def to_reply(
     """A comment (``t1`` data) as a :class:`Reply`; raises :class:`BadThing`.
 
     *post_id*, *parent* (a fullname, ``t1_...`` or ``t3_...``) and *depth* are what the
-    nesting says, used where the comment itself does not say; *post_author* marks the
+    nesting says, used where the comment itself does not say (without ``link_id`` or
+    *post_id*, a ``t3_`` ``parent_id`` names the post); *post_author* marks the
     OP's comments when ``is_submitter`` is absent.
 
     The usual comment, whose slot values all have their type, is read here: each slot
@@ -453,12 +457,28 @@ def _reply_checked(
         reply_id = _thing_id(data, "t1_", "comment")
     extra = _extra(data, _REPLY_SLOTS, "t1_")
     link_id = get("link_id")
+    stated_parent = get("parent_id")
     if isinstance(link_id, str) and link_id:
         post_id = link_id[3:] if link_id.startswith("t3_") else link_id
     elif link_id is not None:
         extra["link_id"] = link_id
+    if post_id is None and isinstance(stated_parent, str) and stated_parent.startswith("t3_"):
+        # No link_id (inbox and some API listings): a direct reply names its post.
+        post_id = stated_parent[3:] or None
     if post_id is None:
-        raise BadThing("missing-link-id", f"comment {reply_id} has no link_id (its post)")
+        # An inbox item's ``context`` (or a ``permalink``) links the thread.
+        for key in ("context", "permalink"):
+            link = get(key)
+            found = _THREAD_LINK.search(link) if isinstance(link, str) else None
+            if found is not None:
+                post_id = found.group(1)
+                break
+    if post_id is None:
+        raise BadThing(
+            "missing-link-id",
+            f"comment {reply_id} has no link_id, and neither its parent_id "
+            f"({stated_parent!r}, not a t3_ post) nor a context link names its post",
+        )
     parent_id = get("parent_id")
     if not isinstance(parent_id, str) or not parent_id:
         if parent_id is not None:
