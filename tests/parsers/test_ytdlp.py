@@ -612,3 +612,33 @@ def test_mapped_load_takes_plain_files_only() -> None:
         assert got == want
         assert got[0] == "error"
         assert mapped is ytdlp._UNMAPPED
+
+
+@pytest.mark.parametrize("name", ["playlist_no_type.info.json", "channel_videos_no_type.info.json"])
+def test_playlist_without_type_is_refused_like_one_with_it(name: str) -> None:
+    """Older yt-dlp leaves _type out: a youtube:tab playlist or channel tab gives the same
+    error as a file with _type playlist, not a comment-less video."""
+    with pytest.raises(ParseError, match=r"a playlist \.info\.json holds no comments") as info:
+        tearcorpus.read(DATA / name)
+    assert info.value.source == str(DATA / name)
+
+
+@pytest.mark.parametrize(
+    ("keys", "playlist"),
+    [
+        ({"extractor_key": "YoutubeTab"}, True),
+        ({"extractor": "youtube:playlist"}, True),
+        ({"webpage_url_basename": "streams", "extractor": "generic"}, True),
+        ({"webpage_url_basename": "shorts"}, True),
+        ({"webpage_url_basename": "featured"}, True),
+        ({"entries": []}, True),
+        ({"webpage_url_basename": "watch", "extractor": "youtube"}, False),
+        # a video's own extractor wins over a tab-like URL part
+        ({"webpage_url_basename": "shorts", "extractor": "youtube"}, False),
+        ({"_type": "video", "extractor": "youtube:tab"}, False),
+        ({"_type": "multi_video"}, True),
+    ],
+)
+def test_playlist_signs(keys: dict[str, Any], playlist: bool) -> None:
+    """_type decides when present; without it the extractor, entries or URL part do."""
+    assert ytdlp._is_playlist({"id": "x", **keys}) is playlist
