@@ -12,8 +12,13 @@ Quirks handled:
   ``orphan-reply`` note.
 - Comment times are derived by yt-dlp from text such as "2 weeks ago": ``created_at``
   is marked estimated and the text is kept as ``extra["time_text"]`` (the key is
-  ``_time_text`` in recent versions, ``time_text`` in older ones); "(edited)" in it sets
-  ``is_edited``.
+  ``_time_text`` in recent versions, ``time_text`` in older ones); its unit gives
+  ``created_at_precision`` and an edited mark in any interface language sets
+  ``is_edited``. yt-dlp reads English texts only: a comment without ``timestamp`` gets
+  its time from the text, counted back from the file's ``epoch`` (see
+  :mod:`tearcorpus.parsers._times`).
+- A playlist or channel-tab info dict is refused, with ``_type`` or (older versions)
+  without it, known by its extractor or its URL's last part.
 - Older versions omit keys whose value is null and boolean flags that are false.
 - yt-dlp can list a comment twice (the pinned one); repeats are dropped and counted as
   ``duplicate-comment``.
