@@ -25,6 +25,7 @@ from tearcorpus.parsers._times import (
 
 DATA = Path(__file__).parents[1] / "data" / "ycd"
 MIXED = DATA / "ycd_Mx4LangTe5A.mixed.jsonl"
+NEW_INFO = "ytdlp_Xq7Tz0bWc3M.info.json"
 SCRAPED = datetime(2024, 1, 6, 12, tzinfo=UTC)
 DAY, WEEK, MONTH, YEAR = (
     TimePrecision.DAY,
@@ -310,3 +311,18 @@ def test_mixed_file_converts_through_the_command_line(tmp_path: Path) -> None:
         assert (row["created_at_precision"], row["is_edited"]) == (precision.value, edited)
     back = tearcorpus.read(sorted(out.glob("*.jsonl"))).replies
     assert back == tearcorpus.read(path).replies
+
+
+def test_english_dumps_do_not_import_dateparser() -> None:
+    """Reading English time texts (the yt-dlp fixtures) leaves dateparser unimported: it
+    is loaded only at the first non-English text."""
+    data = Path(__file__).parents[1] / "data" / "ytdlp"
+    inputs = [str(data / NEW_INFO), str(data / "old_Lm3Np5Qr7TE.info.json")]
+    code = (
+        "import sys, tearcorpus; "
+        f"corpus = tearcorpus.read({inputs!r}); "
+        "assert any(r.created_at_precision for r in corpus.replies); "
+        "print('DATEPARSER', 'dateparser' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "DATEPARSER False" in done.stdout
