@@ -326,3 +326,23 @@ def test_english_dumps_do_not_import_dateparser() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "DATEPARSER False" in done.stdout
+
+
+def test_dateparser_is_spared_long_texts_and_endless_failures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A text longer than any time text, and new texts after many distinct failures, are
+    not given to dateparser; each still counts unreadable-time-text."""
+    asked: list[str] = []
+
+    def reader(anchor: datetime) -> object:
+        return lambda text: asked.append(text)  # reads nothing
+
+    monkeypatch.setattr(_times, "_parser_class", object)
+    monkeypatch.setattr(_times, "_localised_reader", reader)
+    ctx, times = _reader()
+    assert times.read("x" * 200) is None
+    for number in range(_times._MAX_FAILURES + 5):
+        assert times.read(f"nonsense {number}") is None
+    assert len(asked) == _times._MAX_FAILURES
+    assert ctx.report.notes == {"unreadable-time-text": _times._MAX_FAILURES + 6}

@@ -243,7 +243,10 @@ def _localised_reader(anchor: datetime) -> Callable[[str], tuple[datetime, TimeP
     parser = cls(languages=list(YOUTUBE_LANGUAGES), settings=settings, try_previous_locales=True)
 
     def read(text: str) -> tuple[datetime, TimePrecision] | None:
-        data = parser.get_date_data(text)
+        try:
+            data = parser.get_date_data(text)
+        except Exception:  # odd input must not stop a parse: the text stays unread
+            return None
         when = data.date_obj
         precision = _PERIODS.get(data.period or "")
         if when is None or precision is None:
@@ -256,6 +259,10 @@ def _localised_reader(anchor: datetime) -> Callable[[str], tuple[datetime, TimeP
 # -- one input's reader -----------------------------------------------------------------
 
 _Found: TypeAlias = tuple[datetime, TimePrecision] | None
+#: Longer texts are not given to dateparser (YouTube's are a few words).
+_LONGEST: Final = 80
+#: Distinct texts dateparser may fail on in one input before it is asked no more.
+_MAX_FAILURES: Final = 200
 
 
 def _option_time(ctx: ParseContext, value: str) -> datetime:
@@ -288,6 +295,7 @@ class TimeReader:
         self._cache: dict[tuple[str, datetime], tuple[_Found, str]] = {}
         self._readers: dict[datetime, Callable[[str], _Found]] = {}
         self._texts: dict[tuple[str, bool], tuple[_Found, bool, tuple[str, ...]]] = {}
+        self._failures = 0
         #: ``{"at": ISO time, "from": "epoch" | "scraped_at" | "mtime"}``, once known.
         self.anchor_extra: dict[str, str] | None = None
 
@@ -392,11 +400,18 @@ class TimeReader:
             return None, "unreadable-time-text"
         if _date_data_parser() is _MISSING:
             return None, "localised-time-needs-dates-extra"
+        if len(text) > _LONGEST or self._failures >= _MAX_FAILURES:
+            # No YouTube time text is this long; and a file of many distinct unreadable
+            # texts is no comment dump worth a slow failed search each.
+            return None, "unreadable-time-text"
         reader = self._readers.get(anchor)
         if reader is None:
             reader = self._readers[anchor] = _localised_reader(anchor)
         found = reader(text)
-        return found, "" if found is not None else "unreadable-time-text"
+        if found is None:
+            self._failures += 1
+            return None, "unreadable-time-text"
+        return found, ""
 
 
 #: Any anchor: :meth:`TimeReader.precision` only needs a text's unit.
