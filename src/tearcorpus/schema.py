@@ -450,6 +450,8 @@ def record_batch(records: Sequence[Record], table: Literal["posts", "replies"]) 
 def _row_to_record(row: dict[str, Any], table: str, columns: Sequence[Column]) -> Record:
     data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": "post" if table == "posts" else "reply"}
     for column in columns:
+        if column is _PRECISION and column.name not in row:
+            continue  # a table written before the column existed: the precision is None
         value = row[column.name]
         if value is None:
             data[column.name] = None
