@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tearcorpus import Author, JsonValue, Platform, Post, Provenance, Reply
+from tearcorpus import Author, JsonValue, Platform, Post, Provenance, Reply, TimePrecision
 
 #: Any unicode a dump can hold, control characters and lone newlines/CRs included
 #: (surrogates excluded: they cannot be encoded as UTF-8).
@@ -58,6 +58,7 @@ provenances = st.none() | st.builds(
 )
 
 platforms = st.sampled_from(list(Platform))
+precisions = st.none() | st.sampled_from(list(TimePrecision))
 
 posts = st.builds(
     Post,
@@ -68,6 +69,7 @@ posts = st.builds(
     author=authors,
     created_at=times,
     created_at_estimated=st.booleans(),
+    created_at_precision=precisions,
     url=optional_text,
     like_count=counts,
     view_count=counts,
@@ -89,6 +91,7 @@ replies = st.builds(
     author=authors,
     created_at=times,
     created_at_estimated=st.booleans(),
+    created_at_precision=precisions,
     like_count=counts,
     reply_count=counts,
     depth=st.none() | st.integers(min_value=0, max_value=500),

@@ -290,3 +290,16 @@ def test_hub_folder_shows_its_writing_after_the_records(tmp_path: Path) -> None:
     quiet = _run(*argv, str(tmp_path / "quiet"))
     assert quiet.returncode == 0
     assert quiet.stderr == ""
+
+
+def test_scraped_at_anchors_relative_times(tmp_path: Path) -> None:
+    """--scraped-at is the anchor of relative comment times, kept in extra["time_anchor"]."""
+    source = Path(__file__).parent / "data" / "ycd" / "ycd_Mx4LangTe5A.mixed.jsonl"
+    out = tmp_path / "out"
+    argv = ["convert", str(source), "--to", "jsonl", "-o", str(out)]
+    assert main([*argv, "--scraped-at", "2024-05-01T00:00:00Z"]) == 0
+    replies = [orjson.loads(line) for line in (out / "replies.jsonl").read_bytes().splitlines()]
+    anchored = [r["extra"]["time_anchor"] for r in replies if "time_anchor" in r["extra"]]
+    assert len(anchored) >= 10  # the rest carry the tool's own absolute time_parsed
+    assert {(a["from"], a["at"]) for a in anchored} == {("scraped_at", "2024-05-01T00:00:00Z")}
+    assert all(r["created_at"] is not None and r["created_at"] < "2024-05-01" for r in replies)

@@ -19,6 +19,7 @@ from tearcorpus.schema import (
     features,
     features_schema,
     record_batch,
+    records_from_table,
 )
 
 from .strategies import any_text, platforms, posts, records, replies
@@ -186,3 +187,13 @@ def _ipc(batch: Any) -> bytes:
         writer.write_batch(batch)
     data: bytes = sink.getvalue().to_pybytes()
     return data
+
+
+def test_tables_written_before_the_precision_column_read_back() -> None:
+    """An Arrow table without created_at_precision (an earlier Parquet file) gives records
+    with that field None, the rest as written."""
+    reply = Reply(id="r", post_id="p", created_at_precision="week")
+    batch = record_batch([reply], "replies")
+    old = pa.Table.from_batches([batch]).drop_columns(["created_at_precision"])
+    (back,) = records_from_table(old, "replies")
+    assert back == attrs.evolve(reply, created_at_precision=None)

@@ -34,7 +34,7 @@ from .job import (
     ScrubStep,
     Step,
 )
-from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply
+from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply, TimePrecision
 from .parsers import PARSERS, detect_format
 from .pipeline import convert
 from .publish import PublishResult, publish
@@ -91,6 +91,7 @@ __all__ = [
     "Step",
     "TearcorpusError",
     "Thread",
+    "TimePrecision",
     "Transform",
     "__version__",
     "anonymize",

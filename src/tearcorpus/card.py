@@ -543,7 +543,8 @@ def render_card(
     out += [
         "Times are UTC. `extra` keeps every source field with no column, as JSON text: "
         "`json.loads(row['extra'])`. `created_at_estimated` marks times derived from "
-        'relative text such as "2 weeks ago".',
+        'relative text such as "2 weeks ago", and `created_at_precision` says how precise '
+        "each time is (`exact`, `day`, `week`, `month` or `year`).",
         "",
         "## Splits",
         "",

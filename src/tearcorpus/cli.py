@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
         help="video id for dumps that do not hold one (youtube-comment-downloader)",
     )
     common.add_argument(
+        "--scraped-at",
+        metavar="TIME",
+        help="when the inputs were scraped (ISO 8601 or epoch seconds): relative comment "
+        "times ('3 days ago') count back from it where the file does not say (default: "
+        "the file's modification time)",
+    )
+    common.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
@@ -334,6 +341,12 @@ def _add_transform_args(convert: argparse.ArgumentParser) -> None:
     )
 
 
+def _parse_options(args: argparse.Namespace) -> dict[str, str]:
+    """The parsers' options from the command line (``--video-id``, ``--scraped-at``)."""
+    given = {"video_id": args.video_id, "scraped_at": args.scraped_at}
+    return {name: value for name, value in given.items() if value}
+
+
 def _job(args: argparse.Namespace) -> ConvertJob:
     """The convert job the command line describes."""
     from . import job as jobs
@@ -386,7 +399,7 @@ def _job(args: argparse.Namespace) -> ConvertJob:
         format=args.format,
         strict=args.strict,
         encoding=args.encoding,
-        options={"video_id": args.video_id} if args.video_id else {},
+        options=_parse_options(args),
         transforms=steps,
         write_dropped=args.write_dropped,
         workers=args.workers,
@@ -490,7 +503,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
     report = Report()
     stats = _Stats()
-    options = {"video_id": args.video_id} if args.video_id else {}
+    options = _parse_options(args)
     # --workers: inputs parsed in processes (parallel.py), the same stream.
     workers = (
         args.workers if worth_workers(args.inputs, args.workers, args.format, args.encoding) else 1

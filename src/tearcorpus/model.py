@@ -29,6 +29,7 @@ __all__ = [
     "Provenance",
     "Record",
     "Reply",
+    "TimePrecision",
     "new_author",
     "new_post",
     "new_provenance",
@@ -47,6 +48,22 @@ class Platform(StrEnum):
     REDDIT = "reddit"
     #: A plain-text dump whose platform the file does not say.
     UNKNOWN = "unknown"
+
+
+class TimePrecision(StrEnum):
+    """How precise a record's ``created_at`` is.
+
+    ``exact`` for a time the platform states (an API timestamp, a Reddit ``created_utc``);
+    the coarser ones for a time derived from relative text ("3 weeks ago" is ``week``) or
+    a stated date without a time (``day``). A relative text in hours, minutes or seconds
+    is ``day``: known to the day or better, but not exact.
+    """
+
+    EXACT = "exact"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -68,6 +85,12 @@ def utc(value: datetime | None) -> datetime | None:
 
 def _extra(value: Mapping[str, JsonValue] | None) -> dict[str, JsonValue]:
     return {} if value is None else dict(value)
+
+
+def _precision(value: TimePrecision | str | None) -> TimePrecision | None:
+    if value is None or type(value) is TimePrecision:
+        return value
+    return TimePrecision(value)
 
 
 def _platform(value: Platform | str) -> Platform:
@@ -119,8 +142,11 @@ class Post:
     text: str = ""
     author: Author | None = None
     created_at: datetime | None = field(default=None, converter=utc)
-    #: ``created_at`` was derived from relative text such as "2 weeks ago".
+    #: ``created_at`` was derived from relative text such as "2 weeks ago" (its precision
+    #: is coarser than ``exact``).
     created_at_estimated: bool = False
+    #: How precise ``created_at`` is; ``None`` when there is no time.
+    created_at_precision: TimePrecision | None = field(default=None, converter=_precision)
     url: str | None = None
     like_count: int | None = None
     view_count: int | None = None
@@ -145,8 +171,11 @@ class Reply:
     text: str = ""
     author: Author | None = None
     created_at: datetime | None = field(default=None, converter=utc)
-    #: ``created_at`` was derived from relative text such as "2 weeks ago".
+    #: ``created_at`` was derived from relative text such as "2 weeks ago" (its precision
+    #: is coarser than ``exact``).
     created_at_estimated: bool = False
+    #: How precise ``created_at`` is; ``None`` when there is no time.
+    created_at_precision: TimePrecision | None = field(default=None, converter=_precision)
     like_count: int | None = None
     #: How many replies the platform claims this comment has.
     reply_count: int | None = None
@@ -266,6 +295,7 @@ def new_post(
     author: Author | None = None,
     created_at: datetime | None = None,
     created_at_estimated: bool = False,
+    created_at_precision: TimePrecision | None = None,
     url: str | None = None,
     like_count: int | None = None,
     view_count: int | None = None,
@@ -288,6 +318,7 @@ def new_post(
     post.author = author
     post.created_at = created_at
     post.created_at_estimated = created_at_estimated
+    post.created_at_precision = created_at_precision
     post.url = url
     post.like_count = like_count
     post.view_count = view_count
@@ -314,6 +345,7 @@ def new_reply(
     author: Author | None = None,
     created_at: datetime | None = None,
     created_at_estimated: bool = False,
+    created_at_precision: TimePrecision | None = None,
     like_count: int | None = None,
     reply_count: int | None = None,
     depth: int | None = None,
@@ -338,6 +370,7 @@ def new_reply(
     reply.author = author
     reply.created_at = created_at
     reply.created_at_estimated = created_at_estimated
+    reply.created_at_precision = created_at_precision
     reply.like_count = like_count
     reply.reply_count = reply_count
     reply.depth = depth

@@ -115,6 +115,12 @@ _CREATED = Column("created_at", "timestamp", True, "publication time, UTC")
 _ESTIMATED = Column(
     "created_at_estimated", "bool", False, "created_at derived from text like '2 weeks ago'"
 )
+_PRECISION = Column(
+    "created_at_precision",
+    "string",
+    True,
+    "how precise created_at is: exact, day, week, month or year (null when no time)",
+)
 _EDITED = Column("is_edited", "bool", False, "edited after publication")
 _DELETED = Column("is_deleted", "bool", False, "deleted by its author")
 _REMOVED = Column("is_removed", "bool", False, "removed by a moderator or the platform")
@@ -132,6 +138,7 @@ POSTS: Final[tuple[Column, ...]] = (
     _AUTHOR,
     _CREATED,
     _ESTIMATED,
+    _PRECISION,
     Column("url", "string", True, "link to the post"),
     Column("like_count", "int", True, "likes or score"),
     Column("view_count", "int", True, "views"),
@@ -153,6 +160,7 @@ REPLIES: Final[tuple[Column, ...]] = (
     _AUTHOR,
     _CREATED,
     _ESTIMATED,
+    _PRECISION,
     Column("like_count", "int", True, "likes or score"),
     Column("reply_count", "int", True, "replies the platform claims"),
     Column("depth", "int", True, "depth in the reply tree (0 = direct reply)"),
@@ -442,6 +450,8 @@ def record_batch(records: Sequence[Record], table: Literal["posts", "replies"]) 
 def _row_to_record(row: dict[str, Any], table: str, columns: Sequence[Column]) -> Record:
     data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": "post" if table == "posts" else "reply"}
     for column in columns:
+        if column is _PRECISION and column.name not in row:
+            continue  # a table written before the column existed: the precision is None
         value = row[column.name]
         if value is None:
             data[column.name] = None

@@ -23,6 +23,7 @@ from .model import (
     Provenance,
     Record,
     Reply,
+    TimePrecision,
     new_author,
     new_provenance,
     new_reply,
@@ -48,6 +49,9 @@ _dumps: Final = orjson.dumps
 _UTC_Z: Final = orjson.OPT_UTC_Z
 #: Platform member → its value (``Enum.value`` is a Python-level property).
 _PLATFORM: Final = {p: p.value for p in Platform}
+#: TimePrecision member (or None) → its value.
+_PRECISION: Final[dict[TimePrecision | None, str | None]] = {p: p.value for p in TimePrecision}
+_PRECISION[None] = None
 
 
 def format_time(value: datetime) -> str:
@@ -122,6 +126,7 @@ def _tagged_post(post: Post, time: Any = _time) -> dict[str, Any]:
         "author": _author(post.author),
         "created_at": time(post.created_at),
         "created_at_estimated": post.created_at_estimated,
+        "created_at_precision": _PRECISION[post.created_at_precision],
         "url": post.url,
         "like_count": post.like_count,
         "view_count": post.view_count,
@@ -146,6 +151,7 @@ def _tagged_reply(reply: Reply, time: Any = _time) -> dict[str, Any]:
         "author": _author(reply.author),
         "created_at": time(reply.created_at),
         "created_at_estimated": reply.created_at_estimated,
+        "created_at_precision": _PRECISION[reply.created_at_precision],
         "like_count": reply.like_count,
         "reply_count": reply.reply_count,
         "depth": reply.depth,
@@ -178,6 +184,8 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(datetime, lambda v, _: parse_time(v))
     conv.register_unstructure_hook(Platform, lambda p: p.value)
     conv.register_structure_hook(Platform, lambda v, _: Platform(v))
+    conv.register_unstructure_hook(TimePrecision, lambda p: p.value)
+    conv.register_structure_hook(TimePrecision, lambda v, _: TimePrecision(v))
     for cls in (Author, Provenance):
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv))
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv))
@@ -278,6 +286,7 @@ def _reply_line(reply: Reply) -> bytes:
     when = reply.created_at
     line["created_at"] = when if when is None or when.tzinfo is UTC else format_time(when)
     line["created_at_estimated"] = reply.created_at_estimated
+    line["created_at_precision"] = _PRECISION[reply.created_at_precision]
     line["like_count"] = reply.like_count
     line["reply_count"] = reply.reply_count
     line["depth"] = reply.depth

@@ -144,3 +144,20 @@ def test_nested_fields_are_json(tmp_path: Path) -> None:
     assert row["extra"] == '{"k":[1,2]}'
     assert '"name":"Ana"' in row["author"]
     assert '"line":3' in row["provenance"]
+
+
+def test_reads_replies_csv_written_before_the_precision_column(tmp_path: Path) -> None:
+    """A replies.csv from before created_at_precision still reads, the precision None."""
+    old = tmp_path / "replies.csv"
+    old.write_bytes(
+        b"id,post_id,parent_id,platform,text,author,created_at,created_at_estimated,"
+        b"like_count,reply_count,depth,is_pinned,is_hearted,is_edited,is_deleted,"
+        b"is_removed,extra,provenance\r\n"
+        b'r1,p1,,youtube,"Still here.",,2024-01-03T12:00:00Z,true,,,0,false,false,'
+        b'false,false,false,"{}",\r\n'
+    )
+    corpus = tearcorpus.read(old)
+    assert corpus.report.formats == ["tearcorpus-csv"]
+    (reply,) = corpus.replies
+    assert (reply.id, reply.text, reply.created_at_estimated) == ("r1", "Still here.", True)
+    assert reply.created_at_precision is None

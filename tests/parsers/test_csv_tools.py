@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tearcorpus
-from tearcorpus import Author, InputError, ParseError, Post, Reply, TearcorpusError
+from tearcorpus import Author, InputError, ParseError, Post, Reply, TearcorpusError, TimePrecision
 from tearcorpus.parsers import PARSERS, detect_format, ytcomments, ytdt
 
 DATA = Path(__file__).parents[1] / "data" / "csv_tools"
@@ -80,6 +80,7 @@ def test_ytdt_fields() -> None:
     assert (top.like_count, top.reply_count, top.depth) == (5, 1, 0)
     assert top.created_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert top.created_at_estimated is False
+    assert top.created_at_precision is TimePrecision.EXACT
     assert top.extra == {}
     assert top.provenance is not None
     assert top.provenance.line == 2
@@ -168,6 +169,7 @@ def test_ytcomments_fields() -> None:
     assert (top.like_count, top.reply_count, top.depth) == (3, 2, 0)
     assert top.created_at == datetime.fromtimestamp(1_650_000_000, UTC)
     assert top.created_at_estimated is True
+    assert top.created_at_precision is TimePrecision.YEAR  # the unit of "2 years ago"
     assert top.extra == {"date": "2 years ago", "hasReplies": True}
     assert top.provenance is not None
     assert top.provenance.line == 2
@@ -177,6 +179,7 @@ def test_ytcomments_fields() -> None:
     assert (reply.like_count, reply.reply_count, reply.depth) == (1200, None, 1)
     assert reply.created_at == datetime.fromtimestamp(1_680_000_000, UTC)
     assert reply.created_at_estimated is True
+    assert reply.created_at_precision is TimePrecision.YEAR
     assert reply.extra == {"replies.date": "1 year ago", "replies.likes": "1.2K"}
     assert reply.provenance is not None
     assert reply.provenance.line == 4

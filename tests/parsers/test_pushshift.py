@@ -50,7 +50,7 @@ def test_submissions(data_dir: Path) -> None:
     assert first.platform is Platform.REDDIT
     assert first.title == 'Green vs black: a "friendly" debate & poll'
     assert first.text == "Green & black <3\n\n> which do you prefer?"
-    assert first.author == Author(id="t2_brew1", name="brew_master")
+    assert first.author == Author(id="t2_brew1", name="brew_master", is_uploader=True)
     assert first.created_at == datetime(2024, 1, 1, tzinfo=UTC)
     assert first.url == "https://www.reddit.com/r/TeaTime/comments/19aaaa1/green_vs_black/"
     assert first.extra["url"] == "https://www.reddit.com/r/TeaTime/comments/19aaaa1/green_vs_black/"
@@ -68,7 +68,7 @@ def test_submissions(data_dir: Path) -> None:
     assert deleted.title == "A post its author deleted"
     assert removed.created_at == datetime(2024, 1, 1, 0, 2, tzinfo=UTC)
     assert (removed.is_deleted, removed.is_removed, removed.text) == (False, True, "[removed]")
-    assert removed.author == Author(id="rule_breaker", name="rule_breaker")
+    assert removed.author == Author(id="rule_breaker", name="rule_breaker", is_uploader=True)
     assert removed.is_edited
     assert removed.extra["edited_at"] == "2024-01-01T00:46:40Z"
     assert removed.url == "https://www.reddit.com/r/TeaTime/comments/19aaaa3/spam/"
@@ -341,3 +341,18 @@ def test_odd_removed_by_category_types_do_not_crash(tmp_path: Path) -> None:
     flags = [(r.is_deleted, r.is_removed) for r in corpus.replies]
     assert flags == [(False, False)] * 4 + [(False, True), (True, False)]
     assert corpus.report.rejected == 0
+
+
+def test_comments_without_link_id_take_the_post_from_parent_or_permalink(
+    data_dir: Path,
+) -> None:
+    """Dump lines without link_id are comments: a t3_ parent_id or the permalink names the
+    post; a line naming neither is rejected as missing-link-id, located by line."""
+    corpus = tearcorpus.read(data_dir / "pushshift" / "RC_no_link_id.ndjson")
+    by_id = {r.id: r for r in corpus.replies}
+    assert set(by_id) == {"kbbb001", "kbbb002"}
+    assert (by_id["kbbb001"].post_id, by_id["kbbb001"].parent_id) == ("19bbbb2", None)
+    assert (by_id["kbbb002"].post_id, by_id["kbbb002"].parent_id) == ("19bbbb2", "kbbb001")
+    assert corpus.report.rejected_by_reason() == {"missing-link-id": 1}
+    (error,) = corpus.report.errors()
+    assert (error.line, "kbbb003" in error.reason) == (3, True)

@@ -34,7 +34,7 @@ def test_thread_post_fields(data_dir: Path) -> None:
     assert post.platform is Platform.REDDIT
     assert post.title == "Kettles & teapots: which one <3"
     assert post.text == "I steep it for 4 minutes > 3 minutes.\n\nMilk & honey <3"
-    assert post.author == Author(id="t2_op111", name="kettle_fan")
+    assert post.author == Author(id="t2_op111", name="kettle_fan", is_uploader=True)
     assert post.created_at == datetime.fromtimestamp(1704100000, tz=UTC)
     assert post.url == "https://www.reddit.com/r/TeaTime/comments/1abc2de/kettles_teapots/"
     assert post.like_count == 42
@@ -138,7 +138,7 @@ def test_2013_thread_without_depth(data_dir: Path) -> None:
     """Old threads have no depth (computed from nesting) and no is_submitter (author match)."""
     corpus = tearcorpus.read(data_dir / "reddit" / "thread_2013.json")
     (post,) = corpus.posts
-    assert post.author == Author(id="old_poster", name="old_poster")
+    assert post.author == Author(id="old_poster", name="old_poster", is_uploader=True)
     assert post.created_at == datetime.fromtimestamp(1365990000, tz=UTC)
     assert post.is_edited is False
     assert post.extra["missing_children"] == {"count": 2, "ids": ["c9o5", "c9o6"]}
@@ -401,3 +401,33 @@ def test_arbitrary_json_shapes_raise_only_tearcorpus_errors(doc: Any) -> None:
         assert all(isinstance(r, Post | Reply) for r in records)
         with contextlib.suppress(TearcorpusError):
             list(tearcorpus.iter_records(_write(Path(tmp), doc, "b.json"), format="reddit"))
+
+
+def test_inbox_comments_without_link_id_take_their_post_from_parent_or_context(
+    data_dir: Path,
+) -> None:
+    """Inbox items have no link_id: a t3_ parent_id or the context link names the post, and
+    an item naming neither is rejected with a reason that says so."""
+    corpus = tearcorpus.read(data_dir / "reddit" / "inbox.json")
+    replies = _replies(corpus)
+    assert set(replies) == {"kx1a001", "kx1a002"}
+    direct = replies["kx1a001"]
+    assert (direct.post_id, direct.parent_id, direct.depth) == ("1b2c3d", None, None)
+    assert direct.text == "Two minutes for green, never more."
+    assert direct.created_at == datetime(2024, 1, 1, tzinfo=UTC)
+    assert direct.created_at_precision is tearcorpus.TimePrecision.EXACT
+    nested = replies["kx1a002"]
+    assert (nested.post_id, nested.parent_id) == ("1b2c3d", "kx0z999")
+    assert nested.extra["context"] == (
+        "/r/TeaTime/comments/1b2c3d/how_long_do_you_steep/kx1a002/?context=3"
+    )
+    assert corpus.report.rejected_by_reason() == {"missing-link-id": 1}
+    (error,) = corpus.report.errors()
+    assert "kx1a003" in error.reason
+    assert "neither its parent_id ('t1_kx0z998', not a t3_ post)" in error.reason
+
+
+def test_inbox_item_without_post_fails_in_strict_mode(data_dir: Path) -> None:
+    """In strict mode the item whose post nothing names stops the read with its reason."""
+    with pytest.raises(ParseError, match="no link_id"):
+        tearcorpus.read(data_dir / "reddit" / "inbox.json", strict=True)

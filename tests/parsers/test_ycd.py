@@ -82,6 +82,7 @@ def test_jsonl_fields() -> None:
         author=tearcorpus.Author(id="UCtearfultomTTTTTTTTTTTT", name="@tearful-tom"),
         created_at=_utc(1730800000.5),
         created_at_estimated=True,
+        created_at_precision=tearcorpus.TimePrecision.WEEK,
         like_count=1200,
         reply_count=2,
         depth=0,

@@ -22,10 +22,14 @@ import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
 from tearcorpus._io import load_json, map_plain
 from tearcorpus.parsers import ParseContext, detect_format, ytdlp
+from tearcorpus.parsers._times import TimeReader
+from tearcorpus.serialize import format_time
 
 DATA = Path(__file__).parents[1] / "data" / "ytdlp"
 NEW = DATA / "ytdlp_Xq7Tz0bWc3M.info.json"
 OLD = DATA / "old_Lm3Np5Qr7TE.info.json"
+#: A scrape time for the tests that build replies one by one.
+_ANCHOR = datetime(2024, 1, 6, 12, tzinfo=UTC)
 
 
 def _samples() -> Path:
@@ -62,10 +66,12 @@ def test_video_becomes_the_post() -> None:
         id="UCmusicmusicmusicmusic00",
         name="Music & Mind",
         url="https://www.youtube.com/channel/UCmusicmusicmusicmusic00",
+        is_uploader=True,
         is_verified=True,
     )
     assert post.created_at == datetime(2024, 3, 5, 15, 0, tzinfo=UTC)
     assert post.created_at_estimated is False
+    assert post.created_at_precision is tearcorpus.TimePrecision.EXACT
     assert post.url == "https://www.youtube.com/watch?v=Xq7Tz0bWc3M"
     assert (post.view_count, post.like_count, post.comment_count) == (15230, 812, None)
 
@@ -164,10 +170,12 @@ def test_old_key_set_and_upload_date() -> None:
     corpus = tearcorpus.read(OLD)
     (post,) = corpus.posts
     assert post.author == tearcorpus.Author(
-        id=None, name="Quiet Room", url="http://www.youtube.com/user/quietroom"
+        id=None, name="Quiet Room", url="http://www.youtube.com/user/quietroom", is_uploader=True
     )
     assert post.created_at == datetime(2021, 9, 14, tzinfo=UTC)
-    assert post.created_at_estimated is False
+    # A date without a time: known to the day.
+    assert post.created_at_precision is tearcorpus.TimePrecision.DAY
+    assert post.created_at_estimated is True
     assert (post.text, post.like_count, post.comment_count) == ("", None, 3)
     assert "uploader" not in post.extra
     assert "upload_date" not in post.extra
@@ -188,13 +196,17 @@ def test_old_key_set_and_upload_date() -> None:
 
 
 def test_orphans_keep_depth_none_and_are_noted() -> None:
-    """A reply whose parent is not in the file, and its own reply, have no depth."""
+    """A reply whose parent is not in the file, and its own reply, have no depth; without
+    a timestamp or an epoch, the orphan's "1 year ago" counts back from the file's mtime."""
     corpus = tearcorpus.read(OLD)
     replies = _by_id(corpus)
     orphan = replies["UgzGone.reply9"]
     assert (orphan.parent_id, orphan.depth) == ("UgzGone", None)
-    assert orphan.created_at is None
-    assert orphan.created_at_estimated is False
+    mtime = datetime.fromtimestamp(OLD.stat().st_mtime, UTC)
+    assert orphan.created_at == mtime.replace(year=mtime.year - 1)
+    assert orphan.created_at_estimated is True
+    assert orphan.created_at_precision is tearcorpus.TimePrecision.YEAR
+    assert orphan.extra["time_anchor"] == {"at": format_time(mtime), "from": "mtime"}
     below = replies["UgzGone.reply10"]
     assert (below.parent_id, below.depth, below.author) == ("UgzGone.reply9", None, None)
     assert corpus.report.notes() == {"orphan-reply": 1}
@@ -263,9 +275,12 @@ def test_jsonl_round_trip_keeps_everything(tmp_path: Path) -> None:
 
 
 def test_detection_picks_ytdlp() -> None:
-    """Every fixture is detected as ytdlp from its content, whatever its name."""
+    """Every fixture is detected as ytdlp from its content, whatever its name (the playlist
+    ones too, which reading then refuses)."""
     for path in sorted(DATA.glob("*.json")):
-        assert tearcorpus.read(path).report.formats == ["ytdlp"], path
+        assert detect_format(path.read_bytes()[: 64 * 1024], path.name) == "ytdlp", path
+        if "no_type" not in path.name:
+            assert tearcorpus.read(path).report.formats == ["ytdlp"], path
 
 
 def test_sniff_scores() -> None:
@@ -435,8 +450,10 @@ def test_comment_fast_path_equals_checked_path() -> None:
         parent = ytdlp._parent_of(comment)
         fast_ctx = ParseContext(source="v.info.json", format="ytdlp")
         checked_ctx = ParseContext(source="v.info.json", format="ytdlp")
-        fast = ytdlp._reply(fast_ctx, comment, 4, "vid", 1, parent)
-        checked = ytdlp._reply_checked(checked_ctx, comment, 4, "vid", 1)
+        fast = ytdlp._reply(fast_ctx, comment, 4, "vid", 1, parent, TimeReader(fast_ctx, _ANCHOR))
+        checked = ytdlp._reply_checked(
+            checked_ctx, comment, 4, "vid", 1, TimeReader(checked_ctx, _ANCHOR)
+        )
         assert list(comment.items()) == before
         assert fast == checked, comment
         assert list(fast.extra.items()) == list(checked.extra.items()), comment
@@ -505,9 +522,9 @@ def test_one_pass_equals_listing_then_replies(items: list[tuple[int, int | None]
     raw = _raw_comments(items)
     one = ParseContext(source="x.info.json", format="ytdlp")
     two = ParseContext(source="x.info.json", format="ytdlp")
-    got = list(ytdlp._replies_of(one, iter((list(raw),)), "vid"))
+    got = list(ytdlp._replies_of(one, iter((list(raw),)), "vid", TimeReader(one, _ANCHOR)))
     kept, parents, depths = ytdlp._comments(two, raw)
-    want = list(ytdlp._listed(two, raw, "vid", kept, parents, depths))
+    want = list(ytdlp._listed(two, raw, "vid", kept, parents, depths, TimeReader(two, _ANCHOR)))
     assert got == want
     assert [r.provenance for r in got] == [r.provenance for r in want]
     assert [list(r.extra.items()) for r in got] == [list(r.extra.items()) for r in want]
@@ -530,7 +547,7 @@ def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
     ]
     ctx = ParseContext(source="x.info.json", format="ytdlp")
     given = list(raw)
-    replies = list(ytdlp._replies_of(ctx, iter((given,)), "vid"))
+    replies = list(ytdlp._replies_of(ctx, iter((given,)), "vid", TimeReader(ctx, _ANCHOR)))
     assert given == [None, None, None, *raw[3:]]  # the ones built in order are freed
     assert [(r.id, r.depth) for r in replies] == [
         ("a", 0),
@@ -598,3 +615,33 @@ def test_mapped_load_takes_plain_files_only() -> None:
         assert got == want
         assert got[0] == "error"
         assert mapped is ytdlp._UNMAPPED
+
+
+@pytest.mark.parametrize("name", ["playlist_no_type.info.json", "channel_videos_no_type.info.json"])
+def test_playlist_without_type_is_refused_like_one_with_it(name: str) -> None:
+    """Older yt-dlp leaves _type out: a youtube:tab playlist or channel tab gives the same
+    error as a file with _type playlist, not a comment-less video."""
+    with pytest.raises(ParseError, match=r"a playlist \.info\.json holds no comments") as info:
+        tearcorpus.read(DATA / name)
+    assert info.value.source == str(DATA / name)
+
+
+@pytest.mark.parametrize(
+    ("keys", "playlist"),
+    [
+        ({"extractor_key": "YoutubeTab"}, True),
+        ({"extractor": "youtube:playlist"}, True),
+        ({"webpage_url_basename": "streams", "extractor": "generic"}, True),
+        ({"webpage_url_basename": "shorts"}, True),
+        ({"webpage_url_basename": "featured"}, True),
+        ({"entries": []}, True),
+        ({"webpage_url_basename": "watch", "extractor": "youtube"}, False),
+        # a video's own extractor wins over a tab-like URL part
+        ({"webpage_url_basename": "shorts", "extractor": "youtube"}, False),
+        ({"_type": "video", "extractor": "youtube:tab"}, False),
+        ({"_type": "multi_video"}, True),
+    ],
+)
+def test_playlist_signs(keys: dict[str, Any], playlist: bool) -> None:
+    """_type decides when present; without it the extractor, entries or URL part do."""
+    assert ytdlp._is_playlist({"id": "x", **keys}) is playlist

@@ -35,3 +35,14 @@ def errors_as_lines(path: str) -> list[str]:
     except tearcorpus.TearcorpusError as exc:
         return [str(exc)]
     return [f"{e.source}:{e.line}: {e.reason}" for e in corpus.report.errors()]
+
+
+def times_known_to_the_week(path: str) -> list[str]:
+    """Ids of replies whose time is known to the week or better."""
+    fine = {tearcorpus.TimePrecision.EXACT, tearcorpus.TimePrecision.DAY}
+    fine.add(tearcorpus.TimePrecision.WEEK)
+    return [
+        reply.id
+        for reply in tearcorpus.read(path).replies
+        if reply.created_at is not None and reply.created_at_precision in fine
+    ]

@@ -12,6 +12,7 @@ A record that cannot be built raises :class:`BadThing`; the parser turns it into
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -23,6 +24,7 @@ from ..model import (
     Platform,
     Post,
     Reply,
+    TimePrecision,
     new_author,
     new_post,
     new_provenance,
@@ -51,6 +53,8 @@ REDDIT: Final = "https://www.reddit.com"
 
 #: ``removed_by_category`` values that mean the author deleted it, not a moderator.
 _SELF_DELETED: Final = frozenset({"deleted", "author"})
+#: A thread's id in a Reddit link (``/r/sub/comments/1abc2d/slug/...``).
+_THREAD_LINK: Final = re.compile(r"/comments/([a-z0-9]+)(?:/|$)")
 
 #: ``{"count": N, "ids": [...], "continue_thread": bool}`` for a record's ``more`` stubs.
 MissingChildren = dict[str, JsonValue]
@@ -133,6 +137,7 @@ def parse_edited(value: object) -> tuple[bool, str | None] | None:
 _unescape: Final = html.unescape
 _fromtimestamp: Final = datetime.fromtimestamp
 _REDDIT: Final = Platform.REDDIT
+_EXACT: Final = TimePrecision.EXACT
 #: Whole seconds that ``datetime.fromtimestamp`` takes on every platform (1970..9998).
 _MIN_SECONDS: Final = 0
 _MAX_SECONDS: Final = 253370764800
@@ -158,13 +163,20 @@ def _count(value: object) -> int | None:
     return None
 
 
-def _author(data: Mapping[str, Any], post_author: str | None) -> Author | None:
+def _author(
+    data: Mapping[str, Any], post_author: str | None, *, is_post: bool = False
+) -> Author | None:
+    """The author of a thing; a submission's own author is the OP (``is_uploader``)."""
     name = data.get("author")
     if not isinstance(name, str) or not name or name == DELETED:
         return None
     fullname = data.get("author_fullname")
     author_id = fullname if isinstance(fullname, str) and fullname else name
-    is_op = data.get("is_submitter") is True or (post_author is not None and name == post_author)
+    is_op = (
+        is_post
+        or data.get("is_submitter") is True
+        or (post_author is not None and name == post_author)
+    )
     return new_author(author_id, name, None, is_op)
 
 
@@ -278,7 +290,7 @@ def to_post(
     _keep_if(extra, data, "title", title)
     text = _text(data.get("selftext"), unescape)
     _keep_if(extra, data, "selftext", text)
-    author = _author(data, None)
+    author = _author(data, None, is_post=True)
     _keep_if(extra, data, "author", author)
     url = _url(data.get("permalink"))
     _keep_if(extra, data, "permalink", url)
@@ -293,13 +305,15 @@ def to_post(
     deleted, removed = _flags(data, "selftext")
     if missing:
         extra["missing_children"] = missing
+    created = _created(data, ctx, extra)
     return new_post(
         id=post_id,
         platform=_REDDIT,
         title=title,
         text=text or "",
         author=author,
-        created_at=_created(data, ctx, extra),
+        created_at=created,
+        created_at_precision=None if created is None else _EXACT,
         url=url if url is not None else f"{REDDIT}/comments/{post_id}/",
         like_count=like_count,
         view_count=view_count,
@@ -328,7 +342,8 @@ def to_reply(
     """A comment (``t1`` data) as a :class:`Reply`; raises :class:`BadThing`.
 
     *post_id*, *parent* (a fullname, ``t1_...`` or ``t3_...``) and *depth* are what the
-    nesting says, used where the comment itself does not say; *post_author* marks the
+    nesting says, used where the comment itself does not say (without ``link_id`` or
+    *post_id*, a ``t3_`` ``parent_id`` names the post); *post_author* marks the
     OP's comments when ``is_submitter`` is absent.
 
     The usual comment, whose slot values all have their type, is read here: each slot
@@ -409,6 +424,7 @@ def to_reply(
         author,
         when,
         False,
+        None if when is None else _EXACT,
         score,
         None,
         raw_depth if raw_depth is not None else depth,
@@ -441,12 +457,28 @@ def _reply_checked(
         reply_id = _thing_id(data, "t1_", "comment")
     extra = _extra(data, _REPLY_SLOTS, "t1_")
     link_id = get("link_id")
+    stated_parent = get("parent_id")
     if isinstance(link_id, str) and link_id:
         post_id = link_id[3:] if link_id.startswith("t3_") else link_id
     elif link_id is not None:
         extra["link_id"] = link_id
+    if post_id is None and isinstance(stated_parent, str) and stated_parent.startswith("t3_"):
+        # No link_id (inbox and some API listings): a direct reply names its post.
+        post_id = stated_parent[3:] or None
     if post_id is None:
-        raise BadThing("missing-link-id", f"comment {reply_id} has no link_id (its post)")
+        # An inbox item's ``context`` (or a ``permalink``) links the thread.
+        for key in ("context", "permalink"):
+            link = get(key)
+            found = _THREAD_LINK.search(link) if isinstance(link, str) else None
+            if found is not None:
+                post_id = found.group(1)
+                break
+    if post_id is None:
+        raise BadThing(
+            "missing-link-id",
+            f"comment {reply_id} has no link_id, and neither its parent_id "
+            f"({stated_parent!r}, not a t3_ post) nor a context link names its post",
+        )
     parent_id = get("parent_id")
     if not isinstance(parent_id, str) or not parent_id:
         if parent_id is not None:
@@ -502,6 +534,7 @@ def _reply_checked(
         author,
         created,
         False,
+        None if created is None else _EXACT,
         like_count,
         None,
         stated if stated is not None else depth,

@@ -45,7 +45,8 @@ _KEY: Final = {
 
 
 def _is_comment(data: dict[str, Any]) -> bool:
-    return "body" in data and "link_id" in data
+    # Without link_id a comment may still name its post in parent_id (t3_...).
+    return "body" in data and ("link_id" in data or "parent_id" in data)
 
 
 def _is_submission(data: dict[str, Any]) -> bool:
@@ -168,7 +169,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
                 else:
                     ctx.reject(
                         "unknown-thing",
-                        "neither a comment (body + link_id) nor a submission (title, selftext)",
+                        "neither a comment (body + link_id or parent_id) nor a submission (title, selftext)",
                         line=number,
                     )
                     continue

@@ -4,7 +4,8 @@ Detected from the header row. The reader parses RFC 4180 itself, because the sta
 library's ``csv`` reader cannot tell an unquoted empty field (``None``) from a quoted one
 (``""``); see :mod:`tearcorpus.exporters.csv` for the conventions. A file that starts
 with a UTF-8 byte-order mark was written in Excel-safe mode: the ``'`` prefixes of its
-text cells are removed.
+text cells are removed. Files written before the ``created_at_precision`` column existed
+are read too, with that field ``None``.
 """
 
 from __future__ import annotations
@@ -27,9 +28,19 @@ name = "tearcorpus-csv"
 description = "tearcorpus CSV (posts.csv / replies.csv written by convert --to csv)"
 
 _BOM: Final = b"\xef\xbb\xbf"
+
+
+def _before_precision(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The columns of files written before ``created_at_precision`` was added."""
+    return tuple(c for c in columns if c.name != "created_at_precision")
+
+
 _HEADERS: Final = {
     header_line(POSTS).encode(): ("post", POSTS),
     header_line(REPLIES).encode(): ("reply", REPLIES),
+    # Earlier files: read, their precision unknown (None).
+    header_line(_before_precision(POSTS)).encode(): ("post", _before_precision(POSTS)),
+    header_line(_before_precision(REPLIES)).encode(): ("reply", _before_precision(REPLIES)),
 }
 _FIELD: Final = re.compile(r'"((?:[^"]|"")*)"|([^,"]*)', re.DOTALL)
 

@@ -15,7 +15,12 @@ Field mapping: ``cid`` → id (a reply's parent is the part before the dot), ``t
 ``author`` and ``channel`` → author name and id, ``votes`` ("1.2K", "3,1K", "2.5M",
 "1,234") → like_count, ``replies`` → reply_count, ``heart`` → is_hearted,
 ``time_parsed`` → created_at (estimated: the tool derives it from "2 weeks ago"),
-``time`` → ``extra["time_text"]`` and "(edited)" in it → is_edited. ``photo``, ``paid``
+``time`` → ``extra["time_text"]``; its unit → ``created_at_precision``; a localised
+"(edited)" mark in it ("(bearbeitet)", "(diedit)" ...) → is_edited. A comment without
+``time_parsed`` (the tool could not read a localised text) gets its time from the text,
+counted back from the ``scraped_at`` option or else the file's modification time, kept
+in ``extra["time_anchor"]`` (``{"at": ..., "from": "scraped_at" | "mtime"}``); see
+:mod:`tearcorpus.parsers._times`. ``photo``, ``paid``
 and any unknown key go to ``extra``; an abbreviated or unreadable ``votes`` string is
 kept there too, as is a value of the wrong type for its slot.
 """
@@ -35,9 +40,10 @@ import orjson
 
 from .._io import decode_text, iter_binary_lines, iter_text_lines, open_binary, read_bytes
 from ..errors import InputError, ParseError
-from ..model import Author, JsonValue, Platform, Post, Record, Reply
+from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision
 from ._base import ParseContext
 from ._common import CommentIds, epoch_to_utc, json_type
+from ._times import TimeReader
 
 __all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_from_name"]
 
@@ -152,7 +158,12 @@ def _int(value: object) -> int | None:
 
 
 class _Thread(CommentIds):
-    """What one dump has shown so far: ids seen (for repeats) and parents referenced."""
+    """What one dump has shown so far: ids seen (for repeats) and parents referenced;
+    and the reader of its time texts."""
+
+    def __init__(self, ctx: ParseContext, post_id: str) -> None:
+        super().__init__(ctx, post_id)
+        self.times = TimeReader(ctx)
 
     def reply(self, data: Any, *, line: int | None, index: int | None) -> Reply | None:
         """The reply for one source object; ``None`` (reported) for a bad or repeated one."""
@@ -172,7 +183,7 @@ class _Thread(CommentIds):
         parent = cid.split(".", 1)[0] if "." in cid else None
         if not self.claim(cid, parent, line=line, index=index):
             return None
-        return _reply(ctx, data, cid, parent, self.post_id, line=line, index=index)
+        return _reply(ctx, data, cid, parent, self.post_id, self.times, line=line, index=index)
 
 
 def _reply(
@@ -181,6 +192,7 @@ def _reply(
     cid: str,
     parent: str | None,
     post_id: str,
+    times: TimeReader,
     *,
     line: int | None,
     index: int | None,
@@ -252,8 +264,17 @@ def _reply(
     known = {"cid", "text", "time", "author", "channel", "votes", "replies", "heart"}
     known |= {"reply", "time_parsed"}
     extra.update({key: value for key, value in data.items() if key not in known})
+    edited = False
+    precision: TimePrecision | None = None
     if time_text is not None:
         extra["time_text"] = time_text
+        # A time_parsed of the wrong type is kept in extra: the text is not read then.
+        derive = "time_parsed" not in extra
+        created, precision, edited, anchor = times.interpret(time_text, created, derive=derive)
+        if anchor is not None:
+            extra["time_anchor"] = dict(anchor)
+    elif created is not None:
+        precision = TimePrecision.DAY
     if bad:
         ctx.note("invalid-field", bad)
 
@@ -269,11 +290,12 @@ def _reply(
         author=author,
         created_at=created,
         created_at_estimated=created is not None,
+        created_at_precision=precision,
         like_count=like_count,
         reply_count=reply_count,
         depth=0 if parent is None else 1,
         is_hearted=hearted,
-        is_edited=time_text is not None and "(edited)" in time_text,
+        is_edited=edited,
         extra=extra,
         provenance=ctx.provenance(line=line, index=index),
     )

@@ -39,7 +39,7 @@ from attrs import define, field
 
 from .._io import is_utf8, iter_binary_lines, iter_text_lines, load_json, read_bytes
 from ..errors import InputError, ParseError
-from ..model import Author, JsonValue, Platform, Post, Record, Reply, utc
+from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision, utc
 from ._base import ParseContext
 from ._common import json_lines
 
@@ -251,6 +251,7 @@ def _video(state: _State, item: dict[str, Any], page: _Page, index: int) -> Post
         text=_str(snippet.get("description")) or "",
         author=author,
         created_at=created,
+        created_at_precision=None if created is None else TimePrecision.EXACT,
         url=_WATCH_URL + video_id,
         like_count=counts.get("likeCount"),
         view_count=counts.get("viewCount"),
@@ -382,6 +383,7 @@ def _comment(
             is_uploader=author_id is not None and author_id == uploader,
         ),
         created_at=created,
+        created_at_precision=None if created is None else TimePrecision.EXACT,
         like_count=likes,
         reply_count=reply_count,
         depth=0 if parent_id is None else 1,

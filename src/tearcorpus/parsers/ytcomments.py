@@ -24,9 +24,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Final
 
-from ..model import Author, JsonValue, Platform, Record, Reply
+from ..model import Author, JsonValue, Platform, Record, Reply, TimePrecision
 from . import _csv_tools
 from ._base import ParseContext
+from ._times import TimeReader
 from .ycd import parse_votes
 
 __all__ = ["HEADER", "description", "name", "parse", "sniff"]
@@ -77,6 +78,13 @@ class _Comments(_csv_tools.CommentRows):
         super().__init__(ctx, post_id)
         #: The id of the last top-level comment, the parent of undotted replies below it.
         self.last_top: str | None = None
+        self.times = TimeReader(ctx)
+
+    def _precision(self, created: datetime | None, date: str) -> TimePrecision | None:
+        """How precise a time the scraper derived from the relative *date* text is."""
+        if created is None:
+            return None
+        return self.times.precision(date) if date.strip() else TimePrecision.DAY
 
     def replies(self, line: int, row: dict[str, str]) -> Iterator[Reply]:
         top = {column: row[column] for column in _TOP}
@@ -155,6 +163,7 @@ class _Comments(_csv_tools.CommentRows):
             author=Author(name=user) if user else None,
             created_at=created,
             created_at_estimated=created is not None,
+            created_at_precision=self._precision(created, cells["date"]) or TimePrecision.DAY,
             like_count=like_count,
             reply_count=reply_count,
             depth=0 if parent is None else 1,

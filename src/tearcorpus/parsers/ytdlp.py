@@ -12,8 +12,13 @@ Quirks handled:
   ``orphan-reply`` note.
 - Comment times are derived by yt-dlp from text such as "2 weeks ago": ``created_at``
   is marked estimated and the text is kept as ``extra["time_text"]`` (the key is
-  ``_time_text`` in recent versions, ``time_text`` in older ones); "(edited)" in it sets
-  ``is_edited``.
+  ``_time_text`` in recent versions, ``time_text`` in older ones); its unit gives
+  ``created_at_precision`` and an edited mark in any interface language sets
+  ``is_edited``. yt-dlp reads English texts only: a comment without ``timestamp`` gets
+  its time from the text, counted back from the file's ``epoch`` (see
+  :mod:`tearcorpus.parsers._times`).
+- A playlist or channel-tab info dict is refused, with ``_type`` or (older versions)
+  without it, known by its extractor or its URL's last part.
 - Older versions omit keys whose value is null and boolean flags that are false.
 - yt-dlp can list a comment twice (the pinned one); repeats are dropped and counted as
   ``duplicate-comment``.
@@ -53,12 +58,14 @@ from ..model import (
     Post,
     Record,
     Reply,
+    TimePrecision,
     new_author,
     new_provenance,
     new_reply,
 )
 from ._base import ParseContext
 from ._common import epoch_to_utc, json_type
+from ._times import TimeReader
 
 __all__ = ["description", "name", "parse", "sniff"]
 
@@ -74,6 +81,7 @@ _PARENT_ROOT: Final = re.compile(rb'"parent"\s*:\s*"root"')
 _UPLOAD_DATE: Final = re.compile(r"\d{8}")
 _T = TypeVar("_T")
 _YOUTUBE: Final = Platform.YOUTUBE
+_DAY: Final = TimePrecision.DAY
 
 
 def sniff(head: bytes, path: str) -> int:
@@ -152,12 +160,20 @@ def _post(ctx: ParseContext, info: Mapping[str, Any], video_id: str) -> Post:
     verified = f.flag("channel_is_verified")
     author = None
     if channel_id is not None or channel_name is not None or channel_url is not None:
-        author = Author(id=channel_id, name=channel_name, url=channel_url, is_verified=verified)
+        author = Author(
+            id=channel_id,
+            name=channel_name,
+            url=channel_url,
+            is_uploader=True,  # the post's own author: see docs/model.md
+            is_verified=verified,
+        )
     created = f.time("timestamp")
+    precision = None if created is None else TimePrecision.EXACT
     if created is None and info.get("timestamp") is None:
         created = _upload_date(info.get("upload_date"))
         if created is not None:
             f.used.add("upload_date")
+            precision = TimePrecision.DAY
     return Post(
         id=video_id,
         platform=Platform.YOUTUBE,
@@ -165,7 +181,8 @@ def _post(ctx: ParseContext, info: Mapping[str, Any], video_id: str) -> Post:
         text=text or "",
         author=author,
         created_at=created,
-        created_at_estimated=False,
+        created_at_estimated=precision is TimePrecision.DAY,
+        created_at_precision=precision,
         url=f.text("webpage_url"),
         like_count=f.count("like_count"),
         view_count=f.count("view_count"),
@@ -312,6 +329,7 @@ def _reply(
     video_id: str,
     depth: int | None,
     parent: str | None,
+    times: TimeReader,
 ) -> Reply:
     """:func:`_reply_checked` for the usual comment, whose every slot value has its type
     (or is null): the same record, without the per-field bookkeeping. Each slot is popped
@@ -344,23 +362,28 @@ def _reply(
         and (is_pinned is True or is_pinned is False or is_pinned is None)
         and (is_hearted is True or is_hearted is False or is_hearted is None)
     ):
-        return _reply_checked(ctx, comment, index, video_id, depth)
+        return _reply_checked(ctx, comment, index, video_id, depth, times)
     if timestamp is None:
         created = None
     elif type(timestamp) is _int:
         try:
             created = _fromtimestamp(timestamp, UTC)
         except (OverflowError, OSError, ValueError):
-            return _reply_checked(ctx, comment, index, video_id, depth)
+            return _reply_checked(ctx, comment, index, video_id, depth, times)
     else:
-        return _reply_checked(ctx, comment, index, video_id, depth)
+        return _reply_checked(ctx, comment, index, video_id, depth, times)
     author = None
     if author_id is not None or author_name is not None or author_url is not None:
         author = new_author(
             author_id, author_name, author_url, is_uploader is True, is_verified is True
         )
+    precision = None if created is None else _DAY
+    edited = False
     if time_text is not None:
         extra["time_text"] = time_text
+        created, precision, edited, anchor = times.interpret(time_text, created)
+        if anchor is not None:
+            extra["time_anchor"] = dict(anchor)
     return new_reply(
         comment_id,
         video_id,
@@ -370,12 +393,13 @@ def _reply(
         author,
         created,
         created is not None,
+        precision,
         like_count,
         None,
         depth,
         is_pinned is True,
         is_hearted is True,
-        time_text is not None and "(edited)" in time_text,
+        edited,
         False,
         False,
         extra,
@@ -384,7 +408,12 @@ def _reply(
 
 
 def _reply_checked(
-    ctx: ParseContext, comment: Mapping[str, Any], index: int, video_id: str, depth: int | None
+    ctx: ParseContext,
+    comment: Mapping[str, Any],
+    index: int,
+    video_id: str,
+    depth: int | None,
+    times: TimeReader,
 ) -> Reply:
     f = _Fields(ctx, comment)
     f.used.update({"id", "parent"})
@@ -410,8 +439,15 @@ def _reply_checked(
     is_pinned = f.flag("is_pinned")
     is_hearted = f.flag("is_favorited")
     extra = f.extra()
+    precision = None if created is None else _DAY
+    edited = False
     if time_text is not None:
         extra["time_text"] = time_text
+        # A timestamp of the wrong type is kept in extra: the text is not read then.
+        derive = "timestamp" not in extra
+        created, precision, edited, anchor = times.interpret(time_text, created, derive=derive)
+        if anchor is not None:
+            extra["time_anchor"] = dict(anchor)
     return new_reply(
         id=str(comment["id"]),
         post_id=video_id,
@@ -421,11 +457,12 @@ def _reply_checked(
         author=author,
         created_at=created,
         created_at_estimated=created is not None,
+        created_at_precision=precision,
         like_count=like_count,
         depth=depth,
         is_pinned=is_pinned,
         is_hearted=is_hearted,
-        is_edited=time_text is not None and "(edited)" in time_text,
+        is_edited=edited,
         extra=extra,
         provenance=ctx.provenance(index=index),
     )
@@ -674,7 +711,7 @@ def _parse(ctx: ParseContext, info: Any, pieces: _Pieces | None) -> Iterator[Rec
             ctx.source,
             f"expected a JSON object (a yt-dlp .info.json), got a JSON {json_type(info)}",
         )
-    if info.get("_type") in ("playlist", "multi_video"):
+    if _is_playlist(info):
         raise ParseError(
             ctx.source,
             "a playlist .info.json holds no comments; read each video's own .info.json",
@@ -682,6 +719,8 @@ def _parse(ctx: ParseContext, info: Any, pieces: _Pieces | None) -> Iterator[Rec
     video_id = info.get("id")
     if not isinstance(video_id, str) or not video_id:
         raise ParseError(ctx.source, "no video 'id': not a yt-dlp video .info.json")
+    # Relative times are counted back from the scrape time the file states.
+    times = TimeReader(ctx, epoch_to_utc(info.get("epoch"), strings=False))
     chunks: Iterator[list[Any]]
     if pieces is not None:
         chunks = pieces.lists(ctx)
@@ -699,10 +738,52 @@ def _parse(ctx: ParseContext, info: Any, pieces: _Pieces | None) -> Iterator[Rec
         raw = _rest([], 0, chunks)
         kept, parents, depths = _comments(ctx, raw)
         yield _post(ctx, info, video_id)
-        yield from _listed(ctx, raw, video_id, kept, parents, depths)
+        yield from _listed(ctx, raw, video_id, kept, parents, depths, times)
         return
     yield _post(ctx, info, video_id)
-    yield from _replies_of(ctx, chunks, video_id)
+    yield from _replies_of(ctx, chunks, video_id, times)
+
+
+#: Extractors whose info dict is a playlist or a channel tab, never a video
+#: (``extractor`` and ``extractor_key`` spellings, lower case).
+_LIST_EXTRACTORS: Final = frozenset(
+    {"youtube:tab", "youtube:playlist", "youtubetab", "youtubeplaylist", "youtubechannel"}
+)
+#: The last part of a playlist's or a channel tab's URL (``webpage_url_basename``).
+_LIST_BASENAMES: Final = frozenset(
+    {
+        "playlist",
+        "playlists",
+        "videos",
+        "streams",
+        "shorts",
+        "featured",
+        "live",
+        "podcasts",
+        "releases",
+        "community",
+        "channels",
+        "search",
+        "results",
+    }
+)
+
+
+def _is_playlist(info: Mapping[str, Any]) -> bool:
+    """A playlist or channel-tab info dict: ``_type`` says so, or (older yt-dlp, which
+    leaves ``_type`` out) its extractor or its URL's last part does."""
+    kind = info.get("_type")
+    if kind is not None:
+        return kind in ("playlist", "multi_video")
+    if isinstance(info.get("entries"), list):
+        return True
+    extractor = info.get("extractor")
+    key = info.get("extractor_key")
+    names = {v.lower() for v in (extractor, key) if isinstance(v, str)}
+    if names & _LIST_EXTRACTORS:
+        return True
+    basename = info.get("webpage_url_basename")
+    return "youtube" not in names and isinstance(basename, str) and basename in _LIST_BASENAMES
 
 
 def _rest(chunk: list[Any], base: int, chunks: Iterator[list[Any]]) -> list[Any]:
@@ -715,7 +796,9 @@ def _rest(chunk: list[Any], base: int, chunks: Iterator[list[Any]]) -> list[Any]
     return raw
 
 
-def _replies_of(ctx: ParseContext, chunks: Iterator[list[Any]], video_id: str) -> Iterator[Reply]:
+def _replies_of(
+    ctx: ParseContext, chunks: Iterator[list[Any]], video_id: str, times: TimeReader
+) -> Iterator[Reply]:
     """The replies of the comment list given as consecutive *chunks*, listed, threaded
     and built in one pass while every reply comes after its parent (as yt-dlp writes
     them): the same records, notes and reports, in the same order, as :func:`_comments`
@@ -755,11 +838,11 @@ def _replies_of(ctx: ParseContext, chunks: Iterator[list[Any]], video_id: str) -
                 if above is None:  # a parent not seen (yet): the general pass decides
                     raw = _rest(chunk, base, chunks)
                     kept, parents, _ = _comments(ctx, raw, index, depths)
-                    yield from _listed(ctx, raw, video_id, kept, parents, None, depths)
+                    yield from _listed(ctx, raw, video_id, kept, parents, None, times, depths)
                     return
                 depth = above + 1
             depths[cid] = depth
-            record = reply(ctx, comment, index, video_id, depth, parent)
+            record = reply(ctx, comment, index, video_id, depth, parent, times)
             chunk[index - base] = None
             yield record
         base += len(chunk)
@@ -772,6 +855,7 @@ def _listed(
     kept: Mapping[str, int],
     parents: Mapping[str, str | None],
     depths: Mapping[str, int | None] | None,
+    times: TimeReader,
     known: Mapping[str, int] | None = None,
 ) -> Iterator[Reply]:
     """The replies of the comments :func:`_comments` kept; the depths walked from the
@@ -785,4 +869,4 @@ def _listed(
             elif depths[cid] is None and _in_cycle(cid, parents):
                 ctx.note("reply-cycle")
     for cid, index in kept.items():
-        yield _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid])
+        yield _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid], times)

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Final
 
-from ..model import Author, JsonValue, Platform, Record, Reply
+from ..model import Author, JsonValue, Platform, Record, Reply, TimePrecision
 from . import _csv_tools
 from ._base import ParseContext
 
@@ -120,6 +120,7 @@ class _Comments(_csv_tools.CommentRows):
             text=row["text"],
             author=author,
             created_at=created,
+            created_at_precision=None if created is None else TimePrecision.EXACT,
             like_count=like_count,
             reply_count=reply_count,
             depth=0 if parent is None else 1,
