@@ -1,8 +1,10 @@
-"""Convert several dumps with ``--workers 2`` and check the output against one worker.
+"""Convert several dumps with two worker processes and check the output against one.
 
 Run with no arguments: ``python examples/parallel_convert.py``. It writes a few small
-dumps of its own next to the bundled sample, converts them to JSONL and CSV with one
-and with two worker processes, and checks the files are byte-identical.
+dumps of its own next to the bundled sample (one of them twice, as a second scrape would),
+converts them to JSONL and CSV with :func:`tearcorpus.convert` (the job ``tearcorpus
+convert`` runs) with one and with two worker processes, and checks that the files are
+byte-identical and that the repeated dump's records were written once.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from pathlib import Path
 
 import tearcorpus
 from tearcorpus import parallel
-from tearcorpus.cli import main
 
 THREADS = [
     ("Learning to cry again", ["This helped me a lot.", "Same here, thank you.", "Saved."]),
@@ -43,15 +44,28 @@ def main_example() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         inputs = _write_dumps(root)
+        inputs.append(inputs[-1])  # the same dump given twice: its records are merged
+        steps = (tearcorpus.NormalizeStep(), tearcorpus.DedupStep())
         for fmt in ("jsonl", "csv"):
             outputs = {}
             for workers in (1, 2):
                 out = root / f"{fmt}-{workers}"
-                argv = ["convert", *inputs, "--to", fmt, "-o", str(out), "--workers", str(workers)]
-                assert main([*argv, "--normalize", "--dedup"]) == 0
+                result = tearcorpus.convert(
+                    inputs, to=fmt, out=out, workers=workers, transforms=steps
+                )
+                report = result.report
+                assert report is not None
+                assert report.read == (
+                    result.written + report.rejected + report.dropped_total + report.merged_total
+                )
+                assert report.merged_total == 4  # the repeated dump's post and 3 replies
                 outputs[workers] = _files(out)
             assert outputs[1] == outputs[2], f"{fmt}: two workers must write the same bytes"
-            print(f"{fmt}: {len(outputs[2])} files identical with 1 and 2 workers")
+            print(
+                f"{fmt}: {len(outputs[2])} files identical with 1 and 2 workers; "
+                f"read {report.read}, wrote {result.written}, merged {report.merged_total}, "
+                f"dropped {report.dropped_total}"
+            )
 
         # The library call: the reader's stream, parsed in two processes.
         report = tearcorpus.Report()
