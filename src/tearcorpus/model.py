@@ -13,6 +13,7 @@ an ``extra`` dict the record may own). They build equal records several times fa
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -390,3 +391,21 @@ _check(Author, new_author)
 _check(Provenance, new_provenance)
 _check(Post, new_post)
 _check(Reply, new_reply)
+
+
+# Pickling (worker part files, the merge's spill files): a record goes as its trusted
+# constructor and its values in field order, read in one C call, instead of attrs' state
+# dict set back slot by slot in a Python loop (about 5 times slower to load).
+def _pickled_as(cls: type, make: Any) -> None:
+    values = operator.attrgetter(*(f.name for f in _fields(cls)))
+
+    def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        return make, values(self)
+
+    setattr(cls, "__reduce__", __reduce__)  # noqa: B010 - a method of a class already made
+
+
+_pickled_as(Author, new_author)
+_pickled_as(Provenance, new_provenance)
+_pickled_as(Post, new_post)
+_pickled_as(Reply, new_reply)
