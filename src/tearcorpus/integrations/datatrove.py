@@ -34,6 +34,28 @@ datatrove's executors (local, Slurm, Ray) over deterministic file shards.
 
 Other datatrove steps may sit in between: a change they make to ``text`` flows back into
 the record, and metadata keys they add are kept in the record's ``extra["datatrove"]``.
+
+The pipeline above streams: a record seen in two files is written twice and placeholder
+posts stay. For one record per id, merged by :mod:`tearcorpus.merge` as
+:func:`tearcorpus.read` merges, run two stages, a shuffle by key and a merge, as
+datatrove's own dedup stages do::
+
+    stage1, stage2 = merge_pipelines(
+        TearcorpusReader("dumps/"),
+        "buckets/",  # scratch: {bucket}/{rank}.jsonl
+        buckets=64,
+        after=[TearcorpusTransform(Normalizer()), TearcorpusWriter("corpus/")],
+    )
+    first = LocalPipelineExecutor(pipeline=stage1, tasks=16, logging_dir="logs/1")
+    LocalPipelineExecutor(pipeline=stage2, tasks=64, logging_dir="logs/2", depends=first).run()
+
+- :class:`TearcorpusBucketWriter` (stage 1, any number of tasks) writes each record, with
+  its observation order (:data:`ORDER_KEY`), to the file of its bucket
+  (:func:`bucket_of`, a stable hash of kind and id);
+- :class:`TearcorpusMergeReader` (stage 2, one task per bucket) folds each bucket's
+  observations in input order and yields one document per id, first-seen order, counting
+  ``merged/<reason>``. A task holds one bucket, about ``1/buckets`` of the records, in
+  memory: choose *buckets* so that it fits.
 """
 
 from __future__ import annotations
