@@ -254,12 +254,21 @@ def _merged_counts(stats: Any, step: int = 0) -> dict[str, int]:
 
 
 def _two_stages(
-    source: Path, tmp_path: Path, after: list[Any], tasks: int = 3, buckets: int = BUCKETS
+    source: Path,
+    tmp_path: Path,
+    after: list[Any],
+    tasks: int = 3,
+    buckets: int = BUCKETS,
+    compression: str | None = None,
 ) -> Any:
     """Run stage 1 with *tasks* tasks and stage 2 (then *after*) with one task a bucket;
     the stats of stage 2."""
     stage1, stage2 = merge_pipelines(
-        TearcorpusReader(str(source)), str(tmp_path / "buckets"), buckets, after
+        TearcorpusReader(str(source)),
+        str(tmp_path / "buckets"),
+        buckets,
+        after,
+        compression=compression,
     )
     LocalPipelineExecutor(
         pipeline=stage1, tasks=tasks, workers=2, logging_dir=str(tmp_path / "logs1")
@@ -328,8 +337,8 @@ def test_merged_documents_come_in_first_seen_order(overlapping: Path, tmp_path: 
 
 
 def test_merge_pipelines_with_transforms_and_parquet(overlapping: Path, tmp_path: Path) -> None:
-    """merge_pipelines(reader, folder, K, after=[normalise, Parquet writer]) writes
-    apply_transforms over read()'s records, one row per id."""
+    """merge_pipelines(reader, folder, K, after=[normalise, Parquet writer],
+    compression="gzip") writes apply_transforms over read()'s records, one row per id."""
     pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
@@ -337,7 +346,10 @@ def test_merge_pipelines_with_transforms_and_parquet(overlapping: Path, tmp_path
 
     out = tmp_path / "out"
     after = [TearcorpusTransform(Normalizer()), TearcorpusParquetWriter(str(out))]
-    stats = _two_stages(overlapping, tmp_path, after)
+    stats = _two_stages(overlapping, tmp_path, after, compression="gzip")
+    bucket_files = [p.name for p in (tmp_path / "buckets").rglob("*") if p.is_file()]
+    assert bucket_files
+    assert all(name.endswith(".jsonl.gz") for name in bucket_files)
     records: list[tearcorpus.Record] = []
     for table in ("posts", "replies"):
         for path in sorted((out / table).glob("*.parquet")):
