@@ -446,18 +446,30 @@ def test_reader_tags_documents_with_file_index(overlapping: Path) -> None:
     assert all(places == list(range(len(places))) for places in seen.values())
 
 
-def test_a_rerun_of_the_merge_stage_redoes_missing_tasks(overlapping: Path, tmp_path: Path) -> None:
-    """With logging_dir per stage, a rerun of stage 2 redoes only the bucket whose
-    completion marker is gone, and the output is again read()'s records."""
-    out = tmp_path / "out"
+def test_a_rerun_of_the_merge_stages_redoes_missing_tasks(
+    overlapping: Path, tmp_path: Path
+) -> None:
+    """With a logging_dir per stage, a rerun redoes only the stage-1 task and the bucket
+    whose completion markers are gone, and the output is again read()'s records."""
+    out, buckets = tmp_path / "out", tmp_path / "buckets"
     _two_stages(overlapping, tmp_path, [TearcorpusWriter(str(out))])
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     assert sorted(before) == [f"{r:05d}.jsonl" for r in range(BUCKETS)]
+    shuffled = {str(p): p.stat().st_mtime_ns for p in buckets.rglob("*.jsonl")}
+    # Stage-1 task 1 and merge task 1 "died": their markers and outputs are gone.
+    (tmp_path / "logs1" / "completions" / "00001").unlink()
+    for path in buckets.rglob("00001.jsonl"):
+        path.unlink()
     (tmp_path / "logs2" / "completions" / "00001").unlink()
     (out / "00001.jsonl").unlink()
     _two_stages(overlapping, tmp_path, [TearcorpusWriter(str(out))])
+    again = {str(p): p.stat().st_mtime_ns for p in buckets.rglob("*.jsonl")}
+    assert again.keys() == shuffled.keys()
+    for name, mtime in shuffled.items():
+        assert (again[name] == mtime) == (Path(name).name != "00001.jsonl"), name
     after = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     assert after.keys() == before.keys()
     for name in ("00000.jsonl", "00002.jsonl", "00003.jsonl"):
         assert after[name] == before[name], name
+    assert after["00001.jsonl"] != before["00001.jsonl"]
     assert _written(out) == sorted(tearcorpus.read(_paths(overlapping)), key=_key)
