@@ -61,6 +61,7 @@ def main_example() -> None:
                 assert report.merged_total == 4  # the repeated dump's post and 3 replies
                 outputs[workers] = _files(out)
             assert outputs[1] == outputs[2], f"{fmt}: two workers must write the same bytes"
+            assert report is not None
             print(
                 f"{fmt}: {len(outputs[2])} files identical with 1 and 2 workers; "
                 f"read {report.read}, wrote {result.written}, merged {report.merged_total}, "

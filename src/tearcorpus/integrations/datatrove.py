@@ -34,18 +34,41 @@ datatrove's executors (local, Slurm, Ray) over deterministic file shards.
 
 Other datatrove steps may sit in between: a change they make to ``text`` flows back into
 the record, and metadata keys they add are kept in the record's ``extra["datatrove"]``.
+
+The pipeline above streams: a record seen in two files is written twice and placeholder
+posts stay. For one record per id, merged by :mod:`tearcorpus.merge` as
+:func:`tearcorpus.read` merges, run two stages, a shuffle by key and a merge, as
+datatrove's own dedup stages do::
+
+    stage1, stage2 = merge_pipelines(
+        TearcorpusReader("dumps/"),
+        "buckets/",  # scratch: {bucket}/{rank}.jsonl
+        buckets=64,
+        after=[TearcorpusTransform(Normalizer()), TearcorpusWriter("corpus/")],
+    )
+    first = LocalPipelineExecutor(pipeline=stage1, tasks=16, logging_dir="logs/1")
+    LocalPipelineExecutor(pipeline=stage2, tasks=64, logging_dir="logs/2", depends=first).run()
+
+- :class:`TearcorpusBucketWriter` (stage 1, any number of tasks) writes each record, with
+  its observation order (:data:`ORDER_KEY`), to the file of its bucket
+  (:func:`bucket_of`, a stable hash of kind and id);
+- :class:`TearcorpusMergeReader` (stage 2, one task per bucket) folds each bucket's
+  observations in input order and yields one document per id, first-seen order, counting
+  ``merged/<reason>``. A task holds one bucket, about ``1/buckets`` of the records, in
+  memory: choose *buckets* so that it fits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import zlib
+from collections.abc import Mapping, Sequence
 from typing import IO, Any, Final
 
 from ..errors import MissingDependencyError
 
 try:
     from datatrove.data import Document, DocumentsPipeline
-    from datatrove.io import DataFolderLike
+    from datatrove.io import DataFolderLike, get_datafolder
     from datatrove.pipeline.base import PipelineStep
     from datatrove.pipeline.readers.base import BaseDiskReader
     from datatrove.pipeline.writers.disk_base import DiskWriter
@@ -54,23 +77,34 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 import orjson
 
-from ..model import Record
+from ..merge import merge, merge_reason
+from ..model import Post, Record
 from ..report import Report
-from ..serialize import from_dict, to_dict
+from ..serialize import from_dict, to_dict, to_json_line
 from ..transforms import Drop, Transform
 
 __all__ = [
     "EXTRA_KEY",
+    "ORDER_KEY",
+    "TearcorpusBucketWriter",
+    "TearcorpusMergeReader",
     "TearcorpusParquetWriter",
     "TearcorpusReader",
     "TearcorpusTransform",
     "TearcorpusWriter",
+    "bucket_of",
     "from_document",
+    "merge_pipelines",
     "to_document",
 ]
 
 #: Key of ``extra`` where metadata added by other datatrove steps is kept.
 EXTRA_KEY: Final = "datatrove"
+#: Document metadata key of a record's observation order, ``[file index, record index]``:
+#: the index of its file in the reader's sorted file list and its place in that file. Set
+#: by :class:`TearcorpusReader` (and, for a merged record, by :class:`TearcorpusMergeReader`:
+#: its first observation's); never part of the record (:func:`from_document` leaves it out).
+ORDER_KEY: Final = "tearcorpus_order"
 
 
 def _record_keys() -> frozenset[str]:
@@ -102,12 +136,13 @@ def from_document(document: Document) -> Record:
     """The record a :func:`to_document` document holds, with its (possibly changed) text.
 
     Metadata keys that are not record fields (added by other datatrove steps) are kept
-    in ``extra["datatrove"]``.
+    in ``extra["datatrove"]``; :data:`ORDER_KEY` is left out.
     """
     data: dict[str, Any] = {}
     foreign: dict[str, Any] = {}
     for key, value in document.metadata.items():
-        (data if key in _KEYS else foreign)[key] = value
+        if key != ORDER_KEY:
+            (data if key in _KEYS else foreign)[key] = value
     data["text"] = document.text
     if foreign:
         extra = dict(data.get("extra") or {})
@@ -130,6 +165,14 @@ class TearcorpusReader(BaseDiskReader):  # type: ignore[misc]
     :func:`tearcorpus.iter_records`; the other arguments are datatrove's (``glob_pattern``
     to pick files, ``paths_file`` for an explicit list, ``limit``/``skip`` per task).
     Counts go to the step's stats: ``posts``, ``replies``, ``rejected/<reason>``.
+
+    Each document's metadata holds its observation order under :data:`ORDER_KEY`:
+    ``[file index, record index]``, where task *rank* of *world_size* reads the files
+    ``rank, rank + world_size, ...`` of the sorted list (or of *paths_file*), so the order
+    is the order :func:`tearcorpus.read` would see the same files in. The merge stage
+    (:class:`TearcorpusBucketWriter`, :class:`TearcorpusMergeReader`) folds observations in
+    that order; ``shuffle_files=True`` reads a task's files in another order, and the file
+    indexes then follow the shuffled order, so do not shuffle before a merge.
     """
 
     name = "💧 tearcorpus"
@@ -169,10 +212,23 @@ class TearcorpusReader(BaseDiskReader):  # type: ignore[misc]
         self.strict = strict
         self.encoding = encoding
         self.options = dict(options or {})
+        self._rank = 0
+        self._world_size = 1
+        self._files_read = 0
+
+    def run(
+        self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
+    ) -> DocumentsPipeline:
+        # The k-th file this task reads is file rank + k * world_size of the whole list.
+        self._rank, self._world_size, self._files_read = rank, world_size, 0
+        yield from super().run(data, rank, world_size)
 
     def read_file(self, filepath: str) -> DocumentsPipeline:
         from ..reader import iter_records
 
+        file_index = self._rank + self._files_read * self._world_size
+        self._files_read += 1
+        metadata = dict(self.default_metadata or {})
         path = self.data_folder.resolve_paths(filepath)
         report = Report()
         records = iter_records(
@@ -183,8 +239,9 @@ class TearcorpusReader(BaseDiskReader):  # type: ignore[misc]
             options=self.options,
             report=report,
         )
-        for record in records:
-            yield to_document(record, extra_metadata=self.default_metadata)
+        for position, record in enumerate(records):
+            metadata[ORDER_KEY] = [file_index, position]
+            yield to_document(record, extra_metadata=metadata)
         for source in report.sources:
             self.stat_update("posts", value=source.posts)
             self.stat_update("replies", value=source.replies)
@@ -305,3 +362,174 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
             writer.close()
         self._tables.clear()
         super().close()
+
+
+# One record per id: a shuffle by key, then a merge stage (as datatrove's dedup stages do).
+
+
+def bucket_of(record: Record, buckets: int) -> int:
+    """The bucket (``0 .. buckets - 1``) of *record*'s kind and id: a CRC-32 of both, so
+    the same on every process and machine (never Python's salted ``hash()``)."""
+    kind = b"P" if type(record) is Post else b"R"
+    return zlib.crc32(kind + record.id.encode()) % buckets
+
+
+def _check_buckets(buckets: int) -> int:
+    if type(buckets) is not int or buckets < 1:
+        raise ValueError(f"buckets must be a positive integer, not {buckets!r}")
+    return buckets
+
+
+class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
+    """Stage 1 of the merge: write each record of a :class:`TearcorpusReader` into the
+    file of its bucket, ``{bucket:05d}/{rank:05d}.jsonl`` in *output_folder*, with
+    ``bucket = bucket_of(record, buckets)``.
+
+    A line is ``{"order": [file index, record index], "record": <tearcorpus JSON line>}``
+    (the order from :data:`ORDER_KEY`, so that stage 2 folds the observations in the
+    order :func:`tearcorpus.read` sees them). Put no transform before this step: the merge
+    is to see every observation. Stage 2 is :class:`TearcorpusMergeReader` with the same
+    *output_folder* and *buckets*, run with ``tasks=buckets``; choose *buckets* so that one
+    bucket (about ``1/buckets`` of all records read) fits in a stage-2 task's memory.
+    Start from an empty folder: files left by an earlier run with more tasks would be read
+    as well. *compression* (``"gzip"``, ``"zstd"`` or ``None``) is read back by stage 2.
+    """
+
+    default_output_filename = "${bucket}/${rank}.jsonl"
+    name = "💧 tearcorpus buckets"
+
+    def __init__(
+        self, output_folder: DataFolderLike, buckets: int, compression: str | None = None
+    ) -> None:
+        super().__init__(output_folder, compression=compression, mode="wb")
+        self.buckets = _check_buckets(buckets)
+
+    def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
+        order = document.metadata.get(ORDER_KEY)
+        if (
+            not isinstance(order, list | tuple)
+            or len(order) != 2
+            or not all(type(n) is int for n in order)
+        ):
+            raise ValueError(
+                f"document {document.id!r} has no {ORDER_KEY!r} metadata: "
+                "TearcorpusBucketWriter takes the documents of a TearcorpusReader"
+            )
+        record = from_document(document)
+        bucket = bucket_of(record, self.buckets)
+        filename = self._get_output_filename(document, rank, bucket=f"{bucket:05d}", **kwargs)
+        line = b'{"order":[%d,%d],"record":' % (order[0], order[1])
+        self.output_mg.get_file(filename).write(line + to_json_line(record)[:-1] + b"}\n")
+        self.stat_update("posts" if type(record) is Post else "replies")
+        self.update_doc_stats(document)
+
+    def _write(self, document: dict[str, Any], file_handler: IO[bytes], filename: str) -> None:
+        raise NotImplementedError  # write() above does the work
+
+
+class TearcorpusMergeReader(PipelineStep):  # type: ignore[misc]
+    """Stage 2 of the merge: task *rank* reads every file of bucket *rank* written by
+    :class:`TearcorpusBucketWriter` in *input_folder*, folds the observations of each id
+    by :func:`tearcorpus.merge.merge` in input order (the :data:`ORDER_KEY` of each line),
+    and yields one document per id, in the order each id was first seen.
+
+    Run it with ``tasks=buckets`` (one task per bucket; another number is an error, since
+    buckets would be missed or split). A task holds its whole bucket in memory: every
+    observation of about ``1/buckets`` of the records read, then their merged records.
+    Counts go to the step's stats: ``posts`` and ``replies`` yielded, ``observations``
+    read, and ``merged/<reason>`` (the reasons of ``Report.merged``), so that over all
+    tasks ``observations == posts + replies + merged``. The documents carry their first
+    observation's :data:`ORDER_KEY`; put :class:`TearcorpusTransform` steps and a writer
+    after this step.
+    """
+
+    type = "📖 - READER"
+    name = "💧 tearcorpus merge"
+
+    def __init__(self, input_folder: DataFolderLike, buckets: int) -> None:
+        super().__init__()
+        self.input_folder = get_datafolder(input_folder)
+        self.buckets = _check_buckets(buckets)
+
+    def run(
+        self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
+    ) -> DocumentsPipeline:
+        if data:
+            yield from data
+        if world_size != self.buckets:
+            raise ValueError(
+                f"TearcorpusMergeReader runs one task per bucket: tasks={self.buckets}, "
+                f"not {world_size}"
+            )
+        observations = self._load(f"{rank:05d}")
+        observations.sort(key=lambda item: item[0])
+        merged: dict[tuple[bool, str], Record] = {}
+        firsts: dict[tuple[bool, str], tuple[int, int]] = {}
+        reasons: dict[str, int] = {}
+        for order, record in observations:
+            key = (type(record) is Post, record.id)
+            old = merged.get(key)
+            if old is None:
+                merged[key] = record
+                firsts[key] = order
+                continue
+            reason = merge_reason(old, record)
+            reasons[reason] = reasons.get(reason, 0) + 1
+            merged[key] = merge(old, record)
+        self.stat_update("observations", value=len(observations))
+        del observations
+        for reason, count in sorted(reasons.items()):
+            self.stat_update(f"merged/{reason}", value=count)
+        # Observations were folded in order, so the dict holds the ids in first-seen order.
+        for key, record in merged.items():
+            self.stat_update("posts" if key[0] else "replies")
+            document = to_document(record, extra_metadata={ORDER_KEY: list(firsts[key])})
+            self.update_doc_stats(document)
+            yield document
+
+    def _load(self, bucket: str) -> list[tuple[tuple[int, int], Record]]:
+        """Every observation in the files of *bucket*, with its order."""
+        out: list[tuple[tuple[int, int], Record]] = []
+        if not self.input_folder.isdir(bucket):
+            return out  # no record fell in this bucket
+        for path in self.input_folder.list_files(subdirectory=bucket):
+            self.stat_update("input_files")
+            with self.input_folder.open(path, "rb", compression="infer") as handle:
+                for number, line in enumerate(handle, 1):
+                    try:
+                        data = orjson.loads(line)
+                        file_index, position = data["order"]
+                        record = from_dict(data["record"])
+                    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                        raise ValueError(
+                            f"{path}:{number}: not a tearcorpus bucket line: {exc}"
+                        ) from None
+                    out.append(((int(file_index), int(position)), record))
+        return out
+
+
+def merge_pipelines(
+    reader: TearcorpusReader,
+    folder: DataFolderLike,
+    buckets: int,
+    after: Sequence[PipelineStep] = (),
+    *,
+    compression: str | None = None,
+) -> tuple[list[PipelineStep], list[PipelineStep]]:
+    """The two pipelines of a run with one record per id: ``(stage1, stage2)``.
+
+    ``stage1`` is ``[reader, TearcorpusBucketWriter(folder, buckets)]`` (any number of
+    tasks); ``stage2`` is ``[TearcorpusMergeReader(folder, buckets), *after]``, to be run
+    with ``tasks=buckets`` once stage 1 is complete (``depends=`` on datatrove's
+    executors). *after* holds the transforms and the writer. *folder* is scratch space for
+    the buckets (start from an empty one); a stage-2 task holds one bucket, about
+    ``1/buckets`` of the records, in memory.
+    """
+    if reader.shuffle_files:
+        raise ValueError("a reader with shuffle_files=True loses the input order the merge needs")
+    stage1: list[PipelineStep] = [
+        reader,
+        TearcorpusBucketWriter(folder, buckets, compression=compression),
+    ]
+    stage2: list[PipelineStep] = [TearcorpusMergeReader(folder, buckets), *after]
+    return stage1, stage2
