@@ -342,3 +342,20 @@ def test_nothing_but_the_entry_points_imports_the_cli() -> None:
             if isinstance(node, ast.Import) and any(a.name.endswith(".cli") for a in node.names):
                 offenders.append(str(path.relative_to(src)))
     assert offenders == []
+
+
+def test_writers_merge_a_list_and_refuse_a_stream_with_repeated_ids(tmp_path: Path) -> None:
+    """write_jsonl merges repeated ids of a list (counted in the report) and refuses a
+    stream that repeats one, leaving nothing behind."""
+    records = [_reply(id="a", text="old"), _reply(id="b"), _reply(id="a", text="new")]
+    report = Report()
+    result = tearcorpus.write_jsonl(records, str(tmp_path / "list"), report=report)
+    assert result.replies == 2
+    assert report.merged == {"duplicate-reply": 1}
+    written = tearcorpus.read(tmp_path / "list" / "replies.jsonl").replies
+    assert [(r.id, r.text) for r in written] == [("a", "new"), ("b", "hi")]
+    with pytest.raises(tearcorpus.ExportError, match="came more than once"):
+        tearcorpus.write_jsonl(iter(records), str(tmp_path / "stream"))
+    assert not (tmp_path / "stream").exists()
+    unique = tearcorpus.write_jsonl(iter(records[:2]), str(tmp_path / "unique"))
+    assert unique.replies == 2

@@ -24,8 +24,8 @@ import pickle
 import shutil
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
-from typing import IO, Final
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Final, TypeVar
 
 from ._atomic import SHARDS_PREFIX
 from .errors import ExportError
@@ -33,12 +33,15 @@ from .merge import merge, merge_reason
 from .model import Post, Record
 from .report import Report
 
+T = TypeVar("T")
+
 __all__ = [
     "BUCKET_RECORDS",
     "KEYS_IN_MEMORY",
     "KeyCheck",
     "Repeated",
     "merge_by_id",
+    "once_per_id",
     "record_key",
     "write_keys",
 ]
@@ -61,6 +64,38 @@ class Repeated(Exception):
     def __init__(self, count: int) -> None:
         super().__init__(f"an id came twice among {count} records")
         self.count = count
+
+
+def once_per_id(
+    records: Iterable[Record],
+    run: Callable[[Iterable[Record]], T],
+    *,
+    report: Report,
+    folder: str | None,
+    target: str,
+) -> T:
+    """``run(records)`` with one record per id: a :class:`~tearcorpus.Corpus` as it is;
+    other records with their ids checked on the way, and, when one repeats, ``run`` again
+    on the records merged by :func:`merge_by_id` (the merges counted in *report*). An
+    iterator, which cannot be read twice, is refused with an
+    :class:`~tearcorpus.errors.ExportError` naming *target*."""
+    from .corpus import Corpus
+
+    if isinstance(records, Corpus):
+        return run(records)
+    check = KeyCheck(folder)
+    try:
+        return run(check.watch(records))
+    except Repeated:
+        if iter(records) is records:
+            raise ExportError(
+                f"{target}: an id came more than once in the records given, and a stream "
+                "cannot be read twice to merge them: pass tearcorpus.read()'s Corpus, or "
+                "use tearcorpus.convert, which merge records by id"
+            ) from None
+    finally:
+        check.close()
+    return run(merge_by_id(records, report, folder=folder))
 
 
 def record_key(record: Record) -> tuple[bool, str]:

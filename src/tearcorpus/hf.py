@@ -404,10 +404,17 @@ def to_dataset_dicts(
     records: Iterable[Record], *, seed: int = 0, split_ratios: Sequence[float] = (0.8, 0.1, 0.1)
 ) -> dict[str, datasets.DatasetDict]:
     """Every config (``posts``, ``replies``, ``replies_in_context``) as a ``DatasetDict``
-    of thread-grouped splits; consumes *records* once."""
+    of thread-grouped splits, one record per id (see
+    :func:`tearcorpus.exporters.export_records`)."""
+    from ._byid import once_per_id
+    from .report import Report
+
     ds = _datasets()
     check_ratios(split_ratios)
-    corpus = collect_tables(records)
+    # One record per id, as every writer keeps (a repeated id of a list merged).
+    corpus = once_per_id(
+        records, collect_tables, report=Report(), folder=None, target="to_dataset_dicts"
+    )
     out: dict[str, datasets.DatasetDict] = {c: ds.DatasetDict() for c in CONFIGS}
     for config, split, table in split_tables(corpus, seed=seed, ratios=split_ratios):
         out[config][split] = dataset_from_table(table, config, split)

@@ -102,7 +102,7 @@ def worth_workers(job: ConvertJob) -> bool:
 
 
 def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
-    from .exporters import get_exporter
+    from .exporters import export_records, get_exporter
 
     report = Report()
     options = job.export_options(report, _bar if job.progress else None)
@@ -124,7 +124,8 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
             records = _progress(records, job.progress, f"converting to {job.to}")
             if not (workers and not merging):
                 records = _transformed(job, records, report)
-            result = get_exporter(job.to).export(records, job.out, options)
+            # One record per id already: checked on the way, or merged.
+            result = export_records(get_exporter(job.to), records, job.out, options, unique=True)
     finally:
         if check is not None:
             check.close()
@@ -133,7 +134,7 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
 
 
 def _near(out: str) -> str | None:
-    """The folder beside the output folder, for scratch files (on the same disk)."""
+    """The folder holding the output folder, for scratch files (on the same disk)."""
     parent = os.path.dirname(os.path.abspath(out))
     return parent if os.path.isdir(parent) else None
 

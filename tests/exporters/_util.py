@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from tearcorpus import Post, Record
+from tearcorpus import Corpus, Record
 
 
 @contextmanager
@@ -17,9 +17,8 @@ def fresh_dir() -> Iterator[str]:
 
 
 def same_records(written: Sequence[Record], read: Sequence[Record]) -> None:
-    """*read* equals *written* (posts first, then replies), provenance included."""
-    expected = [r for r in written if isinstance(r, Post)] + [
-        r for r in written if not isinstance(r, Post)
-    ]
+    """*read* equals *written* (posts first, then replies, one record per id: repeated
+    ids merged as every writer merges them), provenance included."""
+    expected = list(Corpus(written))
     assert list(read) == expected
     assert [r.provenance for r in read] == [r.provenance for r in expected]

@@ -176,7 +176,8 @@ def _inconsistent_threads() -> tuple[list[Record], tuple[float, float, float], i
 
 def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Path) -> None:
     """Parents in another thread (so another split) and ids used twice are resolved as the
-    whole-corpus join (hf.to_dataset_dicts) resolves them: first occurrence in input order."""
+    whole-corpus join (hf.to_dataset_dicts) resolves them: an id used twice is one record,
+    merged (the later observation's text)."""
     from tearcorpus.hf import to_dataset_dicts
 
     items, ratios, b = _inconsistent_threads()
@@ -189,7 +190,7 @@ def test_context_matches_whole_corpus_join_on_inconsistent_threads(tmp_path: Pat
     parents = {r["id"]: r["parent_text"] for rows in got.values() for r in rows}
     assert parents["x1"] == f"reply {b} 1"
     assert parents["x2"] == "reply 1 0"
-    assert parents["y1"] == parents["y2"] == "dup first"
+    assert parents["y1"] == parents["y2"] == "dup second"
     assert parents["z"] is None
 
 

@@ -147,15 +147,53 @@ class Exporter(Protocol):
 
 
 def export_records(
-    exporter: Exporter, records: Iterable[Record], outdir: str, options: ExportOptions
+    exporter: Exporter,
+    records: Iterable[Record],
+    outdir: str,
+    options: ExportOptions,
+    *,
+    unique: bool = False,
 ) -> ExportResult:
     """Open an export, write *records*, close it; abort on any error. A
     :class:`~tearcorpus.Corpus` given without ``options.report`` brings its own report,
-    so that manifests and cards record the inputs."""
+    so that manifests and cards record the inputs.
+
+    One record per id: unless *unique* (the caller vouches for it, as
+    :func:`tearcorpus.convert` does, and as a ``Corpus`` does), the ids are checked on the
+    way. Records given as a collection (a list) with an id that repeats are written again,
+    merged by id (:mod:`tearcorpus.merge`; counted in the report's ``merged``); an
+    iterator, which cannot be read twice, is refused with an
+    :class:`~tearcorpus.errors.ExportError` and nothing is written.
+    """
+    from .._byid import once_per_id
     from ..corpus import Corpus
 
-    if options.report is None and isinstance(records, Corpus):
+    if isinstance(records, Corpus) and options.report is None:
         options = attrs.evolve(options, report=records.report)  # what the corpus read
+    if unique:
+        return _export_once(exporter, records, outdir, options)
+    if options.report is None:
+        options = attrs.evolve(options, report=Report())  # where merges are counted
+    report = options.report
+    assert report is not None
+    return once_per_id(
+        records,
+        lambda stream: _export_once(exporter, stream, outdir, options),
+        report=report,
+        folder=_beside(outdir),
+        target=outdir,
+    )
+
+
+def _beside(outdir: str) -> str | None:
+    """The folder holding *outdir*, for scratch files on the same disk, if it exists."""
+    parent = os.path.dirname(os.path.abspath(outdir))
+    return parent if os.path.isdir(parent) else None
+
+
+def _export_once(
+    exporter: Exporter, records: Iterable[Record], outdir: str, options: ExportOptions
+) -> ExportResult:
     writer = exporter.open(outdir, options)
     with write_errors(outdir):
         try:
