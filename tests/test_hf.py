@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tearcorpus import Corpus, (
+from tearcorpus import (
+    Corpus,
     Post,
     Record,
     Reply,
