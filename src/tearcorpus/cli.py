@@ -37,6 +37,7 @@ EXIT_USAGE = 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ._io import DEFAULT_MAX_RECORD_BYTES, byte_size
     from .exporters import EXPORTERS
     from .parsers import PARSERS
 
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         "--video-id",
         metavar="ID",
         help="video id for dumps that do not hold one (youtube-comment-downloader)",
+    )
+    common.add_argument(
+        "--max-record-size",
+        type=byte_size,
+        default=DEFAULT_MAX_RECORD_BYTES,
+        metavar="SIZE",
+        help="reject records (a line, a JSON document) larger than SIZE (default: 64MiB)",
     )
     common.add_argument(
         "--progress",
@@ -503,6 +511,7 @@ def _records(args: argparse.Namespace, report: Report) -> Iterator[Record]:
         encoding=args.encoding,
         options=options,
         report=report,
+        max_record_bytes=args.max_record_size,
     )
 
 
