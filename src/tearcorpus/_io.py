@@ -28,6 +28,7 @@ __all__ = [
     "bounded_lines",
     "decode_text",
     "is_remote",
+    "is_stream",
     "iter_binary_lines",
     "iter_text_lines",
     "load_json",
@@ -115,7 +116,7 @@ def _open_raw(path: str) -> IO[bytes]:
         except (OSError, ValueError) as exc:
             raise InputError(path, f"cannot open: {exc}") from None
         return handle
-    if path == "-" or _is_stream(path):
+    if path == "-" or is_stream(path):
         return io.BufferedReader(_ReplayView(_stream_for(path)), buffer_size=READ_BUFFER)
     local = path.removeprefix("file://")
     info = _stat(path)
@@ -148,7 +149,7 @@ def _stat(path: str) -> os.stat_result:
         raise InputError(path, f"cannot open: {exc.strerror or exc}") from None
 
 
-def _is_stream(path: str) -> bool:
+def is_stream(path: str) -> bool:
     """Whether *path* is ``-`` (standard input) or a local FIFO, pipe (``/dev/fd/N``,
     ``<(...)``), socket or character device: bytes that can be read once, without seeking."""
     if path == "-":

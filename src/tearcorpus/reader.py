@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TypeAlias
+from typing import Final, TypeAlias
+
+import orjson
 
 from ._io import (
     DEFAULT_MAX_RECORD_BYTES,
     bom_encoding,
+    is_remote,
     read_head,
     release_stream,
     transcode_head,
@@ -26,9 +29,52 @@ InputPath: TypeAlias = str | os.PathLike[str]
 
 
 def _as_list(inputs: InputPath | Iterable[InputPath]) -> list[str]:
+    """The input paths, an output folder of ours standing for its files."""
     if isinstance(inputs, str | os.PathLike):
-        return [os.fspath(inputs)]
-    return [os.fspath(p) for p in inputs]
+        return _expand(os.fspath(inputs))
+    return [path for p in inputs for path in _expand(os.fspath(p))]
+
+
+#: Splits of a Hub folder, in the order their shards are read.
+_SPLITS: Final = ("train", "validation", "test")
+
+
+def _expand(path: str) -> list[str]:
+    """*path*, or the files of the output folder it names: a JSONL, CSV or Parquet
+    export (its ``manifest.json``, read as a note, and the tables it lists), a Hub folder
+    (the shards of its ``posts`` and ``replies`` configs; ``replies_in_context`` is
+    derived from them) or one config folder of it. Any other folder stays as it is, and
+    the reader says it is a directory."""
+    if path == "-" or is_remote(path) or not os.path.isdir(path):
+        return [path]
+    manifest = os.path.join(path, "manifest.json")
+    if os.path.isfile(manifest):
+        try:
+            with open(manifest, "rb") as handle:
+                info = orjson.loads(handle.read(1 << 20))
+        except (OSError, orjson.JSONDecodeError):
+            return [path]
+        files = info.get("files") if isinstance(info, dict) else None
+        if str(info.get("format", "")).startswith("tearcorpus-") and isinstance(files, dict):
+            tables = [files.get(table) for table in ("posts", "replies")]
+            return [manifest, *(os.path.join(path, t) for t in tables if isinstance(t, str))]
+        return [path]
+    configs = [os.path.join(path, c) for c in ("posts", "replies")]
+    shards = [shard for config in configs if os.path.isdir(config) for shard in _shards(config)]
+    if shards:
+        return shards
+    return _shards(path) or [path]
+
+
+def _shards(folder: str) -> list[str]:
+    """The Parquet shards of one Hub config folder, split by split."""
+    names = [n for n in os.listdir(folder) if n.endswith(".parquet")]
+
+    def order(name: str) -> tuple[int, str]:
+        split = name.split("-", 1)[0]
+        return (_SPLITS.index(split) if split in _SPLITS else len(_SPLITS), name)
+
+    return [os.path.join(folder, n) for n in sorted(names, key=order)]
 
 
 def iter_records(

@@ -11,6 +11,8 @@ from typing import Final
 from ..errors import FormatError, InputError
 from . import (
     jsonl,
+    manifest,
+    parquet,
     pushshift,
     reddit,
     tearcorpus_csv,
@@ -37,6 +39,8 @@ PARSERS: Final[dict[str, Parser]] = {
     pushshift.name: pushshift,
     ytdt.name: ytdt,
     ytcomments.name: ytcomments,
+    parquet.name: parquet,
+    manifest.name: manifest,
 }
 
 
@@ -69,6 +73,9 @@ def detect_format(head: bytes, path: str) -> str:
     """
     if not head.strip():
         raise InputError(path, "holds only whitespace; nothing to read")
+    for name, parser in PARSERS.items():  # binary formats (Parquet) first, by their magic
+        if getattr(parser, "BINARY", False) and parser.sniff(head, path) > 0:
+            return name
     if _looks_binary(head):
         raise InputError(path, "looks like binary data, not a comment dump")
     best, best_score = "", 0
