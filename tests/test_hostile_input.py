@@ -62,6 +62,28 @@ def _feed_fifo(path: Path, data: bytes) -> threading.Thread:
     return thread
 
 
+def _read_fifo(path: Path) -> tearcorpus.Corpus:
+    """``tearcorpus.read(path)`` in a thread, failing the test rather than hanging when a
+    reader opens the FIFO again with no writer left."""
+    done: list[tearcorpus.Corpus] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(tearcorpus.read(path))
+        except BaseException as exc:  # handed to the test below
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(60)
+    if failed:
+        raise failed[0]
+    if not done:
+        pytest.fail(f"reading {path} hangs (the FIFO was opened again, with no writer)")
+    return done[0]
+
+
 def _cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "tearcorpus", *args],
@@ -102,7 +124,7 @@ def test_fifo_input_is_read_completely(tmp_path: Path, packed: bool) -> None:
     fifo = tmp_path / "RC_fifo.ndjson"
     os.mkfifo(fifo)
     writer = _feed_fifo(fifo, gzip.compress(data) if packed else data)
-    corpus = tearcorpus.read(fifo)
+    corpus = _read_fifo(fifo)
     writer.join(10)
     assert corpus.report.formats == ["pushshift"]
     assert (len(corpus.replies), corpus.report.rejected) == (1000, 0)
@@ -120,7 +142,7 @@ def test_fifo_of_own_jsonl_is_read_completely(tmp_path: Path) -> None:
     fifo = tmp_path / "replies.fifo"
     os.mkfifo(fifo)
     writer = _feed_fifo(fifo, replies)
-    corpus = tearcorpus.read(fifo)
+    corpus = _read_fifo(fifo)
     writer.join(10)
     assert corpus.report.formats == ["jsonl"]
     assert len(corpus.replies) == 1200
