@@ -435,3 +435,20 @@ def test_symlink_loop_and_broken_link_are_named(tmp_path: Path) -> None:
     proc = _cli("inspect", str(loop))
     assert proc.returncode == 1
     assert proc.stderr.decode().strip() == f"tearcorpus: error: {loop}: symbolic link loop"
+
+
+def test_convert_counts_add_up_with_a_rejected_long_line(tmp_path: Path) -> None:
+    """``convert --max-record-size``: read = written + rejected, the long line left out."""
+    path = tmp_path / "RC_long.ndjson"
+    path.write_bytes(_comment(1) + _comment(2, body="x" * 5000) + _comment(3))
+    out = tmp_path / "out"
+    proc = _cli(
+        "convert", "--to", "jsonl", "-o", str(out), "--json", "--max-record-size", "4KiB", str(path)
+    )
+    assert proc.returncode == 0, proc.stderr
+    info = orjson.loads(proc.stdout)
+    assert (info["read"], info["written"], info["rejected"]) == (3, 2, 1)
+    assert info["read"] == info["written"] + info["rejected"] + info["dropped"]
+    assert info["rejected_by_reason"] == {"record-too-large": 1}
+    lines = (out / "replies.jsonl").read_bytes().splitlines()
+    assert [orjson.loads(line)["id"] for line in lines] == ["c000001", "c000003"]
