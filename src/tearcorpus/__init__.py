@@ -16,6 +16,7 @@ from .errors import (
     InputError,
     MissingDependencyError,
     ParseError,
+    RecordTooLargeError,
     TearcorpusError,
 )
 from .exporters import EXPORTERS, ExportOptions, ExportResult, get_exporter
@@ -84,6 +85,7 @@ __all__ = [
     "Provenance",
     "PublishResult",
     "Record",
+    "RecordTooLargeError",
     "Reply",
     "Report",
     "ScrubStep",

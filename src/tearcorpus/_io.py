@@ -4,30 +4,45 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import errno
 import gzip
 import io
 import lzma
 import mmap
 import os
 import re
-from collections.abc import Iterator
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import IO, Any, Final, Protocol, cast
 
 import orjson
+from attrs import frozen
 
-from .errors import InputError, MissingDependencyError
+from .errors import InputError, MissingDependencyError, RecordTooLargeError
 
 __all__ = [
+    "DEFAULT_MAX_RECORD_BYTES",
+    "ReadLimits",
+    "bounded_lines",
+    "byte_size",
     "decode_text",
     "is_remote",
+    "is_stream",
     "iter_binary_lines",
     "iter_text_lines",
+    "lines_of",
     "load_json",
     "map_plain",
     "open_binary",
+    "overlong",
     "plain_size",
     "read_bytes",
     "read_head",
+    "release_stream",
+    "skip_line",
+    "too_large",
 ]
 
 #: Real Pushshift / Arctic Shift months are compressed with a 2 GiB window.
@@ -37,6 +52,39 @@ HEAD_SIZE: Final = 64 * 1024
 #: 4 KiB here: 31,000 read calls for 126 MB instead of 565).
 READ_BUFFER: Final = 1 << 20
 _BOM: Final = codecs.BOM_UTF8
+#: The largest record (a line of a line format, a whole JSON document) read by default:
+#: past it, the record is rejected as ``record-too-large`` without being held in memory.
+DEFAULT_MAX_RECORD_BYTES: Final = 64 * 1024 * 1024
+#: A compressed input whose decompressed bytes outgrow its compressed bytes by more than
+#: this ratio, once past :data:`RATIO_NOTE_AFTER`, gets a ``high-compression-ratio`` note.
+RATIO_NOTE: Final = 100
+RATIO_NOTE_AFTER: Final = 16 * 1024 * 1024
+#: Compressed bytes handed to the zstd decompressor at a time. A zstd block expands at
+#: most 32,768-fold (an RLE block), so one call never makes more than 32 MiB.
+_ZSTD_FEED: Final = 1024
+#: The first bytes of a stream (FIFO, pipe, standard input) kept so that a parser may
+#: open it again after format detection read its head.
+REPLAY_BYTES: Final = 8 * 1024 * 1024
+#: Lines longer than a record are skipped this many bytes at a time.
+_SKIP_CHUNK: Final = 1 << 20
+
+
+@frozen
+class ReadLimits:
+    """How much one record may hold, and where a reader reports what it meets.
+
+    *too_large* is called with the number of a line longer than *max_record_bytes* (the
+    line is skipped and reading goes on); without it such a line raises
+    :class:`~tearcorpus.errors.RecordTooLargeError`. *note* receives observations that
+    cost no record (``high-compression-ratio``).
+    """
+
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    too_large: Callable[[int], None] | None = None
+    note: Callable[[str], None] | None = None
+
+
+_DEFAULT_LIMITS: Final = ReadLimits()
 
 _MAGIC: Final = (
     (b"\x1f\x8b", "gzip"),
@@ -72,10 +120,11 @@ def _open_raw(path: str) -> IO[bytes]:
         except (OSError, ValueError) as exc:
             raise InputError(path, f"cannot open: {exc}") from None
         return handle
+    if path == "-" or is_stream(path):
+        return io.BufferedReader(_ReplayView(_stream_for(path)), buffer_size=READ_BUFFER)
     local = path.removeprefix("file://")
-    if not os.path.exists(local):
-        raise InputError(path, "no such file")
-    if os.path.isdir(local):
+    info = _stat(path)
+    if stat.S_ISDIR(info.st_mode):
         raise InputError(path, "is a directory; give the files inside it (e.g. DIR/*.json)")
     try:
         return open(local, "rb", buffering=READ_BUFFER)
@@ -83,6 +132,117 @@ def _open_raw(path: str) -> IO[bytes]:
         raise InputError(path, "permission denied") from None
     except OSError as exc:
         raise InputError(path, f"cannot open: {exc.strerror or exc}") from None
+
+
+def _stat(path: str) -> os.stat_result:
+    """``os.stat`` of a local *path*, failures as :class:`InputError` saying which."""
+    local = path.removeprefix("file://")
+    try:
+        return os.stat(local)
+    except FileNotFoundError:
+        if os.path.islink(local):
+            raise InputError(
+                path, f"broken symbolic link (it points to {os.readlink(local)!r})"
+            ) from None
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(path, "symbolic link loop") from None
+        if exc.errno == errno.EACCES:
+            raise InputError(path, "permission denied") from None
+        raise InputError(path, f"cannot open: {exc.strerror or exc}") from None
+
+
+def is_stream(path: str) -> bool:
+    """Whether *path* is ``-`` (standard input) or a local FIFO, pipe (``/dev/fd/N``,
+    ``<(...)``), socket or character device: bytes that can be read once, without seeking."""
+    if path == "-":
+        return True
+    if is_remote(path):
+        return False
+    try:
+        mode = os.stat(path.removeprefix("file://")).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISBLK(mode))
+
+
+class _Stream:
+    """One stream input, read once from its start; its first :data:`REPLAY_BYTES` are
+    kept, so each opening of the path (format detection, then the parser) starts at byte
+    0 as long as no earlier opening went past what was kept."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path == "-":
+            self.raw: io.RawIOBase = open(  # noqa: SIM115 - closed by release_stream
+                sys.stdin.fileno(), "rb", buffering=0, closefd=False
+            )
+        else:
+            try:
+                self.raw = open(path.removeprefix("file://"), "rb", buffering=0)  # noqa: SIM115
+            except OSError as exc:
+                raise InputError(path, f"cannot open: {exc.strerror or exc}") from None
+        self.kept = bytearray()
+        #: Bytes taken from the stream so far (more than ``kept`` once past REPLAY_BYTES).
+        self.taken = 0
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+_STREAMS: dict[str, _Stream] = {}
+
+
+def _stream_for(path: str) -> _Stream:
+    stream = _STREAMS.get(path)
+    if stream is None:
+        stream = _STREAMS[path] = _Stream(path)
+    elif stream.taken > len(stream.kept):
+        raise InputError(
+            path,
+            "is a stream (FIFO, pipe or standard input) already read past what can be "
+            "replayed; this input needs a file: save the stream to a file first",
+        )
+    return stream
+
+
+def release_stream(path: str) -> None:
+    """Close and forget the stream input *path* (``-``, a FIFO ...) once it has been read;
+    nothing for other paths. Opening it again then reads on from where it stands."""
+    stream = _STREAMS.pop(path, None)
+    if stream is not None:
+        stream.close()
+
+
+class _ReplayView(io.RawIOBase):
+    """One opening of a :class:`_Stream`: its kept bytes first, then the stream itself."""
+
+    def __init__(self, stream: _Stream) -> None:
+        self._stream = stream
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        stream = self._stream
+        kept = stream.kept
+        if self._pos < len(kept):
+            n = min(len(buffer), len(kept) - self._pos)
+            buffer[:n] = kept[self._pos : self._pos + n]
+            self._pos += n
+            return n
+        if self._pos != stream.taken:
+            raise InputError(
+                stream.path, "is a stream read by another reader meanwhile; save it to a file"
+            )
+        got = stream.raw.readinto(buffer) or 0
+        if got and stream.taken == len(kept) and len(kept) + got <= REPLAY_BYTES:
+            kept += memoryview(buffer)[:got]
+        stream.taken += got
+        self._pos += got
+        return got
 
 
 def _compression(magic: bytes) -> str | None:
@@ -94,9 +254,11 @@ def _compression(magic: bytes) -> str | None:
 
 def plain_size(path: str) -> int | None:
     """The size of *path* when it is a local, non-empty, uncompressed file, else ``None``."""
-    if is_remote(path):
+    if is_remote(path) or path == "-":
         return None
     try:
+        if not stat.S_ISREG(os.stat(path.removeprefix("file://")).st_mode):
+            return None  # a FIFO or device: its bytes can be read once only
         with open(path.removeprefix("file://"), "rb") as handle:
             magic = handle.read(8)
             size = os.fstat(handle.fileno()).st_size
@@ -122,9 +284,12 @@ def map_plain(path: str, encoding: str | None) -> mmap.mmap | None:
         return None
 
 
-def open_binary(path: str) -> IO[bytes]:
+def open_binary(path: str, limits: ReadLimits | None = None) -> IO[bytes]:
     """Open *path* for reading bytes, decompressing gzip, bz2, xz or zstd by content.
 
+    Decompression holds a bounded buffer whatever the ratio; past :data:`RATIO_NOTE` to 1
+    it tells ``limits.note`` (``high-compression-ratio``). ``-`` is standard input; a
+    stream (``-``, a FIFO, ``<(...)``) may be opened again after its head was read.
     Raises :class:`InputError` for a missing path, a directory or an empty file.
     """
     raw = _open_raw(path)
@@ -139,20 +304,23 @@ def open_binary(path: str) -> IO[bytes]:
     stream: _Readable
     if kind is None:
         return buffered
+    counted = _Counting(buffered)
+    source = cast(IO[bytes], counted)  # the decompressors only read() it
     if kind == "gzip":
-        stream = gzip.GzipFile(fileobj=buffered, mode="rb")
+        stream = gzip.GzipFile(fileobj=source, mode="rb")
     elif kind == "bz2":
-        stream = bz2.BZ2File(buffered, mode="rb")
+        stream = bz2.BZ2File(source, mode="rb")
     elif kind == "xz":
-        stream = lzma.LZMAFile(buffered, mode="rb")  # noqa: SIM115 - returned to the caller
+        stream = lzma.LZMAFile(source, mode="rb")  # noqa: SIM115 - returned to the caller
     else:
         try:
             import zstandard
         except ImportError:
             buffered.close()
             raise MissingDependencyError("reading .zst inputs", "zstd", "zstandard") from None
-        stream = _ZstdFrames(buffered, zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW))
-    return io.BufferedReader(_Guarded(stream, path, kind), buffer_size=1 << 20)
+        stream = _ZstdFrames(counted, zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW))
+    note = (limits or _DEFAULT_LIMITS).note
+    return io.BufferedReader(_Guarded(stream, path, kind, counted, note), buffer_size=1 << 20)
 
 
 class _Readable(Protocol):
@@ -160,37 +328,67 @@ class _Readable(Protocol):
     def close(self) -> None: ...
 
 
+class _Counting:
+    """A compressed stream that counts the bytes taken from it."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._raw.read(size)
+        self.count += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+
+
 class _ZstdFrames:
     """Decompresses every zstd frame in turn, and says so when the last one is cut off
-    (zstandard's own stream reader ends quietly on a truncated frame)."""
+    (zstandard's own stream reader ends quietly on a truncated frame).
 
-    def __init__(self, raw: io.BufferedReader, dctx: Any) -> None:
+    The decompressor gets :data:`_ZSTD_FEED` compressed bytes at a time, so what one call
+    makes stays bounded however large the ratio, and the bytes made wait in a bytearray
+    taken from the front (no re-slicing of what is left: O(bytes) overall)."""
+
+    def __init__(self, raw: _Counting, dctx: Any) -> None:
         self._raw = raw
         self._dctx = dctx
         self._obj = dctx.decompressobj()
-        self._pending = b""
+        self._input = memoryview(b"")
+        self._pending = bytearray()
+        self._started = False
+
+    def _feed(self) -> bool:
+        """Decompress the next few compressed bytes; ``False`` at the end of the input."""
+        if not self._input:
+            self._input = memoryview(self._raw.read(1 << 17))
+            if not self._input:
+                if self._started and not self._obj.eof:
+                    raise EOFError("the last zstd frame is incomplete")
+                return False
+        piece, self._input = self._input[:_ZSTD_FEED], self._input[_ZSTD_FEED:]
+        self._started = True
+        if self._obj.eof:  # the previous frame ended exactly at a piece boundary
+            self._obj = self._dctx.decompressobj()
+        self._pending += self._obj.decompress(piece)
+        while self._obj.eof and self._obj.unused_data:
+            rest = self._obj.unused_data
+            self._obj = self._dctx.decompressobj()
+            self._pending += self._obj.decompress(rest)
+        return True
 
     def read(self, size: int = -1, /) -> bytes:
         want = size if size > 0 else 1 << 20
-        while len(self._pending) < want:
-            chunk = self._raw.read(1 << 17)
-            if not chunk:
-                if not self._obj.eof and self._started:
-                    raise EOFError("the last zstd frame is incomplete")
-                break
-            self._started = True
-            if self._obj.eof:  # the previous frame ended exactly at a chunk boundary
-                self._obj = self._dctx.decompressobj()
-            out = self._obj.decompress(chunk)
-            while self._obj.eof and self._obj.unused_data:
-                rest = self._obj.unused_data
-                self._obj = self._dctx.decompressobj()
-                out += self._obj.decompress(rest)
-            self._pending += out
-        data, self._pending = self._pending[:want], self._pending[want:]
+        while len(self._pending) < want and self._feed():
+            pass
+        data = bytes(self._pending[:want])
+        del self._pending[:want]  # CPython moves the bytearray's start: no copy of the rest
         return data
-
-    _started = False
 
     def close(self) -> None:
         self._raw.close()
@@ -199,10 +397,20 @@ class _ZstdFrames:
 class _Guarded(io.RawIOBase):
     """Turns decompression failures into :class:`InputError` naming the file."""
 
-    def __init__(self, inner: _Readable, path: str, kind: str) -> None:
+    def __init__(
+        self,
+        inner: _Readable,
+        path: str,
+        kind: str,
+        counted: _Counting,
+        note: Callable[[str], None] | None,
+    ) -> None:
         self._inner = inner
         self._path = path
         self._kind = kind
+        self._counted = counted
+        self._note = note
+        self._made = 0
 
     def readable(self) -> bool:
         return True
@@ -216,6 +424,14 @@ class _Guarded(io.RawIOBase):
             raise InputError(self._path, f"corrupt or truncated {self._kind} data: {exc}") from None
         n = len(data)
         buffer[:n] = data
+        self._made += n
+        if (
+            self._note is not None
+            and self._made > RATIO_NOTE_AFTER
+            and self._made > RATIO_NOTE * self._counted.count
+        ):
+            self._note("high-compression-ratio")
+            self._note = None  # once an input
         return n
 
     def close(self) -> None:
@@ -224,7 +440,8 @@ class _Guarded(io.RawIOBase):
 
 
 def read_head(path: str, size: int = HEAD_SIZE) -> bytes:
-    """The first *size* decompressed bytes of *path* (for format detection)."""
+    """The first *size* decompressed bytes of *path* (for format detection). A stream
+    (``-``, a FIFO) is replayed from its start when the parser opens it next."""
     with open_binary(path) as stream:
         return stream.read(size)
 
@@ -248,20 +465,82 @@ def transcode_head(head: bytes, encoding: str) -> bytes:
     return decoder.decode(head).encode("utf-8")
 
 
-def read_bytes(path: str) -> bytes:
-    """The whole decompressed content of *path*."""
-    with open_binary(path) as stream:
-        return stream.read()
+def read_bytes(path: str, limits: ReadLimits | None = None) -> bytes:
+    """The whole decompressed content of *path*: one record (a JSON document).
+
+    Raises :class:`~tearcorpus.errors.RecordTooLargeError` (at line 1, where the record
+    starts) past ``limits.max_record_bytes``, having held no more than that."""
+    limits = limits or _DEFAULT_LIMITS
+    limit = limits.max_record_bytes
+    chunks: list[bytes] = []
+    total = 0
+    with open_binary(path, limits) as stream:
+        while chunk := stream.read(min(READ_BUFFER, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                chunks.clear()
+                raise RecordTooLargeError(path, limit, line=1)
+    return b"".join(chunks)
+
+
+def too_large(path: str, limits: ReadLimits, line: int) -> None:
+    """Line *line* of *path* is longer than a record may be: tell ``limits.too_large``,
+    or raise :class:`~tearcorpus.errors.RecordTooLargeError` without it."""
+    if limits.too_large is None:
+        raise RecordTooLargeError(path, limits.max_record_bytes, line=line)
+    limits.too_large(line)
+
+
+def skip_line(stream: IO[bytes]) -> None:
+    """Read on to the end of the current line of *stream*, holding a chunk at a time."""
+    while True:
+        chunk = stream.readline(_SKIP_CHUNK)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def bounded_lines(
+    path: str, stream: IO[bytes], limits: ReadLimits | None = None, first: int = 1
+) -> Iterator[tuple[int, bytes]]:
+    """``(line_number, raw_line)`` of *stream*, numbered from *first*; a line longer than
+    ``limits.max_record_bytes`` is never held whole: it is reported (see :func:`too_large`)
+    and skipped, and reading goes on at the next line."""
+    limits = limits or _DEFAULT_LIMITS
+    limit = limits.max_record_bytes
+    number = first - 1
+    for raw in iter(partial(stream.readline, limit + 1), b""):
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            too_large(path, limits, number)
+            skip_line(stream)
+            continue
+        yield number, raw
+
+
+def lines_of(stream: IO[bytes], limit: int) -> Iterator[bytes]:
+    """The lines of *stream* as ``for line in stream`` gives them, each at most
+    *limit* + 1 bytes (a longer line comes in pieces: check with :func:`overlong`)."""
+    return iter(partial(stream.readline, limit + 1), b"")
+
+
+def overlong(raw: bytes, limit: int) -> bool:
+    """Whether *raw*, from :func:`lines_of`, is the start of a line past *limit* bytes."""
+    return len(raw) > limit and not raw.endswith(b"\n")
 
 
 def _decode_error(path: str, encoding: str, data: bytes, exc: UnicodeDecodeError) -> InputError:
     line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
     hint = (
         "pass --encoding to choose another (e.g. --encoding cp1252 or latin-1)"
         if encoding.replace("_", "-").lower().startswith("utf-8")
         else "pass another --encoding"
     )
-    return InputError(path, f"bytes are not valid {encoding} (tried {encoding}); {hint}", line=line)
+    where = f"the first bad byte is 0x{data[exc.start]:02x}, at offset {column}"
+    return InputError(
+        path, f"bytes are not valid {encoding} (tried {encoding}); {hint}; {where}", line=line
+    )
 
 
 def decode_text(path: str, data: bytes, encoding: str | None = None) -> str:
@@ -278,10 +557,13 @@ def decode_text(path: str, data: bytes, encoding: str | None = None) -> str:
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 
 
-def iter_text_lines(path: str, encoding: str | None = None) -> Iterator[tuple[int, str]]:
+def iter_text_lines(
+    path: str, encoding: str | None = None, limits: ReadLimits | None = None
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, line)`` without line endings; LF, CRLF and lone CR all end a line.
 
-    Decoding is per line, so an undecodable byte is reported at its own line.
+    Decoding is per line, so an undecodable byte is reported at its own line. A line past
+    ``limits.max_record_bytes`` is reported and skipped (see :func:`bounded_lines`).
     """
     enc = encoding or "utf-8-sig"
     try:
@@ -290,14 +572,14 @@ def iter_text_lines(path: str, encoding: str | None = None) -> Iterator[tuple[in
         raise InputError(path, f"unknown encoding {encoding!r}") from None
     shown = encoding or "utf-8"
     if "\n".encode(info.name) != b"\n":  # UTF-16/32: bytes cannot be split on b"\n"
-        text = decode_text(path, read_bytes(path), encoding)
+        text = decode_text(path, read_bytes(path, limits), encoding)
         yield from enumerate(_LINE_BREAK.split(text.removesuffix("\n")), 1)
         return
     decoder = info.incrementaldecoder("strict")
     number = 0
     pending = ""
-    with open_binary(path) as stream:
-        for raw in stream:
+    with open_binary(path, limits) as stream:
+        for _, raw in bounded_lines(path, stream, limits):
             try:
                 chunk = decoder.decode(raw)
             except UnicodeDecodeError:
@@ -316,24 +598,32 @@ def iter_text_lines(path: str, encoding: str | None = None) -> Iterator[tuple[in
             yield number + 1, pending
 
 
-def iter_binary_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """Yield ``(line_number, raw_line)`` for newline-delimited formats, BOM stripped."""
-    with open_binary(path) as stream:
-        for number, line in enumerate(stream, 1):
+def iter_binary_lines(path: str, limits: ReadLimits | None = None) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(line_number, raw_line)`` for newline-delimited formats, BOM stripped. A
+    line past ``limits.max_record_bytes`` is reported and skipped (:func:`bounded_lines`)."""
+    with open_binary(path, limits) as stream:
+        for number, line in bounded_lines(path, stream, limits):
             if number == 1 and line.startswith(_BOM):
                 line = line[len(_BOM) :]
             yield number, line
 
 
-def load_json(path: str, data: bytes | None = None, encoding: str | None = None) -> Any:
+def load_json(
+    path: str,
+    data: bytes | None = None,
+    encoding: str | None = None,
+    limits: ReadLimits | None = None,
+) -> Any:
     """Parse a whole JSON document; errors name the file and line.
 
-    Raises :class:`tearcorpus.errors.ParseError` for malformed JSON.
+    Raises :class:`tearcorpus.errors.ParseError` for malformed JSON, and
+    :class:`~tearcorpus.errors.RecordTooLargeError` for a document past
+    ``limits.max_record_bytes``.
     """
     from .errors import ParseError
 
     if data is None:
-        data = read_bytes(path)
+        data = read_bytes(path, limits)
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     if encoding is not None and encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
@@ -350,3 +640,26 @@ def load_json(path: str, data: bytes | None = None, encoding: str | None = None)
         if exc.pos >= len(data.rstrip()):
             reason += " (the file looks truncated)"
         raise ParseError(path, reason, line=exc.lineno) from None
+
+
+_SIZE_UNITS: Final = {"": 1, "K": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4}
+
+
+def byte_size(text: str) -> int:
+    """Bytes from ``64MiB``, ``500MB``, ``2G``, ``1.5GiB`` or a plain number (``KiB``,
+    ``MiB``, ``GiB`` are powers of 1024, ``KB``, ``MB``, ``GB`` of 1000); ``ValueError``
+    for anything else or a size under one byte."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:([KMGT])(I)?)?B?\s*", text.upper())
+    if match is None:
+        raise ValueError(f"not a size: {text!r} (e.g. 64MiB, 500MB, 2GiB)")
+    number, prefix, binary = match.groups()
+    if prefix is None:
+        unit = 1
+    elif binary:
+        unit = 1024 ** ("KMGT".index(prefix) + 1)
+    else:
+        unit = _SIZE_UNITS[prefix]
+    value = int(float(number) * unit)
+    if value < 1:
+        raise ValueError(f"not a size of at least one byte: {text!r}")
+    return value

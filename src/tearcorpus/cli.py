@@ -37,6 +37,7 @@ EXIT_USAGE = 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ._io import DEFAULT_MAX_RECORD_BYTES, byte_size
     from .exporters import EXPORTERS
     from .parsers import PARSERS
 
@@ -67,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
         help="when the inputs were scraped (ISO 8601 or epoch seconds): relative comment "
         "times ('3 days ago') count back from it where the file does not say (default: "
         "the file's modification time)",
+    )
+    common.add_argument(
+        "--max-record-size",
+        type=byte_size,
+        default=DEFAULT_MAX_RECORD_BYTES,
+        metavar="SIZE",
+        help="reject records (a line, a JSON document) larger than SIZE (default: 64MiB)",
     )
     common.add_argument(
         "--progress",
@@ -400,6 +408,7 @@ def _job(args: argparse.Namespace) -> ConvertJob:
         strict=args.strict,
         encoding=args.encoding,
         options=_parse_options(args),
+        max_record_bytes=args.max_record_size,
         transforms=steps,
         write_dropped=args.write_dropped,
         workers=args.workers,
@@ -516,6 +525,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         options=options,
         report=report,
+        max_record_bytes=args.max_record_size,
     )
     for record in _progress(source, args.progress, "reading"):
         stats.add(record)

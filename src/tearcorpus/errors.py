@@ -13,6 +13,7 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "ParseError",
+    "RecordTooLargeError",
     "TearcorpusError",
 ]
 
@@ -46,6 +47,41 @@ def _rebuild_input_error(
 
 class FormatError(InputError):
     """An input's format could not be detected, or is not the one forced with ``--from``."""
+
+
+def human_size(size: int) -> str:
+    """*size* bytes as a short figure: ``64 MiB``, ``1.5 GiB``, ``300 bytes``."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            break
+        value /= 1024
+    if unit == "bytes":
+        return f"{size} bytes"
+    return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+
+
+class RecordTooLargeError(InputError):
+    """A record (a line, a whole JSON document) is larger than the record size limit.
+
+    Read leniently, the record is rejected as ``record-too-large`` instead; ``limit`` is
+    the limit in bytes and ``line`` the line where the record starts."""
+
+    def __init__(self, source: str, limit: int, *, line: int | None = None) -> None:
+        self.limit = limit
+        super().__init__(
+            source,
+            f"record larger than the {human_size(limit)} record size limit; not read "
+            "(raise the limit with --max-record-size or max_record_bytes=)",
+            line=line,
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_too_large, (self.source, self.limit, self.line))
+
+
+def _rebuild_too_large(source: str, limit: int, line: int | None) -> RecordTooLargeError:
+    return RecordTooLargeError(source, limit, line=line)
 
 
 class ParseError(TearcorpusError, ValueError):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
 import attrs
 from attrs import field, frozen
 
+from ._io import DEFAULT_MAX_RECORD_BYTES
 from .errors import TearcorpusError
 from .transforms import ORDER
 from .transforms.filters import RULES
@@ -226,8 +227,11 @@ class ConvertJob:
     strict: bool = False
     #: Text encoding of the inputs (default UTF-8, with or without BOM).
     encoding: str | None = None
-    #: Parser options, e.g. ``{"video_id": "..."}`` for dumps that do not hold it.
+    #: Parser options: ``video_id`` for dumps that do not hold it, ``scraped_at`` (the
+    #: anchor of relative comment times).
     options: dict[str, str] = field(factory=dict, converter=_options, hash=False)
+    #: Records (a line, a JSON document) larger than this are rejected, counted.
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     # -- transforms
     transforms: tuple[Step, ...] = field(default=(), converter=_steps)
     #: Write dropped records with their reason to this JSON Lines file.

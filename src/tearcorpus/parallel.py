@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import frozen
 
 from ._byid import KeyCheck, Repeated, write_keys
-from ._io import is_utf8, plain_size
+from ._io import DEFAULT_MAX_RECORD_BYTES, is_utf8, plain_size
 from ._spans import (
     MIN_SPAN_BYTES,
     SPANS_PER_WORKER,
@@ -118,6 +118,8 @@ class _Shard:
     names: _Names | None = None
     #: How many leading transforms the worker runs (the rest run in the parent).
     local: int = 0
+    #: Records larger than this are rejected (``--max-record-size``).
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     #: A byte range of the input, for a large plain NDJSON file cut into several shards.
     span: Span | None = None
     #: The number of the range's first line in the file.
@@ -166,6 +168,7 @@ def _parse(shard: _Shard, report: Report) -> Iterator[Record]:
         encoding=shard.encoding,
         options=shard.options,
         report=report,
+        max_record_bytes=shard.max_record_bytes,
     )
 
 
@@ -182,6 +185,7 @@ def _parse_span(shard: _Shard, report: Report) -> Iterator[Record]:
         encoding=shard.encoding,
         options=shard.options,
         span=(shard.span, shard.first_line),
+        max_record_bytes=shard.max_record_bytes,
     )
     report.sources.append(ctx.report)
     return _counted(get_parser(shard.format).parse(ctx), ctx)
@@ -438,7 +442,7 @@ def _launched(
     paths: Sequence[str],
     *,
     workers: int,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str]],
+    shard_options: tuple[str | None, bool, str | None, dict[str, str], int],
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
@@ -450,7 +454,7 @@ def _launched(
     """Start the workers on every shard; give the shards, their futures (in input order)
     and the transform steps left for the parent. The scratch folder and the pool go when
     the block ends."""
-    format, strict, encoding, options = shard_options
+    format, strict, encoding, options, max_record_bytes = shard_options
     context = multiprocessing.get_context("spawn")
     with contextlib.ExitStack() as stack:
         folder = stack.enter_context(_scratch(near))
@@ -471,6 +475,7 @@ def _launched(
                 encoding,
                 options,
                 part,
+                max_record_bytes=max_record_bytes,
                 span=span,
                 first_line=first_line(index),
                 input=number,
@@ -560,6 +565,7 @@ def _run(
     job: ConvertJob | None,
     near: str | None,
     check: KeyCheck | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Record]:
     """Parse *paths* in a pool of *workers* processes; yield the records in input order.
 
@@ -571,7 +577,7 @@ def _run(
         paths,
         workers=workers,
         report=report,
-        shard_options=(format, strict, encoding, dict(options)),
+        shard_options=(format, strict, encoding, dict(options), max_record_bytes),
         job=job,
         key=key,
         steps=steps,
@@ -586,7 +592,7 @@ def _stream(
     *,
     workers: int,
     report: Report,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str]],
+    shard_options: tuple[str | None, bool, str | None, dict[str, str], int],
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
@@ -698,7 +704,13 @@ def _worker_outcomes(
     with _launched(
         list(job.inputs),
         workers=job.workers,
-        shard_options=(job.format, job.strict, job.encoding, dict(job.options)),
+        shard_options=(
+            job.format,
+            job.strict,
+            job.encoding,
+            dict(job.options),
+            job.max_record_bytes,
+        ),
         job=job,
         key=key,
         steps=steps,
@@ -763,6 +775,7 @@ def iter_records(
     encoding: str | None = None,
     options: Mapping[str, str] | None = None,
     report: Report | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Record]:
     """:func:`tearcorpus.iter_records`, with inputs parsed in *workers* processes.
 
@@ -788,6 +801,7 @@ def iter_records(
             encoding=encoding,
             options=options,
             report=report,
+            max_record_bytes=max_record_bytes,
         )
     return _run(
         paths,
@@ -799,6 +813,7 @@ def iter_records(
         options=options or {},
         job=None,
         near=None,
+        max_record_bytes=max_record_bytes,
     )
 
 
@@ -825,4 +840,5 @@ def iter_job_records(
         job=job if transforms else None,
         near=job.out,
         check=check,
+        max_record_bytes=job.max_record_bytes,
     )

@@ -157,6 +157,7 @@ def _records(
         encoding=job.encoding,
         options=job.options,
         report=report,
+        max_record_bytes=job.max_record_bytes,
     )
     return check.watch(records) if check is not None else records
 
@@ -179,6 +180,7 @@ def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> 
                 strict=job.strict,
                 encoding=job.encoding,
                 options=job.options,
+                max_record_bytes=job.max_record_bytes,
             )
         )
     steps = job.build_transforms(key, names)

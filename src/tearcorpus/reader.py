@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
-from ._io import bom_encoding, read_head, transcode_head
+import orjson
+
+from ._io import (
+    DEFAULT_MAX_RECORD_BYTES,
+    bom_encoding,
+    is_remote,
+    read_head,
+    release_stream,
+    transcode_head,
+)
 from .corpus import Corpus
+from .errors import RecordTooLargeError
 from .model import Post, Record, Reply
 from .parsers import ParseContext, detect_format, get_parser
 from .report import Report
@@ -19,9 +29,52 @@ InputPath: TypeAlias = str | os.PathLike[str]
 
 
 def _as_list(inputs: InputPath | Iterable[InputPath]) -> list[str]:
+    """The input paths, an output folder of ours standing for its files."""
     if isinstance(inputs, str | os.PathLike):
-        return [os.fspath(inputs)]
-    return [os.fspath(p) for p in inputs]
+        return _expand(os.fspath(inputs))
+    return [path for p in inputs for path in _expand(os.fspath(p))]
+
+
+#: Splits of a Hub folder, in the order their shards are read.
+_SPLITS: Final = ("train", "validation", "test")
+
+
+def _expand(path: str) -> list[str]:
+    """*path*, or the files of the output folder it names: a JSONL, CSV or Parquet
+    export (its ``manifest.json``, read as a note, and the tables it lists), a Hub folder
+    (the shards of its ``posts`` and ``replies`` configs; ``replies_in_context`` is
+    derived from them) or one config folder of it. Any other folder stays as it is, and
+    the reader says it is a directory."""
+    if path == "-" or is_remote(path) or not os.path.isdir(path):
+        return [path]
+    manifest = os.path.join(path, "manifest.json")
+    if os.path.isfile(manifest):
+        try:
+            with open(manifest, "rb") as handle:
+                info = orjson.loads(handle.read(1 << 20))
+        except (OSError, orjson.JSONDecodeError):
+            return [path]
+        files = info.get("files") if isinstance(info, dict) else None
+        if str(info.get("format", "")).startswith("tearcorpus-") and isinstance(files, dict):
+            tables = [files.get(table) for table in ("posts", "replies")]
+            return [manifest, *(os.path.join(path, t) for t in tables if isinstance(t, str))]
+        return [path]
+    configs = [os.path.join(path, c) for c in ("posts", "replies")]
+    shards = [shard for config in configs if os.path.isdir(config) for shard in _shards(config)]
+    if shards:
+        return shards
+    return _shards(path) or [path]
+
+
+def _shards(folder: str) -> list[str]:
+    """The Parquet shards of one Hub config folder, split by split."""
+    names = [n for n in os.listdir(folder) if n.endswith(".parquet")]
+
+    def order(name: str) -> tuple[int, str]:
+        split = name.split("-", 1)[0]
+        return (_SPLITS.index(split) if split in _SPLITS else len(_SPLITS), name)
+
+    return [os.path.join(folder, n) for n in sorted(names, key=order)]
 
 
 def iter_records(
@@ -32,6 +85,7 @@ def iter_records(
     encoding: str | None = None,
     options: Mapping[str, str] | None = None,
     report: Report | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Record]:
     """Stream the records of every input, in order, one input after another.
 
@@ -39,10 +93,17 @@ def iter_records(
     Bad records are skipped and counted in *report* (pass one to read the counts), or
     raise :class:`~tearcorpus.errors.ParseError` with ``strict=True``. Inputs that cannot
     be read at all raise :class:`~tearcorpus.errors.InputError`.
+
+    ``-`` reads standard input; FIFOs and pipes (``<(...)``) are read once, completely.
+    A record (a line of a line format, a whole JSON document) larger than
+    *max_record_bytes* (default 64 MiB) is rejected as ``record-too-large`` without
+    being held in memory; a line format reads on at the next line, a document ends.
     """
     if report is None:
         report = Report()
-    for records in _inputs(inputs, format, strict, encoding, options, report):
+    if max_record_bytes < 1:
+        raise ValueError(f"max_record_bytes must be at least 1, not {max_record_bytes}")
+    for records in _inputs(inputs, format, strict, encoding, options, report, max_record_bytes):
         # ``yield from`` hands each record on without a loop of ours per record.
         yield from records
 
@@ -54,33 +115,51 @@ def _inputs(
     encoding: str | None,
     options: Mapping[str, str] | None,
     report: Report,
+    max_record_bytes: int,
 ) -> Iterator[Iterator[Record]]:
     """The record stream of each input in turn, each opened when the one before ends."""
     forced = get_parser(format) if format is not None else None
     for path in _as_list(inputs):
-        head = read_head(path)  # also checks the path: missing, directory, empty
-        enc = encoding or bom_encoding(head)
-        if enc is not None:
-            head = transcode_head(head, enc)
-        name = forced.name if forced is not None else detect_format(head, path)
+        release_stream(path)  # a stream left half-read by an earlier run starts afresh
+        try:
+            head = read_head(path)  # also checks the path: missing, directory, empty
+            enc = encoding or bom_encoding(head)
+            if enc is not None:
+                head = transcode_head(head, enc)
+            name = forced.name if forced is not None else detect_format(head, path)
+        except BaseException:
+            release_stream(path)
+            raise
         parser = forced if forced is not None else get_parser(name)
         ctx = ParseContext(
-            source=path, format=name, strict=strict, encoding=enc, options=options or {}
+            source=path,
+            format=name,
+            strict=strict,
+            encoding=enc,
+            options=options or {},
+            max_record_bytes=max_record_bytes,
         )
         report.sources.append(ctx.report)
         yield _counted(parser.parse(ctx), ctx)
 
 
 def _counted(records: Iterator[Record], ctx: ParseContext) -> Iterator[Record]:
+    """*records*, counted in ``ctx.report``; a whole document past the record size limit
+    ends the input as one ``record-too-large`` rejection."""
     counts = ctx.report
-    for record in records:
-        if type(record) is Reply:  # the common case first, without isinstance
-            counts.replies += 1
-        elif isinstance(record, Post):
-            counts.posts += 1
-        else:
-            counts.replies += 1
-        yield record
+    try:
+        for record in records:
+            if type(record) is Reply:  # the common case first, without isinstance
+                counts.replies += 1
+            elif isinstance(record, Post):
+                counts.posts += 1
+            else:
+                counts.replies += 1
+            yield record
+    except RecordTooLargeError as exc:
+        ctx.reject("record-too-large", exc.reason, line=exc.line)
+    finally:
+        release_stream(ctx.source)
 
 
 def read(
@@ -90,14 +169,22 @@ def read(
     strict: bool = False,
     encoding: str | None = None,
     options: Mapping[str, str] | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Corpus:
     """Read every input into one in-memory :class:`~tearcorpus.Corpus`.
 
     ``corpus.report`` holds the counts: read, kept, rejected by reason, per input.
-    For inputs too large for memory, stream with :func:`iter_records` instead.
+    For inputs too large for memory, stream with :func:`iter_records` instead. The
+    keywords are those of :func:`iter_records`.
     """
     report = Report()
     records = iter_records(
-        inputs, format=format, strict=strict, encoding=encoding, options=options, report=report
+        inputs,
+        format=format,
+        strict=strict,
+        encoding=encoding,
+        options=options,
+        report=report,
+        max_record_bytes=max_record_bytes,
     )
     return Corpus(records, report=report)

@@ -11,6 +11,8 @@ from typing import Final
 from ..errors import FormatError, InputError
 from . import (
     jsonl,
+    manifest,
+    parquet,
     pushshift,
     reddit,
     tearcorpus_csv,
@@ -37,6 +39,8 @@ PARSERS: Final[dict[str, Parser]] = {
     pushshift.name: pushshift,
     ytdt.name: ytdt,
     ytcomments.name: ytcomments,
+    parquet.name: parquet,
+    manifest.name: manifest,
 }
 
 
@@ -49,12 +53,16 @@ def get_parser(name: str) -> Parser:
         raise FormatError(name, f"unknown format; choose one of: {known}") from None
 
 
+#: Control bytes text does not hold (tab, LF, FF and CR are text).
+_CONTROLS: Final = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head:
-        return True
-    sample = head[:4096]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13, 12))
-    return controls > max(8, len(sample) // 50)
+    """Whether more than one byte in 50 of *head* (at least 8) is a control byte: binary
+    data, or UTF-16 without a BOM. A stray NUL or two in text lines is not binary: the
+    line holding it is rejected on its own."""
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    return controls > max(8, len(head) // 50)
 
 
 def detect_format(head: bytes, path: str) -> str:
@@ -65,6 +73,9 @@ def detect_format(head: bytes, path: str) -> str:
     """
     if not head.strip():
         raise InputError(path, "holds only whitespace; nothing to read")
+    for name, parser in PARSERS.items():  # binary formats (Parquet) first, by their magic
+        if getattr(parser, "BINARY", False) and parser.sniff(head, path) > 0:
+            return name
     if _looks_binary(head):
         raise InputError(path, "looks like binary data, not a comment dump")
     best, best_score = "", 0

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from attrs import define, field
 
+from .._io import DEFAULT_MAX_RECORD_BYTES, ReadLimits
 from .._spans import Span
 from .._version import __version__
 from ..errors import ParseError
@@ -33,10 +34,27 @@ class ParseContext:
     #: For a line-oriented parser that can read part of a file (``SPANS = True``): the
     #: bytes to read and the number of the first line there (see :mod:`tearcorpus._spans`).
     span: tuple[Span, int] | None = field(default=None, kw_only=True)
+    #: The largest record (a line, a whole document) read, in bytes: past it the record
+    #: is rejected as ``record-too-large`` without being held in memory.
+    max_record_bytes: int = field(default=DEFAULT_MAX_RECORD_BYTES, kw_only=True)
+    #: What the readers of :mod:`tearcorpus._io` get: the limit, and this context's
+    #: :meth:`note` and a ``record-too-large`` rejection for an over-long line.
+    limits: ReadLimits = field(init=False)
 
     @report.default
     def _report(self) -> SourceReport:
         return SourceReport(self.source, self.format)
+
+    @limits.default
+    def _limits(self) -> ReadLimits:
+        return ReadLimits(self.max_record_bytes, self.reject_too_large, self.note)
+
+    def reject_too_large(self, line: int | None) -> None:
+        """Reject the record at *line* as larger than :attr:`max_record_bytes`."""
+        from ..errors import RecordTooLargeError
+
+        error = RecordTooLargeError(self.source, self.max_record_bytes, line=line)
+        self.reject("record-too-large", error.reason, line=line)
 
     def reject(
         self, kind: str, reason: str, *, line: int | None = None, index: int | None = None

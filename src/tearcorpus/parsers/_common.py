@@ -11,7 +11,13 @@ import orjson
 
 from ._base import ParseContext
 
-__all__ = ["epoch_to_utc", "json_lines", "json_type", "reject_invalid_json"]
+__all__ = [
+    "epoch_to_utc",
+    "invalid_json_reason",
+    "json_lines",
+    "json_type",
+    "reject_invalid_json",
+]
 
 
 def epoch_to_utc(value: object, *, strings: bool = True) -> datetime | None:
@@ -69,12 +75,27 @@ def json_lines(ctx: ParseContext, lines: Iterable[tuple[int, bytes]]) -> Iterato
         yield number, value
 
 
+def invalid_json_reason(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:
+    """What is wrong with the JSON line *raw*, for a reader: the first byte that is not
+    UTF-8 and where, rather than orjson's "surrogates not allowed"."""
+    if isinstance(raw, bytes) and ("UTF-8" in exc.msg or "surrogate" in exc.msg):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return f"invalid UTF-8 (byte 0x{raw[bad.start]:02x} at offset {bad.start})"
+    ends = raw.endswith(b"\n") if isinstance(raw, bytes) else True
+    truncated = " (the line looks truncated)" if not ends else ""
+    return f"invalid JSON: {exc.msg}{truncated}"
+
+
 def reject_invalid_json(
     ctx: ParseContext, number: int, raw: bytes, exc: orjson.JSONDecodeError
 ) -> None:
-    """Reject line *number* (*raw*) of a JSON-lines input as ``invalid-json``."""
-    truncated = " (the line looks truncated)" if not raw.endswith(b"\n") else ""
-    ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{truncated}", line=number)
+    """Reject line *number* (*raw*) of a JSON-lines input as ``invalid-json``, or as
+    ``invalid-utf8`` when its bytes are not UTF-8."""
+    reason = invalid_json_reason(raw, exc)
+    kind = "invalid-utf8" if reason.startswith("invalid UTF-8") else "invalid-json"
+    ctx.reject(kind, reason, line=number)
 
 
 class CommentIds:

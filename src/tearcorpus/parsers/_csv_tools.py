@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Final
 
-from .._io import decode_text, open_binary, read_bytes
+from .._io import bounded_lines, decode_text, open_binary, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
@@ -110,15 +110,15 @@ def _lines(ctx: ParseContext) -> Iterator[str]:
     except LookupError:
         raise InputError(ctx.source, f"unknown encoding {ctx.encoding!r}") from None
     if "\n".encode(info.name) != b"\n":  # UTF-16/32: bytes cannot be split on b"\n"
-        text = decode_text(ctx.source, read_bytes(ctx.source), ctx.encoding)
+        text = decode_text(ctx.source, read_bytes(ctx.source, ctx.limits), ctx.encoding)
         yield from _LINE_PART.findall(text.removeprefix("\ufeff"))
         return
     decoder = info.incrementaldecoder("strict")
     shown = ctx.encoding or "utf-8"
     number = 0
     pending = ""
-    with open_binary(ctx.source) as stream:
-        for raw in stream:
+    with open_binary(ctx.source, ctx.limits) as stream:
+        for _, raw in bounded_lines(ctx.source, stream, ctx.limits):
             try:
                 chunk = decoder.decode(raw)
             except UnicodeDecodeError:

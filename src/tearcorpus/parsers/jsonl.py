@@ -28,7 +28,7 @@ def sniff(head: bytes, path: str) -> int:
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
-    for number, data in json_lines(ctx, iter_binary_lines(ctx.source)):
+    for number, data in json_lines(ctx, iter_binary_lines(ctx.source, ctx.limits)):
         if not isinstance(data, dict):
             ctx.reject("not-a-record", "expected a JSON object", line=number)
             continue

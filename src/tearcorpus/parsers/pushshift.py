@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import orjson
 
-from .._io import is_utf8, iter_text_lines, open_binary
+from .._io import is_utf8, iter_text_lines, lines_of, open_binary, overlong, skip_line
 from .._spans import open_span
 from ..model import Record
 from ._base import ParseContext
@@ -117,28 +117,42 @@ def sniff(head: bytes, path: str) -> int:
 
 
 def _transcoded(ctx: ParseContext) -> Iterator[tuple[int, bytes]]:
-    for number, text in iter_text_lines(ctx.source, ctx.encoding):
+    for number, text in iter_text_lines(ctx.source, ctx.encoding, ctx.limits):
         yield number, text.encode("utf-8", "surrogatepass") + b"\n"
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
     unescape = unescape_enabled(ctx)
     loads = orjson.loads
+    limit = ctx.max_record_bytes
     stream = None
     if is_utf8(ctx.encoding):
-        stream = open_binary(ctx.source) if ctx.span is None else open_span(ctx.source, ctx.span[0])
+        stream = (
+            open_binary(ctx.source, ctx.limits)
+            if ctx.span is None
+            else open_span(ctx.source, ctx.span[0])
+        )
     try:
         lines: Iterator[tuple[int, bytes]]
+        # Lines of at most ``limit`` + 1 bytes (``lines_of``): a longer one is cut there,
+        # rejected and skipped below, never held whole.
         if stream is not None and ctx.span is not None and ctx.span[0].start > 0:
             # A range of the file (a worker's shard): its lines, numbered as in the file.
-            lines = enumerate(stream, ctx.span[1])
+            lines = enumerate(lines_of(stream, limit), ctx.span[1])
         elif stream is not None:
             # What ``iter_binary_lines`` does, inline: no generator of our own in between.
-            first = stream.readline().removeprefix(_BOM)
-            lines = enumerate(chain((first,), stream), 1)
+            first = stream.readline(limit + 1)
+            if not overlong(first, limit):
+                first = first.removeprefix(_BOM)
+            lines = enumerate(chain((first,), lines_of(stream, limit)), 1)
         else:
             lines = _transcoded(ctx)
         for number, raw in lines:
+            if len(raw) > limit and overlong(raw, limit):
+                ctx.reject_too_large(number)
+                assert stream is not None  # decoded lines come bounded from iter_text_lines
+                skip_line(stream)
+                continue
             # What ``json_lines`` does, inline: one generator less per record.
             try:
                 data = loads(raw)

@@ -230,7 +230,7 @@ def _missing_children(
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
-    doc = load_json(ctx.source, encoding=ctx.encoding)
+    doc = load_json(ctx.source, encoding=ctx.encoding, limits=ctx.limits)
     if isinstance(doc, list):
         levels = _thread_levels(ctx, doc)
     elif isinstance(doc, dict):

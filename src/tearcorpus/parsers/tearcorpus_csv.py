@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from .._io import open_binary
+from .._io import bounded_lines, open_binary
 from ..errors import FormatError
 from ..exporters.csv import decode_cells, header_line
 from ..model import Record
@@ -86,8 +86,9 @@ def _strip_line_end(raw: bytes) -> bytes:
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
-    with open_binary(ctx.source) as stream:
-        first = stream.readline()
+    limit = ctx.max_record_bytes
+    with open_binary(ctx.source, ctx.limits) as stream:
+        first = stream.readline(limit + 1)
         excel_safe = first.startswith(_BOM)
         first = first.removeprefix(_BOM)
         known = _HEADERS.get(first) or _HEADERS.get(first.replace(b"\n", b"\r\n"))
@@ -97,18 +98,29 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
             )
         kind, columns = known
         pending: list[bytes] = []
+        size = 0  # of the row in ``pending``; past the limit it is dropped, not held
         quotes = 0
         start = 0
-        for number, raw in enumerate(stream, 2):
-            if not pending:
+        skipping = False
+        for number, raw in bounded_lines(ctx.source, stream, ctx.limits, first=2):
+            if not pending and not skipping:
                 start = number
-            pending.append(raw)
             quotes += raw.count(b'"')
+            if not skipping:
+                pending.append(raw)
+                size += len(raw)
+                if size > limit:
+                    ctx.reject_too_large(start)
+                    pending.clear()
+                    skipping = True
             if quotes % 2:
                 continue  # inside a quoted field that spans lines
             data = _strip_line_end(b"".join(pending))
             pending.clear()
-            quotes = 0
+            size = quotes = 0
+            if skipping:
+                skipping = False
+                continue
             if not data:
                 continue
             record = _record(ctx, data, kind, columns, excel_safe, start)

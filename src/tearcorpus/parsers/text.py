@@ -64,7 +64,7 @@ def _blocks(ctx: ParseContext) -> Iterator[tuple[int, list[str]]]:
     block: list[str] = []
     start = 0
     blanks = 0
-    for number, raw in iter_text_lines(ctx.source, ctx.encoding):
+    for number, raw in iter_text_lines(ctx.source, ctx.encoding, ctx.limits):
         line = raw
         if number == 1:
             line = line.removeprefix("\ufeff")

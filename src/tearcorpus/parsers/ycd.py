@@ -38,11 +38,18 @@ from typing import Any, Final
 
 import orjson
 
-from .._io import decode_text, iter_binary_lines, iter_text_lines, open_binary, read_bytes
+from .._io import (
+    bounded_lines,
+    decode_text,
+    iter_binary_lines,
+    iter_text_lines,
+    open_binary,
+    read_bytes,
+)
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision
 from ._base import ParseContext
-from ._common import CommentIds, epoch_to_utc, json_type
+from ._common import CommentIds, epoch_to_utc, invalid_json_reason, json_type
 from ._times import TimeReader
 
 __all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_from_name"]
@@ -332,18 +339,18 @@ def _shape(ctx: ParseContext, head: bytes) -> str:
 def _parse_jsonl(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
     lines: Iterable[tuple[int, bytes | str]]
     if _is_utf8(ctx.encoding):
-        lines = iter_binary_lines(ctx.source)
+        lines = iter_binary_lines(ctx.source, ctx.limits)
     else:
-        lines = iter_text_lines(ctx.source, ctx.encoding)
+        lines = iter_text_lines(ctx.source, ctx.encoding, ctx.limits)
     for number, raw in lines:
         if not raw.strip():
             continue
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            ends = raw.endswith(b"\n") if isinstance(raw, bytes) else True
-            cut = " (the line looks truncated)" if not ends else ""
-            ctx.reject("invalid-json", f"invalid JSON: {exc.msg}{cut}", line=number)
+            reason = invalid_json_reason(raw, exc)
+            kind = "invalid-utf8" if reason.startswith("invalid UTF-8") else "invalid-json"
+            ctx.reject(kind, reason, line=number)
             continue
         reply = thread.reply(data, line=number, index=None)
         if reply is not None:
@@ -351,7 +358,7 @@ def _parse_jsonl(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
 
 
 def _parse_document(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
-    data = read_bytes(ctx.source)
+    data = read_bytes(ctx.source, ctx.limits)
     try:
         if not _is_utf8(ctx.encoding):
             data = decode_text(ctx.source, data, ctx.encoding).encode("utf-8", "surrogatepass")
@@ -453,13 +460,13 @@ class _Lines:
     def _chunks(self) -> Iterator[str]:
         encoding = self.ctx.encoding or "utf-8-sig"
         if not _is_utf8(self.ctx.encoding) and "\n".encode(encoding) != b"\n":
-            yield decode_text(self.ctx.source, read_bytes(self.ctx.source), self.ctx.encoding)
+            data = read_bytes(self.ctx.source, self.ctx.limits)
+            yield decode_text(self.ctx.source, data, self.ctx.encoding)
             return
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         number = 0
-        with open_binary(self.ctx.source) as stream:
-            for raw in stream:
-                number += 1
+        with open_binary(self.ctx.source, self.ctx.limits) as stream:
+            for number, raw in bounded_lines(self.ctx.source, stream, self.ctx.limits):
                 yield self._decode(decoder, raw, number)
             yield self._decode(decoder, b"", number, final=True)
 

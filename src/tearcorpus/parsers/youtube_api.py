@@ -532,9 +532,9 @@ def _page(state: _State, data: Any, page: _Page) -> Iterator[Record]:
 def _lines(ctx: ParseContext) -> Generator[tuple[int, bytes], None, None]:
     encoding = ctx.encoding
     if is_utf8(encoding):
-        yield from iter_binary_lines(ctx.source)
+        yield from iter_binary_lines(ctx.source, ctx.limits)
     else:
-        for number, text in iter_text_lines(ctx.source, encoding):
+        for number, text in iter_text_lines(ctx.source, encoding, ctx.limits):
             yield number, text.encode("utf-8", "surrogatepass")
 
 
@@ -562,7 +562,7 @@ def _documents(ctx: ParseContext) -> Iterator[tuple[Any, _Page]]:
         yield from _from_lines(ctx, [first], lines)
         return
     lines.close()
-    data = read_bytes(ctx.source)
+    data = read_bytes(ctx.source, ctx.limits)
     try:
         document = load_json(ctx.source, data, ctx.encoding)
     except ParseError:

@@ -497,7 +497,7 @@ def _load(ctx: ParseContext) -> Any:
             info = _load_mapped(mapped)
         if info is not _UNMAPPED:
             return info
-    return load_json(ctx.source, encoding=ctx.encoding)
+    return load_json(ctx.source, encoding=ctx.encoding, limits=ctx.limits)
 
 
 def _body(mapped: mmap.mmap) -> int:
