@@ -359,3 +359,27 @@ def test_writers_merge_a_list_and_refuse_a_stream_with_repeated_ids(tmp_path: Pa
     assert not (tmp_path / "stream").exists()
     unique = tearcorpus.write_jsonl(iter(records[:2]), str(tmp_path / "unique"))
     assert unique.replies == 2
+
+
+def test_the_reader_check_spills_and_still_finds_repeats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the check's memory tiny, its hashes go to disk: a month passed twice is still
+    merged, a month passed once is not, and no scratch folder is left."""
+    import tearcorpus._byid as byid
+    import tearcorpus.pipeline as pipeline
+    import tearcorpus.reader as reader
+
+    monkeypatch.setattr(byid, "KEYS_IN_MEMORY", 3)
+    monkeypatch.setattr(reader, "KEYS_IN_MEMORY", 3)
+    month = str(DATA / "pushshift" / "RC_2024-01.ndjson")
+    twice = tearcorpus.convert([month, month], to="jsonl", out=tmp_path / "twice")
+    assert twice.report is not None
+    assert twice.report.merged_total == twice.replies
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("merge_by_id used on unique ids")
+
+    monkeypatch.setattr(pipeline, "merge_by_id", refuse)
+    once = tearcorpus.convert([month], to="jsonl", out=tmp_path / "once")
+    assert once.replies == twice.replies
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["once", "twice"]

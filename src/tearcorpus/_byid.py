@@ -38,6 +38,7 @@ T = TypeVar("T")
 __all__ = [
     "BUCKET_RECORDS",
     "KEYS_IN_MEMORY",
+    "POST_SALT",
     "KeyCheck",
     "Repeated",
     "merge_by_id",
@@ -54,7 +55,7 @@ BUCKET_RECORDS: Final = 50_000
 _BATCH: Final = 128
 _PARTS: Final = 64
 #: Mixed into the hash of a post's id: posts and replies have separate id spaces.
-_POST_SALT: Final = 0x5BD1E995_2C1B3C6D
+POST_SALT: Final = 0x5BD1E995_2C1B3C6D
 
 
 class Repeated(Exception):
@@ -104,73 +105,83 @@ def record_key(record: Record) -> tuple[bool, str]:
 
 
 class KeyCheck:
-    """Whether any id of a record stream came twice; 8 bytes a record, flat in memory."""
+    """Whether any id of a record stream came twice; 8 bytes a record, flat in memory.
+
+    The ids' 64-bit hashes gather in :attr:`keys`; every :data:`KEYS_IN_MEMORY` of them
+    go to disk (:meth:`spill`), cut into 64 parts by hash, and :meth:`finish` checks one
+    part at a time.
+    """
 
     def __init__(self, folder: str | None = None) -> None:
         self._folder = folder
         self._spill: str | None = None
-        self._parts = [array("q") for _ in range(_PARTS)]
-        self._held = 0
+        #: The hashes not yet spilled; appended to by :meth:`watch`, :meth:`add_keys`
+        #: and the reader's counting loop.
+        self.keys = array("q")
+        #: Records seen, once :meth:`finish` has run.
         self.count = 0
 
     def watch(self, records: Iterable[Record]) -> Iterator[Record]:
-        """*records*, each one's id noted on the way; at their end, raise
-        :class:`Repeated` if an id came twice."""
-        parts = self._parts
-        room = KEYS_IN_MEMORY - self._held
+        """*records*, each one's id noted on the way; at their end, :meth:`finish`."""
+        note = self.keys.append
+        room = KEYS_IN_MEMORY - len(self.keys)
         for record in records:
-            h = hash(record.id)
             if type(record) is Post:
-                h ^= _POST_SALT
-            parts[h & 63].append(h)
+                note(hash(record.id) ^ POST_SALT)
+            else:
+                note(hash(record.id))
+            yield record
             room -= 1
             if not room:
-                self._held = KEYS_IN_MEMORY
-                self._flush()
+                self.spill()
+                note = self.keys.append
                 room = KEYS_IN_MEMORY
-            yield record
-        self._held = KEYS_IN_MEMORY - room
-        if self.repeated():
-            raise Repeated(self.count)
+        self.finish()
 
     def add_keys(self, path: str) -> None:
         """Note the ids of a key file written by :func:`write_keys` (workers)."""
-        parts = self._parts
+        note = self.keys.append
         with open(path, "rb") as handle:
             for line in handle:
                 h = hash(line[1:-1].decode())
-                if line[:1] == b"P":
-                    h ^= _POST_SALT
-                parts[h & 63].append(h)
-                self._held += 1
-                if self._held >= KEYS_IN_MEMORY:
-                    self._flush()
+                note(h ^ POST_SALT if line[:1] == b"P" else h)
+                if len(self.keys) >= KEYS_IN_MEMORY:
+                    self.spill()
+                    note = self.keys.append
 
-    def _flush(self) -> None:
+    def spill(self) -> None:
+        """Move the hashes held to the part files on disk."""
         if self._spill is None:
             self._spill = _scratch(self._folder)
-        for index, part in enumerate(self._parts):
+        for index, part in enumerate(_parts(self.keys)):
             if part:
                 with open(os.path.join(self._spill, f"{index:02d}"), "ab") as out:
                     part.tofile(out)
-                del part[:]
-        self.count += self._held
-        self._held = 0
+        self.count += len(self.keys)
+        self.keys = array("q")
+
+    def finish(self) -> None:
+        """Raise :class:`Repeated` if an id came twice."""
+        if self.repeated():
+            raise Repeated(self.count)
 
     def repeated(self) -> bool:
         """Whether an id came twice (or two ids share a hash, which is as rare as
         2^-64 a pair). Removes the spill files; :attr:`count` is the records seen."""
-        self.count += self._held
-        self._held = 0
         try:
-            for index, part in enumerate(self._parts):
+            if self._spill is None:
+                # Checked a 64th at a time: a set of every hash at once would hold about
+                # 70 bytes a record.
+                self.count += len(self.keys)
+                return any(len(set(part)) != len(part) for part in _parts(self.keys))
+            self.spill()
+            for index in range(_PARTS):
+                path = os.path.join(self._spill, f"{index:02d}")
+                if not os.path.exists(path):
+                    continue
                 keys = array("q")
-                if self._spill is not None:
-                    path = os.path.join(self._spill, f"{index:02d}")
-                    if os.path.exists(path):
-                        with open(path, "rb") as handle:
-                            keys.frombytes(handle.read())
-                keys.extend(part)
+                with open(path, "rb") as handle:
+                    keys.frombytes(handle.read())
                 if len(set(keys)) != len(keys):
                     return True
             return False
@@ -181,7 +192,17 @@ class KeyCheck:
         if self._spill is not None:
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
-        self._parts = [array("q") for _ in range(_PARTS)]
+        self.keys = array("q")
+
+
+def _parts(keys: array[int]) -> list[array[int]]:
+    """*keys* cut into :data:`_PARTS` parts by their low bits."""
+    parts: list[array[int]] = [array("q") for _ in range(_PARTS)]
+    appends = [part.append for part in parts]
+    mask = _PARTS - 1
+    for h in keys:
+        appends[h & mask](h)
+    return parts
 
 
 def write_keys(records: Iterable[Record], out: IO[bytes]) -> Iterator[Record]:

@@ -148,18 +148,19 @@ def _records(
 
         # Merging comes before the transforms: the workers only parse.
         return iter_job_records(job, report, transforms=not merging, check=check)
-    from .reader import iter_records
+    from .reader import _records
 
-    records = iter_records(
+    # The ids are noted in the loop that counts the records (no layer of its own).
+    return _records(
         job.inputs,
-        format=job.format,
-        strict=job.strict,
-        encoding=job.encoding,
-        options=job.options,
-        report=report,
-        max_record_bytes=job.max_record_bytes,
+        job.format,
+        job.strict,
+        job.encoding,
+        job.options,
+        report,
+        job.max_record_bytes,
+        check,
     )
-    return check.watch(records) if check is not None else records
 
 
 def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> Iterable[Record]:

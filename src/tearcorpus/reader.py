@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import orjson
 
+from ._byid import KEYS_IN_MEMORY, POST_SALT
 from ._io import (
     DEFAULT_MAX_RECORD_BYTES,
     bom_encoding,
@@ -21,6 +22,9 @@ from .errors import RecordTooLargeError
 from .model import Post, Record, Reply
 from .parsers import ParseContext, detect_format, get_parser
 from .report import Report
+
+if TYPE_CHECKING:
+    from ._byid import KeyCheck
 
 __all__ = ["InputPath", "iter_records", "read"]
 
@@ -99,13 +103,32 @@ def iter_records(
     *max_record_bytes* (default 64 MiB) is rejected as ``record-too-large`` without
     being held in memory; a line format reads on at the next line, a document ends.
     """
+    return _records(inputs, format, strict, encoding, options, report, max_record_bytes)
+
+
+def _records(
+    inputs: InputPath | Iterable[InputPath],
+    format: str | None,
+    strict: bool,
+    encoding: str | None,
+    options: Mapping[str, str] | None,
+    report: Report | None,
+    max_record_bytes: int,
+    keys: KeyCheck | None = None,
+) -> Iterator[Record]:
+    """:func:`iter_records`; with *keys*, every record's id is noted in it on the way
+    (:mod:`tearcorpus.pipeline`), in the loop that counts the records."""
     if report is None:
         report = Report()
     if max_record_bytes < 1:
         raise ValueError(f"max_record_bytes must be at least 1, not {max_record_bytes}")
-    for records in _inputs(inputs, format, strict, encoding, options, report, max_record_bytes):
+    for records in _inputs(
+        inputs, format, strict, encoding, options, report, max_record_bytes, keys
+    ):
         # ``yield from`` hands each record on without a loop of ours per record.
         yield from records
+    if keys is not None:
+        keys.finish()
 
 
 def _inputs(
@@ -116,6 +139,7 @@ def _inputs(
     options: Mapping[str, str] | None,
     report: Report,
     max_record_bytes: int,
+    keys: KeyCheck | None = None,
 ) -> Iterator[Iterator[Record]]:
     """The record stream of each input in turn, each opened when the one before ends."""
     forced = get_parser(format) if format is not None else None
@@ -140,22 +164,46 @@ def _inputs(
             max_record_bytes=max_record_bytes,
         )
         report.sources.append(ctx.report)
-        yield _counted(parser.parse(ctx), ctx)
+        yield _counted(parser.parse(ctx), ctx, keys)
 
 
-def _counted(records: Iterator[Record], ctx: ParseContext) -> Iterator[Record]:
-    """*records*, counted in ``ctx.report``; a whole document past the record size limit
-    ends the input as one ``record-too-large`` rejection."""
+def _counted(
+    records: Iterator[Record], ctx: ParseContext, keys: KeyCheck | None = None
+) -> Iterator[Record]:
+    """*records*, counted in ``ctx.report`` (and their ids noted in *keys*); a whole
+    document past the record size limit ends the input as one ``record-too-large``
+    rejection."""
     counts = ctx.report
     try:
+        if keys is None:
+            for record in records:
+                if type(record) is Reply:  # the common case first, without isinstance
+                    counts.replies += 1
+                elif isinstance(record, Post):
+                    counts.posts += 1
+                else:
+                    counts.replies += 1
+                yield record
+            return
+        note = keys.keys.append
+        salt = POST_SALT
+        room = KEYS_IN_MEMORY - len(keys.keys)
         for record in records:
-            if type(record) is Reply:  # the common case first, without isinstance
+            if type(record) is Reply:
                 counts.replies += 1
+                note(hash(record.id))
             elif isinstance(record, Post):
                 counts.posts += 1
+                note(hash(record.id) ^ salt)
             else:
                 counts.replies += 1
+                note(hash(record.id))
             yield record
+            room -= 1
+            if not room:
+                keys.spill()
+                note = keys.keys.append
+                room = KEYS_IN_MEMORY
     except RecordTooLargeError as exc:
         ctx.reject("record-too-large", exc.reason, line=exc.line)
     finally:
