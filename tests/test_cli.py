@@ -303,3 +303,17 @@ def test_scraped_at_anchors_relative_times(tmp_path: Path) -> None:
     assert len(anchored) >= 10  # the rest carry the tool's own absolute time_parsed
     assert {(a["from"], a["at"]) for a in anchored} == {("scraped_at", "2024-05-01T00:00:00Z")}
     assert all(r["created_at"] is not None and r["created_at"] < "2024-05-01" for r in replies)
+
+
+def test_sample_prints_the_bundled_dump_from_any_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tearcorpus sample` prints a path the quickstart's first command can inspect from
+    any folder."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["sample"]) == 0
+    path = capsys.readouterr().out.strip()
+    assert Path(path).is_file()
+    assert main(["inspect", path, "--json"]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    assert (data["posts"], data["replies"]) == (1, 19)

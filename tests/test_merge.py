@@ -376,6 +376,7 @@ def test_the_reader_check_spills_and_still_finds_repeats(
     twice = tearcorpus.convert([month, month], to="jsonl", out=tmp_path / "twice")
     assert twice.report is not None
     assert twice.report.merged_total == twice.replies
+
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("merge_by_id used on unique ids")
 

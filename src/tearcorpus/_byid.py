@@ -287,7 +287,8 @@ def _merged(records: Iterable[Record], report: Report, spill: str, count: int) -
         runs.append(run)
         del firsts, merged
     # 3. The runs merged back into first-seen order.
-    for _seq, record in heapq.merge(*(_load(run) for run in runs), key=lambda item: item[0]):
+    # Sequence numbers are unique: tuples compare by them alone, never by the records.
+    for _seq, record in heapq.merge(*(_load(run) for run in runs)):
         yield record
 
 

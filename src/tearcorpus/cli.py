@@ -119,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", default="tearcorpus-demo", metavar="OUTDIR")
 
     sub.add_parser("formats", help="list the input and output formats")
+    sub.add_parser(
+        "sample",
+        help='print the path of the bundled sample dump (try: tearcorpus inspect "$(tearcorpus sample)")',
+    )
 
     publish = sub.add_parser(
         "publish", help="upload a Hub folder (convert --to hub) to a Hugging Face dataset repo"
@@ -632,6 +636,13 @@ def _cmd_formats(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_sample(_: argparse.Namespace) -> int:
+    from .sample import sample_path
+
+    print(sample_path())
+    return EXIT_OK
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     from .publish import publish
 
@@ -656,6 +667,7 @@ _COMMANDS = {
     "convert": _cmd_convert,
     "demo": _cmd_demo,
     "formats": _cmd_formats,
+    "sample": _cmd_sample,
     "publish": _cmd_publish,
 }
 
