@@ -50,9 +50,9 @@ __all__ = [
 #: Hashes held in memory before the parts go to disk (8 bytes each: 32 MB).
 KEYS_IN_MEMORY: Final = 4_000_000
 #: Records a bucket of :func:`merge_by_id` aims to hold (about 0.5 KB each in memory).
-BUCKET_RECORDS: Final = 50_000
+BUCKET_RECORDS: Final = 10_000
 #: Records pickled together in a spill file.
-_BATCH: Final = 128
+_BATCH: Final = 64
 _PARTS: Final = 64
 #: Mixed into the hash of a post's id: posts and replies have separate id spaces.
 POST_SALT: Final = 0x5BD1E995_2C1B3C6D
@@ -235,7 +235,7 @@ def merge_by_id(
     id was first seen, every fold counted in ``report.merged``. *expected* (records, when
     known) sizes the buckets; *folder* is where the spill files go (a private folder in
     it, removed at the end)."""
-    buckets = max(1, min(1024, expected // BUCKET_RECORDS + 1)) if expected else 256
+    buckets = max(1, min(256, expected // BUCKET_RECORDS + 1)) if expected else 256
     spill = _scratch(folder)
     try:
         yield from _merged(records, report, spill, buckets)
