@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import IO, Any, Final, Protocol, cast
 
@@ -38,6 +38,8 @@ __all__ = [
     "open_binary",
     "overlong",
     "plain_size",
+    "provenance_name",
+    "provenance_root",
     "read_bytes",
     "read_head",
     "release_stream",
@@ -105,6 +107,31 @@ def is_utf8(encoding: str | None) -> bool:
 def is_remote(path: str) -> bool:
     """True for fsspec URLs (``s3://``, ``https://`` ...), false for local paths."""
     return "://" in path and not path.startswith("file://")
+
+
+def _local(path: str) -> bool:
+    """A path on this machine that names a file (not a URL, a stream or a descriptor)."""
+    return not (is_remote(path) or path == "-" or path.startswith("/dev/"))
+
+
+def provenance_root(paths: Iterable[str]) -> str | None:
+    """The folder local *paths* are named from in provenance: their common folder."""
+    folders = [os.path.dirname(os.path.abspath(p)) for p in paths if _local(p)]
+    if not folders:
+        return None
+    try:
+        return os.path.commonpath(folders)
+    except ValueError:  # paths on different drives
+        return None
+
+
+def provenance_name(path: str, root: str | None) -> str:
+    """*path* as provenance names it: relative to *root* (with ``/``) for a local file,
+    so that no absolute local path reaches a shared dataset; a URL or a stream as given."""
+    if root is None or not _local(path):
+        return path
+    name = os.path.relpath(os.path.abspath(path), root)
+    return name.replace(os.sep, "/")
 
 
 def _open_raw(path: str) -> IO[bytes]:

@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         help="reject records (a line, a JSON document) larger than SIZE (default: 64MiB)",
     )
     common.add_argument(
+        "--root",
+        metavar="DIR",
+        help="name local inputs in the records' provenance relative to DIR (default: the "
+        "folder the inputs have in common): no absolute local path reaches the output",
+    )
+    common.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
@@ -413,6 +419,7 @@ def _job(args: argparse.Namespace) -> ConvertJob:
         encoding=args.encoding,
         options=_parse_options(args),
         max_record_bytes=args.max_record_size,
+        root=args.root,
         transforms=steps,
         write_dropped=args.write_dropped,
         workers=args.workers,
@@ -530,6 +537,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         options=options,
         report=report,
         max_record_bytes=args.max_record_size,
+        root=args.root,
     )
     for record in _progress(source, args.progress, "reading"):
         stats.add(record)

@@ -232,6 +232,9 @@ class ConvertJob:
     options: dict[str, str] = field(factory=dict, converter=_options, hash=False)
     #: Records (a line, a JSON document) larger than this are rejected, counted.
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    #: The folder provenance names local inputs from (``None``: the folder the local
+    #: inputs have in common), so no absolute local path reaches the output.
+    root: str | None = None
     # -- transforms
     transforms: tuple[Step, ...] = field(default=(), converter=_steps)
     #: Write dropped records with their reason to this JSON Lines file.

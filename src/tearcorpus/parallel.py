@@ -52,7 +52,13 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import frozen
 
 from ._byid import KeyCheck, Repeated, write_keys
-from ._io import DEFAULT_MAX_RECORD_BYTES, is_utf8, plain_size
+from ._io import (
+    DEFAULT_MAX_RECORD_BYTES,
+    is_utf8,
+    plain_size,
+    provenance_name,
+    provenance_root,
+)
 from ._spans import (
     MIN_SPAN_BYTES,
     SPANS_PER_WORKER,
@@ -120,6 +126,8 @@ class _Shard:
     local: int = 0
     #: Records larger than this are rejected (``--max-record-size``).
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    #: The folder provenance names the inputs from (the same for every shard).
+    root: str | None = None
     #: A byte range of the input, for a large plain NDJSON file cut into several shards.
     span: Span | None = None
     #: The number of the range's first line in the file.
@@ -169,6 +177,7 @@ def _parse(shard: _Shard, report: Report) -> Iterator[Record]:
         options=shard.options,
         report=report,
         max_record_bytes=shard.max_record_bytes,
+        root=shard.root,
     )
 
 
@@ -186,6 +195,7 @@ def _parse_span(shard: _Shard, report: Report) -> Iterator[Record]:
         options=shard.options,
         span=(shard.span, shard.first_line),
         max_record_bytes=shard.max_record_bytes,
+        label=provenance_name(shard.path, shard.root),
     )
     report.sources.append(ctx.report)
     return _counted(get_parser(shard.format).parse(ctx), ctx)
@@ -442,7 +452,7 @@ def _launched(
     paths: Sequence[str],
     *,
     workers: int,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str], int],
+    shard_options: tuple[str | None, bool, str | None, dict[str, str], int, str | None],
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
@@ -454,7 +464,9 @@ def _launched(
     """Start the workers on every shard; give the shards, their futures (in input order)
     and the transform steps left for the parent. The scratch folder and the pool go when
     the block ends."""
-    format, strict, encoding, options, max_record_bytes = shard_options
+    format, strict, encoding, options, max_record_bytes, root = shard_options
+    if root is None:
+        root = provenance_root(paths)
     context = multiprocessing.get_context("spawn")
     with contextlib.ExitStack() as stack:
         folder = stack.enter_context(_scratch(near))
@@ -476,6 +488,7 @@ def _launched(
                 options,
                 part,
                 max_record_bytes=max_record_bytes,
+                root=root,
                 span=span,
                 first_line=first_line(index),
                 input=number,
@@ -566,6 +579,7 @@ def _run(
     near: str | None,
     check: KeyCheck | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    root: str | None = None,
 ) -> Iterator[Record]:
     """Parse *paths* in a pool of *workers* processes; yield the records in input order.
 
@@ -577,7 +591,7 @@ def _run(
         paths,
         workers=workers,
         report=report,
-        shard_options=(format, strict, encoding, dict(options), max_record_bytes),
+        shard_options=(format, strict, encoding, dict(options), max_record_bytes, root),
         job=job,
         key=key,
         steps=steps,
@@ -592,7 +606,7 @@ def _stream(
     *,
     workers: int,
     report: Report,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str], int],
+    shard_options: tuple[str | None, bool, str | None, dict[str, str], int, str | None],
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
@@ -710,6 +724,7 @@ def _worker_outcomes(
             job.encoding,
             dict(job.options),
             job.max_record_bytes,
+            job.root,
         ),
         job=job,
         key=key,
@@ -776,6 +791,7 @@ def iter_records(
     options: Mapping[str, str] | None = None,
     report: Report | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    root: str | None = None,
 ) -> Iterator[Record]:
     """:func:`tearcorpus.iter_records`, with inputs parsed in *workers* processes.
 
@@ -802,6 +818,7 @@ def iter_records(
             options=options,
             report=report,
             max_record_bytes=max_record_bytes,
+            root=root,
         )
     return _run(
         paths,
@@ -814,6 +831,7 @@ def iter_records(
         job=None,
         near=None,
         max_record_bytes=max_record_bytes,
+        root=root,
     )
 
 
@@ -841,4 +859,5 @@ def iter_job_records(
         near=job.out,
         check=check,
         max_record_bytes=job.max_record_bytes,
+        root=job.root,
     )

@@ -165,6 +165,7 @@ def _records(
         report,
         job.max_record_bytes,
         check,
+        root=job.root,
     )
 
 

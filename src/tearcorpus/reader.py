@@ -13,6 +13,8 @@ from ._io import (
     DEFAULT_MAX_RECORD_BYTES,
     bom_encoding,
     is_remote,
+    provenance_name,
+    provenance_root,
     read_head,
     release_stream,
     transcode_head,
@@ -90,6 +92,7 @@ def iter_records(
     options: Mapping[str, str] | None = None,
     report: Report | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    root: str | None = None,
 ) -> Iterator[Record]:
     """Stream the records of every input, in order, one input after another.
 
@@ -99,11 +102,14 @@ def iter_records(
     be read at all raise :class:`~tearcorpus.errors.InputError`.
 
     ``-`` reads standard input; FIFOs and pipes (``<(...)``) are read once, completely.
+    Provenance names a local input relative to *root* (default: the folder the local
+    inputs have in common), so no absolute local path reaches what is written from the
+    records; URLs and streams keep their name. Errors name the input as given.
     A record (a line of a line format, a whole JSON document) larger than
     *max_record_bytes* (default 64 MiB) is rejected as ``record-too-large`` without
     being held in memory; a line format reads on at the next line, a document ends.
     """
-    return _records(inputs, format, strict, encoding, options, report, max_record_bytes)
+    return _records(inputs, format, strict, encoding, options, report, max_record_bytes, root=root)
 
 
 def _records(
@@ -115,6 +121,8 @@ def _records(
     report: Report | None,
     max_record_bytes: int,
     keys: KeyCheck | None = None,
+    *,
+    root: str | None = None,
 ) -> Iterator[Record]:
     """:func:`iter_records`; with *keys*, every record's id is noted in it on the way
     (:mod:`tearcorpus.pipeline`), in the loop that counts the records."""
@@ -123,7 +131,7 @@ def _records(
     if max_record_bytes < 1:
         raise ValueError(f"max_record_bytes must be at least 1, not {max_record_bytes}")
     for records in _inputs(
-        inputs, format, strict, encoding, options, report, max_record_bytes, keys
+        inputs, format, strict, encoding, options, report, max_record_bytes, keys, root
     ):
         # ``yield from`` hands each record on without a loop of ours per record.
         yield from records
@@ -140,10 +148,14 @@ def _inputs(
     report: Report,
     max_record_bytes: int,
     keys: KeyCheck | None = None,
+    root: str | None = None,
 ) -> Iterator[Iterator[Record]]:
     """The record stream of each input in turn, each opened when the one before ends."""
     forced = get_parser(format) if format is not None else None
-    for path in _as_list(inputs):
+    paths = _as_list(inputs)
+    if root is None:
+        root = provenance_root(paths)
+    for path in paths:
         release_stream(path)  # a stream left half-read by an earlier run starts afresh
         try:
             head = read_head(path)  # also checks the path: missing, directory, empty
@@ -162,6 +174,7 @@ def _inputs(
             encoding=enc,
             options=options or {},
             max_record_bytes=max_record_bytes,
+            label=provenance_name(path, root),
         )
         report.sources.append(ctx.report)
         yield _counted(parser.parse(ctx), ctx, keys)
@@ -218,6 +231,7 @@ def read(
     encoding: str | None = None,
     options: Mapping[str, str] | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    root: str | None = None,
 ) -> Corpus:
     """Read every input into one in-memory :class:`~tearcorpus.Corpus`.
 
@@ -234,5 +248,6 @@ def read(
         options=options,
         report=report,
         max_record_bytes=max_record_bytes,
+        root=root,
     )
     return Corpus(records, report=report)

@@ -37,6 +37,9 @@ class ParseContext:
     #: The largest record (a line, a whole document) read, in bytes: past it the record
     #: is rejected as ``record-too-large`` without being held in memory.
     max_record_bytes: int = field(default=DEFAULT_MAX_RECORD_BYTES, kw_only=True)
+    #: How provenance names the input (relative to the run's root folder, so that no
+    #: absolute local path reaches a shared dataset); ``None``: :attr:`source` as given.
+    label: str | None = field(default=None, kw_only=True)
     #: What the readers of :mod:`tearcorpus._io` get: the limit, and this context's
     #: :meth:`note` and a ``record-too-large`` rejection for an over-long line.
     limits: ReadLimits = field(init=False)
@@ -81,9 +84,14 @@ class ParseContext:
         """Count something noticed that cost no record (a repeated comment, a stub)."""
         self.report.notes[kind] += count
 
+    @property
+    def provenance_source(self) -> str:
+        """The name records' provenance gives the input: :attr:`label`, else the source."""
+        return self.source if self.label is None else self.label
+
     def provenance(self, *, line: int | None = None, index: int | None = None) -> Provenance:
         return new_provenance(
-            source=self.source,
+            source=self.provenance_source,
             format=self.format,
             line=line,
             index=index,

@@ -434,7 +434,7 @@ def to_reply(
         deleted,
         removed,
         extra,
-        new_provenance(ctx.source, ctx.format, line, index, __version__),
+        new_provenance(ctx.provenance_source, ctx.format, line, index, __version__),
     )
 
 
@@ -544,5 +544,5 @@ def _reply_checked(
         deleted,
         removed,
         extra,
-        new_provenance(ctx.source, ctx.format, line, index, __version__),
+        new_provenance(ctx.provenance_source, ctx.format, line, index, __version__),
     )

@@ -403,7 +403,7 @@ def _reply(
         False,
         False,
         extra,
-        new_provenance(ctx.source, ctx.format, None, index, __version__),
+        new_provenance(ctx.provenance_source, ctx.format, None, index, __version__),
     )
 
 
