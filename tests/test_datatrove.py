@@ -473,3 +473,27 @@ def test_a_rerun_of_the_merge_stages_redoes_missing_tasks(
         assert after[name] == before[name], name
     assert after["00001.jsonl"] != before["00001.jsonl"]
     assert _written(out) == sorted(tearcorpus.read(_paths(overlapping)), key=_key)
+
+
+def test_opt_out_list_withdraws_in_the_pipeline(dumps: Path, tmp_path: Path) -> None:
+    """An Excluder step leaves out the listed comment and every reply under a listed post,
+    as --exclude does."""
+    from tearcorpus.transforms import Excluder
+
+    plain = tearcorpus.read(sorted(str(p) for p in dumps.iterdir()))
+    post, reply = plain.posts[0], plain.replies[-1]
+    listed = tmp_path / "opt-out.txt"
+    listed.write_text(f"{post.id}\n{reply.id}\n")
+    out = tmp_path / "out"
+    pipeline: list[Any] = [
+        TearcorpusReader(str(dumps)),
+        TearcorpusTransform(Excluder.load(str(listed))),
+        TearcorpusWriter(str(out)),
+    ]
+    _run(pipeline, tmp_path / "logs")
+    written = _written(out)
+    ids = {r.id for r in written}
+    assert reply.id not in ids
+    assert post.id not in ids
+    assert not [r for r in written if isinstance(r, tearcorpus.Reply) and r.post_id == post.id]
+    assert any(isinstance(r, tearcorpus.Reply) for r in written)

@@ -458,6 +458,16 @@ def anonymization(readme: str) -> str | None:
     return match.group(1) if match else None
 
 
+_EXCLUDE_MARK: Final = re.compile(r"<!--\s*tearcorpus:exclude=(\S+)\s*-->")
+
+
+def exclusion(readme: str) -> str | None:
+    """The digest of the opt-out list a card records (``none`` for none applied), or
+    ``None`` for a card that says nothing (written before the list existed)."""
+    match = _EXCLUDE_MARK.search(readme)
+    return match.group(1) if match else None
+
+
 def exported_files(readme: str) -> list[str] | None:
     """The data files (relative paths) a card records as its export's, ``None`` if it
     records none (a card of an older tearcorpus, or not ours)."""
@@ -494,8 +504,10 @@ def render_card(
     report: Report | None = None,
     seed: int = 0,
     ratios: Sequence[float] = (0.8, 0.1, 0.1),
+    exclude_digest: str | None = None,
 ) -> str:
-    """The whole ``README.md``: YAML front matter and the card's body."""
+    """The whole ``README.md``: YAML front matter and the card's body. *exclude_digest*
+    is the digest of the opt-out list applied (recorded for ``publish``)."""
     licence_id = license or "unknown"
     rows = sum(p.rows for p in splits.get("replies", {}).values()) or stats.records
     data = _card_data(
@@ -643,6 +655,7 @@ def render_card(
         "## Personal information",
         "",
         f"<!-- tearcorpus:anonymized={stats.anonymization} -->",
+        f"<!-- tearcorpus:exclude={exclude_digest or 'none'} -->",
         "<!-- tearcorpus:files="
         + json.dumps(
             [f for per_split in splits.values() for p in per_split.values() for f in p.files]
@@ -666,6 +679,12 @@ def render_card(
             "details. Public comments are still personal data in many jurisdictions: "
             "check with your ethics board before sharing, or re-export with "
             "`tearcorpus convert --anonymize`."
+        )
+    if exclude_digest is not None:
+        withdrawn = report.dropped.get("withdrawn", 0) if report is not None else 0
+        out.append(
+            f"An opt-out list was applied: {withdrawn} records were withdrawn at their "
+            "authors' request (which ones is not recorded here)."
         )
     if stats.scrubbed:
         out.append(

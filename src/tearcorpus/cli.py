@@ -141,6 +141,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--message", metavar="TEXT", help="commit message")
     publish.add_argument(
+        "--exclude",
+        metavar="FILE",
+        help="refuse a folder built without this opt-out list (default: $TEARCORPUS_EXCLUDE)",
+    )
+    publish.add_argument(
         "--allow-identifiable",
         action="store_true",
         help="publish a corpus whose authors were not anonymised (refused by default)",
@@ -264,8 +269,15 @@ def _add_transform_args(convert: argparse.ArgumentParser) -> None:
 
     group = convert.add_argument_group(
         "transforms",
-        "run in this order: normalize, filter, dedup, near-dedup, anonymize, scrub "
+        "run in this order: exclude, normalize, filter, dedup, near-dedup, anonymize, scrub "
         "(see docs/privacy.md)",
+    )
+    group.add_argument(
+        "--exclude",
+        metavar="FILE",
+        default=os.environ.get("TEARCORPUS_EXCLUDE") or None,
+        help="leave out the records and authors of an opt-out list: one comment or post "
+        "id, or author:ID, a line (default: $TEARCORPUS_EXCLUDE); counted as withdrawn",
     )
     group.add_argument(
         "--normalize",
@@ -378,6 +390,8 @@ def _job(args: argparse.Namespace) -> ConvertJob:
     if len(ratios) != 3:
         raise ExportError(f"--split-ratios: expected three numbers, got {args.split_ratios!r}")
     steps: list[jobs.Step] = []
+    if args.exclude:
+        steps.append(jobs.ExcludeStep(args.exclude))
     if args.normalize:
         steps.append(jobs.NormalizeStep(tuple(args.normalize), quotes=args.quotes))
     langs = tuple(c.strip() for c in args.lang.split(",") if c.strip()) if args.lang else None
@@ -661,6 +675,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
         token=args.token,
         message=args.message,
         allow_identifiable=args.allow_identifiable,
+        exclude=args.exclude,
     )
     for warning in result.warnings:
         print(f"tearcorpus: warning: {warning}", file=sys.stderr)

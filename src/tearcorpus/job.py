@@ -41,6 +41,7 @@ __all__ = [
     "AnonymizeStep",
     "ConvertJob",
     "DedupStep",
+    "ExcludeStep",
     "FilterStep",
     "NearDedupStep",
     "NormalizeStep",
@@ -50,6 +51,27 @@ __all__ = [
 
 #: Names collected by the first pass of two-pass anonymisation: name → (kind, author id).
 Names: TypeAlias = dict[str, tuple[str, str]]
+
+
+@frozen
+class ExcludeStep:
+    """Leave out the records and authors of an opt-out list (``--exclude FILE``, see
+    :mod:`tearcorpus.transforms.exclude`): dropped as ``withdrawn``, first of all steps."""
+
+    name: ClassVar[str] = "exclude"
+    path: str = field(converter=os.fspath)
+    shard_safe: ClassVar[bool] = True
+
+    def build(self, key: bytes | None, names: Names | None) -> Transform:
+        from .transforms import Excluder
+
+        return Excluder.load(self.path, key)
+
+    def digest(self) -> str:
+        """The list's digest, recorded in the Hub folder's card for ``publish``."""
+        from .transforms.exclude import digest
+
+        return digest(self.path)
 
 
 @frozen
@@ -175,9 +197,19 @@ class ScrubStep:
 
 
 #: A transform of a job, built when the job runs.
-Step: TypeAlias = NormalizeStep | FilterStep | DedupStep | NearDedupStep | AnonymizeStep | ScrubStep
+Step: TypeAlias = (
+    ExcludeStep | NormalizeStep | FilterStep | DedupStep | NearDedupStep | AnonymizeStep | ScrubStep
+)
 
-_STEP_TYPES: Final = (NormalizeStep, FilterStep, DedupStep, NearDedupStep, AnonymizeStep, ScrubStep)
+_STEP_TYPES: Final = (
+    ExcludeStep,
+    NormalizeStep,
+    FilterStep,
+    DedupStep,
+    NearDedupStep,
+    AnonymizeStep,
+    ScrubStep,
+)
 
 
 def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
@@ -272,7 +304,8 @@ class ConvertJob:
         if self.workers < 1:
             raise TearcorpusError(f"workers must be 1 or more, got {self.workers}")
         if self.write_dropped and not any(
-            isinstance(s, FilterStep | DedupStep | NearDedupStep) for s in self.transforms
+            isinstance(s, ExcludeStep | FilterStep | DedupStep | NearDedupStep)
+            for s in self.transforms
         ):
             raise TearcorpusError("--write-dropped needs a transform that drops records")
 
@@ -326,6 +359,9 @@ class ConvertJob:
             license=self.license,
             pretty_name=self.pretty_name,
             progress=progress,
+            exclude_digest=next(
+                (s.digest() for s in self.transforms if isinstance(s, ExcludeStep)), None
+            ),
         )
 
     def evolve(self, **changes: object) -> ConvertJob:

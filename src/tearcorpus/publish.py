@@ -191,6 +191,28 @@ def _privacy_check(readme: str, folder: str, *, allow_identifiable: bool) -> lis
     return [f"{what} (published anyway: --allow-identifiable)"]
 
 
+def _check_exclusion(readme: str, folder: str, exclude: str | os.PathLike[str] | None) -> None:
+    """Refuse a folder built without the opt-out list *exclude* (else
+    ``$TEARCORPUS_EXCLUDE``), or with another version of it."""
+    from .card import exclusion
+    from .transforms.exclude import digest
+
+    listed = os.fspath(exclude) if exclude is not None else os.environ.get("TEARCORPUS_EXCLUDE")
+    if not listed:
+        return
+    recorded = exclusion(readme)
+    if recorded is None or recorded == "none":
+        raise ExportError(
+            f"{folder}: was built without the opt-out list {listed}; rebuild it with "
+            f"`tearcorpus convert ... --exclude {listed}`"
+        )
+    if recorded != digest(listed):
+        raise ExportError(
+            f"{folder}: was built with another version of the opt-out list {listed} "
+            "(entries were added or removed since); rebuild it with the current list"
+        )
+
+
 def publish(
     folder: str | os.PathLike[str],
     repo_id: str,
@@ -200,6 +222,7 @@ def publish(
     message: str | None = None,
     endpoint: str | None = None,
     allow_identifiable: bool = False,
+    exclude: str | os.PathLike[str] | None = None,
 ) -> PublishResult:
     """Upload the Hub folder *folder* to the dataset repo *repo_id* in one commit.
 
@@ -208,7 +231,8 @@ def publish(
     The repo is created if it does not exist (private if *private*). Raises
     :class:`ExportError`, with one line, for an invalid *repo_id* (before any request),
     a folder that is not a tearcorpus Hub folder or holds a data file its card does not
-    list, and for Hub errors (no token, no permission, no network), with the Hub's
+    list, a folder built without the opt-out list *exclude* (default
+    ``$TEARCORPUS_EXCLUDE``) or with another version of it, and for Hub errors (no token, no permission, no network), with the Hub's
     message.
     """
     hub = _hub()
@@ -218,6 +242,7 @@ def publish(
         raise ExportError(f"{repo_id!r} is not a valid repo id: {_one_line(exc)}") from None
     path = os.fspath(folder)
     readme, files = check_hub_folder(path)
+    _check_exclusion(readme, path, exclude)
     warnings = _privacy_check(readme, path, allow_identifiable=allow_identifiable)
     api = hub.HfApi(endpoint=endpoint, token=token, library_name="tearcorpus")
     try:

@@ -77,6 +77,8 @@ class ExportOptions:
     #: Progress of the long steps that follow reading (the Hub folder's join and shard
     #: writing, counted in rows); ``None`` shows none. The command line passes ``tqdm``.
     progress: ProgressFactory | None = None
+    #: Hub folder card: the digest of the opt-out list applied (``--exclude``), if any.
+    exclude_digest: str | None = None
 
 
 @define

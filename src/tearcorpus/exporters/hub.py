@@ -295,6 +295,7 @@ class HubExport:
             report=options.report,
             seed=options.seed,
             ratios=self.ratios,
+            exclude_digest=options.exclude_digest,
         )
         out.open("README.md").write(readme.encode())
         out.commit()

@@ -5,7 +5,7 @@ A transform is an object with ``name``, ``drops`` and ``apply(record, report)`` 
 and :func:`apply_transforms` composes them. The command line runs them in
 :data:`ORDER`::
 
-    normalize → filter → dedup → near-dedup → anonymize → scrub
+    exclude → normalize → filter → dedup → near-dedup → anonymize → scrub
 
 - normalising first lets filters and dedup see clean text;
 - filters and dedup run before any rewriting, so they judge the source (a bot's real
@@ -35,6 +35,7 @@ from .anonymize import (
     pseudonym,
 )
 from .dedup import ExactDedup, NearDedup
+from .exclude import Excluder
 from .filters import DroppedWriter, Filter
 from .normalize import Normalizer
 from .scrub import Scrubber, find_pii, scrub, scrub_text
@@ -47,6 +48,7 @@ __all__ = [
     "Drop",
     "DroppedWriter",
     "ExactDedup",
+    "Excluder",
     "Filter",
     "NearDedup",
     "Normalizer",
@@ -66,6 +68,7 @@ __all__ = [
 
 #: Name → transform class. Each class documents its own options.
 TRANSFORMS: Final[dict[str, type[Transform]]] = {
+    Excluder.name: Excluder,
     Normalizer.name: Normalizer,
     Filter.name: Filter,
     ExactDedup.name: ExactDedup,
@@ -75,7 +78,7 @@ TRANSFORMS: Final[dict[str, type[Transform]]] = {
 }
 
 #: The documented order the command line runs transforms in.
-ORDER: Final = ("normalize", "filter", "dedup", "near-dedup", "anonymize", "scrub")
+ORDER: Final = ("exclude", "normalize", "filter", "dedup", "near-dedup", "anonymize", "scrub")
 
 #: Called with each dropped record and its reason.
 DroppedCallback = Callable[[Record, str], None]
