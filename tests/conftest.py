@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -36,3 +37,13 @@ DATA = Path(__file__).parent / "data"
 def data_dir() -> Path:
     """The project's own fixture dumps."""
     return DATA
+
+
+#: The shapes of the real formats beside a clone (``../shared/samples``), when present.
+SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+
+
+def with_samples(own: list[Any], shared: list[Any]) -> list[Any]:
+    """Parameter cases of a test: the project's own fixtures, always; the shared samples
+    add cases when they are beside the clone, and never decide whether the test runs."""
+    return own + (shared if SHARED_SAMPLES.is_dir() else [])

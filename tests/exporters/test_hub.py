@@ -22,10 +22,12 @@ from tearcorpus.card import anonymization
 from tearcorpus.exporters import ExportOptions, ExportResult, hub
 from tearcorpus.schema import features
 
+from ..conftest import SHARED_SAMPLES, with_samples
+
 datasets = pytest.importorskip("datasets")
 pytest.importorskip("huggingface_hub")
 
-YTDLP_SAMPLE = Path("/work/shared/samples/ytdlp/ytdlp_BaW_jenozKc.info.json")
+YTDLP_SAMPLE = SHARED_SAMPLES / "ytdlp" / "ytdlp_BaW_jenozKc.info.json"
 
 
 @pytest.fixture(autouse=True)
@@ -121,18 +123,20 @@ def test_refuses_non_empty_and_bad_ratios(tmp_path: Path) -> None:
         write_hub_folder([], str(tmp_path / "new"), split_ratios=(0.5, 0.5, 0.5))
 
 
-@pytest.mark.skipif(
-    not os.path.exists(Path(__file__).parents[2] / "src/tearcorpus/parsers/ytdlp.py")
-    or not YTDLP_SAMPLE.exists(),
-    reason="needs the ytdlp parser and the shared yt-dlp sample",
+@pytest.mark.parametrize(
+    ("dump", "replies"),
+    with_samples(
+        [(Path(__file__).parents[1] / "data" / "ytdlp" / "ytdlp_Xq7Tz0bWc3M.info.json", 24)],
+        [(YTDLP_SAMPLE, 25)],
+    ),
 )
-def test_sample_plus_ytdlp_loads_all_replies(tmp_path: Path) -> None:
-    """The bundled sample and a yt-dlp dump export together and load with all 25 replies."""
-    items = list(iter_records([sample_path(), YTDLP_SAMPLE]))
+def test_sample_plus_ytdlp_loads_all_replies(tmp_path: Path, dump: Path, replies: int) -> None:
+    """The bundled sample and a yt-dlp dump export together and load with all replies."""
+    items = list(iter_records([sample_path(), dump]))
     out = tmp_path / "hub"
     write_hub_folder(items, str(out))
     dd = _load(out, "replies", tmp_path / "cache")
-    assert sum(len(d) for d in dd.values()) == 25
+    assert sum(len(d) for d in dd.values()) == replies
 
 
 def _context_rows(folder: Path) -> dict[str, list[dict[str, Any]]]:

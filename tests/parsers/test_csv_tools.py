@@ -20,13 +20,14 @@ import tearcorpus
 from tearcorpus import Author, InputError, ParseError, Post, Reply, TearcorpusError, TimePrecision
 from tearcorpus.parsers import PARSERS, detect_format, ytcomments, ytdt
 
+from ..conftest import SHARED_SAMPLES, with_samples
+
 DATA = Path(__file__).parents[1] / "data" / "csv_tools"
 VIDEO = "Xq7Tz0bWc3M"
 YTDT = DATA / f"ytdt_videoinfo_{VIDEO}_2024_01_06-12_00_00_comments.csv"
 YTC = DATA / f"ytcomments_comments-{VIDEO}.csv"
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples" / "csv-tools"
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not present")
+SAMPLES = SHARED_SAMPLES / "csv-tools"
 SAMPLE_FILES = {
     "ytdt": "ytdt_videoinfo_BaW_jenozKc_2025_06_01-12_00_00_comments.csv",
     "ytcomments": "ytcomments_klostermann_comments-BaW_jenozKc.csv",
@@ -309,30 +310,56 @@ def test_unknown_encoding_is_an_input_error() -> None:
 # -- the shared samples ------------------------------------------------------------------
 
 
-@needs_samples
-@pytest.mark.parametrize(("fmt", "counts"), [("ytdt", (1, 3, 1)), ("ytcomments", (1, 3, 1))])
-def test_sample_counts_through_read(fmt: str, counts: tuple[int, int, int]) -> None:
-    """Each sample reads as one placeholder post and three comments, one of them a reply."""
-    corpus = tearcorpus.read(SAMPLES / SAMPLE_FILES[fmt])
+#: Our own exports of the two tools, and the shared samples when beside the clone:
+#: (format, path, video id, (posts, replies, nested), rejected).
+EXPORTS = with_samples(
+    [
+        (
+            "ytdt",
+            DATA / "ytdt_videoinfo_Xq7Tz0bWc3M_2024_01_06-12_00_00_comments.csv",
+            "Xq7Tz0bWc3M",
+            (1, 3, 1),
+            2,
+        ),
+        ("ytcomments", DATA / "ytcomments_comments-Xq7Tz0bWc3M.csv", "Xq7Tz0bWc3M", (1, 4, 2), 2),
+    ],
+    [
+        (fmt, SAMPLES / name, "BaW_jenozKc", (1, 3, 1), 0)
+        for fmt, name in sorted(SAMPLE_FILES.items())
+    ],
+)
+
+
+@pytest.mark.parametrize(("fmt", "path", "video", "counts", "rejected"), EXPORTS)
+def test_sample_counts_through_read(
+    fmt: str, path: Path, video: str, counts: tuple[int, int, int], rejected: int
+) -> None:
+    """Each export reads as one placeholder post and its comments, some of them replies."""
+    corpus = tearcorpus.read(path)
     nested = sum(1 for r in corpus.replies if r.parent_id is not None)
     assert (len(corpus.posts), len(corpus.replies), nested) == counts
-    assert corpus.report.rejected == 0
+    assert corpus.report.rejected == rejected
     assert corpus.report.formats == [fmt]
-    assert corpus.posts[0].id == "BaW_jenozKc"
+    assert corpus.posts[0].id == video
 
 
-@needs_samples
-@pytest.mark.parametrize("fmt", sorted(SAMPLE_FILES))
-def test_sample_counts_through_the_cli(fmt: str) -> None:
-    """``tearcorpus inspect --json`` detects each sample and counts 1 post, 3 replies."""
+@pytest.mark.parametrize(("fmt", "path", "video", "counts", "rejected"), EXPORTS)
+def test_sample_counts_through_the_cli(
+    fmt: str, path: Path, video: str, counts: tuple[int, int, int], rejected: int
+) -> None:
+    """``tearcorpus inspect --json`` detects each export and counts its records."""
     out = subprocess.run(
-        [sys.executable, "-m", "tearcorpus", "inspect", "--json", str(SAMPLES / SAMPLE_FILES[fmt])],
+        [sys.executable, "-m", "tearcorpus", "inspect", "--json", str(path)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     summary = json.loads(out)
-    assert (summary["posts"], summary["replies"], summary["rejected"]) == (1, 3, 0)
+    assert (summary["posts"], summary["replies"], summary["rejected"]) == (
+        counts[0],
+        counts[1],
+        rejected,
+    )
     assert summary["formats"] == [fmt]
 
 

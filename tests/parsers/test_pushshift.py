@@ -23,8 +23,11 @@ import tearcorpus
 from tearcorpus import Author, ParseError, Platform, Post, Reply, TearcorpusError
 from tearcorpus.parsers import detect_format, pushshift
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples"
+from ..conftest import SHARED_SAMPLES as SAMPLES
+from ..conftest import with_samples
+
 ROOT = Path(__file__).parents[2]
+DATA = ROOT / "tests" / "data" / "pushshift"
 
 
 def _zstd(data: bytes) -> bytes:
@@ -210,40 +213,60 @@ def test_wrapped_things_are_unwrapped(tmp_path: Path) -> None:
     assert (reply.id, reply.post_id, reply.text) == ("w1", "p", "hi")
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not present")
 @pytest.mark.parametrize(
-    ("name", "posts", "replies"),
-    [
-        ("reddit_dump_RC_sample.ndjson", 0, 7),
-        ("reddit_dump_RC_sample.zst", 0, 7),
-        ("reddit_dump_RS_sample.ndjson", 5, 0),
-        ("reddit_dump_RS_sample.zst", 5, 0),
-    ],
+    ("path", "posts", "replies", "rejected"),
+    with_samples(
+        [(DATA / "RC_2024-01.ndjson", 0, 6, 1), (DATA / "RS_2024-01.ndjson", 3, 0, 0)],
+        [
+            (SAMPLES / "pushshift" / "reddit_dump_RC_sample.ndjson", 0, 7, 0),
+            (SAMPLES / "pushshift" / "reddit_dump_RC_sample.zst", 0, 7, 0),
+            (SAMPLES / "pushshift" / "reddit_dump_RS_sample.ndjson", 5, 0, 0),
+            (SAMPLES / "pushshift" / "reddit_dump_RS_sample.zst", 5, 0, 0),
+        ],
+    ),
 )
-def test_samples_counts_through_read_and_cli(name: str, posts: int, replies: int) -> None:
-    """The shared samples give the documented counts, through read() and the CLI."""
-    if name.endswith(".zst"):
+def test_samples_counts_through_read_and_cli(
+    path: Path, posts: int, replies: int, rejected: int
+) -> None:
+    """Dumps of the real shape (ours; the shared samples too, when beside the clone) give
+    their counts, through read() and the CLI."""
+    if path.suffix == ".zst":
         pytest.importorskip("zstandard")
-    path = SAMPLES / "pushshift" / name
     corpus = tearcorpus.read(path)
-    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (posts, replies, 0)
+    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (
+        posts,
+        replies,
+        rejected,
+    )
     cli = ROOT / ".venv" / "bin" / "tearcorpus"
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "tearcorpus"]
     done = subprocess.run(
         [*command, "inspect", "--json", str(path)], capture_output=True, text=True, check=True
     )
     data = json.loads(done.stdout)
-    assert (data["posts"], data["replies"], data["rejected"]) == (posts, replies, 0)
+    assert (data["posts"], data["replies"], data["rejected"]) == (posts, replies, rejected)
     assert data["formats"] == ["pushshift"]
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not present")
-def test_sample_zst_and_plain_give_the_same_records() -> None:
-    """The sample .zst files hold the same records as their .ndjson twins."""
-    pytest.importorskip("zstandard")
-    for stem in ("reddit_dump_RC_sample", "reddit_dump_RS_sample"):
-        plain = list(tearcorpus.read(SAMPLES / "pushshift" / f"{stem}.ndjson"))
-        packed = list(tearcorpus.read(SAMPLES / "pushshift" / f"{stem}.zst"))
+def test_sample_zst_and_plain_give_the_same_records(tmp_path: Path) -> None:
+    """A .zst dump holds the same records as its plain twin (ours compressed here with a
+    long window; the shared samples' too, when beside the clone)."""
+    zstandard = pytest.importorskip("zstandard")
+    pairs = []
+    for name in ("RC_2024-01.ndjson", "RS_2024-01.ndjson"):
+        target = tmp_path / (name + ".zst")
+        params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31)
+        target.write_bytes(
+            zstandard.ZstdCompressor(compression_params=params).compress((DATA / name).read_bytes())
+        )
+        pairs.append((DATA / name, target))
+    for stem in with_samples([], ["reddit_dump_RC_sample", "reddit_dump_RS_sample"]):
+        pairs.append(
+            (SAMPLES / "pushshift" / f"{stem}.ndjson", SAMPLES / "pushshift" / f"{stem}.zst")
+        )
+    for plain_path, packed_path in pairs:
+        plain = list(tearcorpus.read(plain_path))
+        packed = list(tearcorpus.read(packed_path))
         assert packed == plain
 
 

@@ -18,8 +18,11 @@ import tearcorpus
 from tearcorpus import Author, ParseError, Platform, Post, Reply, TearcorpusError
 from tearcorpus.parsers import detect_format, reddit
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples"
+from ..conftest import SHARED_SAMPLES as SAMPLES
+from ..conftest import with_samples
+
 ROOT = Path(__file__).parents[2]
+OWN = ROOT / "tests" / "data" / "reddit"
 
 
 def _replies(corpus: tearcorpus.Corpus) -> dict[str, Reply]:
@@ -287,18 +290,24 @@ def test_invalid_times_and_counts_stay_in_extra(tmp_path: Path) -> None:
     assert corpus.report.notes()["invalid-created-utc"] == 1
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not present")
 @pytest.mark.parametrize(
-    ("name", "posts", "replies"),
-    [
-        ("reddit_thread_2023.json", 1, 10),
-        ("reddit_thread_2013.json", 1, 25),
-        ("reddit_morechildren.json", 0, 4),
-    ],
+    ("path", "posts", "replies"),
+    with_samples(
+        [
+            (OWN / "thread.json", 1, 6),
+            (OWN / "thread_2013.json", 1, 4),
+            (OWN / "morechildren.json", 0, 3),
+        ],
+        [
+            (SAMPLES / "reddit" / "reddit_thread_2023.json", 1, 10),
+            (SAMPLES / "reddit" / "reddit_thread_2013.json", 1, 25),
+            (SAMPLES / "reddit" / "reddit_morechildren.json", 0, 4),
+        ],
+    ),
 )
-def test_samples_counts_through_read_and_cli(name: str, posts: int, replies: int) -> None:
-    """The shared samples give the documented counts, through read() and the CLI."""
-    path = SAMPLES / "reddit" / name
+def test_samples_counts_through_read_and_cli(path: Path, posts: int, replies: int) -> None:
+    """Threads of the real shapes (ours; the shared samples too, when beside the clone)
+    give their counts, through read() and the CLI."""
     corpus = tearcorpus.read(path)
     assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (posts, replies, 0)
     assert not any(r.id == "_" for r in corpus.replies)
@@ -312,11 +321,15 @@ def test_samples_counts_through_read_and_cli(name: str, posts: int, replies: int
     assert data["formats"] == ["reddit"]
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not present")
-def test_sample_2013_depths_match_the_tree() -> None:
-    """In the depth-less 2013 sample, computed depths equal the assembled tree's depths."""
-    corpus = tearcorpus.read(SAMPLES / "reddit" / "reddit_thread_2013.json")
+@pytest.mark.parametrize(
+    "path",
+    with_samples([OWN / "thread_2013.json"], [SAMPLES / "reddit" / "reddit_thread_2013.json"]),
+)
+def test_sample_2013_depths_match_the_tree(path: Path) -> None:
+    """In a depth-less 2013 thread, computed depths equal the assembled tree's depths."""
+    corpus = tearcorpus.read(path)
     thread = next(corpus.threads())
+    assert any(reply.depth for reply in thread.replies)  # replies below the top level
     assert all(reply.depth == depth for reply, depth in thread.walk())
     assert not thread.orphans
 

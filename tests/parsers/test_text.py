@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 import tearcorpus
 from tearcorpus import InputError, Post, Reply, TearcorpusError
 
+from ..conftest import SHARED_SAMPLES, with_samples
+
 REPLIES = [
     "Same here. Happy tears are still tears.",
     "My grandmother cried at every ceremony.\n\nShe said joy needs somewhere to go.",
@@ -70,15 +72,22 @@ def test_whitespace_only_lines_count_as_blank(data_dir: Path) -> None:
     assert _replies(corpus) == REPLIES[:2]
 
 
-def test_shared_edge_cases_sample() -> None:
-    """The constructed edge-case sample: 4-blank gaps, whitespace lines, CRLF."""
-    path = Path(__file__).parents[3] / "shared" / "samples" / "text" / "edge-cases.txt"
-    if not path.exists():
-        pytest.skip("shared samples not present")
+@pytest.mark.parametrize(
+    ("path", "replies", "end"),
+    with_samples(
+        [(Path(__file__).parents[1] / "data" / "text" / "weddings-bom-crlf.txt", 6, None)],
+        [(SHARED_SAMPLES / "text" / "edge-cases.txt", 5, "&amp; stays literal here.")],
+    ),
+)
+def test_shared_edge_cases_sample(path: Path, replies: int, end: str | None) -> None:
+    """Edge cases of the text format (CRLF and a BOM in ours; 4-blank gaps, whitespace
+    lines and CRLF in the shared sample) read as one post and their replies."""
     corpus = tearcorpus.read(path)
     assert len(corpus.posts) == 1
-    assert len(corpus.replies) == 5
-    assert corpus.replies[-1].text.endswith("&amp; stays literal here.")
+    assert len(corpus.replies) == replies
+    assert all("\r" not in r.text for r in corpus.replies)
+    if end is not None:
+        assert corpus.replies[-1].text.endswith(end)
 
 
 def test_ids_are_stable_and_content_derived(data_dir: Path, tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
 from tearcorpus.parsers import detect_format, text, ycd, ytdlp
 
+from ..conftest import SHARED_SAMPLES, with_samples
+
 DATA = Path(__file__).parents[1] / "data" / "ycd"
 VIDEO = "Xq7Tz0bWc3M"
 JSONL = DATA / f"ycd_{VIDEO}.jsonl"
@@ -37,14 +39,19 @@ R1 = T1 + ".R1aaaaaaaaaaa"
 R2 = T1 + ".R2bbbbbbbbbbb"
 
 
-def _samples() -> Path:
-    here = Path("/work/shared/samples")
-    return here if here.is_dir() else Path(__file__).parents[3] / "shared" / "samples"
-
-
-SAMPLES = _samples() / "ycd"
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not present")
+SAMPLES = SHARED_SAMPLES / "ycd"
 SAMPLE_SHAPES = ["jsonl", "json", "csv", "semicolon.csv"]
+#: Each shape: our own file (video Xq7Tz0bWc3M, with its bad lines) and the shared
+#: sample's (BaW_jenozKc), when beside the clone: (path, video id, rejected).
+SHAPES = with_samples(
+    [
+        (DATA / "ycd_Xq7Tz0bWc3M.jsonl", "Xq7Tz0bWc3M", 1),
+        (DATA / "ycd_Xq7Tz0bWc3M.json", "Xq7Tz0bWc3M", 0),
+        (DATA / "ycd_Xq7Tz0bWc3M.csv", "Xq7Tz0bWc3M", 0),
+        (DATA / "ycd_Xq7Tz0bWc3M.semicolon.csv", "Xq7Tz0bWc3M", 1),
+    ],
+    [(SAMPLES / f"ycd_BaW_jenozKc.{shape}", "BaW_jenozKc", 0) for shape in SAMPLE_SHAPES],
+)
 
 
 def _by_id(corpus: tearcorpus.Corpus) -> dict[str, Reply]:
@@ -300,44 +307,58 @@ def test_sniff_scores() -> None:
     assert ycd.sniff(b"Just some text about cid\n", "x.txt") == 0
 
 
-@needs_samples
-@pytest.mark.parametrize("shape", SAMPLE_SHAPES)
-def test_sample_counts_through_read(shape: str) -> None:
-    """Each sample shape reads as one placeholder post and 4 replies."""
-    corpus = tearcorpus.read(SAMPLES / f"ycd_BaW_jenozKc.{shape}")
-    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (1, 4, 0)
-    assert corpus.posts[0].id == "BaW_jenozKc"
+@pytest.mark.parametrize(("path", "video", "rejected"), SHAPES)
+def test_sample_counts_through_read(path: Path, video: str, rejected: int) -> None:
+    """Each shape reads as one placeholder post and 4 replies."""
+    corpus = tearcorpus.read(path)
+    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (1, 4, rejected)
+    assert corpus.posts[0].id == video
     assert corpus.report.formats == ["ycd"]
 
 
-@needs_samples
-@pytest.mark.parametrize("shape", SAMPLE_SHAPES)
-def test_sample_counts_through_the_cli(shape: str) -> None:
-    """``tearcorpus inspect --json`` reports 4 replies for each sample shape."""
+@pytest.mark.parametrize(("path", "video", "rejected"), SHAPES)
+def test_sample_counts_through_the_cli(path: Path, video: str, rejected: int) -> None:
+    """``tearcorpus inspect --json`` reports 4 replies for each shape."""
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tearcorpus",
-            "inspect",
-            "--json",
-            str(SAMPLES / f"ycd_BaW_jenozKc.{shape}"),
-        ],
+        [sys.executable, "-m", "tearcorpus", "inspect", "--json", str(path)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     summary = json.loads(out)
-    assert (summary["posts"], summary["replies"], summary["rejected"]) == (1, 4, 0)
+    assert (summary["posts"], summary["replies"], summary["rejected"]) == (1, 4, rejected)
     assert summary["formats"] == ["ycd"]
 
 
-@needs_samples
-def test_sample_cut_by_the_paid_crash() -> None:
+def _cut_after_first_row(tmp_path: Path) -> Path:
+    """Our CSV as the tool leaves it when it crashes on a 'paid' field: the header and
+    the rows written before the crash (here one), then nothing."""
+    import csv
+    import io
+
+    text = (DATA / "ycd_Xq7Tz0bWc3M.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows[:2])
+    path = tmp_path / "ycd_Xq7Tz0bWc3M.crash_on_paid.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("shared", "likes"),
+    with_samples([(None, None)], [(SAMPLES / "ycd_BaW_jenozKc.crash_on_paid.csv", [1200])]),
+)
+def test_sample_cut_by_the_paid_crash(
+    tmp_path: Path, shared: Path | None, likes: list[int] | None
+) -> None:
     """The CSV left by the crash on 'paid' keeps the row written before it."""
-    corpus = tearcorpus.read(SAMPLES / "ycd_BaW_jenozKc.crash_on_paid.csv")
-    assert [r.like_count for r in corpus.replies] == [1200]
+    path = shared if shared is not None else _cut_after_first_row(tmp_path)
+    corpus = tearcorpus.read(path)
+    assert len(corpus.replies) == 1
     assert corpus.report.rejected == 0
+    if likes is not None:
+        assert [r.like_count for r in corpus.replies] == likes
 
 
 # -- property tests -----------------------------------------------------------------------

@@ -20,14 +20,13 @@ from tearcorpus import Author, ParseError, Post, Reply, TearcorpusError
 from tearcorpus._io import read_head
 from tearcorpus.parsers import ParseContext, detect_format, youtube_api
 
+from ..conftest import SHARED_SAMPLES, with_samples
 from ..strategies import json_values
 
 DATA = Path(__file__).parents[1] / "data" / "youtube_api"
-SAMPLES = Path(__file__).parents[3] / "shared" / "samples" / "youtube-api"
+SAMPLES = SHARED_SAMPLES / "youtube-api"
 VID = "tEaRvid0001"
 OWNER = "UCowner000000000000000AA"
-
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not present")
 
 
 def _read(*names: str, **kwargs: Any) -> tearcorpus.Corpus:
@@ -375,47 +374,81 @@ def test_sniff_declines_other_json() -> None:
 # --------------------------------------------------------------------------- samples
 
 
-@needs_samples
-def test_sample_comment_threads_give_one_post_and_five_replies() -> None:
-    """The commentThreads sample reads as 1 placeholder post and 5 replies."""
-    corpus = tearcorpus.read(SAMPLES / "yt_api_commentThreads.list.json")
-    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (1, 5, 0)
+@pytest.mark.parametrize(
+    ("path", "replies", "not_fetched"),
+    with_samples(
+        [(DATA / "threads_page1.json", 1, 0)],
+        [(SAMPLES / "yt_api_commentThreads.list.json", 5, 5)],
+    ),
+)
+def test_sample_comment_threads_give_one_post_and_five_replies(
+    path: Path, replies: int, not_fetched: int
+) -> None:
+    """A commentThreads page (ours; the shared sample too) reads as 1 placeholder post
+    and its replies."""
+    corpus = tearcorpus.read(path)
+    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (1, replies, 0)
     assert corpus.posts[0].extra == {"placeholder": True}
     assert corpus.posts[0].title is None
-    assert corpus.report.notes()["replies-not-fetched"] == 5
+    assert corpus.report.notes()["replies-not-fetched"] == not_fetched
     assert corpus.integrity().ok
 
 
-@needs_samples
-def test_sample_pages_read_together() -> None:
-    """videos + threads + comments samples form one thread with the real post."""
-    names = ["yt_api_videos.list.json", "yt_api_commentThreads.list.json"]
-    names.append("yt_api_comments.list.json")
-    corpus = tearcorpus.read([SAMPLES / n for n in names])
+@pytest.mark.parametrize(
+    ("paths", "views", "replies", "uploader"),
+    with_samples(
+        [
+            (
+                [DATA / "videos.json", DATA / "threads_page1.json", DATA / "threads_page2.json"],
+                15230,
+                2,
+                [],
+            )
+        ],
+        [
+            (
+                [
+                    SAMPLES / "yt_api_videos.list.json",
+                    SAMPLES / "yt_api_commentThreads.list.json",
+                    SAMPLES / "yt_api_comments.list.json",
+                ],
+                4400000,
+                6,  # the comments.list page repeats one reply
+                ["UgxPinned0000000000AaABAg", "UgxPinned0000000000AaABAg.9zReplyUPLOADERgg"],
+            )
+        ],
+    ),
+)
+def test_sample_pages_read_together(
+    paths: list[Path], views: int, replies: int, uploader: list[str]
+) -> None:
+    """videos + threads (+ comments) pages form one thread with the real post."""
+    corpus = tearcorpus.read(paths)
     (post,) = corpus.posts
-    assert post.view_count == 4400000
+    assert post.view_count == views
     assert post.extra.get("placeholder") is None
-    assert len(corpus.replies) == 6  # the comments.list page repeats one reply
+    assert len(corpus.replies) == replies
     (thread,) = corpus.threads()
     assert not thread.orphans
-    uploader = [r.id for r in corpus.replies if r.author and r.author.is_uploader]
-    assert uploader == ["UgxPinned0000000000AaABAg", "UgxPinned0000000000AaABAg.9zReplyUPLOADERgg"]
+    assert [r.id for r in corpus.replies if r.author and r.author.is_uploader] == uploader
 
 
-@needs_samples
 @pytest.mark.parametrize(
-    ("name", "posts", "replies"),
-    [
-        ("yt_api_commentThreads.list.json", 1, 5),
-        ("yt_api_comments.list.json", 1, 2),
-        ("yt_api_videos.list.json", 1, 0),
-    ],
+    ("path", "posts", "replies"),
+    with_samples(
+        [(DATA / "threads_page1.json", 1, 1), (DATA / "videos.json", 1, 0)],
+        [
+            (SAMPLES / "yt_api_commentThreads.list.json", 1, 5),
+            (SAMPLES / "yt_api_comments.list.json", 1, 2),
+            (SAMPLES / "yt_api_videos.list.json", 1, 0),
+        ],
+    ),
 )
-def test_sample_counts_through_the_cli(name: str, posts: int, replies: int) -> None:
-    """`tearcorpus inspect --json` reports the expected posts and replies per sample."""
+def test_sample_counts_through_the_cli(path: Path, posts: int, replies: int) -> None:
+    """`tearcorpus inspect --json` reports the expected posts and replies per page."""
     exe = Path(sys.executable).parent / "tearcorpus"
     out = subprocess.run(
-        [str(exe), "inspect", "--json", str(SAMPLES / name)],
+        [str(exe), "inspect", "--json", str(path)],
         capture_output=True,
         text=True,
         check=True,

@@ -25,6 +25,8 @@ from tearcorpus.parsers import ParseContext, detect_format, ytdlp
 from tearcorpus.parsers._times import TimeReader
 from tearcorpus.serialize import format_time
 
+from ..conftest import SHARED_SAMPLES, with_samples
+
 DATA = Path(__file__).parents[1] / "data" / "ytdlp"
 NEW = DATA / "ytdlp_Xq7Tz0bWc3M.info.json"
 OLD = DATA / "old_Lm3Np5Qr7TE.info.json"
@@ -32,13 +34,13 @@ OLD = DATA / "old_Lm3Np5Qr7TE.info.json"
 _ANCHOR = datetime(2024, 1, 6, 12, tzinfo=UTC)
 
 
-def _samples() -> Path:
-    here = Path("/work/shared/samples")
-    return here if here.is_dir() else Path(__file__).parents[3] / "shared" / "samples"
-
-
-SAMPLE = _samples() / "ytdlp" / "ytdlp_BaW_jenozKc.info.json"
-needs_samples = pytest.mark.skipif(not SAMPLE.is_file(), reason="shared samples not present")
+SAMPLE = SHARED_SAMPLES / "ytdlp" / "ytdlp_BaW_jenozKc.info.json"
+#: Our own yt-dlp file and the shared sample (when beside the clone): (path, replies,
+#: rejected, a reply id's tail and its depth).
+FILES = with_samples(
+    [(DATA / "ytdlp_Xq7Tz0bWc3M.info.json", 5, 1, None, None)],
+    [(SAMPLE, 6, 0, "9zReply3hhhhhhh", 2)],
+)
 
 P = "UgxPinnedpppppppppppp4AaABAg"
 A = "UgxAlphaaaaaaaaaaaaaa4AaABAg"
@@ -294,27 +296,37 @@ def test_sniff_scores() -> None:
     assert detect_format(NEW.read_bytes()[:200], str(NEW)) == "ytdlp"
 
 
-@needs_samples
-def test_sample_counts_through_read() -> None:
-    """The shared sample reads as 1 post and 6 replies, nothing rejected."""
-    corpus = tearcorpus.read(SAMPLE)
-    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (1, 6, 0)
+@pytest.mark.parametrize(("path", "replies", "rejected", "tail", "depth"), FILES)
+def test_sample_counts_through_read(
+    path: Path, replies: int, rejected: int, tail: str | None, depth: int | None
+) -> None:
+    """A yt-dlp file reads as 1 post and its replies, replies to replies at depth 2."""
+    corpus = tearcorpus.read(path)
+    assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (
+        1,
+        replies,
+        rejected,
+    )
     assert corpus.report.formats == ["ytdlp"]
-    depths = {r.id.rsplit(".", 1)[-1]: r.depth for r in corpus.replies}
-    assert depths["9zReply3hhhhhhh"] == 2
+    assert max(r.depth or 0 for r in corpus.replies) == 2
+    if tail is not None:
+        depths = {r.id.rsplit(".", 1)[-1]: r.depth for r in corpus.replies}
+        assert depths[tail] == depth
 
 
-@needs_samples
-def test_sample_counts_through_the_cli() -> None:
-    """``tearcorpus inspect --json`` reports 1 post and 6 replies for the sample."""
+@pytest.mark.parametrize(("path", "replies", "rejected", "tail", "depth"), FILES)
+def test_sample_counts_through_the_cli(
+    path: Path, replies: int, rejected: int, tail: str | None, depth: int | None
+) -> None:
+    """``tearcorpus inspect --json`` reports 1 post and the replies of a yt-dlp file."""
     out = subprocess.run(
-        [sys.executable, "-m", "tearcorpus", "inspect", "--json", str(SAMPLE)],
+        [sys.executable, "-m", "tearcorpus", "inspect", "--json", str(path)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     summary = json.loads(out)
-    assert (summary["posts"], summary["replies"], summary["rejected"]) == (1, 6, 0)
+    assert (summary["posts"], summary["replies"], summary["rejected"]) == (1, replies, rejected)
     assert summary["formats"] == ["ytdlp"]
 
 
