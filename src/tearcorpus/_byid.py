@@ -41,6 +41,7 @@ __all__ = [
     "POST_SALT",
     "KeyCheck",
     "Repeated",
+    "beside",
     "merge_by_id",
     "once_per_id",
     "record_key",
@@ -214,6 +215,13 @@ def write_keys(records: Iterable[Record], out: IO[bytes]) -> Iterator[Record]:
         write(record.id.encode())
         write(b"\n")
         yield record
+
+
+def beside(outdir: str) -> str | None:
+    """The folder holding *outdir* (scratch files there are on the output's disk), if it
+    exists; else ``None`` (the system's temporary folder)."""
+    parent = os.path.dirname(os.path.abspath(outdir))
+    return parent if os.path.isdir(parent) else None
 
 
 def _scratch(folder: str | None) -> str:

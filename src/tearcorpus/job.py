@@ -22,7 +22,6 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
 
-import attrs
 from attrs import field, frozen
 
 from ._io import DEFAULT_MAX_RECORD_BYTES
@@ -363,7 +362,3 @@ class ConvertJob:
                 (s.digest() for s in self.transforms if isinstance(s, ExcludeStep)), None
             ),
         )
-
-    def evolve(self, **changes: object) -> ConvertJob:
-        """A copy with *changes*."""
-        return attrs.evolve(self, **changes)  # type: ignore[arg-type]

@@ -20,12 +20,12 @@ a Pushshift month):
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._byid import KeyCheck, Repeated, merge_by_id
+from ._byid import KeyCheck, Repeated, beside, merge_by_id
+from ._io import is_stream
 from .job import ConvertJob
 from .model import Record
 from .report import Report
@@ -62,15 +62,14 @@ def run(job: ConvertJob, *, settle_process: bool = False) -> ExportResult:
     *settle_process* tunes this process for a long run (the command line's own process:
     see :mod:`tearcorpus._process`); a library caller's process is left as it is.
     """
-    from .exporters import ARROW_OUTPUTS, get_exporter
+    from .exporters import ARROW_OUTPUTS
 
-    get_exporter(job.to)
     if settle_process:
         from ._process import own_process
 
         own_process(arrow=job.to in ARROW_OUTPUTS)
     job.load_key()  # a missing key fails before any work
-    if not all(_rereadable(path) for path in job.inputs):
+    if any(is_stream(path) for path in job.inputs):  # cannot be read a second time
         return _run(job, merging=True)
     try:
         return _run(job, merging=False)
@@ -88,17 +87,6 @@ def run(job: ConvertJob, *, settle_process: bool = False) -> ExportResult:
     return _run(job, merging=True, expected=expected)
 
 
-def _rereadable(path: str) -> bool:
-    """Whether *path* can be read a second time: a file or a URL, not a pipe."""
-    if path == "-":
-        return False
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return True  # a URL, or missing: reading says what is wrong
-    return not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode))
-
-
 def worth_workers(job: ConvertJob) -> bool:
     """Whether *job*'s workers pay for starting (see :func:`tearcorpus.parallel.worth_workers`)."""
     from .parallel import worth_workers as worth
@@ -113,9 +101,11 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
     options = job.export_options(report, _bar if job.progress else None)
     result = None
     workers = worth_workers(job)
-    check = None if merging else KeyCheck(_near(job.out))
+    # With workers and no merging, the workers parse and run the shard-safe transforms.
+    in_workers = workers and not merging
+    check = None if merging else KeyCheck(beside(job.out))
     try:
-        if workers and not merging:
+        if in_workers:
             # --workers to JSONL, CSV, Parquet or the Hub folder: the workers encode.
             from .parallel import export_in_workers
 
@@ -125,9 +115,9 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
                 job, report, workers=workers, merging=merging, check=check
             )
             if merging:
-                records = merge_by_id(records, report, folder=_near(job.out), expected=expected)
+                records = merge_by_id(records, report, folder=beside(job.out), expected=expected)
             records = _progress(records, job.progress, f"converting to {job.to}")
-            if not (workers and not merging):
+            if not in_workers:
                 records = _transformed(job, records, report)
             # One record per id already: checked on the way, or merged.
             result = export_records(get_exporter(job.to), records, job.out, options, unique=True)
@@ -136,12 +126,6 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
             check.close()
     result.report = report
     return result
-
-
-def _near(out: str) -> str | None:
-    """The folder holding the output folder, for scratch files (on the same disk)."""
-    parent = os.path.dirname(os.path.abspath(out))
-    return parent if os.path.isdir(parent) else None
 
 
 def _records(

@@ -167,7 +167,7 @@ def export_records(
     iterator, which cannot be read twice, is refused with an
     :class:`~tearcorpus.errors.ExportError` and nothing is written.
     """
-    from .._byid import once_per_id
+    from .._byid import beside, once_per_id
     from ..corpus import Corpus
 
     if isinstance(records, Corpus) and options.report is None:
@@ -182,15 +182,9 @@ def export_records(
         records,
         lambda stream: _export_once(exporter, stream, outdir, options),
         report=report,
-        folder=_beside(outdir),
+        folder=beside(outdir),
         target=outdir,
     )
-
-
-def _beside(outdir: str) -> str | None:
-    """The folder holding *outdir*, for scratch files on the same disk, if it exists."""
-    parent = os.path.dirname(os.path.abspath(outdir))
-    return parent if os.path.isdir(parent) else None
 
 
 def _export_once(

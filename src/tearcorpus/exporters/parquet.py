@@ -32,7 +32,6 @@ __all__ = [
     "export",
     "name",
     "open",
-    "require_pyarrow",
     "write_parquet",
 ]
 
@@ -72,11 +71,6 @@ def _pq() -> Any:
     except ImportError:
         raise MissingDependencyError("Parquet export", "hf", "pyarrow") from None
     return pq
-
-
-def require_pyarrow() -> None:
-    """Raise :class:`~tearcorpus.errors.MissingDependencyError` when pyarrow is missing."""
-    _pq()
 
 
 def check_compression(compression: str) -> str:
