@@ -49,14 +49,19 @@ FIXTURES = [
 ]
 
 
-@pytest.fixture
-def dumps(tmp_path: Path) -> Path:
+def make_dumps(tmp_path: Path) -> Path:
     """A folder of dumps in several formats (seven files for four tasks)."""
     folder = tmp_path / "dumps"
     folder.mkdir()
     for source in FIXTURES:
         shutil.copy(source, folder / Path(source).name)
     return folder
+
+
+@pytest.fixture
+def dumps(tmp_path: Path) -> Path:
+    """The inputs of the sharded runs (the Ray and Slurm tests use the same)."""
+    return make_dumps(tmp_path)
 
 
 def _key(record: tearcorpus.Record) -> tuple[str, str, str]:
@@ -204,6 +209,11 @@ EDITED = "page one, first (edited)"
 
 @pytest.fixture
 def overlapping(tmp_path: Path) -> Path:
+    """The inputs of the merge tests (the Ray tests use the same)."""
+    return make_overlapping(tmp_path)
+
+
+def make_overlapping(tmp_path: Path) -> Path:
     """The fixture dumps plus overlapping inputs, named so that they sort in this order.
 
     A month twice, a ycd file before the yt-dlp file of its video (a placeholder, then

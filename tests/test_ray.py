@@ -2,27 +2,21 @@
 local Ray runtime started here (CPU only, two CPUs, no dashboard): the same inputs give
 the records of a plain run, with the merge stage, the opt-out list and a resumed run.
 
-Needs the ``ray`` extra (``make test-ray``). A plain ``pytest`` skips this module when
-Ray is not installed; with ``TEARCORPUS_RAY_TESTS=1`` (as ``make test-ray`` sets) a
-missing Ray is an error instead, so the CI step that installs it cannot pass by skipping.
+Needs the ``ray`` extra: ``make test-ray`` installs it, checks that Ray imports (so that
+the CI step cannot pass by skipping) and runs the tests marked ``ray``. A plain
+``pytest`` skips this module where Ray is not installed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.ray
-
-if os.environ.get("TEARCORPUS_RAY_TESTS") == "1":
-    import ray
-else:
-    ray = pytest.importorskip("ray", reason="needs the ray extra: pip install 'tearcorpus[ray]'")
+pytest.importorskip("datatrove")
 
 from datatrove.executor import RayPipelineExecutor
 
@@ -34,15 +28,31 @@ from tearcorpus.integrations.datatrove import (
     TearcorpusWriter,
     merge_pipelines,
 )
-from tearcorpus.transforms import Excluder, Filter, Normalizer, Scrubber, apply_transforms
-from tests.test_datatrove import (
-    _key,
-    _paths,
-    _plain,
-    _written,
-    dumps,  # noqa: F401  (a fixture: the inputs of the local-executor tests)
-    overlapping,  # noqa: F401  (a fixture)
+from tearcorpus.transforms import (
+    Excluder,
+    Filter,
+    Normalizer,
+    Scrubber,
+    Transform,
+    apply_transforms,
 )
+from tests.test_datatrove import _key, _paths, _plain, _written, make_dumps, make_overlapping
+
+ray = pytest.importorskip("ray", reason="needs the ray extra: pip install 'tearcorpus[ray]'")
+pytestmark = pytest.mark.ray
+
+
+@pytest.fixture
+def dumps(tmp_path: Path) -> Path:
+    """The inputs of the local-executor tests."""
+    return make_dumps(tmp_path)
+
+
+@pytest.fixture
+def overlapping(tmp_path: Path) -> Path:
+    """The inputs of the local-executor merge tests."""
+    return make_overlapping(tmp_path)
+
 
 #: Stage-2 tasks of the merge tests (one per bucket), as in test_datatrove.py.
 BUCKETS = 4
@@ -64,8 +74,9 @@ def ray_runtime() -> Iterator[None]:
         log_to_driver=False,
     )
     try:
-        assert ray.cluster_resources().get("CPU") == 2
-        assert not ray.cluster_resources().get("GPU")
+        resources: dict[str, float] = ray.cluster_resources()
+        assert resources.get("CPU") == 2
+        assert not resources.get("GPU")
         yield
     finally:
         ray.shutdown()
@@ -90,6 +101,7 @@ def _stats(logs: Path, step: str) -> dict[str, Any]:
     into ``stats.json`` once every task is done."""
     stats: list[dict[str, Any]] = json.loads((logs / "stats.json").read_text())
     (found,) = [s["stats"] for s in stats if s["name"].endswith(f": {step}")]
+    assert isinstance(found, dict)
     return found
 
 
@@ -128,7 +140,7 @@ def test_transform_steps_on_ray_match_apply_transforms(dumps: Path, tmp_path: Pa
     """Reader → normalise → filter → scrub → writer on Ray equals apply_transforms on a
     plain read."""
     out = tmp_path / "out"
-    steps = [Normalizer(), Filter(), Scrubber()]
+    steps: list[Transform] = [Normalizer(), Filter(), Scrubber()]
     pipeline: list[Any] = [TearcorpusReader(str(dumps))]
     pipeline += [TearcorpusTransform(step) for step in steps]
     pipeline.append(TearcorpusWriter(str(out), output_filename="${kind}/${rank}.jsonl"))

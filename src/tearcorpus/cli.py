@@ -26,7 +26,7 @@ from .report import Report
 if TYPE_CHECKING:
     from .job import ConvertJob
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 #: Located errors printed after a lenient run; the rest are counted.
 SHOWN_ERRORS = 10
@@ -151,6 +151,12 @@ def _parser() -> argparse.ArgumentParser:
         help="publish a corpus whose authors were not anonymised (refused by default)",
     )
     return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the ``tearcorpus`` command, with every subcommand (the command-line
+    reference of the documentation is generated from it)."""
+    return _parser()
 
 
 def _workers(value: str) -> int:

@@ -48,6 +48,7 @@ class Thread:
         return len(self.replies)
 
     def get(self, reply_id: str) -> Reply | None:
+        """The reply of the thread with id *reply_id*, or ``None``."""
         return self._by_id.get(reply_id)
 
     def roots(self) -> list[Reply]:
@@ -143,9 +144,11 @@ class Integrity:
 
     @property
     def ok(self) -> bool:
+        """No duplicate id, orphan, cycle or missing post was found."""
         return not (self.duplicate_ids or self.orphans or self.cycles or self.missing_posts)
 
     def to_dict(self) -> dict[str, Any]:
+        """The findings as plain JSON data."""
         return {
             "duplicate_ids": list(self.duplicate_ids),
             "orphans": list(self.orphans),

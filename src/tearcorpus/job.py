@@ -62,6 +62,8 @@ class ExcludeStep:
     shard_safe: ClassVar[bool] = True
 
     def build(self, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
         from .transforms import Excluder
 
         return Excluder.load(self.path, key)
@@ -84,6 +86,8 @@ class NormalizeStep:
     shard_safe: ClassVar[bool] = True
 
     def build(self, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
         from .transforms import Normalizer
 
         return Normalizer(self.steps, quotes=self.quotes)
@@ -104,6 +108,8 @@ class FilterStep:
     shard_safe: ClassVar[bool] = True
 
     def build(self, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
         from .transforms import Filter
 
         return Filter(
@@ -126,6 +132,8 @@ class DedupStep:
     shard_safe: ClassVar[bool] = False
 
     def build(self, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
         from .transforms import ExactDedup
 
         return ExactDedup(min_chars=self.min_chars, include_posts=self.include_posts)
@@ -142,6 +150,8 @@ class NearDedupStep:
     shard_safe: ClassVar[bool] = False
 
     def build(self, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
         from .transforms import NearDedup
 
         return NearDedup(
@@ -169,11 +179,15 @@ class AnonymizeStep:
         return not self.one_pass
 
     def load_key(self) -> bytes:
+        """The anonymisation key: the step's own, else read from ``key_file`` or
+        ``TEARCORPUS_KEY``."""
         from .transforms import load_key
 
         return self.key if self.key is not None else load_key(self.key_file)
 
     def build(self, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
         from .transforms import Anonymizer
 
         if key is None:
@@ -190,6 +204,8 @@ class ScrubStep:
     shard_safe: ClassVar[bool] = True
 
     def build(self, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
         from .transforms import Scrubber
 
         return Scrubber(self.kinds)

@@ -43,9 +43,11 @@ __all__ = [
     "observed_at",
 ]
 
-#: ``Report.merged`` reasons.
+#: ``Report.merged`` reason: a placeholder post gave way to the real post.
 PLACEHOLDER: Final = "placeholder"
+#: ``Report.merged`` reason: a post seen again (another input or scrape) was folded in.
 DUPLICATE_POST: Final = "duplicate-post"
+#: ``Report.merged`` reason: a reply seen again (another input or scrape) was folded in.
 DUPLICATE_REPLY: Final = "duplicate-reply"
 #: ``extra`` key of the texts a record had in earlier observations, oldest first.
 EARLIER_TEXTS: Final = "earlier_texts"

@@ -32,10 +32,12 @@ class SourceReport:
 
     @property
     def kept(self) -> int:
+        """Posts and replies parsed from this input."""
         return self.posts + self.replies
 
     @property
     def rejected_total(self) -> int:
+        """Records of this input rejected, all reasons together."""
         return sum(self.rejected.values())
 
     @property
@@ -44,11 +46,13 @@ class SourceReport:
         return self.kept + self.rejected_total
 
     def reject(self, kind: str, error: ParseError) -> None:
+        """Count a rejected record under *kind*, keeping the first errors located."""
         self.rejected[kind] += 1
         if len(self.errors) < MAX_KEPT_ERRORS:
             self.errors.append(error)
 
     def to_dict(self) -> dict[str, Any]:
+        """This input's counts as plain JSON data (``inspect --json``'s ``sources``)."""
         return {
             "source": self.source,
             "format": self.format,
@@ -77,26 +81,32 @@ class Report:
 
     @property
     def posts(self) -> int:
+        """Posts parsed, over every input."""
         return sum(s.posts for s in self.sources)
 
     @property
     def replies(self) -> int:
+        """Replies parsed, over every input."""
         return sum(s.replies for s in self.sources)
 
     @property
     def rejected(self) -> int:
+        """Records rejected, over every input."""
         return sum(s.rejected_total for s in self.sources)
 
     @property
     def read(self) -> int:
+        """Records read, over every input: ``posts + replies + rejected``."""
         return sum(s.read for s in self.sources)
 
     @property
     def dropped_total(self) -> int:
+        """Records left out by a transform, all reasons together."""
         return sum(self.dropped.values())
 
     @property
     def merged_total(self) -> int:
+        """Records folded into another observation of their id, all reasons together."""
         return sum(self.merged.values())
 
     @property
@@ -107,24 +117,29 @@ class Report:
 
     @property
     def formats(self) -> list[str]:
+        """The formats of the inputs, sorted, each once."""
         return sorted({s.format for s in self.sources})
 
     def rejected_by_reason(self) -> Counter[str]:
+        """Rejected records by reason, over every input."""
         total: Counter[str] = Counter()
         for s in self.sources:
             total.update(s.rejected)
         return total
 
     def notes(self) -> Counter[str]:
+        """Notes by kind, over every input."""
         total: Counter[str] = Counter()
         for s in self.sources:
             total.update(s.notes)
         return total
 
     def errors(self) -> list[ParseError]:
+        """The located rejections kept, input by input."""
         return [e for s in self.sources for e in s.errors]
 
     def to_dict(self) -> dict[str, Any]:
+        """The counts as plain JSON data (``inspect --json``, ``convert --json``)."""
         return {
             "formats": self.formats,
             "read": self.read,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 __all__ = ["SAMPLE_NAME", "sample_path"]
 
+#: The file name of the sample dump in the package's data.
 SAMPLE_NAME = "therapist-crying.txt"
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "table_for",
 ]
 
+#: The logical type of a column, mapped to Arrow, ``datasets`` and CSV types.
 ColumnType = Literal[
     "string", "int", "bool", "timestamp", "platform", "json", "author", "provenance"
 ]

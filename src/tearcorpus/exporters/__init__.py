@@ -56,6 +56,8 @@ LINE_OUTPUTS: Final = (jsonl.name, csv.name)
 
 
 def get_exporter(name: str) -> Exporter:
+    """The exporter module of the output format *name*; an unknown name raises
+    :class:`~tearcorpus.errors.ExportError` listing the known ones."""
     try:
         return EXPORTERS[name]
     except KeyError:

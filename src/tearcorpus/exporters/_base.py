@@ -45,9 +45,13 @@ __all__ = [
 class Progress(Protocol):
     """A progress display (a ``tqdm`` bar is one): advanced by counts, then closed."""
 
-    def update(self, n: int = 1) -> object: ...
+    def update(self, n: int = 1) -> object:
+        """Advance by *n*."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """End the display."""
+        ...
 
 
 #: ``factory(description, total, unit)``: a new :class:`Progress` for a long step.
@@ -96,6 +100,7 @@ class ExportResult:
 
     @property
     def written(self) -> int:
+        """Posts and replies written."""
         return self.posts + self.replies
 
 
@@ -120,7 +125,9 @@ class BatchWriter(ExportWriter, Protocol):
     """An export that also takes Arrow record batches of a table (``posts``, ``replies``),
     as :func:`tearcorpus.hf.record_batches` gives them."""
 
-    def write_batch(self, table: str, batch: Any) -> None: ...
+    def write_batch(self, table: str, batch: Any) -> None:
+        """Take one Arrow record batch of *table*, in the table's declared schema."""
+        ...
 
 
 @runtime_checkable
@@ -128,13 +135,17 @@ class PartWriter(ExportWriter, Protocol):
     """An export of lines that also takes part files of lines encoded elsewhere (a worker
     process, with the exporter's own encoders): appended in the order given, then removed."""
 
-    def write_parts(self, parts: tuple[str, str], counts: tuple[int, int]) -> None: ...
+    def write_parts(self, parts: tuple[str, str], counts: tuple[int, int]) -> None:
+        """Append the posts and replies part files *parts* (holding *counts* records)."""
+        ...
 
 
 class Exporter(Protocol):
     """What every module in :mod:`tearcorpus.exporters` provides."""
 
+    #: The name used with ``--to`` and in manifests.
     name: str
+    #: One line for ``tearcorpus formats`` and the docs.
     description: str
 
     def open(self, outdir: str, options: ExportOptions) -> ExportWriter:

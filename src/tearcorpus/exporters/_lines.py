@@ -33,13 +33,19 @@ class LineExporter(Protocol):
 
     name: str
 
-    def tables(self, out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]: ...
+    def tables(self, out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:
+        """Open the posts and replies files in *out*, their headers written."""
+        ...
 
-    def encoders(self, options: ExportOptions) -> tuple[Encoder, Encoder]: ...
+    def encoders(self, options: ExportOptions) -> tuple[Encoder, Encoder]:
+        """The functions that turn a post, and a reply, into its line."""
+        ...
 
     def finish(
         self, out: OutputDir, posts: int, replies: int, options: ExportOptions
-    ) -> list[str]: ...
+    ) -> list[str]:
+        """Write what follows the tables (the manifest); the names of the files written."""
+        ...
 
 
 class LinesWriter:

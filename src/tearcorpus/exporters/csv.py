@@ -55,6 +55,7 @@ __all__ = [
 name = "csv"
 description = "CSV (RFC 4180): posts.csv and replies.csv, nested fields as JSON, lossless"
 
+#: The byte order mark written first in Excel-safe mode, so that Excel reads UTF-8.
 BOM: Final = "\ufeff"
 #: Text cells starting with one of these are defused in Excel-safe mode (``'`` included
 #: so that the prefix can always be undone).

@@ -155,6 +155,7 @@ class ParquetExport:
             self.tables[table].add_batch(batch)
 
     def write_batch(self, table: str, batch: Any) -> None:
+        """Take one Arrow record batch of *table* (``posts`` or ``replies``)."""
         self.tables[table].add_batch(batch)
 
     def close(self) -> ExportResult:

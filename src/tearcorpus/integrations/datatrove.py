@@ -219,6 +219,8 @@ class TearcorpusReader(BaseDiskReader):  # type: ignore[misc]
     def run(
         self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
     ) -> DocumentsPipeline:
+        """The documents of the files of task *rank* of *world_size*: files ``rank``,
+        ``rank + world_size``, ... of the sorted list."""
         # The k-th file this task reads is file rank + k * world_size of the whole list.
         self._rank, self._world_size, self._files_read = rank, world_size, 0
         yield from super().run(data, rank, world_size)
@@ -340,6 +342,7 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
         self._tables: dict[str, Any] = {}
 
     def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
+        """Add *document*'s record to the Parquet file of its table for task *rank*."""
         from ..exporters.parquet import _TableWriter
         from ..schema import table_for
 
@@ -358,6 +361,7 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
         raise NotImplementedError  # write() above does the work
 
     def close(self) -> None:
+        """Finish the Parquet files of this task."""
         for writer in self._tables.values():
             writer.close()
         self._tables.clear()
@@ -405,6 +409,8 @@ class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
         self.buckets = _check_buckets(buckets)
 
     def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
+        """Append *document*'s record, with its observation order, to the file of its
+        bucket for task *rank*."""
         order = document.metadata.get(ORDER_KEY)
         if (
             not isinstance(order, list | tuple)

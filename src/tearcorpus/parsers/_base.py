@@ -90,6 +90,7 @@ class ParseContext:
         return self.source if self.label is None else self.label
 
     def provenance(self, *, line: int | None = None, index: int | None = None) -> Provenance:
+        """The provenance of a record of this input at *line* or item *index*."""
         return new_provenance(
             source=self.provenance_source,
             format=self.format,

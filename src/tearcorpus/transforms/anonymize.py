@@ -289,6 +289,8 @@ class Anonymizer:
         return f"Anonymizer(<key>, names={len(self._names)})"
 
     def pseudonym(self, platform: str, identity: str) -> str:
+        """The pseudonym of *identity* on *platform* under this key (see
+        :func:`tearcorpus.transforms.anonymize.pseudonym`)."""
         cached = self._cache.get((platform, identity))
         if cached is None:
             cached = pseudonym(self._key, platform, identity)

@@ -232,9 +232,11 @@ class DroppedWriter:
         self.count += 1
 
     def close(self) -> None:
+        """Commit the file of dropped records."""
         self._out.commit()
 
     def discard(self) -> None:
+        """Remove the file of dropped records, leaving nothing behind."""
         self._out.abort()
 
     def __enter__(self) -> DroppedWriter:
