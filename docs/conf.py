@@ -42,10 +42,12 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 # fields are documented by ``#:`` comments: autodoc reads both as they are.
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "signature"
-autodoc_preserve_defaults = True
 autodoc_class_signature = "mixed"
 add_module_names = False
 python_display_short_literal_types = True
+
+# Option names stay as typed (``--to``, not an en dash), quotes straight.
+smartquotes = False
 
 html_theme = "furo"
 html_title = f"tearcorpus {release}"

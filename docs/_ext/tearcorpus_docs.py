@@ -337,6 +337,37 @@ def undocumented() -> list[str]:
     return missing
 
 
+@functools.cache
+def _aliases() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Every dotted name a public object is exported as → where it is documented, and
+    each bare name → the places objects of that name are documented."""
+    dotted: dict[str, str] = {}
+    bare: dict[str, list[str]] = {}
+    for entry in entries():
+        for module in entry.exported_by:
+            dotted[f"{module}.{entry.name}"] = entry.path
+        bare.setdefault(entry.name, []).append(entry.path)
+    return dotted, bare
+
+
+def resolve_name(target: str, module: str | None) -> str | None:
+    """Where the object a cross-reference names is documented: *target* as exported by
+    a public module, or in the module *module* of the reference, or a bare name that one
+    public object has; None when that says nothing."""
+    dotted, bare = _aliases()
+    target = target.lstrip(".~")
+    for candidate in (target, f"{module}.{target}" if module else ""):
+        parts = candidate.split(".")
+        # The longest exported prefix: ``tearcorpus.Report.dropped`` is a member of the
+        # object ``tearcorpus.Report`` names.
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            if prefix in dotted:
+                return ".".join([dotted[prefix], *parts[end:]])
+    places = bare.get(target, [])
+    return places[0] if len(places) == 1 else None
+
+
 # The API reference pages (reST, for autodoc).
 
 
@@ -391,7 +422,11 @@ def _directive(entry: Entry) -> str:
     }[entry.kind]
     text = f"\n.. {directive}:: {entry.path}\n"
     if entry.kind in ("class", "exception"):
-        text += "   :members:\n   :undoc-members:\n   :show-inheritance:\n"
+        text += "   :members:\n   :undoc-members:\n"
+        if entry.obj.__bases__ != (object,):
+            text += "   :show-inheritance:\n"
+    if entry.kind == "data" and not _short_value(entry.obj):
+        text += "   :no-value:\n"
     own_doc = (
         _assigned(entry.home).get(entry.name, "")
         if entry.kind == "data"
@@ -403,6 +438,13 @@ def _directive(entry: Entry) -> str:
     if doc and not own_doc:
         text += "\n" + textwrap.indent(doc, "   ") + "\n"
     return text
+
+
+def _short_value(value: object) -> bool:
+    """Whether a data value is worth showing: a short repr naming no object (a registry
+    of modules would show their file paths)."""
+    text = repr(value)
+    return len(text) <= 80 and "<" not in text
 
 
 def index_page(all_entries: list[Entry], modules: list[str]) -> str:
@@ -638,7 +680,28 @@ def setup(app: Any) -> dict[str, Any]:
             if node.get("refdomain") == "py" and node.get("reftarget") in _BUILTINS:
                 node.attributes.pop("refspecific", None)  # its presence asks for a suffix search
 
+    def resolve_alias(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+        # ``:class:`tearcorpus.Post``` or ``:class:`Report``` in a docstring: the object is
+        # documented once, at its home (tearcorpus.model.Post); follow the alias there.
+        if node.get("refdomain") != "py":
+            return None
+        target = node.get("reftarget", "")
+        path = resolve_name(target, node.get("py:module"))
+        found = None
+        if path is not None:
+            found = env.get_domain("py").resolve_xref(
+                env, node["refdoc"], app.builder, node["reftype"], path, node, contnode
+            )
+        public = target.startswith(f"{PACKAGE}.") and not any(
+            part.startswith("_") for part in target.split(".")
+        )
+        if found is None and public:
+            # A reference to a public name that names nothing documented: a stale name.
+            logger.warning("unknown reference to %s", target, location=node)
+        return found
+
     app.connect("builder-inited", generate)
+    app.connect("missing-reference", resolve_alias)
     app.connect("doctree-read", exact_builtins)
     app.connect("autodoc-process-docstring", fill)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
