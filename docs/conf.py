@@ -17,7 +17,7 @@ import tearcorpus  # noqa: E402  (after the path set-up above, like the extensio
 
 project = "tearcorpus"
 author = "tearcorpus developers"
-copyright = "tearcorpus developers (MIT licence)"  # noqa: A001  (Sphinx's setting name)
+copyright = "tearcorpus developers (MIT licence)"
 release = tearcorpus.__version__
 version = release
 

@@ -236,9 +236,7 @@ def test_each_public_object_is_documented_once_where_it_is_defined() -> None:
     assert by_name["Transform"].path == "tearcorpus.transforms.Transform"
     assert by_name["EXPORTERS"].path == "tearcorpus.exporters.EXPORTERS"
     assert by_name["__version__"].path == "tearcorpus.__version__"
-    pages = {
-        m: tearcorpus_docs.module_page(m, entries) for m in tearcorpus_docs.public_modules()
-    }
+    pages = {m: tearcorpus_docs.module_page(m, entries) for m in tearcorpus_docs.public_modules()}
     for entry in entries:
         if entry.kind != "module":
             assert f":: {entry.path}\n" in pages[entry.home], entry.path

@@ -57,11 +57,12 @@ USAGE_WIDTH = 88
 def public_modules() -> list[str]:
     """The dotted names of the public modules, the package first, then sorted."""
     package = importlib.import_module(PACKAGE)
-    found = [PACKAGE]
-    for info in pkgutil.walk_packages(package.__path__, f"{PACKAGE}."):
-        if not any(part.startswith("_") for part in info.name.split(".")):
-            found.append(info.name)
-    return [PACKAGE, *sorted(found[1:])]
+    found = [
+        info.name
+        for info in pkgutil.walk_packages(package.__path__, f"{PACKAGE}.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+    ]
+    return [PACKAGE, *sorted(found)]
 
 
 def exported(module: ModuleType) -> list[str]:
@@ -285,9 +286,7 @@ def _members(cls: type) -> Iterator[tuple[str, Any]]:
 def _all_protocols() -> list[type]:
     """The Protocol classes among the public objects."""
     return [
-        e.obj
-        for e in entries()
-        if inspect.isclass(e.obj) and getattr(e.obj, "_is_protocol", False)
+        e.obj for e in entries() if inspect.isclass(e.obj) and getattr(e.obj, "_is_protocol", False)
     ]
 
 
@@ -321,10 +320,11 @@ def undocumented() -> list[str]:
     so does a method of a Protocol the class implements; class fields (attrs attributes)
     are described by their class and are not counted.
     """
-    missing = []
-    for module_name in public_modules():
-        if not (importlib.import_module(module_name).__doc__ or "").strip():
-            missing.append(module_name)
+    missing = [
+        module_name
+        for module_name in public_modules()
+        if not (importlib.import_module(module_name).__doc__ or "").strip()
+    ]
     for entry in entries():
         if entry.kind == "module":
             continue
@@ -386,7 +386,8 @@ def module_page(module_name: str, all_entries: list[Entry]) -> str:
     module = importlib.import_module(module_name)
     names = exported(module)
     by_key = {(e.name, id(e.obj)): e for e in all_entries}
-    own, elsewhere = [], []
+    own: list[Entry] = []
+    elsewhere: list[Entry] = []
     for name in names:
         entry = by_key[(name, id(getattr(module, name)))]
         (own if entry.home == module_name else elsewhere).append(entry)
@@ -395,8 +396,7 @@ def module_page(module_name: str, all_entries: list[Entry]) -> str:
         f"{_title(f'``{module_name}``')}\n"
         f".. automodule:: {module_name}\n   :no-members:\n"
     ]
-    for entry in own:
-        parts.append(_directive(entry))
+    parts.extend(_directive(entry) for entry in own)
     if elsewhere:
         parts.append(
             "\nAlso exported here, documented where they are defined:\n\n"
@@ -551,9 +551,7 @@ def cli_page(parser: argparse.ArgumentParser) -> str:
             ":doc:`../cli`.\n"
         ]
         for prog, command in command_paths(parser):
-            helps = {
-                f"{command.prog} {name}": text for name, text, _ in _subcommands(command)
-            }
+            helps = {f"{command.prog} {name}": text for name, text, _ in _subcommands(command)}
             parts.append(_command_section(prog, command, helps))
     return "\n".join(parts)
 
