@@ -550,15 +550,22 @@ def cli_page(parser: argparse.ArgumentParser) -> str:
             "argument and option, with its help. The guide to the commands is "
             ":doc:`../cli`.\n"
         ]
-        for prog, command in command_paths(parser):
-            helps = {f"{command.prog} {name}": text for name, text, _ in _subcommands(command)}
-            parts.append(_command_section(prog, command, helps))
+        commands = command_paths(parser)
+        # A subcommand's section starts with the help its parent gives it.
+        helps = {
+            sub.prog: text for _, command in commands for _, text, sub in _subcommands(command)
+        }
+        for prog, command in commands:
+            listed = {sub.prog: helps[sub.prog] for _, _, sub in _subcommands(command)}
+            parts.append(_command_section(prog, command, listed, helps.get(prog, "")))
     return "\n".join(parts)
 
 
-def _command_section(prog: str, parser: argparse.ArgumentParser, helps: dict[str, str]) -> str:
+def _command_section(
+    prog: str, parser: argparse.ArgumentParser, helps: dict[str, str], summary: str
+) -> str:
     text = "\n" + _title(f"``{prog}``", "-") + "\n"
-    description = parser.description or _parent_help(prog)
+    description = parser.description or summary
     if description:
         text += _escape(description) + "\n\n"
     usage = parser.format_usage().strip()
@@ -581,13 +588,6 @@ def _command_section(prog: str, parser: argparse.ArgumentParser, helps: dict[str
     return f".. _{_label(prog)}:\n" + text
 
 
-_PARENT_HELP: dict[str, str] = {}
-
-
-def _parent_help(prog: str) -> str:
-    return _PARENT_HELP.get(prog, "")
-
-
 def _label(prog: str) -> str:
     return "cli-" + prog.replace(" ", "-")
 
@@ -607,15 +607,10 @@ def _usage_width() -> Iterator[None]:
 
 
 def build_cli_parser() -> argparse.ArgumentParser:
-    """The command line's parser, and the help of each subcommand for its section."""
+    """The command line's parser (:func:`tearcorpus.cli.build_parser`)."""
     from tearcorpus.cli import build_parser
 
-    parser = build_parser()
-    _PARENT_HELP.clear()
-    for prog, command in command_paths(parser):
-        for name, text, _ in _subcommands(command):
-            _PARENT_HELP[f"{prog} {name}"] = text
-    return parser
+    return build_parser()
 
 
 # Writing the pages, and the Sphinx extension.
@@ -698,7 +693,26 @@ def setup(app: Any) -> dict[str, Any]:
             logger.warning("unknown reference to %s", target, location=node)
         return found
 
+    def class_signature(
+        app: Any, what: str, name: str, obj: Any, options: Any, signature: Any, annotation: Any
+    ) -> tuple[str, None] | None:
+        # datatrove's steps take their arguments through a generic ``__new__`` and a
+        # Protocol has no constructor: show ``__init__``'s parameters, or none.
+        if what not in ("class", "exception") or signature != "(*args, **kwargs)":
+            return None
+        if getattr(obj, "_is_protocol", False):
+            return "", None
+        init = next((vars(c)["__init__"] for c in obj.__mro__ if "__init__" in vars(c)), None)
+        if init is None or init is object.__init__:
+            return None
+        from sphinx.util.inspect import signature as sphinx_signature
+        from sphinx.util.inspect import stringify_signature
+
+        init_signature = sphinx_signature(init, bound_method=True)
+        return stringify_signature(init_signature, show_return_annotation=False), None
+
     app.connect("builder-inited", generate)
+    app.connect("autodoc-process-signature", class_signature)
     app.connect("missing-reference", resolve_alias)
     app.connect("doctree-read", exact_builtins)
     app.connect("autodoc-process-docstring", fill)

@@ -41,9 +41,7 @@ class LineExporter(Protocol):
         """The functions that turn a post, and a reply, into its line."""
         ...
 
-    def finish(
-        self, out: OutputDir, posts: int, replies: int, options: ExportOptions
-    ) -> list[str]:
+    def finish(self, out: OutputDir, posts: int, replies: int, options: ExportOptions) -> list[str]:
         """Write what follows the tables (the manifest); the names of the files written."""
         ...
 
