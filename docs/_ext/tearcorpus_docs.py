@@ -709,7 +709,10 @@ def setup(app: Any) -> dict[str, Any]:
         from sphinx.util.inspect import stringify_signature
 
         init_signature = sphinx_signature(init, bound_method=True)
-        return stringify_signature(init_signature, show_return_annotation=False), None
+        shown = stringify_signature(
+            init_signature, show_return_annotation=False, unqualified_typehints=True
+        )
+        return shown, None
 
     app.connect("builder-inited", generate)
     app.connect("autodoc-process-signature", class_signature)
