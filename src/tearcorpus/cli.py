@@ -538,7 +538,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     report = Report()
     stats = _Stats()
     options = _parse_options(args)
-    # --workers: inputs parsed in processes (parallel.py), the same stream.
+    # --workers: inputs parsed in processes (tearcorpus.parallel), the same stream.
     workers = (
         args.workers if worth_workers(args.inputs, args.workers, args.format, args.encoding) else 1
     )
