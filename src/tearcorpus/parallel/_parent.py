@@ -115,7 +115,7 @@ def merge_source(into: SourceReport, more: SourceReport) -> None:
     """Add the counts of one more range of an input to its report."""
     into.posts += more.posts
     into.replies += more.replies
-    into.rejected.update(more.rejected)
+    into.rejected_by_reason.update(more.rejected_by_reason)
     into.notes.update(more.notes)
     into.errors.extend(more.errors[: max(0, MAX_KEPT_ERRORS - len(into.errors))])
 
@@ -229,7 +229,7 @@ def outcomes(
         else:
             report.sources.append(outcome.source)
         last = shard.input
-        report.dropped.update(outcome.dropped)
+        report.dropped_by_reason.update(outcome.dropped)
         report.scrubbed.update(outcome.scrubbed)
         if check is not None:
             check.add_keys(shard.part + ".keys")

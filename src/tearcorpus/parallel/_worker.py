@@ -172,10 +172,15 @@ def convert_shard(shard: Shard) -> Outcome:
             else:
                 write_records(records, shard.part)
     except TearcorpusError as exc:
-        return Outcome(None, report.dropped, report.scrubbed, error=portable(exc))
+        return Outcome(None, report.dropped_by_reason, report.scrubbed, error=portable(exc))
     source = report.sources[0] if report.sources else None
     return Outcome(
-        source, report.dropped, report.scrubbed, part=shard.part, parts=parts, written=written
+        source,
+        report.dropped_by_reason,
+        report.scrubbed,
+        part=shard.part,
+        parts=parts,
+        written=written,
     )
 
 
