@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ._signals import signals_as_exceptions
 from ._version import __version__
+from .commands import annotate
 from .errors import TearcorpusError
 from .model import Post, Record
 from .report import Report
@@ -150,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish a corpus whose authors were not anonymised (refused by default)",
     )
+    annotate.register(sub)
     return parser
 
 
@@ -210,6 +212,11 @@ def _add_export_args(convert: argparse.ArgumentParser) -> None:
         help="hub card: licence id (e.g. cc-by-4.0; default: unknown, with a note)",
     )
     group.add_argument("--pretty-name", metavar="NAME", help="hub card: the dataset's title")
+    group.add_argument(
+        "--labels",
+        metavar="LABELS_DIR",
+        help="hub: add the labels of 'tearcorpus annotate import' as the labels config",
+    )
 
 
 _UNITS = {
@@ -447,6 +454,7 @@ def _job(args: argparse.Namespace) -> ConvertJob:
         languages=tuple(args.language),
         license=args.license,
         pretty_name=args.pretty_name,
+        labels=getattr(args, "labels", None),
     )
 
 
@@ -710,7 +718,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.own_process = argv is None
     try:
         with signals_as_exceptions():  # SIGTERM, SIGHUP: temporary files removed, see _signals
-            return _COMMANDS[args.command](args)
+            return (getattr(args, "handler", None) or _COMMANDS[args.command])(args)
     except TearcorpusError as exc:
         print(f"tearcorpus: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -291,6 +291,8 @@ class ConvertJob:
     languages: tuple[str, ...] = field(default=(), converter=tuple)
     license: str | None = None
     pretty_name: str | None = None
+    #: Hub folder: a labels folder (``annotate import``), written as the ``labels`` config.
+    labels: str | None = field(default=None, converter=lambda p: None if p is None else os.fspath(p))
 
     def __attrs_post_init__(self) -> None:
         from .exporters import EXPORTERS
@@ -307,6 +309,8 @@ class ConvertJob:
             for s in self.transforms
         ):
             raise TearcorpusError("--write-dropped needs a transform that drops records")
+        if self.labels is not None and self.to != "hub":
+            raise TearcorpusError("--labels is written with --to hub only")
 
     @property
     def anonymize(self) -> AnonymizeStep | None:
@@ -361,4 +365,5 @@ class ConvertJob:
             exclude_digest=next(
                 (s.digest() for s in self.transforms if isinstance(s, ExcludeStep)), None
             ),
+            labels=self.labels,
         )

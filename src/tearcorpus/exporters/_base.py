@@ -79,6 +79,8 @@ class ExportOptions:
     progress: ProgressFactory | None = None
     #: Hub folder card: the digest of the opt-out list applied (``--exclude``), if any.
     exclude_digest: str | None = None
+    #: Hub folder: a labels folder (``annotate import``) written as the ``labels`` config.
+    labels: str | None = None
 
 
 @define

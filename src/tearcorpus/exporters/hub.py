@@ -38,6 +38,7 @@ from ..report import Report
 from ._base import Exporter, ExportOptions, ExportResult, Progress, export_records
 
 if TYPE_CHECKING:
+    from ..annotate.hub import LabelsConfig
     from ..card import SplitInfo
 
 #: A split's shards: config, card entry, and each shard's file and row range.
@@ -113,6 +114,11 @@ class HubExport:
             self.spill = tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir)
             self.counter = StatsBuilder()
             self.router = SplitRouter(self.spill.name, seed=options.seed, ratios=ratios)
+            self.labels: LabelsConfig | None = None
+            if options.labels is not None:  # the ``labels`` config (tearcorpus.annotate)
+                from ..annotate.hub import LabelsConfig
+
+                self.labels = LabelsConfig(options.labels)
         except BaseException:
             self.abort()
             raise
@@ -129,6 +135,8 @@ class HubExport:
         interleave in any way)."""
         self.counter.add(table, batch)
         self.router.add(table, batch)
+        if self.labels is not None:
+            self.labels.add(table, batch)
 
     def close(self) -> ExportResult:
         try:
@@ -285,6 +293,15 @@ class HubExport:
                 if bar is not None:
                     bar.close()
         self._remove_spill()
+        extras = {}
+        if self.labels is not None:
+            from ..annotate.hub import LABELS_CONFIG
+
+            parts, written, extras[LABELS_CONFIG] = self.labels.write(
+                out, seed=options.seed, ratios=self.ratios
+            )
+            splits[LABELS_CONFIG] = parts
+            files += [f"{outdir}/{path}" for path in written]
         readme = render_card(
             stats,
             splits,
@@ -296,6 +313,7 @@ class HubExport:
             seed=options.seed,
             ratios=self.ratios,
             exclude_digest=options.exclude_digest,
+            extras=extras,
         )
         out.open("README.md").write(readme.encode())
         out.commit()
@@ -328,9 +346,11 @@ def write_hub_folder(
     license: str | None = None,
     pretty_name: str | None = None,
     report: Report | None = None,
+    labels: str | None = None,
 ) -> ExportResult:
     """Write *records* as a Hub folder in *outdir* (see the module docs), atomically;
-    *report* (by default a corpus's own) goes into the card."""
+    *report* (by default a corpus's own) goes into the card; *labels* (a labels folder
+    of ``tearcorpus annotate import``) is written as the ``labels`` config."""
     options = ExportOptions(
         overwrite=overwrite,
         report=report,
@@ -340,5 +360,6 @@ def write_hub_folder(
         languages=languages,
         license=license,
         pretty_name=pretty_name,
+        labels=None if labels is None else os.fspath(labels),
     )
     return export(records, outdir, options)
