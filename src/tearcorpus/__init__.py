@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from . import annotate
 from ._version import __version__
 from .corpus import Corpus, Integrity, Thread
 from .errors import (
@@ -98,6 +99,7 @@ __all__ = [
     "TimePrecision",
     "Transform",
     "__version__",
+    "annotate",
     "anonymize",
     "apply_transforms",
     "convert",

@@ -112,7 +112,7 @@ def _alpha(coincidences: Array, level: str) -> float | None:
     if expected <= 0:
         return None
     observed = float((coincidences * delta).sum())
-    return 1.0 - (n - 1.0) * observed / expected
+    return float(1.0 - (n - 1.0) * observed / expected)
 
 
 def krippendorff_alpha(data: Any, *, values: int | None = None, level: str = "nominal") -> float | None:
@@ -251,7 +251,7 @@ class Agreement:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else round(value, 6)
+    return None if value is None or math.isnan(value) else round(float(value), 6)
 
 
 def reliability_data(
@@ -412,7 +412,7 @@ def write_heatmap(result: Agreement, path: str | os.PathLike[str]) -> str:
         figure.colorbar(image, ax=axes, label="Cohen's kappa")
         alpha = result.krippendorff_alpha
         axes.set_title(
-            "Rater agreement" + ("" if alpha is None else f" (Krippendorff's alpha {alpha:.3f})")
+            "Rater agreement" + ("" if alpha is None else f"\nKrippendorff's alpha {alpha:.3f}")
         )
         figure.tight_layout()
         target = os.fspath(path)

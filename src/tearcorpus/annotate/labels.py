@@ -38,7 +38,6 @@ import csv
 import hashlib
 import io
 import os
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -321,6 +320,8 @@ def _label_studio(path: str, counts: _Counts) -> Iterator[_Given]:
 
 def _doccano_files(path: str) -> Iterator[tuple[str, str, bytes]]:
     """``(where, rater, content)`` of each JSONL file of *path* (a file, or a zip of them)."""
+    import zipfile
+
     if zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as archive:

@@ -26,7 +26,6 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
-from xml.sax.saxutils import quoteattr
 
 import orjson
 from attrs import define, field
@@ -213,6 +212,13 @@ def _task_data(item: Item, context: Sequence[str]) -> dict[str, Any]:
     return data
 
 
+def _attr(value: str) -> str:
+    """*value* as a double-quoted XML attribute."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        value = value.replace(char, entity)
+    return f'"{value}"'
+
+
 def label_config(scheme: LabelScheme, context: Sequence[str]) -> str:
     """Label Studio's labeling config for *scheme*: the context above the text, and a
     ``Choices`` control named ``label`` over the ``Text`` named ``text``."""
@@ -230,7 +236,7 @@ def label_config(scheme: LabelScheme, context: Sequence[str]) -> str:
     lines.append(
         f'  <Choices name="label" toName="text" choice="{choice}"{required} showInline="true">'
     )
-    lines += [f"    <Choice value={quoteattr(label)}/>" for label in scheme.labels]
+    lines += [f"    <Choice value={_attr(label)}/>" for label in scheme.labels]
     lines += ["  </Choices>", "</View>", ""]
     return "\n".join(lines)
 
