@@ -459,7 +459,7 @@ def _sheet(path: str, counts: _Counts, multi: bool) -> Iterator[_Given]:
             counts.empty += 1
             continue
         parts = raw.split(SEPARATOR) if multi else [raw]
-        labels = tuple(part.strip() for part in parts if part.strip())
+        labels = tuple(_undefuse(part.strip()) for part in parts if part.strip())
         rater = cells.get("rater", "").strip() or stem
         when = _when(cells.get("annotated_at"))
         carried = cells.get("text_sha1") or None
