@@ -41,16 +41,20 @@ def simulated_export(tasks_dir: Path, seed: int) -> list[dict[str, Any]]:
         for user, (email, accuracy) in enumerate(RATERS, 1):
             cancelled = email.startswith("chen") and number == 1
             choice = truth if rng.random() < accuracy else rng.choice(LABELS)
-            result = [] if cancelled else [
-                {
-                    "id": f"r{number}-{user}",
-                    "from_name": "label",
-                    "to_name": "text",
-                    "type": "choices",
-                    "origin": "manual",
-                    "value": {"choices": [choice]},
-                }
-            ]
+            result = (
+                []
+                if cancelled
+                else [
+                    {
+                        "id": f"r{number}-{user}",
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "choices",
+                        "origin": "manual",
+                        "value": {"choices": [choice]},
+                    }
+                ]
+            )
             annotations.append(
                 {
                     "id": number * 10 + user,

@@ -233,6 +233,10 @@ def _ratios(value: Sequence[float]) -> tuple[float, float, float]:
     return (ratios[0], ratios[1], ratios[2])
 
 
+def _optional_path(value: str | os.PathLike[str] | None) -> str | None:
+    return None if value is None else os.fspath(value)
+
+
 def _options(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
 
@@ -292,7 +296,7 @@ class ConvertJob:
     license: str | None = None
     pretty_name: str | None = None
     #: Hub folder: a labels folder (``annotate import``), written as the ``labels`` config.
-    labels: str | None = field(default=None, converter=lambda p: None if p is None else os.fspath(p))
+    labels: str | None = field(default=None, converter=_optional_path)
 
     def __attrs_post_init__(self) -> None:
         from .exporters import EXPORTERS

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def _three_raters(tasks: Path, seed: int) -> list[dict[str, object]]:
+def _three_raters(tasks: Path, seed: int) -> list[dict[str, Any]]:
     """A Label Studio JSON export of *tasks* by three raters of differing care."""
     rng = random.Random(seed)
     exported = []
@@ -73,7 +74,8 @@ def test_round_trip_on_the_sample(tmp_path: Path, capsys: pytest.CaptureFixture[
         capsys, "annotate", "import", str(tmp_path / "export.json"),
         "--tasks", str(tasks), "-o", str(labels), "--json",
     )  # fmt: skip
-    assert code == 0 and json.loads(out)["taken"] == 45
+    assert code == 0
+    assert json.loads(out)["taken"] == 45
     code, out, _ = _run(capsys, "agree", str(labels), "--json", "--no-plot")
     assert code == 0
     figures = json.loads(out)
@@ -85,7 +87,9 @@ def test_round_trip_on_the_sample(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert figures["krippendorff_alpha"] == pytest.approx(AnnotationTask(triples).alpha(), abs=1e-6)
     assert (figures["items"], figures["raters"]) == (15, 3)
     assert figures["fleiss_kappa"] is not None
-    code, _, _ = _run(capsys, "convert", sample, "--to", "hub", "-o", str(hub), "--labels", str(labels))
+    code, _, _ = _run(
+        capsys, "convert", sample, "--to", "hub", "-o", str(hub), "--labels", str(labels)
+    )
     assert code == 0
     ds = datasets.load_dataset(str(hub), "labels", cache_dir=str(tmp_path / "cache"))
     assert sum(ds.num_rows.values()) == 15
@@ -99,7 +103,8 @@ def test_human_output_and_heatmap(
     pytest.importorskip("matplotlib")
     code, out, _ = _run(capsys, "agree", str(labels), "--samples", "50")
     assert code == 0
-    assert "Krippendorff's alpha: nominal" in out and "Fleiss' kappa" in out
+    assert "Krippendorff's alpha: nominal" in out
+    assert "Fleiss' kappa" in out
     assert (labels / "agreement.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -115,15 +120,20 @@ def test_errors_are_one_line(
         capsys, "annotate", "import", str(tmp_path / "bad.json"), "--tasks", str(tasks),
         "-o", str(tmp_path / "l"),
     )  # fmt: skip
-    assert code == 1 and out == ""
-    assert err.count("\n") == 1 and item in err and "bad.json" in err
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert item in err
+    assert "bad.json" in err
     code, _, err = _run(capsys, "agree", str(tmp_path / "nowhere"))
-    assert code == 1 and "nowhere" in err
+    assert code == 1
+    assert "nowhere" in err
     code, _, err = _run(
         capsys, "annotate", "export", *THREADS, "--tool", "csv", "-o", str(tmp_path / "t"),
         "--labels", "a,,b",
     )  # fmt: skip
-    assert code == 1 and "empty label" in err
+    assert code == 1
+    assert "empty label" in err
 
 
 def test_export_with_anonymize(
@@ -145,6 +155,7 @@ def test_export_with_anonymize(
     )
     texts = {r.id: r.text for r in anon.replies}
     lines = [json.loads(x) for x in (tmp_path / "t" / "tasks.jsonl").read_text().splitlines()]
-    assert lines and all(texts[line["id"]] == line["text"] for line in lines)
+    assert lines
+    assert all(texts[line["id"]] == line["text"] for line in lines)
     manifest = json.loads((tmp_path / "t" / "annotation.json").read_text())
     assert manifest["transforms"] == ["anonymize", "scrub"]

@@ -64,7 +64,8 @@ def test_hub_folder_labels_config_loads_offline(tmp_path: Path, labels: Path) ->
             assert row["parent_text"] == posts[reply.post_id].text
             agg = majority[row["id"]]
             label = None if row["label"] is None else features["label"].int2str(row["label"])
-            assert label == agg.label and row["tie"] == agg.tie
+            assert label == agg.label
+            assert row["tie"] == agg.tie
             assert row["raters"] == list(agg.raters)
             given = [features["label"].int2str(x) for x in row["rater_labels"]]
             assert given == [g[0] for g in agg.rater_labels]
@@ -73,8 +74,10 @@ def test_hub_folder_labels_config_loads_offline(tmp_path: Path, labels: Path) ->
     assert _load(out, "replies", tmp_path / "cache")["train"].num_rows >= 1
     readme = (out / "README.md").read_text()
     files = exported_files(readme)
-    assert files is not None and any(f.startswith("labels/") for f in files)
-    assert "config_name: labels" in readme and "## Annotation" in readme
+    assert files is not None
+    assert any(f.startswith("labels/") for f in files)
+    assert "config_name: labels" in readme
+    assert "## Annotation" in readme
     figures = annotate.agreement(labels)
     assert f"Krippendorff's alpha (nominal): {figures.krippendorff_alpha:.3f}" in readme
     assert "class_label" in readme.split("---")[1]

@@ -157,7 +157,8 @@ def test_doccano_label_ids_need_the_label_map(tmp_path: Path, tasks: Path) -> No
     result = annotate.import_labels(
         old, tasks=tasks, out=tmp_path / "b", label_map=DATA / "doccano-labels.json"
     )
-    assert result.raters == ["1", "2", "3"] and result.taken == 27
+    assert result.raters == ["1", "2", "3"]
+    assert result.taken == 27
     first = json.loads(old.read_text().splitlines()[0])
     names = {e["id"]: e["text"] for e in json.loads((DATA / "doccano-labels.json").read_text())}
     rows = pq.read_table(tmp_path / "b" / "labels.parquet").to_pylist()

@@ -45,7 +45,8 @@ def test_label_studio_tasks_and_config(tmp_path: Path) -> None:
     )
     assert [c.get("value") for c in choices.findall("Choice")] == list(LABELS)
     text = [t for t in config.findall("Text") if t.get("name") == "text"]
-    assert text and text[0].get("value") == "$text"
+    assert text
+    assert text[0].get("value") == "$text"
     # Every $field of the config is in every task.
     fields = {e.get("value", "")[1:] for e in config.iter() if e.get("value", "").startswith("$")}
     assert all(fields <= set(task["data"]) for task in tasks)
@@ -57,7 +58,8 @@ def test_multi_config_and_label_escaping(tmp_path: Path) -> None:
         THREADS, tmp_path, tool="label-studio", labels=("a&b", 'say "hi"', "<x>"), multi=True
     )
     choices = ET.fromstring((tmp_path / "label_config.xml").read_text()).find("Choices")
-    assert choices is not None and choices.get("choice") == "multiple"
+    assert choices is not None
+    assert choices.get("choice") == "multiple"
     assert [c.get("value") for c in choices.findall("Choice")] == ["a&b", 'say "hi"', "<x>"]
 
 
@@ -84,8 +86,11 @@ def test_csv_sheet_is_excel_safe(tmp_path: Path) -> None:
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == ["r1", "r2"]
-    assert rows[0]["text"] == "'-1 for this" and rows[0]["post_title"] == "'=HYPERLINK(1)"
-    assert rows[1]["text"] == "plain" and rows[1]["label"] == "" and rows[1]["rater"] == ""
+    assert rows[0]["text"] == "'-1 for this"
+    assert rows[0]["post_title"] == "'=HYPERLINK(1)"
+    assert rows[1]["text"] == "plain"
+    assert rows[1]["label"] == ""
+    assert rows[1]["rater"] == ""
 
 
 def test_sample_keeps_threads_together_and_is_seeded(tmp_path: Path) -> None:
@@ -97,7 +102,8 @@ def test_sample_keeps_threads_together_and_is_seeded(tmp_path: Path) -> None:
     for seed in range(6):
         items, _ = annotate.select_items(corpus, sample=6, seed=seed)
         again, _ = annotate.select_items(corpus, sample=6, seed=seed)
-        assert items == again and len(items) == 6
+        assert items == again
+        assert len(items) == 6
         threads = [i.post_id for i in items]
         # contiguous: a thread's items are never interrupted by another's
         assert threads == sorted(threads, key=threads.index)
@@ -127,7 +133,8 @@ def test_deleted_and_empty_replies_are_skipped_and_counted() -> None:
         ]
     )
     items, skipped = annotate.select_items(corpus)
-    assert [i.id for i in items] == ["a", "d"] and skipped == 2
+    assert [i.id for i in items] == ["a", "d"]
+    assert skipped == 2
     assert items[1].parent_text == "kept"  # the parent reply's text
 
 
@@ -151,7 +158,8 @@ def test_anonymized_tasks_carry_pseudonyms_and_record_ids(tmp_path: Path) -> Non
     )
     data = json.loads((tmp_path / "tasks.json").read_text())[0]["data"]
     assert data["id"] == "Ugx1"
-    assert data["author"].startswith("anon-") and "RealName" not in json.dumps(data)
+    assert data["author"].startswith("anon-")
+    assert "RealName" not in json.dumps(data)
     assert data["author"] == tearcorpus.pseudonym(key, "youtube", "UC-real")
 
 

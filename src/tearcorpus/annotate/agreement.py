@@ -66,7 +66,7 @@ def _np() -> Any:
 def _counts(data: Array, values: int) -> Array:
     """Units × values: how many raters gave each value to each unit."""
     np = _np()
-    counts = np.zeros((data.shape[1], values))
+    counts: Array = np.zeros((data.shape[1], values))
     for code in range(values):
         counts[:, code] = (data == code).sum(axis=0)
     return counts
@@ -93,7 +93,7 @@ def _metric(totals: Array, level: str) -> Array:
     if level != "ordinal":
         raise ValueError(f"unknown level {level!r}: nominal or ordinal")
     cumulative = np.concatenate([[0.0], np.cumsum(totals)])
-    delta = np.zeros((size, size))
+    delta: Array = np.zeros((size, size))
     for c in range(size):
         for k in range(c, size):
             between = cumulative[k + 1] - cumulative[c]  # n[c] + ... + n[k]
@@ -115,7 +115,9 @@ def _alpha(coincidences: Array, level: str) -> float | None:
     return float(1.0 - (n - 1.0) * observed / expected)
 
 
-def krippendorff_alpha(data: Any, *, values: int | None = None, level: str = "nominal") -> float | None:
+def krippendorff_alpha(
+    data: Any, *, values: int | None = None, level: str = "nominal"
+) -> float | None:
     """Krippendorff's alpha of reliability *data*: raters × units of value codes
     ``0 .. values - 1`` with ``nan`` for a missing value (see the module docs).
     ``None`` where it is undefined (no pairable values, or no variation)."""

@@ -233,20 +233,23 @@ class LabelsConfig:
         info = labels.manifest
         kinds = "one label or more" if scheme.multi else "one label"
         label_kind = (
-            "list of ClassLabel (" if scheme.multi else "ClassLabel ("
-        ) + ", ".join(scheme.labels) + ")"
+            ("list of ClassLabel (" if scheme.multi else "ClassLabel (")
+            + ", ".join(scheme.labels)
+            + ")"
+        )
         types = {
             "label": label_kind,
             "agreement": "float64",
             "tie": "bool",
             "raters": "list of string",
-            "rater_labels": ("list of " if not scheme.multi else "list of list of ")
-            + "ClassLabel",
+            "rater_labels": ("list of " if not scheme.multi else "list of list of ") + "ClassLabel",
         }
         fields = ["| field | type | null? | meaning |", "|---|---|---|---|"]
         for name in self.features:
             null = "yes" if name in ("parent_id", "post_title", "parent_text", "label") else "no"
-            fields.append(f"| `{name}` | {types.get(name, 'string')} | {null} | {FIELD_DOCS[name]} |")
+            fields.append(
+                f"| `{name}` | {types.get(name, 'string')} | {null} | {FIELD_DOCS[name]} |"
+            )
 
         def fmt(value: float | None) -> str:
             return "undefined" if value is None else f"{value:.3f}"
@@ -267,11 +270,7 @@ class LabelsConfig:
             f"({info.get('cancelled', 0)} cancelled, {info.get('empty', 0)} empty, "
             f"{info.get('superseded', 0)} replaced by the rater's later one).",
             f"- Krippendorff's alpha (nominal): {fmt(figures.krippendorff_alpha)}"
-            + (
-                f"; ordinal: {fmt(figures.krippendorff_alpha_ordinal)}"
-                if scheme.ordered
-                else ""
-            )
+            + (f"; ordinal: {fmt(figures.krippendorff_alpha_ordinal)}" if scheme.ordered else "")
             + (
                 f" (95% bootstrap interval {fmt(figures.alpha_ci[0])} to "
                 f"{fmt(figures.alpha_ci[1])}, {figures.bootstrap_samples} resamples of the "

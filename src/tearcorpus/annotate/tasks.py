@@ -169,9 +169,7 @@ def select_items(
         threads.sort(key=lambda pair: _rank(seed, pair[0].post_id))
         chosen = _stratified(threads, sample, seed) if stratify else _whole(threads, sample)
         threads = [(t, [r for r in replies if r.id in chosen]) for t, replies in threads]
-    items = [
-        _item(thread, reply, context) for thread, replies in threads for reply in replies
-    ]
+    items = [_item(thread, reply, context) for thread, replies in threads for reply in replies]
     return items, skipped
 
 
@@ -276,7 +274,9 @@ def write_tasks(
     """Write *items* as *tool*'s tasks into *outdir* (see the module docs), atomically;
     returns the files written. *settings* are recorded in the manifest."""
     if tool not in TOOLS:
-        raise TearcorpusError(f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}")
+        raise TearcorpusError(
+            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
+        )
     if not items:
         raise TearcorpusError("no reply to label: the inputs hold no reply with text")
     ids = [item.id for item in items]
@@ -360,9 +360,11 @@ def export_tasks(
 
     scheme = LabelScheme(tuple(labels), multi=multi, ordered=ordered)
     if tool not in TOOLS:
-        raise TearcorpusError(f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}")
+        raise TearcorpusError(
+            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
+        )
     paths: Any = ["<corpus>"] if isinstance(inputs, Corpus) else inputs
-    job = ConvertJob(paths, to="jsonl", out=out, transforms=tuple(transforms))
+    job = ConvertJob(paths, to="jsonl", out=os.fspath(out), transforms=tuple(transforms))
     key = job.load_key()  # a missing key fails before any reading
     corpus = inputs if isinstance(inputs, Corpus) else read(inputs, **reading)
     report = corpus.report
