@@ -46,3 +46,14 @@ def times_known_to_the_week(path: str) -> list[str]:
         for reply in tearcorpus.read(path).replies
         if reply.created_at is not None and reply.created_at_precision in fine
     ]
+
+
+def label_round(dumps: list[str], export: str) -> float | None:
+    """Tasks out, labels back, alpha: the annotation API as a user calls it."""
+    from tearcorpus import annotate
+
+    annotate.export_tasks(dumps, "tasks", tool="label-studio", labels=("joy", "grief"))
+    imported: annotate.LabelImport = annotate.import_labels(export, tasks="tasks", out="labels")
+    assert imported.taken + imported.cancelled + imported.empty + imported.superseded >= 0
+    figures: annotate.Agreement = annotate.agreement("labels", samples=100)
+    return figures.krippendorff_alpha
