@@ -202,7 +202,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 "skipped": result.skipped,
                 "read": report.read,
                 "rejected": report.rejected,
-                "dropped": report.dropped_total,
+                "dropped": report.dropped,
             }
         )
         return cli.EXIT_OK
@@ -210,7 +210,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         f"wrote {result.items} tasks from {result.threads} thread(s) for {result.tool} "
         f"({result.eligible} replies eligible, {result.skipped} without text or deleted; "
         f"read {report.read} records, rejected {report.rejected}, dropped "
-        f"{report.dropped_total})"
+        f"{report.dropped})"
     )
     for path in result.files:
         print(f"  {path}")
