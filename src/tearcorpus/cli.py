@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ._signals import signals_as_exceptions
 from ._version import __version__
+from .commands import report as report_command
 from .errors import TearcorpusError
 from .model import Post, Record
 from .report import Report
@@ -150,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish a corpus whose authors were not anonymised (refused by default)",
     )
+    report_command.register(sub)
     return parser
 
 
@@ -705,7 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.own_process = argv is None
     try:
         with signals_as_exceptions():  # SIGTERM, SIGHUP: temporary files removed, see _signals
-            return _COMMANDS[args.command](args)
+            return (getattr(args, "handler", None) or _COMMANDS[args.command])(args)
     except TearcorpusError as exc:
         print(f"tearcorpus: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -101,6 +101,7 @@ class HubExport:
         overlap: bool,
     ) -> None:
         from ..card import StatsBuilder
+        from ..overview import CardCharts
         from ._hubstream import SplitRouter
 
         self.outdir = outdir
@@ -112,6 +113,7 @@ class HubExport:
         try:
             self.spill = tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir)
             self.counter = StatsBuilder()
+            self.charts = CardCharts()  # the report's charts, drawn into the card
             self.router = SplitRouter(self.spill.name, seed=options.seed, ratios=ratios)
         except BaseException:
             self.abort()
@@ -128,6 +130,7 @@ class HubExport:
         (batches of its size per table, in record order within a table; the tables may
         interleave in any way)."""
         self.counter.add(table, batch)
+        self.charts.add(table, batch)
         self.router.add(table, batch)
 
     def close(self) -> ExportResult:
@@ -297,6 +300,8 @@ class HubExport:
             ratios=self.ratios,
             exclude_digest=options.exclude_digest,
         )
+        readme += self.charts.section(lambda path, data: out.open(path).write(data), options.report)
+        files += [f"{outdir}/{path}" for path in self.charts.images]
         out.open("README.md").write(readme.encode())
         out.commit()
         files.append(f"{outdir}/README.md")

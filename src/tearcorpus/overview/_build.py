@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 import orjson
 from attrs import frozen
 
@@ -134,13 +135,17 @@ def write_report(
         built = read_counts(paths)
         run, overview = _statistics(read, detect, target)
         again = read.records_quietly
-        default_title = "Corpus report: " + ", ".join(
-            provenance_name(p, provenance_root(paths)) for p in paths[:3]
-        ) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        default_title = (
+            "Corpus report: "
+            + ", ".join(provenance_name(p, provenance_root(paths)) for p in paths[:3])
+            + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        )
     if report is not None:
         built.append(("the run given", report.to_dict()))
 
     stats = overview.result()
+    if detect is None and detect_languages is None:
+        stats = attrs.evolve(stats, language_detection="unavailable")
     chosen = _choose(overview, largest, sample)
     per_thread = max(20, max_replies // max(1, len(chosen)))
     threads = gather_threads(again(), chosen, per_thread=per_thread)
@@ -249,7 +254,9 @@ class _Reader:
         return self.records(Report())
 
 
-def _statistics(read: _Reader, detect: Callable[[str], str] | None, target: str) -> tuple[Report, Overview]:
+def _statistics(
+    read: _Reader, detect: Callable[[str], str] | None, target: str
+) -> tuple[Report, Overview]:
     """The statistics pass, with one record per id (merged when an id repeats)."""
     from .._byid import KeyCheck, Repeated, beside, merge_by_id
 

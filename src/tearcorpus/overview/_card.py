@@ -38,12 +38,14 @@ class CardCharts:
 
     def __init__(self) -> None:
         self.overview = Overview()
+        #: The images written by :meth:`section` (paths relative to the folder).
+        self.images: list[str] = []
 
     def add(self, table: str, batch: Any) -> None:
         """Count a record batch of the ``posts`` or ``replies`` table."""
         self.overview.add_batch(table, batch)
 
-    def section(self, write: Callable[[str, bytes], None], report: Report | None) -> str:
+    def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
         """Draw the charts, hand each PNG to ``write(relative path, bytes)`` and return
         the card's Markdown section showing them (with the run's counts in a comment)."""
         from ..errors import MissingDependencyError
@@ -66,6 +68,7 @@ class CardCharts:
                 continue
             name = f"{IMAGES}/{chart.name}.png"
             write(name, chart.png)
+            self.images.append(name)
             lines += [f"![{chart.title}]({name})", "", f"*{chart.note}*", ""]
         if empty:
             lines += ["Not drawn, for want of data: " + "; ".join(empty) + ".", ""]

@@ -108,7 +108,12 @@ def _bars(
 ) -> None:
     positions = list(range(len(labels)))
     ax.bar(positions, values, color=colors or _ACCENT, width=0.8)
-    ax.set_xticks(positions, labels, rotation=45 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center")
+    ax.set_xticks(
+        positions,
+        labels,
+        rotation=45 if len(labels) > 8 else 0,
+        ha="right" if len(labels) > 8 else "center",
+    )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.yaxis.get_major_locator().set_params(integer=True)
@@ -159,9 +164,9 @@ def _over_time(ax: Any, stats: OverviewStats) -> str | None:
             label='estimated ("3 weeks ago")',
         )
         ax.legend(frameon=False, loc="upper left")
-    locator = AutoDateLocator()
+    locator = AutoDateLocator()  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     ax.set_ylabel(f"replies per {unit}")
     ax.yaxis.get_major_locator().set_params(integer=True)
     return None
@@ -197,7 +202,14 @@ def _depths(ax: Any, stats: OverviewStats) -> str | None:
         labels.append("parent\nmissing")
         values.append(unknown)
         colors.append(_GREY)
-    _bars(ax, labels, values, xlabel="depth (0: a direct reply to the post)", ylabel="replies", colors=colors)
+    _bars(
+        ax,
+        labels,
+        values,
+        xlabel="depth (0: a direct reply to the post)",
+        ylabel="replies",
+        colors=colors,
+    )
     return None
 
 
@@ -235,11 +247,13 @@ def _likes(ax: Any, stats: OverviewStats) -> str | None:
 def _languages(ax: Any, stats: OverviewStats) -> str | None:
     counts = stats.detected_languages or stats.stated_languages
     if not counts:
-        if stats.language_detection == "off":
+        if stats.language_detection == "unavailable":
             return (
-                "No record states its language, and detection is off (it needs the "
-                "'lang' extra: pip install 'tearcorpus[lang]')."
+                "No record states its language, and detection needs the 'lang' extra "
+                "(pip install 'tearcorpus[lang]')."
             )
+        if stats.language_detection == "off":
+            return "No record states its language (language detection was off)."
         return "No reply text is long enough to tell its language."
     top = list(counts.items())[:12]
     rest = sum(counts.values()) - sum(n for _, n in top)
@@ -278,9 +292,7 @@ CHARTS: Final[tuple[tuple[str, str], ...]] = (
 
 def _caption(name: str, stats: OverviewStats) -> str:
     sampled = (
-        f" From a sample of 1 in {1 << stats.thread_level} threads."
-        if stats.thread_level
-        else ""
+        f" From a sample of 1 in {1 << stats.thread_level} threads." if stats.thread_level else ""
     )
     if name == "comments-over-time":
         return "Replies by the time they were written (UTC)." + (
@@ -297,13 +309,16 @@ def _caption(name: str, stats: OverviewStats) -> str:
     if name == "languages":
         if stats.detected_languages:
             of = stats.detected_of + stats.too_short_for_language
-            sample = f" (a sample of 1 in {1 << stats.language_level})" if stats.language_level else ""
+            sample = (
+                f" (a sample of 1 in {1 << stats.language_level})" if stats.language_level else ""
+            )
             return (
                 f"Languages detected (py3langid) in {stats.detected_of} of {of} reply texts "
                 f"looked at{sample}; {stats.too_short_for_language} too short to tell."
             )
         return "Languages stated by the sources."
-    return f"The most used emoji, in {stats.emoji_replies} replies with any."
+    replies = "reply" if stats.emoji_replies == 1 else "replies"
+    return f"The most used emoji, in {stats.emoji_replies} {replies} with any."
 
 
 def draw_charts(stats: OverviewStats, *, svg: bool = True, png: bool = False) -> list[Chart]:

@@ -116,11 +116,15 @@ def _corpus_table(stats: OverviewStats) -> str:
         p90 = _quantile(stats.reply_lengths, 0.9)
         rows.append(("reply length (median, p90)", f"{median}, {p90} characters"))
     if stats.like_max is not None:
-        rows.append(("likes (total, most on one reply)", f"{_n(stats.like_total)}, {_n(stats.like_max)}"))
+        rows.append(
+            ("likes (total, most on one reply)", f"{_n(stats.like_total)}, {_n(stats.like_max)}")
+        )
     for flag, count in stats.flags.items():
         rows.append((f"replies {flag}", count))
     if stats.stated_languages:
-        stated = ", ".join(f"{code} {_n(n)}" for code, n in list(stats.stated_languages.items())[:10])
+        stated = ", ".join(
+            f"{code} {_n(n)}" for code, n in list(stats.stated_languages.items())[:10]
+        )
         rows.append(("languages stated by the sources (records)", stated))
     return _table("The corpus", ("", ""), rows)
 
@@ -225,7 +229,7 @@ def render_page(
         '<select id="thread-pick"></select></div>'
         '<div id="thread-view" aria-live="polite"></div>'
         "<noscript><p>The thread browser needs JavaScript.</p></noscript></section>\n"
-        f'<footer>Made with tearcorpus {_esc(__version__)}. Self-contained: this page '
+        f"<footer>Made with tearcorpus {_esc(__version__)}. Self-contained: this page "
         "loads nothing from the network.</footer>\n"
         f'<script type="application/json" id="threads-data">{script_json(list(threads))}</script>\n'
         f'<script type="application/json" id="stats-data">{script_json(stats.to_dict())}</script>\n'

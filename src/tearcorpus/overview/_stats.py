@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from attrs import define, field, frozen
 
-from ..model import Post, Record, Reply
+from ..model import Record
 
 __all__ = [
     "AUTHOR_BUDGET",
@@ -128,6 +128,7 @@ class OverviewStats:
     detected_languages: dict[str, int]
     detected_of: int
     too_short_for_language: int
+    #: ``on``, ``off``, or ``unavailable`` (wanted, but py3langid is not installed).
     language_detection: str
     #: The language sample's level: 1 in ``2**level`` replies was looked at.
     language_level: int

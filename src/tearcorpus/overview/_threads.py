@@ -46,11 +46,8 @@ class BrowserThread:
         rows = []
         for reply in shown:
             parent = reply.parent_id
-            up: int | None
-            if parent is None or parent == self.post_id:
-                up = -1  # the post
-            else:
-                up = index.get(parent)  # None: a reply that is not shown
+            # -1: the post; None: a reply that is not shown.
+            up = -1 if parent is None or parent == self.post_id else index.get(parent)
             rows.append(
                 {
                     "p": up,
