@@ -16,6 +16,7 @@ shows::
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import subprocess
@@ -71,9 +72,16 @@ class Chromium:
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
 
-        def fds() -> None:  # in the child: the pipe ends at 3 and 4
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+        def fds() -> None:
+            # In the child: the pipe ends at 3 and 4 (moved out of the way first, in case
+            # either is 3 or 4 already). They are the only inheritable descriptors: Python
+            # opens every other one close-on-exec.
+            import fcntl
+
+            reading = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            writing = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(reading, 3)
+            os.dup2(writing, 4)
 
         args = [executable, *FLAGS, f"--user-data-dir={self.profile}"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -83,7 +91,7 @@ class Chromium:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4),
+            close_fds=False,
             preexec_fn=fds,
         )
         os.close(to_browser_r)
@@ -125,10 +133,8 @@ class Chromium:
             self.process.kill()
             self.process.wait()
         for fd in (self._to_browser, self._from_browser):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         shutil.rmtree(self.profile, ignore_errors=True)
 
     # -- the protocol ------------------------------------------------------------------
@@ -186,10 +192,11 @@ class Chromium:
         while True:
             message = self._receive(deadline)
             if "method" in message:
-                params = message.get("params", {})
-                self.events.append((message["method"], {**params, "_seen": True}))
-                if message["method"] == method:
-                    return params
+                got: dict[str, Any] = message.get("params", {})
+                matched = message["method"] == method
+                self.events.append((message["method"], {**got, "_seen": matched}))
+                if matched:
+                    return got
 
     # -- what tests use ----------------------------------------------------------------
 
@@ -206,11 +213,11 @@ class Chromium:
             raise ProtocolError(f"{expression!r} threw: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def problems(self) -> list[str]:
+    def problems(self, since: int = 0) -> list[str]:
         """Console errors and warnings, uncaught exceptions and error log entries
-        (a refused resource, a policy violation) met so far."""
+        (a refused resource, a policy violation) among the events from *since* on."""
         found = []
-        for method, params in self.events:
+        for method, params in self.events[since:]:
             if method == "Runtime.consoleAPICalled" and params.get("type") in (
                 "error",
                 "assert",
@@ -226,11 +233,11 @@ class Chromium:
                 found.append(f"log ({params['entry']['source']}): {params['entry']['text']}")
         return found
 
-    def requests(self) -> list[str]:
-        """The URLs the page asked for."""
+    def requests(self, since: int = 0) -> list[str]:
+        """The URLs asked for, among the events from *since* on."""
         return [
             params["request"]["url"]
-            for method, params in self.events
+            for method, params in self.events[since:]
             if method == "Network.requestWillBeSent"
         ]
 
@@ -263,14 +270,19 @@ def _main(argv: list[str]) -> int:
         return 1
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "report.html"
-        tearcorpus.write_report(tearcorpus.sample_path(), page, title="Corpus report: the sample")
+        tearcorpus.write_report(tearcorpus.sample_path(), page)
         with Chromium(executable, width=1200, height=900) as browser:
             browser.open(page)
             problems = browser.problems()
             if problems:
                 print("\n".join(problems), file=sys.stderr)
                 return 1
-            Path(argv[0]).write_bytes(browser.screenshot())
+            shot = browser.screenshot()
+    # 256 colours: a third of the size, the same picture to the eye.
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(shot)).convert("RGB").quantize(256, Image.Quantize.MEDIANCUT)
+    image.save(argv[0], optimize=True)
     print(f"wrote {argv[0]}")
     return 0
 

@@ -23,6 +23,10 @@ def _positive(value: str) -> int:
     return _count(value, 1)
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def register(subparsers: Any) -> None:
     """Add the ``report`` command to the command line's *subparsers*."""
     from .._io import DEFAULT_MAX_RECORD_BYTES, byte_size
@@ -130,9 +134,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
     print(
-        f"wrote {page.path} ({page.size / 1024:,.0f} KiB): {stats.posts} posts, "
-        f"{stats.replies} replies, {len(page.charts)} charts, "
-        f"{len(page.threads)} threads in the browser"
+        f"wrote {page.path} ({page.size / 1024:,.0f} KiB): {_n(stats.posts, 'post')}, "
+        f"{_n(stats.replies, 'reply', 'replies')}, {_n(len(page.charts), 'chart')}, "
+        f"{_n(len(page.threads), 'thread')} in the browser"
     )
     if page.empty_charts:
         print("  not drawn, for want of data: " + ", ".join(page.empty_charts))

@@ -182,14 +182,17 @@ def _browser_note(
     """What the thread browser holds, in a sentence."""
     biggest = sum(1 for why, _ in chosen.values() if why == "largest")
     others = len(chosen) - biggest
-    if len(chosen) >= threads:
+    if len(chosen) == 1 and threads <= 1:
+        which = "The corpus's one thread"
+    elif len(chosen) >= threads:
         which = f"All {len(chosen)} threads"
     else:
         which = f"The {biggest} largest threads" + (
             f" and a sample of {others} others" if others else ""
         )
+    order = "" if len(chosen) == 1 else ", largest first"
     return (
-        f"{which}, largest first, with at most {per_thread} replies each (the first met); "
+        f"{which}{order}, with at most {per_thread} replies each (the first met); "
         f"texts cut at {text_chars:,} characters. Pick a thread to read it as a tree."
     )
 

@@ -29,6 +29,8 @@ _ACCENT: Final = "#3b6ea8"
 _LIGHT: Final = "#a9c1de"
 _GREY: Final = "#9aa3ad"
 _SIZE: Final = (6.4, 2.7)
+#: Bars are never wider than one of this many.
+_MIN_SLOTS: Final = 6
 _RC: Final = {
     "svg.fonttype": "none",
     "svg.hashsalt": "tearcorpus",
@@ -117,7 +119,17 @@ def _bars(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.margins(x=0.02)
+    # A few bars keep the width of one among six (the others' room left empty).
+    ax.set_xlim(-0.6, max(len(labels), _MIN_SLOTS) - 0.4)
+
+
+def _hbars(ax: Any, labels: list[str], values: list[int]) -> None:
+    """Horizontal bars, the first at the top; a few keep the height of one among six."""
+    count = len(labels)
+    positions = [count - 1 - i for i in range(count)]
+    ax.barh(positions, values, color=_ACCENT, height=0.8)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(count - max(count, _MIN_SLOTS) - 0.4, count - 0.4)
 
 
 def _over_time(ax: Any, stats: OverviewStats) -> str | None:
@@ -259,8 +271,7 @@ def _languages(ax: Any, stats: OverviewStats) -> str | None:
     rest = sum(counts.values()) - sum(n for _, n in top)
     if rest:
         top.append(("other", rest))
-    top.reverse()
-    ax.barh([code for code, _ in top], [n for _, n in top], color=_ACCENT)
+    _hbars(ax, [code for code, _ in top], [n for _, n in top])
     ax.set_xlabel("reply texts" if stats.detected_languages else "records")
     ax.xaxis.get_major_locator().set_params(integer=True)
     return None
@@ -269,10 +280,9 @@ def _languages(ax: Any, stats: OverviewStats) -> str | None:
 def _emoji(ax: Any, stats: OverviewStats, *, glyphs: bool) -> str | None:
     if not stats.emoji:
         return "No emoji in the replies."
-    top = list(reversed(stats.emoji[:15]))
+    top = stats.emoji[:15]
     labels = [(f"{e}  {emoji_name(e)}" if glyphs else emoji_name(e)) for e, _ in top]
-    ax.barh(range(len(top)), [n for _, n in top], color=_ACCENT)
-    ax.set_yticks(range(len(top)), labels)
+    _hbars(ax, labels, [n for _, n in top])
     ax.set_xlabel("times used")
     ax.xaxis.get_major_locator().set_params(integer=True)
     return None

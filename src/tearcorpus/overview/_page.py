@@ -41,6 +41,10 @@ def _n(value: int, approximate: bool = False) -> str:
     return ("≈ " if approximate else "") + _NUMBER.format(value)
 
 
+def _count(value: int, one: str, many: str) -> str:
+    return f"{_n(value)} {one if value == 1 else many}"
+
+
 def _asset(name: str) -> str:
     return (files("tearcorpus.overview") / name).read_text(encoding="utf-8")
 
@@ -163,7 +167,8 @@ def _run_tables(title: str, run: Mapping[str, Any]) -> str:
             )
             for s in sources
         ]
-        parts.append(_table("Inputs", ("input", "format", "posts", "replies", "rejected"), rows))
+        inputs = _table("Inputs", ("input", "format", "posts", "replies", "rejected"), rows)
+        parts.append(inputs.replace("<table>", '<table class="wide">', 1))
     return "".join(parts)
 
 
@@ -217,7 +222,8 @@ def render_page(
         "<body>"
         f"<header><h1>{_esc(title)}</h1>"
         f'<p class="sub">A corpus report by tearcorpus {_esc(__version__)}: '
-        f"{_n(stats.posts)} posts and {_n(stats.replies)} replies.</p>"
+        f"{_count(stats.posts, 'post', 'posts')} and "
+        f"{_count(stats.replies, 'reply', 'replies')}.</p>"
         '<nav><a href="#counts">Counts</a><a href="#charts">Charts</a>'
         '<a href="#threads">Threads</a></nav></header>\n'
         f'<section id="counts"><h2>Counts</h2>{"".join(counts)}</section>\n'
