@@ -16,6 +16,7 @@ shows::
 from __future__ import annotations
 
 import base64
+import io
 import contextlib
 import os
 import shutil
