@@ -16,8 +16,8 @@ shows::
 from __future__ import annotations
 
 import base64
-import io
 import contextlib
+import io
 import os
 import shutil
 import subprocess
