@@ -46,3 +46,10 @@ def times_known_to_the_week(path: str) -> list[str]:
         for reply in tearcorpus.read(path).replies
         if reply.created_at is not None and reply.created_at_precision in fine
     ]
+
+
+def report_page(paths: list[str], out: str) -> tuple[int, list[str]]:
+    page: tearcorpus.ReportPage = tearcorpus.write_report(paths, out, largest=5, sample=2)
+    corpus_page = tearcorpus.write_report(tearcorpus.read(paths), out, overwrite=True)
+    assert corpus_page.stats.replies == page.stats.replies
+    return page.size, list(page.threads)
