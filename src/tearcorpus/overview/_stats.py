@@ -293,9 +293,13 @@ class Overview:
 
         self.no_author += ids.null_count + (pc.sum(pc.equal(ids, "")).as_py() or 0)
         sample = self._author_sample
-        for author in pc.unique(ids.drop_null()).to_pylist():
-            if author and sample.keeps(author):
-                self._authors.add(author)
+        unique = pc.unique(ids.drop_null()).to_pylist()
+        if sample.level == 0:
+            self._authors.update(unique)
+            self._authors.discard("")
+        else:
+            limit = sample.limit
+            self._authors.update(a for a in unique if a and _hash(a) < limit)
         while len(self._authors) > sample.budget:
             sample.tighten()
             self._authors = {a for a in self._authors if sample.keeps(a)}
@@ -363,21 +367,36 @@ class Overview:
     def _add_structure(self, ids: list[str], post_ids: list[str], parent_ids: Any) -> None:
         sample = self._thread_sample
         threads = self._threads
-        heavy = self._heavy
         parents = parent_ids.to_pylist()
-        for reply_id, post_id, parent in zip(ids, post_ids, parents, strict=True):
-            heavy[post_id] = heavy.get(post_id, 0) + 1
-            if not sample.keeps(post_id):
-                continue
-            thread = threads.get(post_id)
-            if thread is None:
-                thread = threads[post_id] = _Thread()
-            thread.parents[reply_id] = None if parent == post_id else parent
-            self._tracked += 1
-        if len(heavy) > HEAVY:
-            # Misra-Gries: take the smallest count off every counter, forget the zeros.
-            least = sorted(heavy.values())[len(heavy) - HEAVY]
-            self._heavy = {k: n - least for k, n in heavy.items() if n > least}
+        if sample.level == 0:
+            # Every thread kept: exact sizes, no heavy-hitters summary needed yet.
+            for reply_id, post_id, parent in zip(ids, post_ids, parents, strict=True):
+                thread = threads.get(post_id)
+                if thread is None:
+                    thread = threads[post_id] = _Thread()
+                thread.parents[reply_id] = None if parent == post_id else parent
+            self._tracked += len(ids)
+            if self._tracked > sample.budget:
+                # Sampling starts: the summary starts from the exact sizes' largest.
+                sizes = sorted(((len(t.parents), k) for k, t in threads.items()), reverse=True)
+                self._heavy = {k: n for n, k in sizes[:HEAVY]}
+        else:
+            heavy = self._heavy
+            limit = sample.limit
+            for reply_id, post_id, parent in zip(ids, post_ids, parents, strict=True):
+                heavy[post_id] = heavy.get(post_id, 0) + 1
+                if _hash(post_id) >= limit:
+                    continue
+                thread = threads.get(post_id)
+                if thread is None:
+                    thread = threads[post_id] = _Thread()
+                thread.parents[reply_id] = None if parent == post_id else parent
+                self._tracked += 1
+            if len(heavy) > HEAVY:
+                # Misra-Gries: take the HEAVY-th largest count off every counter, forget
+                # the counters it empties.
+                least = sorted(heavy.values())[len(heavy) - HEAVY]
+                self._heavy = {k: n - least for k, n in heavy.items() if n > least}
         while self._tracked > sample.budget:
             sample.tighten()
             self._threads = threads = {k: t for k, t in threads.items() if sample.keeps(k)}
