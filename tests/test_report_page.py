@@ -462,3 +462,20 @@ def test_hub_folder_card_shows_the_charts(tmp_path: Path) -> None:
     assert len(corpus.replies) == result.replies
     assert corpus.report.notes()["image-skipped"] == len(images)
     assert corpus.report.rejected == 0
+
+
+def test_without_matplotlib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without matplotlib the page is refused before any reading, naming the extra; a Hub
+    folder is still written, its card saying the charts were not drawn."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(tearcorpus.MissingDependencyError, match=r"tearcorpus\[report\]"):
+        write_report(SAMPLE, tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()
+    out = tmp_path / "hub"
+    tearcorpus.convert(SAMPLE, to="hub", out=out)
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "Not drawn: matplotlib is not installed" in readme
+    assert "<!-- tearcorpus:read=" in readme
+    assert not (out / "images").exists()
