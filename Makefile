@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP    := $(BIN)/python -m pip -q --disable-pip-version-check
 
-.PHONY: demo test lint typecheck unit examples clean
+.PHONY: demo test lint typecheck unit examples screenshot clean
 
 demo: $(STAMP)
 	$(BIN)/tearcorpus demo
@@ -37,6 +37,11 @@ examples: $(STAMP)
 	@set -e; for script in examples/*.py; do \
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done
+
+# The README's picture of the report page: the bundled sample's report in headless
+# Chromium (Debian: apt-get install chromium, and fonts-noto-color-emoji for emoji).
+screenshot: $(STAMP)
+	$(BIN)/python -m tests.browser docs/images/report.png
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis tearcorpus-demo

@@ -38,6 +38,7 @@ from .job import (
     Step,
 )
 from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply, TimePrecision
+from .overview import ReportPage, write_report
 from .parsers import PARSERS, detect_format
 from .pipeline import convert
 from .publish import PublishResult, publish
@@ -91,6 +92,7 @@ __all__ = [
     "RecordTooLargeError",
     "Reply",
     "Report",
+    "ReportPage",
     "ScrubStep",
     "SourceReport",
     "Step",
@@ -120,4 +122,5 @@ __all__ = [
     "write_hub_folder",
     "write_jsonl",
     "write_parquet",
+    "write_report",
 ]

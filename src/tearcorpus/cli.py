@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ._signals import signals_as_exceptions
 from ._version import __version__
 from .commands import annotate
+from .commands import report as report_command
 from .errors import TearcorpusError
 from .model import Post, Record
 from .report import Report
@@ -152,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
         help="publish a corpus whose authors were not anonymised (refused by default)",
     )
     annotate.register(sub)
+    report_command.register(sub)
     return parser
 
 

@@ -57,3 +57,10 @@ def label_round(dumps: list[str], export: str) -> float | None:
     assert imported.taken + imported.cancelled + imported.empty + imported.superseded >= 0
     figures: annotate.Agreement = annotate.agreement("labels", samples=100)
     return figures.krippendorff_alpha
+
+
+def report_page(paths: list[str], out: str) -> tuple[int, list[str]]:
+    page: tearcorpus.ReportPage = tearcorpus.write_report(paths, out, largest=5, sample=2)
+    corpus_page = tearcorpus.write_report(tearcorpus.read(paths), out, overwrite=True)
+    assert corpus_page.stats.replies == page.stats.replies
+    return page.size, list(page.threads)

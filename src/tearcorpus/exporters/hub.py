@@ -102,6 +102,7 @@ class HubExport:
         overlap: bool,
     ) -> None:
         from ..card import StatsBuilder
+        from ..overview import CardCharts
         from ._hubstream import SplitRouter
 
         self.outdir = outdir
@@ -113,6 +114,7 @@ class HubExport:
         try:
             self.spill = tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir)
             self.counter = StatsBuilder()
+            self.charts = CardCharts()  # the report's charts, drawn into the card
             self.router = SplitRouter(self.spill.name, seed=options.seed, ratios=ratios)
             self.labels: LabelsConfig | None = None
             if options.labels is not None:  # the ``labels`` config (tearcorpus.annotate)
@@ -134,6 +136,7 @@ class HubExport:
         (batches of its size per table, in record order within a table; the tables may
         interleave in any way)."""
         self.counter.add(table, batch)
+        self.charts.add(table, batch)
         self.router.add(table, batch)
         if self.labels is not None:
             self.labels.add(table, batch)
@@ -315,6 +318,8 @@ class HubExport:
             exclude_digest=options.exclude_digest,
             extras=extras,
         )
+        readme += self.charts.section(lambda path, data: out.open(path).write(data), options.report)
+        files += [f"{outdir}/{path}" for path in self.charts.images]
         out.open("README.md").write(readme.encode())
         out.commit()
         files.append(f"{outdir}/README.md")

@@ -1,0 +1,145 @@
+"""``tearcorpus report INPUT... -o report.html``: the corpus report page (docs/report.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+
+def _count(value: str, least: int = 0) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, got {number}")
+    return number
+
+
+def _positive(value: str) -> int:
+    return _count(value, 1)
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``report`` command to the command line's *subparsers*."""
+    from .._io import DEFAULT_MAX_RECORD_BYTES, byte_size
+    from ..overview import LARGEST_THREADS, MAX_REPLIES, SAMPLE_THREADS
+    from ..parsers import PARSERS
+
+    parser = subparsers.add_parser(
+        "report",
+        help="write one self-contained HTML page: counts, charts and a thread browser",
+        description="Write the corpus report of INPUT... (dumps, or tearcorpus exports: a "
+        "JSONL, CSV or Parquet export folder, a Hub folder) as one HTML page that loads "
+        "nothing from the network: counts, charts and a thread browser.",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files or export folders")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the page to write")
+    parser.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    parser.add_argument("--title", metavar="TEXT", help="the page's title")
+    parser.add_argument(
+        "--threads",
+        type=_count,
+        default=LARGEST_THREADS,
+        metavar="N",
+        help=f"the N largest threads go into the thread browser (default: {LARGEST_THREADS})",
+    )
+    parser.add_argument(
+        "--sample-threads",
+        type=_count,
+        default=SAMPLE_THREADS,
+        metavar="N",
+        help=f"and a sample of N others (default: {SAMPLE_THREADS})",
+    )
+    parser.add_argument(
+        "--max-replies",
+        type=_positive,
+        default=MAX_REPLIES,
+        metavar="N",
+        help=f"replies in the thread browser in all, at least 20 a thread (default: {MAX_REPLIES})",
+    )
+    parser.add_argument(
+        "--detect-language",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="detect the languages of a sample of replies (auto: when the 'lang' extra "
+        "is installed)",
+    )
+    parser.add_argument(
+        "--from",
+        dest="format",
+        metavar="FORMAT",
+        choices=sorted(PARSERS),
+        help="force the input format instead of detecting it",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="stop at the first bad record (exit 1)"
+    )
+    parser.add_argument("--encoding", metavar="ENC", help="text encoding of the inputs")
+    parser.add_argument("--video-id", metavar="ID", help="video id for dumps that do not hold one")
+    parser.add_argument(
+        "--scraped-at", metavar="TIME", help="when the inputs were scraped (see convert)"
+    )
+    parser.add_argument(
+        "--max-record-size",
+        type=byte_size,
+        default=DEFAULT_MAX_RECORD_BYTES,
+        metavar="SIZE",
+        help="reject records larger than SIZE (default: 64MiB)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the page; print where, its size and what it holds."""
+    from ..overview import write_report
+
+    given = {"video_id": args.video_id, "scraped_at": args.scraped_at}
+    page = write_report(
+        args.inputs,
+        args.output,
+        title=args.title,
+        largest=args.threads,
+        sample=args.sample_threads,
+        max_replies=args.max_replies,
+        detect_languages={"auto": None, "yes": True, "no": False}[args.detect_language],
+        overwrite=args.overwrite,
+        format=args.format,
+        strict=args.strict,
+        encoding=args.encoding,
+        options={k: v for k, v in given.items() if v},
+        max_record_bytes=args.max_record_size,
+    )
+    stats = page.stats
+    if args.json:
+        import orjson
+
+        data = {
+            "output": page.path,
+            "bytes": page.size,
+            "charts": list(page.charts),
+            "empty_charts": list(page.empty_charts),
+            "threads": list(page.threads),
+            "read": page.report.to_dict(),
+            "stats": stats.to_dict(),
+        }
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    print(
+        f"wrote {page.path} ({page.size / 1024:,.0f} KiB): {_n(stats.posts, 'post')}, "
+        f"{_n(stats.replies, 'reply', 'replies')}, {_n(len(page.charts), 'chart')}, "
+        f"{_n(len(page.threads), 'thread')} in the browser"
+    )
+    if page.empty_charts:
+        print("  not drawn, for want of data: " + ", ".join(page.empty_charts))
+    if page.report.rejected:
+        print(f"  rejected {page.report.rejected} records: see the page's counts")
+    return 0
