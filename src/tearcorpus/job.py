@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
 from attrs import field, frozen
 
 from ._io import DEFAULT_MAX_RECORD_BYTES
+from .conversations import ASSISTANTS, CONVERSATIONS, Assistant, Conversation
 from .errors import TearcorpusError
 from .transforms import ORDER
 from .transforms.filters import RULES
@@ -247,7 +248,8 @@ class ConvertJob:
 
     #: Dump files or fsspec URLs; several inputs form one corpus.
     inputs: tuple[str, ...] = field(converter=_inputs)
-    #: Output format: ``jsonl``, ``csv``, ``parquet`` or ``hub``.
+    #: Output format: ``jsonl``, ``csv``, ``parquet``, ``hub``, ``messages`` or
+    #: ``convokit``.
     to: str
     #: Output folder.
     out: str = field(converter=os.fspath)
@@ -291,6 +293,13 @@ class ConvertJob:
     languages: tuple[str, ...] = field(default=(), converter=tuple)
     license: str | None = None
     pretty_name: str | None = None
+    #: Messages (``--to messages``, the Hub folder's ``messages`` config): ``path`` or
+    #: ``pair`` turns, and whose turns are ``assistant`` (``uploader`` or ``none``); see
+    #: :mod:`tearcorpus.conversations`.
+    conversation: Conversation = "path"
+    assistant: Assistant = "uploader"
+    #: Hub folder: add the ``messages`` config.
+    messages: bool = False
 
     def __attrs_post_init__(self) -> None:
         from .exporters import EXPORTERS
@@ -302,6 +311,19 @@ class ConvertJob:
             raise TearcorpusError("no inputs given")
         if self.workers < 1:
             raise TearcorpusError(f"workers must be 1 or more, got {self.workers}")
+        if self.conversation not in CONVERSATIONS:
+            raise TearcorpusError(
+                f"unknown conversation {self.conversation!r}; choose one of: "
+                + ", ".join(CONVERSATIONS)
+            )
+        if self.assistant not in ASSISTANTS:
+            raise TearcorpusError(
+                f"unknown assistant {self.assistant!r}; choose one of: " + ", ".join(ASSISTANTS)
+            )
+        if self.messages and self.to != "hub":
+            raise TearcorpusError(
+                "--messages adds a config to the Hub folder: use --to hub (or --to messages)"
+            )
         if self.write_dropped and not any(
             isinstance(s, ExcludeStep | FilterStep | DedupStep | NearDedupStep)
             for s in self.transforms
@@ -361,4 +383,7 @@ class ConvertJob:
             exclude_digest=next(
                 (s.digest() for s in self.transforms if isinstance(s, ExcludeStep)), None
             ),
+            conversation=self.conversation,
+            assistant=self.assistant,
+            messages=self.messages,
         )
