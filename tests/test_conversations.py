@@ -155,10 +155,11 @@ def test_a_post_without_title_or_text_gives_no_turn() -> None:
 def test_a_missing_post_is_flagged_and_counted() -> None:
     """Replies whose post is not in the input (or is a placeholder): no post turn,
     complete false, counted as missing-post."""
-    for records in (
+    cases: list[list[Record]] = [
         [_reply("a", None, ANN), _reply("b", "a", OP)],
         [_post(title=None, text="", extra={"placeholder": True}), _reply("a", None, ANN)],
-    ):
+    ]
+    for records in cases:
         notes: Counter[str] = Counter()
         rows = list(iter_messages(records, notes=notes))
         assert rows[0]["messages"][0]["content"] == "text a"
@@ -169,7 +170,7 @@ def test_a_missing_post_is_flagged_and_counted() -> None:
 def test_a_missing_parent_starts_the_path_at_the_earliest_ancestor_present() -> None:
     """A reply whose parent is absent: the post, then the replies from the earliest one
     present; a pair is the reply alone; both flagged missing-parent."""
-    records = [_post(), _reply("b", "gone", OP), _reply("c", "b", BOB)]
+    records: list[Record] = [_post(), _reply("b", "gone", OP), _reply("c", "b", BOB)]
     notes: Counter[str] = Counter()
     rows = {row["id"]: row for row in iter_messages(records, notes=notes)}
     assert _turns(rows["c"]) == [
@@ -187,7 +188,12 @@ def test_a_missing_parent_starts_the_path_at_the_earliest_ancestor_present() -> 
 
 def test_parent_links_that_loop_stop_before_repeating() -> None:
     """x -> y -> x and z -> z: every reply has a finite row, flagged parent-cycle."""
-    records = [_post(), _reply("x", "y", ANN), _reply("y", "x", BOB), _reply("z", "z", ANN)]
+    records: list[Record] = [
+        _post(),
+        _reply("x", "y", ANN),
+        _reply("y", "x", BOB),
+        _reply("z", "z", ANN),
+    ]
     notes: Counter[str] = Counter()
     rows = {row["id"]: row for row in iter_messages(records, notes=notes)}
     assert [m["content"] for m in rows["x"]["messages"]] == [POST_TURN, "text y", "text x"]

@@ -63,7 +63,8 @@ def test_spill_goes_to_a_scratch_folder_in_the_folder_given(tmp_path: Path) -> N
     for number in range(25):
         groups.add(f"k{number % 4}", number)
     scratch = os.listdir(tmp_path)
-    assert len(scratch) == 1 and scratch[0].startswith(".tearcorpus-shards-")
+    assert len(scratch) == 1
+    assert scratch[0].startswith(".tearcorpus-shards-")
     assert os.listdir(tmp_path / scratch[0])  # bucket files
     built = list(groups.build(_build))
     assert [item for channel, item in built if channel == 1] == [("size", 7)] + [("size", 6)] * 3

@@ -63,11 +63,14 @@ def check_convokit_folder(folder: Path) -> dict[str, Any]:
         assert {"id", "speaker", "conversation_id", "reply_to", "timestamp", "text", "meta"} <= set(
             utt
         )
-        assert isinstance(utt["id"], str) and utt["id"] not in by_id
-        assert isinstance(utt["speaker"], str) and utt["speaker"] in speakers
+        assert isinstance(utt["id"], str)
+        assert utt["id"] not in by_id
+        assert isinstance(utt["speaker"], str)
+        assert utt["speaker"] in speakers
         assert isinstance(utt["text"], str)
         assert utt["timestamp"] is None or isinstance(utt["timestamp"], int)
-        assert isinstance(utt["meta"], dict) and "meta" not in utt["meta"]
+        assert isinstance(utt["meta"], dict)
+        assert "meta" not in utt["meta"]
         by_id[utt["id"]] = utt
     roots: Counter[str] = Counter()
     for utt in utterances:
@@ -89,7 +92,8 @@ def check_convokit_folder(folder: Path) -> dict[str, Any]:
     assert roots == dict.fromkeys(conversations, 1)
     for table in (speakers, conversations):
         for entry in table.values():
-            assert set(entry) == {"meta", "vectors"} and entry["vectors"] == []
+            assert set(entry) == {"meta", "vectors"}
+            assert entry["vectors"] == []
     assert set(index) == {
         "utterances-index",
         "speakers-index",
@@ -98,7 +102,8 @@ def check_convokit_folder(folder: Path) -> dict[str, Any]:
         "version",
         "vectors",
     }
-    assert isinstance(index["version"], int) and index["vectors"] == []
+    assert isinstance(index["version"], int)
+    assert index["vectors"] == []
     expected = {
         "utterances-index": _types([u["meta"] for u in utterances]),
         "speakers-index": _types([s["meta"] for s in speakers.values()]),
@@ -195,11 +200,10 @@ def test_parent_loops_are_broken_at_their_earliest_reply(tmp_path: Path) -> None
     result = write_convokit(records, str(tmp_path / "ck"))
     assert result.notes == {"parent-cycle": 2}
     utterances = check_convokit_folder(tmp_path / "ck")["utterances"]
-    assert (
-        utterances["x"]["reply_to"] == "p1"
-        and utterances["x"]["meta"]["reattached"] == "parent-cycle"
-    )
-    assert utterances["y"]["reply_to"] == "x" and utterances["y"]["meta"]["reattached"] is None
+    assert utterances["x"]["reply_to"] == "p1"
+    assert utterances["x"]["meta"]["reattached"] == "parent-cycle"
+    assert utterances["y"]["reply_to"] == "x"
+    assert utterances["y"]["meta"]["reattached"] is None
     assert utterances["w"]["reply_to"] == "y"
     assert utterances["z"]["reply_to"] == "p1"
 
@@ -294,5 +298,6 @@ def test_convokit_loads_the_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             assert other == utt
     corpus = convokit.Corpus(filename=str(tmp_path / "thread"))
     walked = [u.id for u in corpus.get_conversation("1abc2de").traverse("dfs")]
-    assert walked[0] == "1abc2de" and len(walked) == 7
+    assert walked[0] == "1abc2de"
+    assert len(walked) == 7
     assert walked.index("k0c3") == walked.index("k0c2") + 1 == walked.index("k0c1") + 2

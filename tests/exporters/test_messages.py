@@ -228,8 +228,10 @@ def test_options_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         tearcorpus.convert(SAMPLE, to="messages", out=tmp_path / "b", assistant="op")
     assert main(["convert", SAMPLE, "--to", "jsonl", "--messages", "-o", str(tmp_path / "c")]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--messages" in err
-    assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
+    assert err.count("\n") == 1
+    assert "--messages" in err
+    assert not (tmp_path / "b").exists()
+    assert not (tmp_path / "c").exists()
 
 
 def test_nothing_is_left_when_the_records_fail(tmp_path: Path) -> None:
@@ -272,7 +274,8 @@ def test_a_corpus_without_replies_writes_no_rows(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Any:
+def offline_datasets(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``datasets``, with the Hub and datasets offline (no network in these tests)."""
     datasets = pytest.importorskip("datasets")
     pytest.importorskip("huggingface_hub")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -281,13 +284,13 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Any:
     return datasets
 
 
-def test_hub_folder_messages_config_loads_offline(tmp_path: Path, _offline: Any) -> None:
+def test_hub_folder_messages_config_loads_offline(tmp_path: Path, offline_datasets: Any) -> None:
     """--to hub --messages: a messages config, split by thread like the others, that
     load_dataset(folder, "messages") loads offline with its declared features; the card
     lists and describes it. Without --messages there is none."""
     from tearcorpus.schema import features
 
-    datasets = _offline
+    datasets = offline_datasets
     out = tmp_path / "hub"
     argv = ["convert", *INPUTS, "--to", "hub", "-o", str(out), "--split-ratios", "0.5,0.5,0"]
     assert main([*argv, "--messages"]) == 0
@@ -315,8 +318,9 @@ def test_hub_folder_messages_config_loads_offline(tmp_path: Path, _offline: Any)
     assert not (plain / "messages").exists()
 
 
-def test_hub_card_yaml_of_messages_is_datasets_own(tmp_path: Path, _offline: Any) -> None:
+def test_hub_card_yaml_of_messages_is_datasets_own() -> None:
     """The card's YAML features of the messages config are what datasets writes for them."""
+    pytest.importorskip("datasets")
     from tearcorpus.card import _config_features
     from tearcorpus.schema import features
 
@@ -324,7 +328,7 @@ def test_hub_card_yaml_of_messages_is_datasets_own(tmp_path: Path, _offline: Any
 
 
 def test_hub_messages_with_workers_are_the_same_bytes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _offline: Any
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline_datasets: Any
 ) -> None:
     """--workers 2 (Arrow batches from the workers) writes the same messages shards."""
     monkeypatch.setattr(parallel, "MIN_WORKER_BYTES", 0)

@@ -46,3 +46,16 @@ def times_known_to_the_week(path: str) -> list[str]:
         for reply in tearcorpus.read(path).replies
         if reply.created_at is not None and reply.created_at_precision in fine
     ]
+
+
+def chat_rows_of_the_uploader(path: str, outdir: str) -> list[str]:
+    """The uploader's answers as chat conversations, written and iterated."""
+    result = tearcorpus.write_messages(tearcorpus.read(path), outdir, conversation="pair")
+    assert result.replies >= 0
+    assert isinstance(result.notes, dict)
+    ids: list[str] = []
+    for row in tearcorpus.iter_messages(tearcorpus.read(path), assistant="uploader"):
+        if row["author_is_uploader"]:
+            ids.append(str(row["id"]))
+    tearcorpus.write_convokit(tearcorpus.read(path), outdir + "-convokit")
+    return ids

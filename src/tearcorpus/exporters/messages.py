@@ -30,7 +30,7 @@ import orjson
 from .._atomic import OutputDir
 from .._byid import beside
 from .._groups import Groups
-from ..conversations import MessageBuilder, json_row, thread_id
+from ..conversations import Assistant, Conversation, MessageBuilder, json_row, thread_id
 from ..errors import ExportError
 from ..model import Post, Record
 from ..report import Report
@@ -188,8 +188,8 @@ def write_messages(
     records: Iterable[Record],
     outdir: str,
     *,
-    conversation: str = "path",
-    assistant: str = "uploader",
+    conversation: Conversation = "path",
+    assistant: Assistant = "uploader",
     overwrite: bool = False,
     report: Report | None = None,
 ) -> ExportResult:
