@@ -30,7 +30,7 @@ from ._byid import _scratch
 __all__ = ["BUCKETS", "HELD_VALUES", "Built", "Groups"]
 
 #: Values held in memory before they are spilled to bucket files.
-HELD_VALUES: Final = 200_000
+HELD_VALUES: Final = 20_000
 #: Bucket files a spill cuts the values into.
 BUCKETS: Final = 64
 #: Items pickled together in a spill or run file.
