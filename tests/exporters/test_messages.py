@@ -310,6 +310,12 @@ def test_hub_folder_messages_config_loads_offline(tmp_path: Path, offline_datase
             str(out), "replies", split=name, cache_dir=str(tmp_path / "c2")
         )
         assert sorted(split["id"]) == sorted(replies["id"])
+    from tearcorpus.publish import check_hub_folder
+
+    _, uploaded = check_hub_folder(str(out))  # publish takes the new config's shards too
+    assert sorted(f for f in uploaded if f.startswith("messages/")) == [
+        f"messages/{split}-00000-of-00001.parquet" for split in ("train", "validation")
+    ]
     readme = (out / "README.md").read_text()
     assert "### `messages`" in readme
     assert "| `messages` | list of {role, content, name} | no |" in readme
