@@ -320,9 +320,9 @@ class ConvertJob:
             raise TearcorpusError(
                 f"unknown assistant {self.assistant!r}; choose one of: " + ", ".join(ASSISTANTS)
             )
-        if self.messages and self.to != "hub":
+        if self.messages and self.to not in ("hub", "messages"):
             raise TearcorpusError(
-                "--messages adds a config to the Hub folder: use --to hub (or --to messages)"
+                "--messages adds a messages config to the Hub folder: use it with --to hub"
             )
         if self.write_dropped and not any(
             isinstance(s, ExcludeStep | FilterStep | DedupStep | NearDedupStep)
