@@ -630,9 +630,9 @@ def render_card(
             out.append(
                 f"| {_code(os.path.basename(source.source) or source.source)} "
                 f"| {source.format} "
-                f"| {source.posts} | {source.replies} | {source.rejected_total} |"
+                f"| {source.posts} | {source.replies} | {source.rejected} |"
             )
-        reasons = report.rejected_by_reason()
+        reasons = report.rejected_by_reason
         out += [
             "",
             f"{report.read} records read, {report.written} written, "
@@ -642,9 +642,11 @@ def render_card(
                 if reasons
                 else ""
             )
-            + f", {report.dropped_total} dropped by transforms, {report.merged_total} merged"
+            + f", {report.dropped} dropped by transforms, {report.merged} merged"
             + (
-                " (" + ", ".join(f"{k}: {v}" for k, v in sorted(report.merged.items())) + ")"
+                " ("
+                + ", ".join(f"{k}: {v}" for k, v in sorted(report.merged_by_reason.items()))
+                + ")"
                 if report.merged
                 else ""
             )
@@ -686,7 +688,7 @@ def render_card(
             "`tearcorpus convert --anonymize`."
         )
     if exclude_digest is not None:
-        withdrawn = report.dropped.get("withdrawn", 0) if report is not None else 0
+        withdrawn = report.dropped_by_reason.get("withdrawn", 0) if report is not None else 0
         out.append(
             f"An opt-out list was applied: {withdrawn} records were withdrawn at their "
             "authors' request (which ones is not recorded here)."

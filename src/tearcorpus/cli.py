@@ -523,7 +523,7 @@ def _progress(records: Iterable[Record], mode: str, desc: str) -> Iterable[Recor
 
 
 def _print_rejects(report: Report, out: TextIO) -> None:
-    errors = report.errors()
+    errors = report.errors
     for error in errors[:SHOWN_ERRORS]:
         print(f"  {error}", file=out)
     more = report.rejected - min(len(errors), SHOWN_ERRORS)
@@ -534,9 +534,9 @@ def _print_rejects(report: Report, out: TextIO) -> None:
 def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
     for source in report.sources:
         print(f"{source.source}  [{source.format}]", file=out)
-        line = f"  posts {source.posts}  replies {source.replies}  rejected {source.rejected_total}"
+        line = f"  posts {source.posts}  replies {source.replies}  rejected {source.rejected}"
         print(line, file=out)
-        for kind, count in sorted(source.rejected.items()):
+        for kind, count in sorted(source.rejected_by_reason.items()):
             print(f"    rejected {kind}: {count}", file=out)
         for kind, count in sorted(source.notes.items()):
             print(f"    noted {kind}: {count}", file=out)
@@ -560,7 +560,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     report = Report()
     stats = _Stats()
     options = _parse_options(args)
-    # --workers: inputs parsed in processes (parallel.py), the same stream.
+    # --workers: inputs parsed in processes (tearcorpus.parallel), the same stream.
     workers = (
         args.workers if worth_workers(args.inputs, args.workers, args.format, args.encoding) else 1
     )
@@ -606,13 +606,18 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     print(
         f"read {report.read} records from {len(report.sources)} input(s): "
         f"wrote {result.posts} posts and {result.replies} replies, "
-        f"rejected {report.rejected}, dropped {report.dropped_total}, "
-        f"merged {report.merged_total}",
+        f"rejected {report.rejected}, dropped {report.dropped}, "
+        f"merged {report.merged}",
     )
     if report.dropped:
-        print("  dropped " + ", ".join(f"{k} {v}" for k, v in sorted(report.dropped.items())))
+        print(
+            "  dropped "
+            + ", ".join(f"{k} {v}" for k, v in sorted(report.dropped_by_reason.items()))
+        )
     if report.merged:
-        print("  merged " + ", ".join(f"{k} {v}" for k, v in sorted(report.merged.items())))
+        print(
+            "  merged " + ", ".join(f"{k} {v}" for k, v in sorted(report.merged_by_reason.items()))
+        )
     if report.scrubbed:
         print("  scrubbed " + ", ".join(f"{k} {v}" for k, v in sorted(report.scrubbed.items())))
     if result.notes:

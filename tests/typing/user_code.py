@@ -34,7 +34,7 @@ def errors_as_lines(path: str) -> list[str]:
         corpus = tearcorpus.read(path)
     except tearcorpus.TearcorpusError as exc:
         return [str(exc)]
-    return [f"{e.source}:{e.line}: {e.reason}" for e in corpus.report.errors()]
+    return [f"{e.source}:{e.line}: {e.reason}" for e in corpus.report.errors]
 
 
 def times_known_to_the_week(path: str) -> list[str]:
