@@ -15,7 +15,7 @@ An output folder holds what one run wrote and nothing from before:
   (:func:`survey`) that this run did not write again are removed once it has committed,
   so no stale shard or table of an earlier run stays beside the new ones. A file that is
   not ours is never removed: it is kept where it is, except inside a Hub config folder
-  (``posts/``, ``replies/``, ``replies_in_context/``, ``labels/``), where it would be read as data of
+  (``posts/``, ``replies/``, ``replies_in_context/``, ``labels/``, ``messages/``), where it would be read as data of
   the new export: then the overwrite is refused before any work, naming it.
 """
 
@@ -40,9 +40,17 @@ TMP_TAG: Final = ".tearcorpus-"
 #: The tables and manifests our exporters write at the top of an output folder.
 OWN_FILES: Final = frozenset(
     f"{table}.{ext}" for table in ("posts", "replies") for ext in ("jsonl", "csv", "parquet")
-)
+) | {
+    # The conversation exports: chat format, and ConvoKit's corpus files.
+    "messages.jsonl",
+    "utterances.jsonl",
+    "speakers.json",
+    "conversations.json",
+    "corpus.json",
+    "index.json",
+}
 #: The Hub folder's configs: one subfolder each, holding shards named like ``push_to_hub``'s.
-HUB_CONFIGS: Final = ("posts", "replies", "replies_in_context", "labels")
+HUB_CONFIGS: Final = ("posts", "replies", "replies_in_context", "labels", "messages")
 SHARD: Final = re.compile(r"(train|validation|test)-\d{5}-of-\d{5}\.parquet")
 #: The Hub folder's card images (its charts: ``images/thread-sizes.png`` ...).
 CARD_IMAGES: Final = "images"

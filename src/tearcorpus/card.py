@@ -56,6 +56,10 @@ CONFIG_SUMMARIES: Final = {
         "one row per reply with its post's title and text and the text it answers "
         "(its parent reply, or the post for a direct reply): ready for modelling"
     ),
+    "messages": (
+        "one row per reply with the conversation that leads to it in the chat format "
+        "(`messages`: role, content, name), ready for a chat template"
+    ),
 }
 
 _ANON_MARK: Final = re.compile(r"<!--\s*tearcorpus:anonymized=(all|partial|none)\s*-->")
@@ -437,6 +441,7 @@ def _type_name(column: Column) -> str:
         "json": "string (JSON object)",
         "author": "struct",
         "provenance": "struct",
+        "messages": "list of {role, content, name}",
     }[column.type]
 
 

@@ -174,7 +174,7 @@ def _workers(value: str) -> int:
 
 def _add_export_args(convert: argparse.ArgumentParser) -> None:
     """Options of the exporters (CSV, Parquet, Hub folder) on ``convert``."""
-    group = convert.add_argument_group("export options (csv, parquet, hub)")
+    group = convert.add_argument_group("export options (csv, parquet, hub, messages)")
     group.add_argument(
         "--excel-safe",
         action="store_true",
@@ -218,6 +218,25 @@ def _add_export_args(convert: argparse.ArgumentParser) -> None:
         "--labels",
         metavar="LABELS_DIR",
         help="hub: add the labels of 'tearcorpus annotate import' as the labels config",
+    )
+    group.add_argument(
+        "--conversation",
+        choices=("path", "pair"),
+        default="path",
+        help="messages: path = the post and every reply down to this one (default); "
+        "pair = the parent (or the post) and the reply",
+    )
+    group.add_argument(
+        "--assistant",
+        choices=("uploader", "none"),
+        default="uploader",
+        help="messages: uploader = the uploader's / OP's turns are 'assistant', the post "
+        "'system', others 'user' (default); none = every turn 'user', with its author's name",
+    )
+    group.add_argument(
+        "--messages",
+        action="store_true",
+        help="hub: add a 'messages' config (the --to messages rows, split by thread)",
     )
 
 
@@ -457,6 +476,9 @@ def _job(args: argparse.Namespace) -> ConvertJob:
         license=args.license,
         pretty_name=args.pretty_name,
         labels=getattr(args, "labels", None),
+        conversation=args.conversation,
+        assistant=args.assistant,
+        messages=args.messages,
     )
 
 
@@ -588,6 +610,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
         data = report.to_dict()
         data.update({"output": result.outdir, "files": result.files, "written": result.written})
+        data["export_notes"] = result.notes
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         return EXIT_OK
     print(
@@ -607,6 +630,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         )
     if report.scrubbed:
         print("  scrubbed " + ", ".join(f"{k} {v}" for k, v in sorted(report.scrubbed.items())))
+    if result.notes:
+        print("  noted " + ", ".join(f"{k} {v}" for k, v in sorted(result.notes.items())))
     for path in result.files:
         print(f"  {path}")
     if report.rejected:

@@ -64,3 +64,16 @@ def report_page(paths: list[str], out: str) -> tuple[int, list[str]]:
     corpus_page = tearcorpus.write_report(tearcorpus.read(paths), out, overwrite=True)
     assert corpus_page.stats.replies == page.stats.replies
     return page.size, list(page.threads)
+
+
+def chat_rows_of_the_uploader(path: str, outdir: str) -> list[str]:
+    """The uploader's answers as chat conversations, written and iterated."""
+    result = tearcorpus.write_messages(tearcorpus.read(path), outdir, conversation="pair")
+    assert result.replies >= 0
+    assert isinstance(result.notes, dict)
+    ids: list[str] = []
+    for row in tearcorpus.iter_messages(tearcorpus.read(path), assistant="uploader"):
+        if row["author_is_uploader"]:
+            ids.append(str(row["id"]))
+    tearcorpus.write_convokit(tearcorpus.read(path), outdir + "-convokit")
+    return ids

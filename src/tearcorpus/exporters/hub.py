@@ -27,6 +27,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, TypeAlias, cast
@@ -186,6 +187,7 @@ class HubExport:
         outdir = self.outdir
         splits: dict[str, dict[str, SplitInfo]] = {}
         files: list[str] = []
+        notes: Counter[str] = Counter()  # the ``messages`` config's incomplete rows
         # Give memory freed between steps back to the system (the allocator keeps it).
         pool = pa.default_memory_pool()
 
@@ -237,7 +239,7 @@ class HubExport:
                 if options.progress is not None:
                     # The rows of the three configs: the replies twice (with their context).
                     rows = {c: sum(f.rows for f in router.files[c].values()) for c in router.files}
-                    total = rows["posts"] + 2 * rows["replies"]
+                    total = rows["posts"] + (3 if options.messages else 2) * rows["replies"]
                     bar = options.progress("writing the Hub folder", total, " rows")
                 for config in ("posts", "replies"):
                     for split, part in router.files[config].items():
@@ -286,6 +288,17 @@ class HubExport:
                     pool.release_unused()
                     submit(target, read_batches(path))
                     os.unlink(path)
+                if options.messages:  # the ``messages`` config: see exporters/messages.py
+                    from .messages import hub_split
+
+                    for split, part in router.files["replies"].items():
+                        posts = router.files["posts"][split].path
+                        made = hub_split(posts, part.path, spill, options, notes)
+                        if made.rows:
+                            submit(
+                                shards("messages", split, made.rows, made.nbytes),
+                                read_batches(made.path),
+                            )
                 for job in jobs:
                     job.result()
             except BaseException:
@@ -323,7 +336,9 @@ class HubExport:
         out.open("README.md").write(readme.encode())
         out.commit()
         files.append(f"{outdir}/README.md")
-        return ExportResult(name, outdir, files, stats.posts, stats.replies)
+        return ExportResult(
+            name, outdir, files, stats.posts, stats.replies, notes=dict(sorted(notes.items()))
+        )
 
 
 def _counted(batches: Iterable[Any], bar: Progress | None) -> Iterable[Any]:
