@@ -476,9 +476,9 @@ def _job(args: argparse.Namespace) -> ConvertJob:
         license=args.license,
         pretty_name=args.pretty_name,
         labels=getattr(args, "labels", None),
-        conversation=args.conversation,
-        assistant=args.assistant,
-        messages=args.messages,
+        conversation=getattr(args, "conversation", "path"),
+        assistant=getattr(args, "assistant", "uploader"),
+        messages=getattr(args, "messages", False),
     )
 
 
