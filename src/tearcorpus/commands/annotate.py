@@ -11,18 +11,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ._options import (
+    EXIT_OK,
+    add_input_args,
+    add_transform_args,
+    input_options,
+    transform_steps,
+)
+
+if TYPE_CHECKING:
+    from ..job import Step
 
 __all__ = ["register"]
 
 
 def register(subparsers: Any) -> None:
     """Add ``annotate`` (with ``export`` and ``import``) and ``agree`` to *subparsers*."""
-    from .. import cli
-    from .._io import DEFAULT_MAX_RECORD_BYTES, byte_size
     from ..annotate.labels import IMPORT_TOOLS
     from ..annotate.tasks import TOOLS
-    from ..parsers import PARSERS
 
     annotate = subparsers.add_parser(
         "annotate", help="send replies to an annotation tool and bring the labels back"
@@ -32,7 +40,7 @@ def register(subparsers: Any) -> None:
     export = steps.add_parser(
         "export", help="sample replies by thread and write tasks for an annotation tool"
     )
-    export.add_argument("inputs", nargs="+", metavar="INPUT", help="dumps, or a converted corpus")
+    add_input_args(export, inputs="dumps, or a converted corpus")
     export.add_argument("--tool", required=True, choices=TOOLS, help="the annotation tool")
     export.add_argument("-o", "--output", required=True, metavar="OUTDIR")
     export.add_argument(
@@ -66,17 +74,7 @@ def register(subparsers: Any) -> None:
         "--overwrite", action="store_true", help="replace the files of an earlier export"
     )
     export.add_argument("--json", action="store_true", help="print the result as JSON")
-    reading = export.add_argument_group("reading (as convert)")
-    reading.add_argument("--from", dest="format", choices=sorted(PARSERS), metavar="FORMAT")
-    reading.add_argument("--strict", action="store_true")
-    reading.add_argument("--encoding", metavar="ENC")
-    reading.add_argument("--video-id", metavar="ID")
-    reading.add_argument("--scraped-at", metavar="TIME")
-    reading.add_argument(
-        "--max-record-size", type=byte_size, default=DEFAULT_MAX_RECORD_BYTES, metavar="SIZE"
-    )
-    reading.add_argument("--root", metavar="DIR")
-    cli._add_transform_args(export)
+    add_transform_args(export)
     export.set_defaults(handler=_cmd_export)
 
     imports = steps.add_parser(
@@ -131,35 +129,16 @@ def _dump(data: Any) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def _transform_steps(args: argparse.Namespace) -> tuple[Any, ...]:
+def _transform_steps(args: argparse.Namespace) -> list[Step]:
     """The transform steps the options describe, as ``convert`` builds them."""
-    from .. import cli
     from ..errors import TearcorpusError
 
     if args.write_dropped:
         raise TearcorpusError("--write-dropped is an option of convert, not of annotate export")
-    ns = argparse.Namespace(**vars(args))
-    defaults = {
-        "to": "jsonl",
-        "split_ratios": "0.8,0.1,0.1",
-        "max_shard_size": "500MB",
-        "seed": 0,
-        "language": [],
-        "license": None,
-        "pretty_name": None,
-        "excel_safe": False,
-        "compression": "zstd",
-        "workers": 1,
-        "progress": "never",
-        "labels": None,
-    }
-    for name, value in defaults.items():
-        setattr(ns, name, value)
-    return cli._job(ns).transforms
+    return transform_steps(args)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .. import cli
     from ..annotate import export_tasks
     from ..errors import TearcorpusError
 
@@ -185,7 +164,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         format=args.format,
         strict=args.strict,
         encoding=args.encoding,
-        options=cli._parse_options(args),
+        options=input_options(args),
         max_record_bytes=args.max_record_size,
         root=args.root,
     )
@@ -205,7 +184,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 "dropped": report.dropped,
             }
         )
-        return cli.EXIT_OK
+        return EXIT_OK
     print(
         f"wrote {result.items} tasks from {result.threads} thread(s) for {result.tool} "
         f"({result.eligible} replies eligible, {result.skipped} without text or deleted; "
@@ -214,11 +193,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     for path in result.files:
         print(f"  {path}")
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .. import cli
     from ..annotate import import_labels
 
     result = import_labels(
@@ -231,7 +209,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     )
     if args.json:
         _dump(result.to_dict())
-        return cli.EXIT_OK
+        return EXIT_OK
     print(
         f"read {result.annotations} annotations from {len(result.sources)} export(s): "
         f"took {result.taken} from {len(result.raters)} rater(s), cancelled "
@@ -243,7 +221,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     )
     for path in result.files:
         print(f"  {path}")
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
 def _fmt(value: float | None) -> str:
@@ -253,7 +231,6 @@ def _fmt(value: float | None) -> str:
 def _cmd_agree(args: argparse.Namespace) -> int:
     import importlib.util
 
-    from .. import cli
     from ..annotate import agreement
 
     plot: str | None = None
@@ -270,7 +247,7 @@ def _cmd_agree(args: argparse.Namespace) -> int:
     result = agreement(args.labels, samples=args.samples, seed=args.seed, heatmap=plot)
     if args.json:
         _dump(result.to_dict())
-        return cli.EXIT_OK
+        return EXIT_OK
     data = result.to_dict()
     print(
         f"items {data['items']}  raters {data['raters']}  ratings {data['ratings']}  "
@@ -306,4 +283,4 @@ def _cmd_agree(args: argparse.Namespace) -> int:
         )
     if result.heatmap:
         print(f"heatmap: {result.heatmap}")
-    return cli.EXIT_OK
+    return EXIT_OK

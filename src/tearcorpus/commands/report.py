@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from ._options import EXIT_OK, add_input_args, input_options
+
 __all__ = ["register"]
 
 
@@ -29,9 +31,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 
 def register(subparsers: Any) -> None:
     """Add the ``report`` command to the command line's *subparsers*."""
-    from .._io import DEFAULT_MAX_RECORD_BYTES, byte_size
     from ..overview import LARGEST_THREADS, MAX_REPLIES, SAMPLE_THREADS
-    from ..parsers import PARSERS
 
     parser = subparsers.add_parser(
         "report",
@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
         "JSONL, CSV or Parquet export folder, a Hub folder) as one HTML page that loads "
         "nothing from the network: counts, charts and a thread browser.",
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump files or export folders")
+    add_input_args(parser, inputs="dump files or export folders", root=False)
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the page to write")
     parser.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--title", metavar="TEXT", help="the page's title")
@@ -72,28 +72,6 @@ def register(subparsers: Any) -> None:
         help="detect the languages of a sample of replies (auto: when the 'lang' extra "
         "is installed)",
     )
-    parser.add_argument(
-        "--from",
-        dest="format",
-        metavar="FORMAT",
-        choices=sorted(PARSERS),
-        help="force the input format instead of detecting it",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="stop at the first bad record (exit 1)"
-    )
-    parser.add_argument("--encoding", metavar="ENC", help="text encoding of the inputs")
-    parser.add_argument("--video-id", metavar="ID", help="video id for dumps that do not hold one")
-    parser.add_argument(
-        "--scraped-at", metavar="TIME", help="when the inputs were scraped (see convert)"
-    )
-    parser.add_argument(
-        "--max-record-size",
-        type=byte_size,
-        default=DEFAULT_MAX_RECORD_BYTES,
-        metavar="SIZE",
-        help="reject records larger than SIZE (default: 64MiB)",
-    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(handler=run)
 
@@ -102,7 +80,6 @@ def run(args: argparse.Namespace) -> int:
     """Write the page; print where, its size and what it holds."""
     from ..overview import write_report
 
-    given = {"video_id": args.video_id, "scraped_at": args.scraped_at}
     page = write_report(
         args.inputs,
         args.output,
@@ -115,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         format=args.format,
         strict=args.strict,
         encoding=args.encoding,
-        options={k: v for k, v in given.items() if v},
+        options=input_options(args),
         max_record_bytes=args.max_record_size,
     )
     stats = page.stats
@@ -132,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             "stats": stats.to_dict(),
         }
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
-        return 0
+        return EXIT_OK
     print(
         f"wrote {page.path} ({page.size / 1024:,.0f} KiB): {_n(stats.posts, 'post')}, "
         f"{_n(stats.replies, 'reply', 'replies')}, {_n(len(page.charts), 'chart')}, "
@@ -142,4 +119,4 @@ def run(args: argparse.Namespace) -> int:
         print("  not drawn, for want of data: " + ", ".join(page.empty_charts))
     if page.report.rejected:
         print(f"  rejected {page.report.rejected} records: see the page's counts")
-    return 0
+    return EXIT_OK
