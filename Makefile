@@ -12,7 +12,7 @@ DOCS_STAMP := $(VENV)/.docs-stamp
 RAY_STAMP  := $(VENV)/.ray-stamp
 PIP    := $(BIN)/python -m pip -q --disable-pip-version-check
 
-.PHONY: demo test lint typecheck unit examples docs test-ray clean
+.PHONY: demo test lint typecheck unit examples docs test-ray screenshot clean
 
 demo: $(STAMP)
 	$(BIN)/tearcorpus demo
@@ -64,6 +64,11 @@ test-ray: $(RAY_STAMP)
 	@rc=0; $(BIN)/python -m pytest -m ray $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test-ray: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
+
+# The README's picture of the report page: the bundled sample's report in headless
+# Chromium (Debian: apt-get install chromium, and fonts-noto-color-emoji for emoji).
+screenshot: $(STAMP)
+	$(BIN)/python -m tests.browser docs/images/report.png
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis tearcorpus-demo docs/_build

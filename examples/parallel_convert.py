@@ -56,16 +56,16 @@ def main_example() -> None:
                 report = result.report
                 assert report is not None
                 assert report.read == (
-                    result.written + report.rejected + report.dropped_total + report.merged_total
+                    result.written + report.rejected + report.dropped + report.merged
                 )
-                assert report.merged_total == 4  # the repeated dump's post and 3 replies
+                assert report.merged == 4  # the repeated dump's post and 3 replies
                 outputs[workers] = _files(out)
             assert outputs[1] == outputs[2], f"{fmt}: two workers must write the same bytes"
             assert report is not None
             print(
                 f"{fmt}: {len(outputs[2])} files identical with 1 and 2 workers; "
-                f"read {report.read}, wrote {result.written}, merged {report.merged_total}, "
-                f"dropped {report.dropped_total}"
+                f"read {report.read}, wrote {result.written}, merged {report.merged}, "
+                f"dropped {report.dropped}"
             )
 
         # The library call: the reader's stream, parsed in two processes.

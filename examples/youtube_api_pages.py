@@ -107,7 +107,7 @@ def main() -> None:
 
     report = corpus.report
     print(f"read {corpus!r} from {len(report.sources)} pages ({', '.join(report.formats)})")
-    notes = report.notes()
+    notes = report.notes
     print(f"pages {notes['pages']}, replies claimed but not fetched {notes['replies-not-fetched']}")
     for thread_view in corpus.threads():
         post = thread_view.post

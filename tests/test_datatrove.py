@@ -144,7 +144,7 @@ def test_transform_steps_match_apply_transforms(dumps: Path, tmp_path: Path) -> 
     paths = sorted(str(p) for p in dumps.iterdir())
     report = tearcorpus.Report()
     expected = sorted(apply_transforms(tearcorpus.iter_records(paths), steps, report), key=_key)
-    assert report.dropped_total > 0
+    assert report.dropped > 0
     assert _written(out) == expected
 
 
@@ -308,7 +308,7 @@ def test_merge_stage_writes_the_records_of_read(overlapping: Path, tmp_path: Pat
     written = _written(out)
     assert written == sorted(corpus, key=_key)
     assert len({_key(r) for r in written}) == len(written) == len(corpus) > 40
-    merged = corpus.report.merged
+    merged = corpus.report.merged_by_reason
     assert set(merged) == {"placeholder", "duplicate-post", "duplicate-reply"}
     assert _merged_counts(stats) == dict(merged)
     # The counts add up: every observation is written once or merged.
@@ -368,7 +368,7 @@ def test_merge_pipelines_with_transforms_and_parquet(overlapping: Path, tmp_path
     expected = list(apply_transforms(corpus, [Normalizer()], tearcorpus.Report()))
     assert sorted(records, key=_key) == sorted(expected, key=_key)
     assert len({_key(r) for r in records}) == len(records)
-    assert _merged_counts(stats) == dict(corpus.report.merged)
+    assert _merged_counts(stats) == dict(corpus.report.merged_by_reason)
 
 
 def test_bucket_files_hold_the_records_of_their_bucket(overlapping: Path, tmp_path: Path) -> None:

@@ -108,11 +108,9 @@ def test_environment_list_applies_and_the_card_counts_without_naming(
     )
     report = result.report
     assert report is not None
-    withdrawn = report.dropped["withdrawn"]
+    withdrawn = report.dropped_by_reason["withdrawn"]
     assert withdrawn == len(corpus.replies) - len(_expected(corpus, path))
-    assert report.read == result.written + report.rejected + report.dropped_total + (
-        report.merged_total
-    )
+    assert report.read == result.written + report.rejected + report.dropped + (report.merged)
     card = (tmp_path / "hub" / "README.md").read_text()
     assert f"{withdrawn} records were withdrawn" in card
     assert digest(str(path)) in card

@@ -305,9 +305,9 @@ def test_record_limit_in_the_library_and_strict_mode(tmp_path: Path) -> None:
     report = Report()
     records = list(tearcorpus.iter_records(path, max_record_bytes=4096, report=report))
     assert [r.id for r in records] == ["c000001", "c000003"]
-    assert report.rejected_by_reason() == {"record-too-large": 1}
+    assert report.rejected_by_reason == {"record-too-large": 1}
     assert report.read == report.written + report.rejected == 3
-    assert str(report.errors()[0]).startswith(f"{path}:2: record larger than the 4 KiB")
+    assert str(report.errors[0]).startswith(f"{path}:2: record larger than the 4 KiB")
     with pytest.raises(tearcorpus.ParseError, match=":2: record larger"):
         tearcorpus.read(path, max_record_bytes=4096, strict=True)
     assert len(tearcorpus.read(path).replies) == 3  # the 64 MiB default keeps it
@@ -384,8 +384,8 @@ def test_stray_nul_rejects_its_line_only() -> None:
     corpus = tearcorpus.read(path)
     assert corpus.report.formats == ["pushshift"]
     assert len(corpus.replies) == 3
-    assert corpus.report.rejected_by_reason() == {"invalid-json": 1}
-    assert corpus.report.errors()[0].line == 2
+    assert corpus.report.rejected_by_reason == {"invalid-json": 1}
+    assert corpus.report.errors[0].line == 2
 
 
 def test_binary_junk_is_still_refused(tmp_path: Path) -> None:
@@ -404,11 +404,11 @@ def test_invalid_utf8_in_a_json_line_is_named() -> None:
     path = DATA / "RC_bad_utf8.ndjson"
     corpus = tearcorpus.read(path)
     assert len(corpus.replies) == 2
-    (error,) = corpus.report.errors()
+    (error,) = corpus.report.errors
     raw = path.read_bytes().splitlines()[1]
     assert str(error) == f"{path}:2: invalid UTF-8 (byte 0xff at offset {raw.index(0xFF)})"
     assert "surrogates" not in str(error)
-    assert corpus.report.rejected_by_reason() == {"invalid-utf8": 1}
+    assert corpus.report.rejected_by_reason == {"invalid-utf8": 1}
 
 
 def test_invalid_utf8_in_a_json_document_is_named(tmp_path: Path) -> None:

@@ -78,15 +78,15 @@ def test_lenient_reading_skips_and_locates_bad_lines(tmp_path: Path) -> None:
     report = corpus.report
     assert report.rejected == 4
     assert report.read == report.posts + report.replies + report.rejected == 7
-    assert report.rejected_by_reason() == {
+    assert report.rejected_by_reason == {
         "invalid-json": 1,
         "not-a-record": 1,
         "unsupported-schema": 1,
         "invalid-record": 1,
     }
-    located = [str(e).split(": ", 1)[0] for e in report.errors()]
+    located = [str(e).split(": ", 1)[0] for e in report.errors]
     assert located == [f"{tmp_path / 'replies.jsonl'}:{n}" for n in (2, 3, 5, 6)]
-    assert "extra fields found (bogus)" in str(report.errors()[-1])
+    assert "extra fields found (bogus)" in str(report.errors[-1])
 
 
 def test_strict_reading_stops_at_first_bad_line(tmp_path: Path) -> None:

@@ -102,7 +102,7 @@ def test_corpus_merges_and_counts() -> None:
     corpus = Corpus(records)
     assert [p.title for p in corpus.posts] == ["T"]
     assert [(r.id, r.text) for r in corpus.replies] == [("a", "y"), ("b", "hi")]
-    assert corpus.report.merged == {"placeholder": 2, "duplicate-reply": 1}
+    assert corpus.report.merged_by_reason == {"placeholder": 2, "duplicate-reply": 1}
     assert corpus.integrity().duplicate_ids == ("a",)
 
 
@@ -160,7 +160,7 @@ def _written(fmt: str, out: Path) -> tuple[list[Post | Reply], list[Post | Reply
     if fmt in ("jsonl", "csv"):
         files = [p for p in (out / f"posts.{fmt}", out / f"replies.{fmt}") if p.exists()]
         corpus = tearcorpus.read(files)
-        assert corpus.report.merged_total == 0
+        assert corpus.report.merged == 0
         return list(corpus.posts), list(corpus.replies)
     import pyarrow.parquet as pq
 
@@ -194,9 +194,7 @@ def _check_convert(paths: list[str], out: Path, fmt: str, workers: int) -> None:
     for table in (posts, replies):
         assert len({r.id for r in table}) == len(table)
     assert (result.posts, result.replies) == (len(expected.posts), len(expected.replies))
-    assert report.read == report.written + report.rejected + report.dropped_total + (
-        report.merged_total
-    )
+    assert report.read == report.written + report.rejected + report.dropped + (report.merged)
     assert report.written == result.written
     assert report.merged == expected.report.merged
 
@@ -247,7 +245,7 @@ def test_the_three_reported_cases_together(tmp_path: Path) -> None:
         DATA / "youtube_api" / "videos.json",
     ]
     expected = tearcorpus.read(inputs)
-    assert expected.report.merged_total > 0
+    assert expected.report.merged > 0
     for fmt in ("jsonl", "hub"):
         result = tearcorpus.convert(inputs, to=fmt, out=tmp_path / fmt)
         posts, replies = _written(fmt, tmp_path / fmt)
@@ -257,9 +255,9 @@ def test_the_three_reported_cases_together(tmp_path: Path) -> None:
         assert result.report is not None
         assert result.report.merged == expected.report.merged
     manifest = orjson.loads((tmp_path / "jsonl" / "manifest.json").read_bytes())
-    assert manifest["read"]["merged"] == expected.report.merged_total
+    assert manifest["read"]["merged"] == expected.report.merged
     card = (tmp_path / "hub" / "README.md").read_text()
-    assert f"{expected.report.merged_total} merged" in card
+    assert f"{expected.report.merged} merged" in card
 
 
 def test_a_month_passed_twice_is_written_once(tmp_path: Path) -> None:
@@ -272,8 +270,8 @@ def test_a_month_passed_twice_is_written_once(tmp_path: Path) -> None:
     ).read_bytes()
     assert twice.report is not None
     assert once.report is not None
-    assert twice.report.merged["duplicate-reply"] == once.replies
-    assert twice.report.read == twice.written + twice.report.rejected + twice.report.merged_total
+    assert twice.report.merged_by_reason["duplicate-reply"] == once.replies
+    assert twice.report.read == twice.written + twice.report.rejected + twice.report.merged
 
 
 def test_unique_ids_take_the_plain_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -351,7 +349,7 @@ def test_writers_merge_a_list_and_refuse_a_stream_with_repeated_ids(tmp_path: Pa
     report = Report()
     result = tearcorpus.write_jsonl(records, str(tmp_path / "list"), report=report)
     assert result.replies == 2
-    assert report.merged == {"duplicate-reply": 1}
+    assert report.merged_by_reason == {"duplicate-reply": 1}
     written = tearcorpus.read(tmp_path / "list" / "replies.jsonl").replies
     assert [(r.id, r.text) for r in written] == [("a", "new"), ("b", "hi")]
     with pytest.raises(tearcorpus.ExportError, match="came more than once"):
@@ -375,7 +373,7 @@ def test_the_reader_check_spills_and_still_finds_repeats(
     month = str(DATA / "pushshift" / "RC_2024-01.ndjson")
     twice = tearcorpus.convert([month, month], to="jsonl", out=tmp_path / "twice")
     assert twice.report is not None
-    assert twice.report.merged_total == twice.replies
+    assert twice.report.merged == twice.replies
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("merge_by_id used on unique ids")

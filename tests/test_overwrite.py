@@ -98,6 +98,7 @@ def test_overwrite_removes_every_file_of_the_earlier_export(
         "posts",
         "replies",
         "replies_in_context",
+        "images",  # the card's charts
     }
 
 

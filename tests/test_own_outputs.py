@@ -44,7 +44,7 @@ def test_export_folder_reads_back_equal(tmp_path: Path, kind: str) -> None:
         assert _by_id(list(corpus)) == expected
         assert (len(corpus.posts), len(corpus.replies)) == (1, 19)
         assert corpus.report.rejected == 0
-        assert corpus.report.notes() == {"manifest-skipped": 1}
+        assert corpus.report.notes == {"manifest-skipped": 1}
         manifest = corpus.report.sources[0]
         assert (manifest.source, manifest.format) == (str(out / "manifest.json"), "manifest")
 
@@ -65,7 +65,7 @@ def test_hub_folder_reads_back_equal(tmp_path: Path) -> None:
     files = sorted(out.iterdir())  # README.md and the three config folders
     corpus = tearcorpus.read(files)
     assert _by_id(list(corpus)) == expected
-    notes = corpus.report.notes()
+    notes = corpus.report.notes
     assert notes["card-skipped"] == 1
     assert notes["derived-table-skipped"] >= 1
     assert corpus.report.rejected == 0

@@ -11,7 +11,7 @@ import pytest
 
 import tearcorpus
 from tearcorpus import parallel
-from tearcorpus.cli import _parser, main
+from tearcorpus.cli import build_parser, main
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = str(tearcorpus.sample_path())
@@ -197,10 +197,10 @@ def test_missing_key_fails_before_any_work(
 
 def test_workers_option_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
     """--workers takes a count; 0 means one per CPU, a negative number is a usage error."""
-    args = _parser().parse_args(["inspect", SAMPLE, "--workers", "0"])
+    args = build_parser().parse_args(["inspect", SAMPLE, "--workers", "0"])
     assert args.workers == parallel.default_workers() >= 1
     with pytest.raises(SystemExit) as exit_info:
-        _parser().parse_args(["inspect", SAMPLE, "--workers", "-1"])
+        build_parser().parse_args(["inspect", SAMPLE, "--workers", "-1"])
     assert exit_info.value.code == 2
     assert "--workers" in capsys.readouterr().err
 

@@ -182,7 +182,8 @@ def test_real_hub(folder: Path) -> None:
 
 
 def test_only_the_card_and_data_files_go_up(fake_hub: FakeHub, folder: Path) -> None:
-    """Files the card does not name and that are no data (notes, temporary files) stay local."""
+    """Files the card does not name and that are no data (notes, temporary files) stay
+    local; the card, the data files and the chart images the card shows go up."""
     (folder / "notes.txt").write_text("private notes\n")
     (folder / ".posts.parquet.tmp").write_bytes(b"half-written")
     result = publish(folder, "me/tears", token="t", endpoint=ENDPOINT, allow_identifiable=True)
@@ -190,7 +191,12 @@ def test_only_the_card_and_data_files_go_up(fake_hub: FakeHub, folder: Path) -> 
     assert ".posts.parquet.tmp" not in fake_hub.files
     assert "README.md" in fake_hub.files
     assert set(result.files) == set(fake_hub.files)
-    assert all(name == "README.md" or name.endswith(".parquet") for name in result.files)
+    assert all(
+        name == "README.md"
+        or name.endswith(".parquet")
+        or (name.startswith("images/") and name.endswith(".png"))
+        for name in result.files
+    )
 
 
 @pytest.mark.parametrize(

@@ -149,7 +149,7 @@ def test_transform_steps_on_ray_match_apply_transforms(dumps: Path, tmp_path: Pa
     report = tearcorpus.Report()
     expected = apply_transforms(tearcorpus.iter_records(_paths(dumps)), steps, report)
     assert _written(out) == sorted(expected, key=_key)
-    assert report.dropped_total > 0
+    assert report.dropped > 0
 
 
 @pytest.mark.usefixtures("ray_runtime")
@@ -186,8 +186,8 @@ def test_merge_stage_and_opt_out_list_on_ray(overlapping: Path, tmp_path: Path) 
     assert post.id not in ids
     assert reply.id not in ids
     assert not [r for r in written if isinstance(r, tearcorpus.Reply) and r.post_id == post.id]
-    assert report.dropped["withdrawn"] == len(corpus) - len(written) > 2
-    merged = corpus.report.merged
+    assert report.dropped_by_reason["withdrawn"] == len(corpus) - len(written) > 2
+    merged = corpus.report.merged_by_reason
     assert set(merged) == {"placeholder", "duplicate-post", "duplicate-reply"}
     merge_stats = _stats(tmp_path / "logs2", TearcorpusMergeReader.name)
     assert {

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+from . import annotate
 from ._version import __version__
+from .conversations import iter_messages
 from .corpus import Corpus, Integrity, Thread
 from .errors import (
     ExportError,
@@ -20,9 +22,11 @@ from .errors import (
     TearcorpusError,
 )
 from .exporters import EXPORTERS, ExportOptions, ExportResult, get_exporter
+from .exporters.convokit import write_convokit
 from .exporters.csv import write_csv
 from .exporters.hub import write_hub_folder
 from .exporters.jsonl import write_jsonl
+from .exporters.messages import write_messages
 from .exporters.parquet import write_parquet
 from .hf import to_dataset_dict, to_dataset_dicts
 from .job import (
@@ -37,6 +41,7 @@ from .job import (
     Step,
 )
 from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply, TimePrecision
+from .overview import ReportPage, write_report
 from .parsers import PARSERS, detect_format
 from .pipeline import convert
 from .publish import PublishResult, publish
@@ -90,6 +95,7 @@ __all__ = [
     "RecordTooLargeError",
     "Reply",
     "Report",
+    "ReportPage",
     "ScrubStep",
     "SourceReport",
     "Step",
@@ -98,12 +104,14 @@ __all__ = [
     "TimePrecision",
     "Transform",
     "__version__",
+    "annotate",
     "anonymize",
     "apply_transforms",
     "convert",
     "detect_format",
     "from_dict",
     "get_exporter",
+    "iter_messages",
     "iter_records",
     "pseudonym",
     "publish",
@@ -114,8 +122,11 @@ __all__ = [
     "to_dataset_dict",
     "to_dataset_dicts",
     "to_dict",
+    "write_convokit",
     "write_csv",
     "write_hub_folder",
     "write_jsonl",
+    "write_messages",
     "write_parquet",
+    "write_report",
 ]

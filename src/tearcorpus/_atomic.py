@@ -15,7 +15,7 @@ An output folder holds what one run wrote and nothing from before:
   (:func:`survey`) that this run did not write again are removed once it has committed,
   so no stale shard or table of an earlier run stays beside the new ones. A file that is
   not ours is never removed: it is kept where it is, except inside a Hub config folder
-  (``posts/``, ``replies/``, ``replies_in_context/``), where it would be read as data of
+  (``posts/``, ``replies/``, ``replies_in_context/``, ``labels/``, ``messages/``), where it would be read as data of
   the new export: then the overwrite is refused before any work, naming it.
 """
 
@@ -40,10 +40,20 @@ TMP_TAG: Final = ".tearcorpus-"
 #: The tables and manifests our exporters write at the top of an output folder.
 OWN_FILES: Final = frozenset(
     f"{table}.{ext}" for table in ("posts", "replies") for ext in ("jsonl", "csv", "parquet")
-)
+) | {
+    # The conversation exports: chat format, and ConvoKit's corpus files.
+    "messages.jsonl",
+    "utterances.jsonl",
+    "speakers.json",
+    "conversations.json",
+    "corpus.json",
+    "index.json",
+}
 #: The Hub folder's configs: one subfolder each, holding shards named like ``push_to_hub``'s.
-HUB_CONFIGS: Final = ("posts", "replies", "replies_in_context")
+HUB_CONFIGS: Final = ("posts", "replies", "replies_in_context", "labels", "messages")
 SHARD: Final = re.compile(r"(train|validation|test)-\d{5}-of-\d{5}\.parquet")
+#: The Hub folder's card images (its charts: ``images/thread-sizes.png`` ...).
+CARD_IMAGES: Final = "images"
 _OWN_NAME: Final = re.compile(
     "|".join(
         [
@@ -160,6 +170,8 @@ def survey(path: str) -> tuple[list[str], list[str]]:
         if os.path.isdir(full) and not os.path.islink(full):
             if _SCRATCH.fullmatch(name):
                 ours.append(name)
+            elif name == CARD_IMAGES and _only_card_images(full):
+                ours += [*(f"{name}/{n}" for n in sorted(os.listdir(full))), name]
             elif name in HUB_CONFIGS:
                 inner = [f"{name}/{n}" for n in sorted(os.listdir(full))]
                 mine = [
@@ -188,6 +200,17 @@ def occupied(path: str) -> bool:
     return any(name not in leftovers for name in os.listdir(path))
 
 
+def _only_card_images(folder: str) -> bool:
+    """Whether *folder* holds only the images of a Hub card's charts (by their names)."""
+    from .overview import CHARTS
+
+    names = {f"{name}.png" for name, _title in CHARTS}
+    return all(
+        (n in names or _TEMP.fullmatch(n)) and os.path.isfile(os.path.join(folder, n))
+        for n in os.listdir(folder)
+    )
+
+
 def _is_ours(full: str, name: str) -> bool:
     if not os.path.isfile(full):
         return False
@@ -213,7 +236,9 @@ def _leftovers(path: str) -> Iterator[str]:
         scratch = _SCRATCH.fullmatch(name) and os.path.isdir(full)
         if scratch or (_TEMP.fullmatch(name) and os.path.isfile(full)):
             yield full
-        elif name in HUB_CONFIGS and os.path.isdir(full) and not os.path.islink(full):
+        elif (
+            name in (*HUB_CONFIGS, CARD_IMAGES) and os.path.isdir(full) and not os.path.islink(full)
+        ):
             for inner in os.listdir(full):
                 if _TEMP.fullmatch(inner):
                     yield os.path.join(full, inner)

@@ -240,7 +240,7 @@ def merge_by_id(
     records: Iterable[Record], report: Report, *, folder: str | None = None, expected: int = 0
 ) -> Iterator[Record]:
     """*records* with one record per id (see :mod:`tearcorpus.merge`), in the order each
-    id was first seen, every fold counted in ``report.merged``. *expected* (records, when
+    id was first seen, every fold counted in ``report.merged_by_reason``. *expected* (records, when
     known) sizes the buckets; *folder* is where the spill files go (a private folder in
     it, removed at the end)."""
     buckets = max(1, min(256, expected // BUCKET_RECORDS + 1)) if expected else 256
@@ -283,7 +283,7 @@ def _merged(records: Iterable[Record], report: Report, spill: str, count: int) -
                 firsts[key] = seq
                 merged[key] = record
             else:
-                report.merged[merge_reason(old, record)] += 1
+                report.merged_by_reason[merge_reason(old, record)] += 1
                 merged[key] = merge(old, record)
         os.unlink(path)
         run = os.path.join(spill, f"run-{index:04d}")

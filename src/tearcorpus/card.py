@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIG_SUMMARIES",
     "CorpusStats",
+    "ExtraConfig",
     "SplitInfo",
     "StatsBuilder",
     "anonymization",
@@ -54,6 +55,10 @@ CONFIG_SUMMARIES: Final = {
     "replies_in_context": (
         "one row per reply with its post's title and text and the text it answers "
         "(its parent reply, or the post for a direct reply): ready for modelling"
+    ),
+    "messages": (
+        "one row per reply with the conversation that leads to it in the chat format "
+        "(`messages`: role, content, name), ready for a chat template"
     ),
 }
 
@@ -87,6 +92,18 @@ class SplitInfo:
     num_bytes: int
     files: list[str] = field(factory=list)
     download_size: int = 0
+
+
+@define
+class ExtraConfig:
+    """A config the card lists beside the corpus tables (a Hub folder's ``labels``): its
+    features (as ``datasets.Features.to_dict()`` gives them), what it holds, its fields
+    table and a section of the card's body of its own."""
+
+    features: dict[str, Any]
+    summary: str
+    fields: list[str]
+    section: list[str]
 
 
 #: Held distinct values (or length counts) past which :class:`StatsBuilder` merges them.
@@ -348,12 +365,15 @@ def _config_features(config: str) -> list[dict[str, Any]]:
     return _yaml_features(info["info"]["features"])
 
 
-def _dataset_info(config: str, per_split: Mapping[str, SplitInfo]) -> dict[str, Any]:
+def _dataset_info(
+    config: str, per_split: Mapping[str, SplitInfo], extras: Mapping[str, ExtraConfig]
+) -> dict[str, Any]:
     # ``DatasetInfo._to_yaml_dict()`` with its ``config_name`` first, as
     # ``DatasetInfosDict.to_dataset_card_data`` writes it.
+    extra = extras.get(config)
     return {
         "config_name": config,
-        "features": _config_features(config),
+        "features": _config_features(config) if extra is None else _yaml_features(extra.features),
         "splits": [
             {"name": split, "num_bytes": part.num_bytes, "num_examples": part.rows}
             for split, part in per_split.items()
@@ -371,6 +391,7 @@ def _card_data(
     license: str,
     pretty_name: str | None,
     rows: int,
+    extras: Mapping[str, ExtraConfig] | None = None,
 ) -> DatasetCardData:
     """The card's YAML front matter: what ``datasets``' ``DatasetInfosDict`` and
     ``MetadataConfigs`` add to the ``DatasetCardData`` (as ``push_to_hub`` does), built
@@ -385,7 +406,9 @@ def _card_data(
         tags=["tearcorpus", "comments", "conversations"],
     )
     if splits:
-        infos = [_dataset_info(config, per_split) for config, per_split in splits.items()]
+        infos = [
+            _dataset_info(config, per_split, extras or {}) for config, per_split in splits.items()
+        ]
         # One config is written as a mapping (without ``config_name: default``), several
         # as a list sorted by name.
         if len(infos) == 1:
@@ -419,6 +442,7 @@ def _type_name(column: Column) -> str:
         "json": "string (JSON object)",
         "author": "struct",
         "provenance": "struct",
+        "messages": "list of {role, content, name}",
     }[column.type]
 
 
@@ -506,9 +530,12 @@ def render_card(
     seed: int = 0,
     ratios: Sequence[float] = (0.8, 0.1, 0.1),
     exclude_digest: str | None = None,
+    extras: Mapping[str, ExtraConfig] | None = None,
 ) -> str:
     """The whole ``README.md``: YAML front matter and the card's body. *exclude_digest*
-    is the digest of the opt-out list applied (recorded for ``publish``)."""
+    is the digest of the opt-out list applied (recorded for ``publish``); *extras*
+    describe the configs of *splits* beside the corpus tables (``labels``)."""
+    extras = extras or {}
     licence_id = license or "unknown"
     rows = sum(p.rows for p in splits.get("replies", {}).values()) or stats.records
     data = _card_data(
@@ -518,6 +545,7 @@ def render_card(
         license=licence_id,
         pretty_name=pretty_name,
         rows=rows,
+        extras=extras,
     )
     title = pretty_name or "Comment corpus"
     platforms = ", ".join(f"{p} ({n})" for p, n in stats.platforms.items()) or "none"
@@ -550,8 +578,10 @@ def render_card(
     ]
     for config in splits:
         marker = " (default)" if config == default_config else ""
-        out += [f"### `{config}`{marker}", "", CONFIG_SUMMARIES.get(config, ""), ""]
-        out += _fields_table(config)
+        extra = extras.get(config)
+        summary = CONFIG_SUMMARIES.get(config, "") if extra is None else extra.summary
+        out += [f"### `{config}`{marker}", "", summary, ""]
+        out += _fields_table(config) if extra is None else extra.fields
         out.append("")
     out += [
         "Times are UTC. `extra` keeps every source field with no column, as JSON text: "
@@ -603,6 +633,10 @@ def render_card(
         "| posts " + _fmt_lengths(stats.text_lengths["posts"]),
         "| replies " + _fmt_lengths(stats.text_lengths["replies"]),
         "",
+    ]
+    for extra in extras.values():
+        out += extra.section
+    out += [
         "## Provenance",
         "",
         f"Built with tearcorpus {__version__}"
@@ -626,9 +660,9 @@ def render_card(
             out.append(
                 f"| {_code(os.path.basename(source.source) or source.source)} "
                 f"| {source.format} "
-                f"| {source.posts} | {source.replies} | {source.rejected_total} |"
+                f"| {source.posts} | {source.replies} | {source.rejected} |"
             )
-        reasons = report.rejected_by_reason()
+        reasons = report.rejected_by_reason
         out += [
             "",
             f"{report.read} records read, {report.written} written, "
@@ -638,9 +672,11 @@ def render_card(
                 if reasons
                 else ""
             )
-            + f", {report.dropped_total} dropped by transforms, {report.merged_total} merged"
+            + f", {report.dropped} dropped by transforms, {report.merged} merged"
             + (
-                " (" + ", ".join(f"{k}: {v}" for k, v in sorted(report.merged.items())) + ")"
+                " ("
+                + ", ".join(f"{k}: {v}" for k, v in sorted(report.merged_by_reason.items()))
+                + ")"
                 if report.merged
                 else ""
             )
@@ -682,7 +718,7 @@ def render_card(
             "`tearcorpus convert --anonymize`."
         )
     if exclude_digest is not None:
-        withdrawn = report.dropped.get("withdrawn", 0) if report is not None else 0
+        withdrawn = report.dropped_by_reason.get("withdrawn", 0) if report is not None else 0
         out.append(
             f"An opt-out list was applied: {withdrawn} records were withdrawn at their "
             "authors' request (which ones is not recorded here)."

@@ -164,7 +164,7 @@ class Corpus:
     policy of :mod:`tearcorpus.merge` (a real post replaces its placeholder; otherwise the
     newest observation's text and counts win, the earliest time is kept, a changed text
     sets ``is_edited`` and keeps the earlier one in ``extra["earlier_texts"]``). Each fold
-    is counted in ``report.merged``; the ids merged from real duplicates are listed in
+    is counted in ``report.merged_by_reason``; the ids merged from real duplicates are listed in
     :meth:`integrity`. Records keep the place of their id's first observation.
     """
 
@@ -177,7 +177,7 @@ class Corpus:
         self._duplicates: dict[str, None] = {}  # ordered, without repeats
         post_index: dict[str, int] = {}
         reply_index: dict[str, int] = {}
-        merged = self.report.merged
+        merged = self.report.merged_by_reason
         for record in records:
             if type(record) is Post:
                 table: list[Any] = self.posts

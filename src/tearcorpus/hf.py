@@ -74,7 +74,7 @@ SPLITS: Final = ("train", "validation", "test")
 #: Config names: the two raw tables and the modelling view.
 CONFIGS: Final = ("posts", "replies", "replies_in_context")
 
-Config = Literal["posts", "replies", "replies_in_context"]
+Config = Literal["posts", "replies", "replies_in_context", "labels"]
 
 
 def check_ratios(ratios: Sequence[float]) -> tuple[float, float, float]:
@@ -401,11 +401,17 @@ def dataset_from_table(table: pa.Table, config: str, split: str) -> datasets.Dat
 
 
 def to_dataset_dicts(
-    records: Iterable[Record], *, seed: int = 0, split_ratios: Sequence[float] = (0.8, 0.1, 0.1)
+    records: Iterable[Record],
+    *,
+    seed: int = 0,
+    split_ratios: Sequence[float] = (0.8, 0.1, 0.1),
+    labels: str | os.PathLike[str] | None = None,
 ) -> dict[str, datasets.DatasetDict]:
     """Every config (``posts``, ``replies``, ``replies_in_context``) as a ``DatasetDict``
     of thread-grouped splits, one record per id (see
-    :func:`tearcorpus.exporters.export_records`)."""
+    :func:`tearcorpus.exporters.export_records`); with *labels* (a labels folder of
+    ``tearcorpus annotate import``), the ``labels`` config too (see
+    :mod:`tearcorpus.annotate.hub`)."""
     from ._byid import once_per_id
     from .report import Report
 
@@ -418,6 +424,12 @@ def to_dataset_dicts(
     out: dict[str, datasets.DatasetDict] = {c: ds.DatasetDict() for c in CONFIGS}
     for config, split, table in split_tables(corpus, seed=seed, ratios=split_ratios):
         out[config][split] = dataset_from_table(table, config, split)
+    if labels is not None:
+        from .annotate.hub import LABELS_CONFIG, labels_dataset_dict
+
+        out[LABELS_CONFIG] = labels_dataset_dict(
+            corpus, os.fspath(labels), seed=seed, split_ratios=split_ratios
+        )
     return out
 
 
@@ -427,13 +439,20 @@ def to_dataset_dict(
     *,
     seed: int = 0,
     split_ratios: Sequence[float] = (0.8, 0.1, 0.1),
+    labels: str | os.PathLike[str] | None = None,
 ) -> datasets.DatasetDict:
     """One config of *records* as a ``datasets.DatasetDict`` split train/validation/test.
 
-    *config* is ``"replies"`` (the raw replies table), ``"posts"`` or
-    ``"replies_in_context"`` (each reply with its post and parent text). Splits are
-    grouped by thread and deterministic for *seed*; *split_ratios* are shares of threads.
+    *config* is ``"replies"`` (the raw replies table), ``"posts"``,
+    ``"replies_in_context"`` (each reply with its post and parent text) or, with
+    *labels* (a labels folder of ``tearcorpus annotate import``), ``"labels"`` (the
+    labelled replies with their ClassLabel labels). Splits are grouped by thread and
+    deterministic for *seed*; *split_ratios* are shares of threads.
     """
-    if config not in CONFIGS:
-        raise ValueError(f"unknown config {config!r}; choose one of: {', '.join(CONFIGS)}")
-    return to_dataset_dicts(records, seed=seed, split_ratios=split_ratios)[config]
+    if config == "labels" and labels is None:
+        raise ValueError("config 'labels' needs labels= (a labels folder)")
+    if config not in (*CONFIGS, "labels"):
+        known = ", ".join((*CONFIGS, "labels"))
+        raise ValueError(f"unknown config {config!r}; choose one of: {known}")
+    dicts = to_dataset_dicts(records, seed=seed, split_ratios=split_ratios, labels=labels)
+    return dicts[config]

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
 from attrs import field, frozen
 
 from ._io import DEFAULT_MAX_RECORD_BYTES
+from .conversations import ASSISTANTS, CONVERSATIONS, Assistant, Conversation
 from .errors import TearcorpusError
 from .transforms import ORDER
 from .transforms.filters import RULES
@@ -249,6 +250,10 @@ def _ratios(value: Sequence[float]) -> tuple[float, float, float]:
     return (ratios[0], ratios[1], ratios[2])
 
 
+def _optional_path(value: str | os.PathLike[str] | None) -> str | None:
+    return None if value is None else os.fspath(value)
+
+
 def _options(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
 
@@ -263,7 +268,8 @@ class ConvertJob:
 
     #: Dump files or fsspec URLs; several inputs form one corpus.
     inputs: tuple[str, ...] = field(converter=_inputs)
-    #: Output format: ``jsonl``, ``csv``, ``parquet`` or ``hub``.
+    #: Output format: ``jsonl``, ``csv``, ``parquet``, ``hub``, ``messages`` or
+    #: ``convokit``.
     to: str
     #: Output folder.
     out: str = field(converter=os.fspath)
@@ -307,6 +313,15 @@ class ConvertJob:
     languages: tuple[str, ...] = field(default=(), converter=tuple)
     license: str | None = None
     pretty_name: str | None = None
+    #: Hub folder: a labels folder (``annotate import``), written as the ``labels`` config.
+    labels: str | None = field(default=None, converter=_optional_path)
+    #: Messages (``--to messages``, the Hub folder's ``messages`` config): ``path`` or
+    #: ``pair`` turns, and whose turns are ``assistant`` (``uploader`` or ``none``); see
+    #: :mod:`tearcorpus.conversations`.
+    conversation: Conversation = "path"
+    assistant: Assistant = "uploader"
+    #: Hub folder: add the ``messages`` config.
+    messages: bool = False
 
     def __attrs_post_init__(self) -> None:
         from .exporters import EXPORTERS
@@ -318,11 +333,26 @@ class ConvertJob:
             raise TearcorpusError("no inputs given")
         if self.workers < 1:
             raise TearcorpusError(f"workers must be 1 or more, got {self.workers}")
+        if self.conversation not in CONVERSATIONS:
+            raise TearcorpusError(
+                f"unknown conversation {self.conversation!r}; choose one of: "
+                + ", ".join(CONVERSATIONS)
+            )
+        if self.assistant not in ASSISTANTS:
+            raise TearcorpusError(
+                f"unknown assistant {self.assistant!r}; choose one of: " + ", ".join(ASSISTANTS)
+            )
+        if self.messages and self.to not in ("hub", "messages"):
+            raise TearcorpusError(
+                "--messages adds a messages config to the Hub folder: use it with --to hub"
+            )
         if self.write_dropped and not any(
             isinstance(s, ExcludeStep | FilterStep | DedupStep | NearDedupStep)
             for s in self.transforms
         ):
             raise TearcorpusError("--write-dropped needs a transform that drops records")
+        if self.labels is not None and self.to != "hub":
+            raise TearcorpusError("--labels is written with --to hub only")
 
     @property
     def anonymize(self) -> AnonymizeStep | None:
@@ -377,4 +407,8 @@ class ConvertJob:
             exclude_digest=next(
                 (s.digest() for s in self.transforms if isinstance(s, ExcludeStep)), None
             ),
+            labels=self.labels,
+            conversation=self.conversation,
+            assistant=self.assistant,
+            messages=self.messages,
         )

@@ -10,7 +10,7 @@ each with data files present in the folder. Only the card and those data files a
 uploaded: other files in the folder (notes, hidden temporary files of an interrupted
 export) stay local. A data file that the card does not record as this export's (a stale
 shard of an earlier, larger export, another export's tables) makes :func:`publish` refuse,
-naming it.
+naming it. The images the card shows (``images/*.png``, its charts) go up with them.
 """
 
 from __future__ import annotations
@@ -91,9 +91,13 @@ def check_hub_folder(folder: str) -> tuple[str, list[str]]:
                 )
             data.update(os.path.relpath(m, folder).replace(os.sep, "/") for m in matches)
     _check_strays(folder, readme, data)
-    # Only the card and the data files its configs name go up: anything else left in the
-    # folder (notes) stays local.
-    files = sorted({"README.md", *(f for f in data if not _hidden(f))})
+    # Only the card, the data files its configs name and the images it shows go up:
+    # anything else left in the folder (notes) stays local.
+    from .overview import card_images
+
+    files = sorted(
+        {"README.md", *(f for f in data if not _hidden(f)), *card_images(readme, folder)}
+    )
     return readme, files
 
 

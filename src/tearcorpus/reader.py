@@ -49,7 +49,8 @@ def _expand(path: str) -> list[str]:
     """*path*, or the files of the output folder it names: a JSONL, CSV or Parquet
     export (its ``manifest.json``, read as a note, and the tables it lists), a Hub folder
     (the shards of its ``posts`` and ``replies`` configs; ``replies_in_context`` is
-    derived from them) or one config folder of it. Any other folder stays as it is, and
+    derived from them), one config folder of it, or its card's ``images`` folder (the
+    images, skipped with a note). Any other folder stays as it is, and
     the reader says it is a directory."""
     if path == "-" or is_remote(path) or not os.path.isdir(path):
         return [path]
@@ -65,6 +66,11 @@ def _expand(path: str) -> list[str]:
             tables = [files.get(table) for table in ("posts", "replies")]
             return [manifest, *(os.path.join(path, t) for t in tables if isinstance(t, str))]
         return [path]
+    if os.path.basename(os.path.normpath(path)) == "images" and os.path.isfile(
+        os.path.join(path, os.pardir, "README.md")
+    ):
+        # A Hub folder's card images (``hub/*`` names the folder): recognised and skipped.
+        return [os.path.join(path, n) for n in sorted(os.listdir(path))] or [path]
     configs = [os.path.join(path, c) for c in ("posts", "replies")]
     shards = [shard for config in configs if os.path.isdir(config) for shard in _shards(config)]
     if shards:

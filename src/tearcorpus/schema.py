@@ -1,6 +1,6 @@
 """The one tabular schema: declared once, it drives CSV, Parquet and ``datasets.Features``.
 
-Three tables:
+Four tables:
 
 - ``posts`` and ``replies``: one row per record, one column per field of
   :class:`~tearcorpus.Post` / :class:`~tearcorpus.Reply`, named as in the serialised
@@ -8,6 +8,9 @@ Three tables:
   ``datasets`` (JSON objects in CSV); ``extra`` is JSON text everywhere.
 - ``replies_in_context``: the flat modelling view, one row per reply with its post's
   title and text and its parent's text (see :mod:`tearcorpus.hf`).
+- ``messages``: one row per reply with the conversation that leads to it, in the chat
+  format (``messages``: a list of ``role``, ``content``, ``name``; see
+  :mod:`tearcorpus.conversations`).
 
 Column types map to each backend like this:
 
@@ -22,6 +25,7 @@ platform       its name         ``string``                   ``ClassLabel``
 json           JSON text        ``string``                   ``Value("string")``
 author         JSON object      struct                       dict of features
 provenance     JSON object      struct                       dict of features
+messages       JSON list        list of struct               ``List`` of a dict
 =============  ===============  ===========================  ========================
 
 pyarrow and datasets are imported inside the functions that need them.
@@ -53,6 +57,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUTHOR_FIELDS",
+    "MESSAGES",
+    "MESSAGE_FIELDS",
     "PLATFORM_NAMES",
     "POSTS",
     "PROVENANCE_FIELDS",
@@ -72,9 +78,9 @@ __all__ = [
 
 #: The logical type of a column, mapped to Arrow, ``datasets`` and CSV types.
 ColumnType = Literal[
-    "string", "int", "bool", "timestamp", "platform", "json", "author", "provenance"
+    "string", "int", "bool", "timestamp", "platform", "json", "author", "provenance", "messages"
 ]
-TableName = Literal["posts", "replies", "replies_in_context"]
+TableName = Literal["posts", "replies", "replies_in_context", "messages"]
 
 #: The class names of the ``platform`` ClassLabel, in index order.
 PLATFORM_NAMES: Final = tuple(p.value for p in Platform)
@@ -107,6 +113,13 @@ PROVENANCE_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = (
     ("index", "int", True),
     ("parser_version", "string", False),
     ("transforms", "string_list", False),
+)
+
+#: Fields of each turn of a ``messages`` list: (name, type, nullable).
+MESSAGE_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = (
+    ("role", "string", False),
+    ("content", "string", False),
+    ("name", "string", True),
 )
 
 _ID = Column("id", "string", False, "platform-native id (content-derived for text dumps)")
@@ -196,11 +209,39 @@ REPLIES_IN_CONTEXT: Final[tuple[Column, ...]] = (
     Column("depth", "int", True, "depth in the reply tree (0 = direct reply)"),
 )
 
+#: The chat view: each reply with the conversation that leads to it (``--to messages``).
+MESSAGES: Final[tuple[Column, ...]] = (
+    Column("id", "string", False, "id of the reply the conversation ends with"),
+    Column("post_id", "string", False, "id of the thread's post"),
+    Column("parent_id", "string", True, "id of the parent reply; null for a direct reply"),
+    _PLATFORM,
+    Column(
+        "messages",
+        "messages",
+        False,
+        "the turns, oldest first, ending with the reply: role (system, user or "
+        "assistant), content, name (the author's, pseudonymised if anonymised)",
+    ),
+    Column("author_id", "string", True, "the reply author's id (pseudonymised if anonymised)"),
+    Column("author_is_uploader", "bool", False, "the reply's author is the uploader / OP"),
+    _CREATED,
+    Column("like_count", "int", True, "likes or score"),
+    Column("depth", "int", True, "depth in the reply tree (0 = direct reply)"),
+    Column(
+        "complete",
+        "bool",
+        False,
+        "every turn from the post down is present (false: the post or an ancestor is "
+        "missing from the input, or parent links loop)",
+    ),
+)
+
 #: Table name → columns.
 TABLES: Final[dict[str, tuple[Column, ...]]] = {
     "posts": POSTS,
     "replies": REPLIES,
     "replies_in_context": REPLIES_IN_CONTEXT,
+    "messages": MESSAGES,
 }
 
 
@@ -239,6 +280,9 @@ def _arrow_type(kind: str) -> pa.DataType:
     }
     if kind in simple:
         return simple[kind]
+    if kind == "messages":
+        turn = [pa.field(n, _arrow_type(t), nullable=null) for n, t, null in MESSAGE_FIELDS]
+        return pa.list_(pa.struct(turn))
     fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
     return pa.struct([pa.field(n, _arrow_type(t), nullable=null) for n, t, null in fields])
 
@@ -266,6 +310,8 @@ def _feature(kind: str) -> Any:
         return ds.ClassLabel(names=list(PLATFORM_NAMES))
     if kind == "string_list":
         return ds.List(ds.Value("string"))
+    if kind == "messages":
+        return ds.List({n: _feature(t) for n, t, _ in MESSAGE_FIELDS})
     fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
     return {n: _feature(t) for n, t, _ in fields}
 
@@ -291,6 +337,9 @@ def _feature_dict(kind: str) -> Any:
         return {"names": list(PLATFORM_NAMES), "_type": "ClassLabel"}
     if kind == "string_list":
         return {"feature": _feature_dict("string"), "_type": "List"}
+    if kind == "messages":
+        turn = {n: _feature_dict(t) for n, t, _ in MESSAGE_FIELDS}
+        return {"feature": turn, "_type": "List"}
     fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
     return {n: _feature_dict(t) for n, t, _ in fields}
 
@@ -300,6 +349,8 @@ def _feature_type(kind: str) -> pa.DataType:
     pa = _pyarrow()
     if kind == "platform":
         return pa.int64()
+    if kind == "messages":
+        return pa.list_(pa.struct([pa.field(n, _feature_type(t)) for n, t, _ in MESSAGE_FIELDS]))
     if kind in ("author", "provenance"):
         fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
         return pa.struct([pa.field(n, _feature_type(t)) for n, t, _ in fields])

@@ -103,7 +103,7 @@ def test_bad_rows_are_located_and_counted(tmp_path: Path) -> None:
     corpus = tearcorpus.read(str(path))
     assert [r.id for r in corpus.replies] == ["r1", "r2"]
     assert corpus.report.rejected == 1
-    assert str(corpus.report.errors()[0]).startswith(f"{path}:2:")
+    assert str(corpus.report.errors[0]).startswith(f"{path}:2:")
     with pytest.raises(tearcorpus.ParseError, match=":2:"):
         tearcorpus.read(str(path), strict=True)
 
@@ -116,7 +116,7 @@ def test_truncated_quoted_field(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-40])
     corpus = tearcorpus.read(str(path))
     assert corpus.report.rejected == 1
-    assert "truncated" in str(corpus.report.errors()[0])
+    assert "truncated" in str(corpus.report.errors[0])
 
 
 def test_refuses_non_empty_output(tmp_path: Path) -> None:

@@ -131,9 +131,9 @@ def test_ytdt_reply_without_parent_column_uses_the_dotted_id(tmp_path: Path) -> 
     assert replies["Ugw1"].author == Author(name="@a")
     assert corpus.posts[0].id == "unknown:export"
     report = corpus.report
-    assert report.notes()["unknown-video"] == 1
-    assert report.notes()["unknown-parent"] == 1
-    assert report.notes()["orphan-reply"] == 1
+    assert report.notes["unknown-video"] == 1
+    assert report.notes["unknown-parent"] == 1
+    assert report.notes["orphan-reply"] == 1
     assert [e.line for e in report.sources[0].errors] == [4, 5]
 
 
@@ -149,7 +149,7 @@ def test_ytdt_duplicates_dropped_and_unknown_columns_kept(tmp_path: Path) -> Non
     assert [r.id for r in corpus.replies] == ["Ugw1"]
     assert corpus.replies[0].extra == {"videoId": "abc"}
     assert corpus.posts[0].id == "given"
-    assert corpus.report.rejected_by_reason() == {"duplicate-comment": 1}
+    assert corpus.report.rejected_by_reason == {"duplicate-comment": 1}
 
 
 # -- the web scraper ---------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_ytcomments_row_with_both_parts_and_blank_rows(tmp_path: Path) -> None:
     assert replies["c1.r1"].provenance.line == 2
     assert replies["r9"].parent_id == "c1"
     report = corpus.report
-    assert report.notes()["blank-row"] == 1
+    assert report.notes["blank-row"] == 1
     assert [str(e) for e in report.sources[0].errors] == [f"{path}:6: comment has no 'replies.id'"]
 
 
@@ -233,7 +233,7 @@ def test_ytcomments_reply_before_any_comment(tmp_path: Path) -> None:
     path = _write(tmp_path, "scrape.csv", "\n".join(rows))
     corpus = tearcorpus.read(path, format="ytcomments")
     assert corpus.replies == []
-    assert corpus.report.notes()["unknown-parent"] == 1
+    assert corpus.report.notes["unknown-parent"] == 1
     assert corpus.report.rejected == 1
 
 

@@ -104,7 +104,7 @@ def test_comments(data_dir: Path) -> None:
     assert replies["kaaa006"].extra["distinguished"] == "moderator"
     report = corpus.report
     assert report.rejected == 1
-    assert [str(e) for e in report.errors()] == [
+    assert [str(e) for e in report.errors] == [
         f"{data_dir / 'pushshift' / 'RC_2024-01.ndjson'}:7: invalid JSON: unexpected end of data"
         " (the line looks truncated)"
     ]
@@ -156,13 +156,13 @@ def test_broken_lines_are_rejected_and_counted(data_dir: Path) -> None:
     corpus = tearcorpus.read(path)
     assert [r.id for r in corpus.replies] == ["kccc001", "kccc002", "kccc003"]
     report = corpus.report
-    assert dict(report.rejected_by_reason()) == {
+    assert dict(report.rejected_by_reason) == {
         "invalid-json": 1,
         "not-a-record": 1,
         "missing-id": 1,
         "unknown-thing": 1,
     }
-    assert [e.line for e in report.errors()] == [2, 3, 4, 5]
+    assert [e.line for e in report.errors] == [2, 3, 4, 5]
     assert report.read == 7
     junk_time = corpus.replies[1]
     assert junk_time.created_at is None
@@ -376,6 +376,6 @@ def test_comments_without_link_id_take_the_post_from_parent_or_permalink(
     assert set(by_id) == {"kbbb001", "kbbb002"}
     assert (by_id["kbbb001"].post_id, by_id["kbbb001"].parent_id) == ("19bbbb2", None)
     assert (by_id["kbbb002"].post_id, by_id["kbbb002"].parent_id) == ("19bbbb2", "kbbb001")
-    assert corpus.report.rejected_by_reason() == {"missing-link-id": 1}
-    (error,) = corpus.report.errors()
+    assert corpus.report.rejected_by_reason == {"missing-link-id": 1}
+    (error,) = corpus.report.errors
     assert (error.line, "kbbb003" in error.reason) == (3, True)

@@ -115,7 +115,7 @@ def test_more_stubs_are_missing_children_not_comments(data_dir: Path) -> None:
         "continue_thread": True,
     }
     assert "missing_children" not in replies["k0c1"].extra
-    notes = corpus.report.notes()
+    notes = corpus.report.notes
     assert notes["more-stub"] == 3
     assert notes["continue-thread-stub"] == 1
     assert corpus.report.rejected == 0
@@ -178,7 +178,7 @@ def test_morechildren_alone(data_dir: Path) -> None:
     }
     assert replies["k0m4"].text == "Loaded later: a sibling & friend."
     assert replies["k0m4"].extra["missing_children"] == {"count": 3, "ids": ["k0m7"]}
-    notes = corpus.report.notes()
+    notes = corpus.report.notes
     assert notes["more-stub"] == 2
     assert notes["more-stub-detached"] == 1
 
@@ -239,13 +239,13 @@ def test_bad_items_are_rejected_with_their_index(tmp_path: Path, data_dir: Path)
     corpus = tearcorpus.read(path)
     assert len(corpus.replies) == 6
     report = corpus.report
-    assert dict(report.rejected_by_reason()) == {
+    assert dict(report.rejected_by_reason) == {
         "not-a-thing": 2,
         "missing-id": 1,
         "unknown-kind": 1,
     }
     assert report.read == 1 + 6 + 4
-    assert [str(e) for e in report.errors()][:2] == [
+    assert [str(e) for e in report.errors][:2] == [
         f"{path}[item 1]: a JSON str, not a thing",
         f"{path}[item 2]: comment has no id",
     ]
@@ -287,7 +287,7 @@ def test_invalid_times_and_counts_stay_in_extra(tmp_path: Path) -> None:
     assert reply.like_count is None
     assert not reply.is_edited
     assert reply.extra == {"created_utc": "soon", "score": "lots", "edited": "maybe"}
-    assert corpus.report.notes()["invalid-created-utc"] == 1
+    assert corpus.report.notes["invalid-created-utc"] == 1
 
 
 @pytest.mark.parametrize(
@@ -434,8 +434,8 @@ def test_inbox_comments_without_link_id_take_their_post_from_parent_or_context(
     assert nested.extra["context"] == (
         "/r/TeaTime/comments/1b2c3d/how_long_do_you_steep/kx1a002/?context=3"
     )
-    assert corpus.report.rejected_by_reason() == {"missing-link-id": 1}
-    (error,) = corpus.report.errors()
+    assert corpus.report.rejected_by_reason == {"missing-link-id": 1}
+    (error,) = corpus.report.errors
     assert "kx1a003" in error.reason
     assert "neither its parent_id ('t1_kx0z998', not a t3_ post)" in error.reason
 

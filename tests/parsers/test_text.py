@@ -108,7 +108,7 @@ def test_repeated_reply_text_gets_distinct_ids(tmp_path: Path) -> None:
     corpus = tearcorpus.read(path)
     assert [r.text for r in corpus.replies] == ["same", "same"]
     assert corpus.replies[0].id != corpus.replies[1].id
-    assert corpus.report.notes()["repeated-text"] == 1
+    assert corpus.report.notes["repeated-text"] == 1
 
 
 def test_provenance_locates_blocks(data_dir: Path) -> None:

@@ -189,7 +189,7 @@ def test_mixed_language_ycd_file_gets_every_time_and_edit() -> None:
                 "at": "2024-01-06T12:00:00Z",
                 "from": "scraped_at",
             }
-    assert corpus.report.notes() == {}
+    assert corpus.report.notes == {}
 
 
 def test_without_scraped_at_the_file_mtime_is_the_anchor(tmp_path: Path) -> None:
@@ -235,7 +235,7 @@ def test_without_the_dates_extra_localised_times_are_noted(
         else:
             assert (reply.created_at, reply.created_at_precision) == (None, None)
             assert reply.created_at_estimated is False
-    assert corpus.report.notes() == {"localised-time-needs-dates-extra": 10}
+    assert corpus.report.notes == {"localised-time-needs-dates-extra": 10}
 
 
 def test_ytdlp_localised_time_counts_back_from_epoch(tmp_path: Path) -> None:

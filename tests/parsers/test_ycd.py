@@ -125,14 +125,14 @@ def test_reply_before_parent_is_kept() -> None:
     corpus = tearcorpus.read(JSONL)
     assert [r.id for r in corpus.replies] == [R1, T1, R2, T2]
     assert corpus.integrity().ok
-    assert "orphan-reply" not in corpus.report.notes()
+    assert "orphan-reply" not in corpus.report.notes
 
 
 def test_truncated_last_line_is_rejected_with_its_line() -> None:
     """The cut last JSON line is rejected at line 5; the whole lines are kept."""
     report = tearcorpus.read(JSONL).report
     assert (report.posts, report.replies, report.rejected) == (1, 4, 1)
-    (error,) = report.errors()
+    (error,) = report.errors
     assert error.line == 5
     assert "looks truncated" in error.reason
     with pytest.raises(ParseError) as info:
@@ -168,8 +168,8 @@ def test_semicolon_csv_with_bom_crlf_quoted_newline_and_cut_row() -> None:
     assert [r.provenance.line for r in corpus.replies if r.provenance] == [2, 3, 6, 7]
     assert _by_id(corpus)[T1].text == "This song got me through the worst winter.\n\nThank you."
     report = corpus.report
-    assert report.rejected_by_reason() == {"truncated": 1}
-    (error,) = report.errors()
+    assert report.rejected_by_reason == {"truncated": 1}
+    (error,) = report.errors
     assert error.line == 8
     assert "2 of 11 fields" in error.reason
 
@@ -178,7 +178,7 @@ def test_cut_json_document_keeps_whole_comments() -> None:
     """A document cut inside its third comment gives two replies and one located reject."""
     corpus = tearcorpus.read(CUT_JSON)
     assert [r.id for r in corpus.replies] == [R1, T1]
-    (error,) = corpus.report.errors()
+    (error,) = corpus.report.errors
     assert (error.line, error.index) == (29, 2)
     assert "looks truncated" in error.reason
 
@@ -190,13 +190,13 @@ def test_bad_lines_and_unknown_video() -> None:
     assert post.id == "unknown:comments-export"
     assert post.url is None
     report = corpus.report
-    assert report.rejected_by_reason() == {
+    assert report.rejected_by_reason == {
         "invalid-json": 2,
         "missing-id": 1,
         "duplicate-comment": 1,
     }
-    assert [e.line for e in report.errors()] == [3, 4, 5, 6]
-    assert report.notes() == {"unknown-video": 1, "invalid-field": 5}
+    assert [e.line for e in report.errors] == [3, 4, 5, 6]
+    assert report.notes == {"unknown-video": 1, "invalid-field": 5}
     assert report.read == 1 + 2 + 4
 
 
@@ -220,7 +220,7 @@ def test_video_id_option_wins(tmp_path: Path) -> None:
     corpus = tearcorpus.read(EXPORT, options={"video_id": "Zz9Yy8Xx7Wg"})
     assert corpus.posts[0].id == "Zz9Yy8Xx7Wg"
     assert {r.post_id for r in corpus.replies} == {"Zz9Yy8Xx7Wg"}
-    assert "unknown-video" not in corpus.report.notes()
+    assert "unknown-video" not in corpus.report.notes
 
 
 @pytest.mark.parametrize(
@@ -273,7 +273,7 @@ def test_csv_with_lone_cr_and_no_final_newline(tmp_path: Path) -> None:
         ("UgwA", "one\rtwo", 5),
         ("UgwA.r1", "reply", 1500),
     ]
-    assert corpus.report.notes() == {"no-final-newline": 1}
+    assert corpus.report.notes == {"no-final-newline": 1}
 
 
 def test_csv_row_with_wrong_field_count_is_rejected(tmp_path: Path) -> None:
@@ -282,7 +282,7 @@ def test_csv_row_with_wrong_field_count_is_rejected(tmp_path: Path) -> None:
     path.write_text("cid,text,votes\nUgwA,one,1\nUgwB,two\nUgwC,three,3,extra\nUgwD,four,4\n")
     corpus = tearcorpus.read(path)
     assert [r.id for r in corpus.replies] == ["UgwA", "UgwD"]
-    assert [(e.line, e.reason) for e in corpus.report.errors()] == [
+    assert [(e.line, e.reason) for e in corpus.report.errors] == [
         (3, "row has 2 fields, the header 3"),
         (4, "row has 4 fields, the header 3"),
     ]

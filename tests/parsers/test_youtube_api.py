@@ -127,7 +127,7 @@ def test_reply_riding_along_with_its_thread() -> None:
 def test_claimed_replies_not_fetched_are_noted() -> None:
     """A thread claiming 3 replies but carrying 1 notes 2 replies not fetched; pages count."""
     corpus = _read("threads_html.json")
-    notes = corpus.report.notes()
+    notes = corpus.report.notes
     assert notes["replies-not-fetched"] == 2
     assert notes["pages"] == 1
     assert corpus.report.rejected == 0
@@ -207,7 +207,7 @@ def test_videos_list_and_threads_in_one_array_file() -> None:
     (post,) = corpus.posts
     assert post.title == "Why we cry when we feel safe"
     assert [r.id for r in corpus.replies] == ["UgyPageOne000000001", "UgyPageTwo000000002"]
-    assert corpus.report.notes()["pages"] == 3
+    assert corpus.report.notes["pages"] == 3
     assert corpus.integrity().ok
 
 
@@ -231,7 +231,7 @@ def test_json_lines_of_pages() -> None:
     ]
     lines = [(r.provenance.line, r.provenance.index) for r in corpus.replies if r.provenance]
     assert lines == [(1, 0), (2, 0), (2, 1)]
-    assert corpus.report.notes() == {"pages": 3, "empty-page": 1}
+    assert corpus.report.notes == {"pages": 3, "empty-page": 1}
     assert corpus.integrity().ok
 
 
@@ -244,7 +244,7 @@ def test_repeated_comments_and_videos_in_one_file_are_dropped(tmp_path: Path) ->
     assert [r.id for r in corpus.replies] == ["UgyPageOne000000001"]
     assert len(corpus.posts) == 1
     source = corpus.report.sources[0]
-    assert dict(source.rejected) == {"duplicate-comment": 1, "duplicate-video": 1}
+    assert dict(source.rejected_by_reason) == {"duplicate-comment": 1, "duplicate-video": 1}
     assert source.read == 4
 
 
@@ -259,7 +259,7 @@ def test_reply_without_video_id_takes_its_threads_video(tmp_path: Path) -> None:
     alone = _write_lines(tmp_path / "alone.jsonl", [replies])
     lenient = tearcorpus.read(alone)
     assert lenient.replies == []
-    assert lenient.report.rejected_by_reason() == {"missing-video-id": 2}
+    assert lenient.report.rejected_by_reason == {"missing-video-id": 2}
     given_id = tearcorpus.read(alone, options={"video_id": "otherVideo1"})
     assert [r.post_id for r in given_id.replies] == ["otherVideo1"] * 2
 
@@ -284,8 +284,8 @@ def test_api_error_response_is_one_rejection() -> None:
     """An {"error": ...} response is rejected once with the API's code, reason and message."""
     corpus = _read("api_error.json")
     assert len(corpus) == 0
-    assert corpus.report.rejected_by_reason() == {"api-error": 1}
-    (error,) = corpus.report.errors()
+    assert corpus.report.rejected_by_reason == {"api-error": 1}
+    (error,) = corpus.report.errors
     assert str(error) == (
         f"{DATA / 'api_error.json'}: API error 403 (quotaExceeded): The request cannot be "
         "completed because you have exceeded your quota."
@@ -297,7 +297,7 @@ def test_api_error_response_is_one_rejection() -> None:
 def test_page_without_items_is_rejected() -> None:
     """A response with no items list is rejected (and raises in strict mode)."""
     corpus = _read("no_items.json")
-    assert corpus.report.rejected_by_reason() == {"missing-items": 1}
+    assert corpus.report.rejected_by_reason == {"missing-items": 1}
     with pytest.raises(ParseError, match="no items list"):
         _read("no_items.json", strict=True)
 
@@ -306,10 +306,10 @@ def test_bad_items_are_located_by_index() -> None:
     """Unexpected kinds and missing snippets are rejected with their item index."""
     corpus = _read("bad_items.json")
     assert [r.id for r in corpus.replies] == ["UgzGoodOne000000003"]
-    assert corpus.report.rejected_by_reason() == {"unexpected-kind": 1, "missing-snippet": 2}
+    assert corpus.report.rejected_by_reason == {"unexpected-kind": 1, "missing-snippet": 2}
     source = corpus.report.sources[0]
-    assert source.read == source.kept + source.rejected_total == 5
-    assert [(e.index, e.line, e.reason) for e in corpus.report.errors()] == [
+    assert source.read == source.kept + source.rejected == 5
+    assert [(e.index, e.line, e.reason) for e in corpus.report.errors] == [
         (0, None, "expected a youtube#commentThread, got 'youtube#playlistItem'"),
         (1, None, "commentThread has no snippet"),
         (3, None, "topLevelComment: comment UgzBadTop has no snippet"),
@@ -328,7 +328,7 @@ def test_bad_line_in_json_lines_is_located_by_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(page) + "\n{not json\n" + json.dumps(bad) + "\n")
     corpus = tearcorpus.read(path)
     assert len(corpus.replies) == 2
-    first, second = (str(e) for e in corpus.report.errors())
+    first, second = (str(e) for e in corpus.report.errors)
     assert first.startswith(f"{path}:2: invalid JSON: ")
     assert second == f"{path}:3: item 0: commentThread has no snippet"
 
@@ -390,7 +390,7 @@ def test_sample_comment_threads_give_one_post_and_five_replies(
     assert (len(corpus.posts), len(corpus.replies), corpus.report.rejected) == (1, replies, 0)
     assert corpus.posts[0].extra == {"placeholder": True}
     assert corpus.posts[0].title is None
-    assert corpus.report.notes()["replies-not-fetched"] == not_fetched
+    assert corpus.report.notes["replies-not-fetched"] == not_fetched
     assert corpus.integrity().ok
 
 

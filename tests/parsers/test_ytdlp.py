@@ -158,11 +158,11 @@ def test_repeated_pinned_comment_is_kept_once_and_counted() -> None:
     """The repeat of the pinned comment is dropped, counted, and the first copy kept."""
     corpus = tearcorpus.read(NEW, strict=True)  # a repeat is no error, even strict
     report = corpus.report
-    assert report.rejected_by_reason() == {"duplicate-comment": 1}
+    assert report.rejected_by_reason == {"duplicate-comment": 1}
     assert report.read == 7
     assert report.posts == 1
     assert report.replies == 5
-    (error,) = report.errors()
+    (error,) = report.errors
     assert error.index == 5
     assert _by_id(corpus)[P].is_pinned is True
 
@@ -211,7 +211,7 @@ def test_orphans_keep_depth_none_and_are_noted() -> None:
     assert orphan.extra["time_anchor"] == {"at": format_time(mtime), "from": "mtime"}
     below = replies["UgzGone.reply10"]
     assert (below.parent_id, below.depth, below.author) == ("UgzGone.reply9", None, None)
-    assert corpus.report.notes() == {"orphan-reply": 1}
+    assert corpus.report.notes == {"orphan-reply": 1}
 
 
 def test_info_json_without_comments() -> None:
@@ -219,16 +219,16 @@ def test_info_json_without_comments() -> None:
     corpus = tearcorpus.read(DATA / "no_comments.info.json")
     assert len(corpus.posts) == 1
     assert corpus.replies == []
-    assert corpus.report.notes() == {"no-comments": 1}
+    assert corpus.report.notes == {"no-comments": 1}
 
 
 def test_bad_comments_are_rejected_with_their_index() -> None:
     """Non-objects and comments without an id are rejected by index; wrong types go to extra."""
     corpus = tearcorpus.read(DATA / "bad_comments.info.json")
     report = corpus.report
-    assert report.rejected_by_reason() == {"invalid-comment": 2, "missing-id": 1}
-    assert [e.index for e in report.errors()] == [1, 2, 3]
-    assert str(report.errors()[0]).endswith(
+    assert report.rejected_by_reason == {"invalid-comment": 2, "missing-id": 1}
+    assert [e.index for e in report.errors] == [1, 2, 3]
+    assert str(report.errors[0]).endswith(
         "bad_comments.info.json[item 1]: comment is a JSON string, not an object"
     )
     assert report.read == 1 + 5
@@ -237,7 +237,7 @@ def test_bad_comments_are_rejected_with_their_index() -> None:
     assert ok_one.extra == {"like_count": "many", "is_pinned": "yes"}
     assert ok_two.created_at is None
     assert ok_two.extra == {"timestamp": 1.5e300}
-    assert report.notes() == {"invalid-field": 3}
+    assert report.notes == {"invalid-field": 3}
 
 
 def test_strict_mode_stops_at_the_first_bad_comment() -> None:
@@ -570,7 +570,7 @@ def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
         ("o", None),
     ]
     assert [r.provenance.index for r in replies if r.provenance] == [0, 1, 2, 3, 5, 6]
-    assert ctx.report.rejected == {"duplicate-comment": 1}
+    assert ctx.report.rejected_by_reason == {"duplicate-comment": 1}
     assert ctx.report.notes == {"orphan-reply": 1}
 
 

@@ -107,7 +107,7 @@ def _outcome(path: str, *, strict: bool, piece_size: int | None) -> Any:
     else:
         report = ctx.report
         errors = [str(error) for error in report.errors]
-        result = ("records", records, dict(report.rejected), dict(report.notes), errors)
+        result = ("records", records, dict(report.rejected_by_reason), dict(report.notes), errors)
     return result, pieces is not None
 
 

@@ -105,7 +105,7 @@ def test_exact_dedup_by_normalised_text() -> None:
     report = Report()
     out = list(apply_transforms(records, [ExactDedup()], report))
     assert [r.id for r in out] == ["r1", "r3"]
-    assert report.dropped == {"duplicate": 1}
+    assert report.dropped_by_reason == {"duplicate": 1}
 
 
 def test_near_dedup() -> None:
@@ -120,7 +120,7 @@ def test_near_dedup() -> None:
     report = Report()
     out = list(apply_transforms(records, [NearDedup(threshold=0.5)], report))
     assert [r.id for r in out] == ["r1", "r3"]
-    assert report.dropped == {"near-duplicate": 1}
+    assert report.dropped_by_reason == {"near-duplicate": 1}
 
 
 def test_composition_counts_and_dropped_aside(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_composition_counts_and_dropped_aside(tmp_path: Path) -> None:
     with DroppedWriter(str(path)) as writer:
         out = list(apply_transforms(records, steps, report, dropped=writer))
     assert [r.text for r in out] == ["mail [EMAIL]"]
-    assert report.dropped == {"first": 1, "duplicate": 1}
+    assert report.dropped_by_reason == {"first": 1, "duplicate": 1}
     assert report.scrubbed == {"email": 1}
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [(d["id"], d["dropped_reason"]) for d in lines] == [("r2", "first"), ("r3", "duplicate")]

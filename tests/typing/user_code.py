@@ -34,7 +34,7 @@ def errors_as_lines(path: str) -> list[str]:
         corpus = tearcorpus.read(path)
     except tearcorpus.TearcorpusError as exc:
         return [str(exc)]
-    return [f"{e.source}:{e.line}: {e.reason}" for e in corpus.report.errors()]
+    return [f"{e.source}:{e.line}: {e.reason}" for e in corpus.report.errors]
 
 
 def times_known_to_the_week(path: str) -> list[str]:
@@ -46,3 +46,34 @@ def times_known_to_the_week(path: str) -> list[str]:
         for reply in tearcorpus.read(path).replies
         if reply.created_at is not None and reply.created_at_precision in fine
     ]
+
+
+def label_round(dumps: list[str], export: str) -> float | None:
+    """Tasks out, labels back, alpha: the annotation API as a user calls it."""
+    from tearcorpus import annotate
+
+    annotate.export_tasks(dumps, "tasks", tool="label-studio", labels=("joy", "grief"))
+    imported: annotate.LabelImport = annotate.import_labels(export, tasks="tasks", out="labels")
+    assert imported.taken + imported.cancelled + imported.empty + imported.superseded >= 0
+    figures: annotate.Agreement = annotate.agreement("labels", samples=100)
+    return figures.krippendorff_alpha
+
+
+def report_page(paths: list[str], out: str) -> tuple[int, list[str]]:
+    page: tearcorpus.ReportPage = tearcorpus.write_report(paths, out, largest=5, sample=2)
+    corpus_page = tearcorpus.write_report(tearcorpus.read(paths), out, overwrite=True)
+    assert corpus_page.stats.replies == page.stats.replies
+    return page.size, list(page.threads)
+
+
+def chat_rows_of_the_uploader(path: str, outdir: str) -> list[str]:
+    """The uploader's answers as chat conversations, written and iterated."""
+    result = tearcorpus.write_messages(tearcorpus.read(path), outdir, conversation="pair")
+    assert result.replies >= 0
+    assert isinstance(result.notes, dict)
+    ids: list[str] = []
+    for row in tearcorpus.iter_messages(tearcorpus.read(path), assistant="uploader"):
+        if row["author_is_uploader"]:
+            ids.append(str(row["id"]))
+    tearcorpus.write_convokit(tearcorpus.read(path), outdir + "-convokit")
+    return ids

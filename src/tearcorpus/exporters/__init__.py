@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..errors import ExportError
-from . import csv, hub, jsonl, parquet
+from . import convokit, csv, hub, jsonl, messages, parquet
 from ._base import (
     BatchWriter,
     Exporter,
@@ -47,6 +47,8 @@ EXPORTERS: Final[dict[str, Exporter]] = {
     csv.name: csv,
     parquet.name: parquet,
     hub.name: hub,
+    messages.name: messages,
+    convokit.name: convokit,
 }
 
 #: The formats written from Arrow record batches (pyarrow needed).

@@ -83,6 +83,16 @@ class ExportOptions:
     progress: ProgressFactory | None = None
     #: Hub folder card: the digest of the opt-out list applied (``--exclude``), if any.
     exclude_digest: str | None = None
+    #: Hub folder: a labels folder (``annotate import``) written as the ``labels`` config.
+    labels: str | None = None
+    #: Messages (``--to messages``, the Hub folder's ``messages`` config): ``path`` (the
+    #: post and every reply down to this one) or ``pair`` (the parent and the reply).
+    conversation: str = "path"
+    #: Messages: ``uploader`` (the uploader's / OP's turns are ``assistant``, the post is
+    #: ``system``) or ``none`` (every turn ``user``). See :mod:`tearcorpus.conversations`.
+    assistant: str = "uploader"
+    #: Hub folder: add the ``messages`` config (``--messages``).
+    messages: bool = False
 
 
 @define
@@ -97,6 +107,9 @@ class ExportResult:
     #: The counts of the run (read, rejected, dropped, merged), when it was a
     #: :func:`tearcorpus.convert` run.
     report: Report | None = field(default=None, eq=False, repr=False)
+    #: What the export noticed without costing a record, by kind (the conversation
+    #: exports' incomplete threads: ``missing-post``, ``missing-parent``, ``parent-cycle``).
+    notes: dict[str, int] = field(factory=dict)
 
     @property
     def written(self) -> int:

@@ -27,6 +27,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, TypeAlias, cast
@@ -38,6 +39,7 @@ from ..report import Report
 from ._base import Exporter, ExportOptions, ExportResult, Progress, export_records
 
 if TYPE_CHECKING:
+    from ..annotate.hub import LabelsConfig
     from ..card import SplitInfo
 
 #: A split's shards: config, card entry, and each shard's file and row range.
@@ -101,6 +103,7 @@ class HubExport:
         overlap: bool,
     ) -> None:
         from ..card import StatsBuilder
+        from ..overview import CardCharts
         from ._hubstream import SplitRouter
 
         self.outdir = outdir
@@ -112,7 +115,13 @@ class HubExport:
         try:
             self.spill = tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir)
             self.counter = StatsBuilder()
+            self.charts = CardCharts()  # the report's charts, drawn into the card
             self.router = SplitRouter(self.spill.name, seed=options.seed, ratios=ratios)
+            self.labels: LabelsConfig | None = None
+            if options.labels is not None:  # the ``labels`` config (tearcorpus.annotate)
+                from ..annotate.hub import LabelsConfig
+
+                self.labels = LabelsConfig(options.labels)
         except BaseException:
             self.abort()
             raise
@@ -128,7 +137,10 @@ class HubExport:
         (batches of its size per table, in record order within a table; the tables may
         interleave in any way)."""
         self.counter.add(table, batch)
+        self.charts.add(table, batch)
         self.router.add(table, batch)
+        if self.labels is not None:
+            self.labels.add(table, batch)
 
     def close(self) -> ExportResult:
         try:
@@ -175,6 +187,7 @@ class HubExport:
         outdir = self.outdir
         splits: dict[str, dict[str, SplitInfo]] = {}
         files: list[str] = []
+        notes: Counter[str] = Counter()  # the ``messages`` config's incomplete rows
         # Give memory freed between steps back to the system (the allocator keeps it).
         pool = pa.default_memory_pool()
 
@@ -226,7 +239,7 @@ class HubExport:
                 if options.progress is not None:
                     # The rows of the three configs: the replies twice (with their context).
                     rows = {c: sum(f.rows for f in router.files[c].values()) for c in router.files}
-                    total = rows["posts"] + 2 * rows["replies"]
+                    total = rows["posts"] + (3 if options.messages else 2) * rows["replies"]
                     bar = options.progress("writing the Hub folder", total, " rows")
                 for config in ("posts", "replies"):
                     for split, part in router.files[config].items():
@@ -275,6 +288,17 @@ class HubExport:
                     pool.release_unused()
                     submit(target, read_batches(path))
                     os.unlink(path)
+                if options.messages:  # the ``messages`` config: see exporters/messages.py
+                    from .messages import hub_split
+
+                    for split, part in router.files["replies"].items():
+                        posts = router.files["posts"][split].path
+                        made = hub_split(posts, part.path, spill, options, notes)
+                        if made.rows:
+                            submit(
+                                shards("messages", split, made.rows, made.nbytes),
+                                read_batches(made.path),
+                            )
                 for job in jobs:
                     job.result()
             except BaseException:
@@ -285,6 +309,15 @@ class HubExport:
                 if bar is not None:
                     bar.close()
         self._remove_spill()
+        extras = {}
+        if self.labels is not None:
+            from ..annotate.hub import LABELS_CONFIG
+
+            parts, written, extras[LABELS_CONFIG] = self.labels.write(
+                out, seed=options.seed, ratios=self.ratios
+            )
+            splits[LABELS_CONFIG] = parts
+            files += [f"{outdir}/{path}" for path in written]
         readme = render_card(
             stats,
             splits,
@@ -296,11 +329,16 @@ class HubExport:
             seed=options.seed,
             ratios=self.ratios,
             exclude_digest=options.exclude_digest,
+            extras=extras,
         )
+        readme += self.charts.section(lambda path, data: out.open(path).write(data), options.report)
+        files += [f"{outdir}/{path}" for path in self.charts.images]
         out.open("README.md").write(readme.encode())
         out.commit()
         files.append(f"{outdir}/README.md")
-        return ExportResult(name, outdir, files, stats.posts, stats.replies)
+        return ExportResult(
+            name, outdir, files, stats.posts, stats.replies, notes=dict(sorted(notes.items()))
+        )
 
 
 def _counted(batches: Iterable[Any], bar: Progress | None) -> Iterable[Any]:
@@ -328,9 +366,11 @@ def write_hub_folder(
     license: str | None = None,
     pretty_name: str | None = None,
     report: Report | None = None,
+    labels: str | None = None,
 ) -> ExportResult:
     """Write *records* as a Hub folder in *outdir* (see the module docs), atomically;
-    *report* (by default a corpus's own) goes into the card."""
+    *report* (by default a corpus's own) goes into the card; *labels* (a labels folder
+    of ``tearcorpus annotate import``) is written as the ``labels`` config."""
     options = ExportOptions(
         overwrite=overwrite,
         report=report,
@@ -340,5 +380,6 @@ def write_hub_folder(
         languages=languages,
         license=license,
         pretty_name=pretty_name,
+        labels=None if labels is None else os.fspath(labels),
     )
     return export(records, outdir, options)

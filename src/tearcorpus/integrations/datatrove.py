@@ -247,7 +247,7 @@ class TearcorpusReader(BaseDiskReader):  # type: ignore[misc]
         for source in report.sources:
             self.stat_update("posts", value=source.posts)
             self.stat_update("replies", value=source.replies)
-            for kind, count in source.rejected.items():
+            for kind, count in source.rejected_by_reason.items():
                 self.stat_update(f"rejected/{kind}", value=count)
 
 

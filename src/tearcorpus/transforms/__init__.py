@@ -99,7 +99,7 @@ def apply_transforms(
 ) -> Iterator[Record]:
     """Stream *records* through *transforms* in the order given.
 
-    Each dropped record is counted in ``report.dropped`` under its reason and, when
+    Each dropped record is counted in ``report.dropped_by_reason`` under its reason and, when
     *dropped* is given, handed to it after the later non-dropping steps have run on it.
     Holds no record longer than it takes to pass it on.
     """
@@ -110,7 +110,7 @@ def apply_transforms(
         for i, step in enumerate(steps):
             out = step.apply(current, report)
             if isinstance(out, Drop):
-                report.dropped[out.reason] += 1
+                report.dropped_by_reason[out.reason] += 1
                 if dropped is not None:
                     dropped(_rewrite_only(current, steps[i + 1 :]), out.reason)
                 break

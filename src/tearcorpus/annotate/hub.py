@@ -1,0 +1,336 @@
+"""The ``labels`` config of a Hub folder, and of :func:`tearcorpus.to_dataset_dicts`.
+
+One row per labelled reply: its ids, its text and context (the post's title, the text
+it answers: its parent reply's, or the post's for a direct reply), the aggregated label
+as a ``ClassLabel`` (a list of ``ClassLabel`` for multi-label tasks; empty on a tie),
+the share of raters who agree with it, the tie mark, and every rater's labels. Rows are
+split by thread with :func:`tearcorpus.hf.assign_split`, as the other configs, so a
+labelled reply is in its thread's split.
+
+The texts come from the corpus being written, never from the tasks: each labelled
+reply's text must hash as the text its raters were given, or the build stops naming the
+item (tasks made with other transforms than the corpus's would attach labels to other
+words). Only the rows wanted are kept while the records stream by: the labelled replies,
+their parents and their posts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from ..errors import ExportError
+from ._common import LabelError, LabelScheme, text_sha1
+from .labels import Labels, load_labels
+
+if TYPE_CHECKING:
+    import datasets
+    import pyarrow as pa
+
+    from .._atomic import OutputDir
+    from ..card import ExtraConfig, SplitInfo
+    from ..hf import ArrowCorpus
+
+__all__ = [
+    "LABELS_CONFIG",
+    "LabelsConfig",
+    "labels_dataset_dict",
+    "labels_features",
+]
+
+#: The config's name in a Hub folder and in :func:`tearcorpus.to_dataset_dicts`.
+LABELS_CONFIG: Final = "labels"
+
+
+def _datasets() -> Any:
+    from ..schema import _datasets
+
+    return _datasets()
+
+
+def labels_features(scheme: LabelScheme) -> datasets.Features:
+    """The ``datasets.Features`` of the ``labels`` config for *scheme*."""
+    ds = _datasets()
+    names = ds.ClassLabel(names=list(scheme.labels))
+    string = ds.Value("string")
+    return ds.Features(
+        {
+            "id": string,
+            "post_id": string,
+            "parent_id": string,
+            "post_title": string,
+            "parent_text": string,
+            "text": string,
+            "label": ds.List(names) if scheme.multi else names,
+            "agreement": ds.Value("float64"),
+            "tie": ds.Value("bool"),
+            "raters": ds.List(string),
+            "rater_labels": ds.List(ds.List(names)) if scheme.multi else ds.List(names),
+        }
+    )
+
+
+#: What each field of the config holds, for the card.
+FIELD_DOCS: Final = {
+    "id": "the reply's id (the `id` of `replies`)",
+    "post_id": "the thread's post id",
+    "parent_id": "the reply it answers; null for a direct reply to the post",
+    "post_title": "the post's title",
+    "parent_text": "the text the reply answers: its parent reply's, or the post's",
+    "text": "the reply's text, as in `replies`",
+    "label": "the majority label (null on a tie)",
+    "agreement": "the share of raters who agree with `label`",
+    "tie": "no majority: `label` is left empty",
+    "raters": "who rated the reply",
+    "rater_labels": "each rater's label, in the order of `raters`",
+}
+
+
+class LabelsConfig:
+    """The ``labels`` config under way: the labels folder read, the rows it needs
+    collected from the record batches as they go by (:meth:`add`), then the table
+    split by thread (:meth:`split_tables`)."""
+
+    def __init__(self, labels: Labels | str | os.PathLike[str]) -> None:
+        if not isinstance(labels, Labels):
+            try:
+                labels = load_labels(labels)
+            except LabelError as exc:
+                raise ExportError(f"--labels: {exc}") from None
+        self.labels = labels
+        self.features = labels_features(labels.scheme)
+        self._items = {a.item_id: a for a in labels.aggregates}
+        parents = {a.parent_id for a in labels.aggregates if a.parent_id is not None}
+        self._reply_ids = sorted(set(self._items) | parents)
+        self._post_ids = sorted({a.post_id for a in labels.aggregates})
+        self._replies: dict[str, tuple[str, str | None, str]] = {}
+        self._posts: dict[str, tuple[str | None, str]] = {}
+
+    def add(self, table: str, batch: pa.RecordBatch) -> None:
+        """Keep the rows of *batch* (of the ``posts`` or ``replies`` table) this config needs."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        wanted = self._post_ids if table == "posts" else self._reply_ids
+        mask = pc.is_in(batch.column("id"), value_set=pa.array(wanted, pa.string()))
+        if not pc.any(mask).as_py():
+            return
+        rows = batch.filter(mask)
+        if table == "posts":
+            for ident, title, text in zip(
+                *(rows.column(c).to_pylist() for c in ("id", "title", "text")), strict=True
+            ):
+                self._posts[ident] = (title, text)
+        else:
+            for ident, post, parent, text in zip(
+                *(rows.column(c).to_pylist() for c in ("id", "post_id", "parent_id", "text")),
+                strict=True,
+            ):
+                self._replies[ident] = (post, parent, text)
+
+    def add_tables(self, corpus: ArrowCorpus) -> None:
+        """Keep the rows needed from a corpus's whole tables."""
+        for table, data in (("posts", corpus.posts), ("replies", corpus.replies)):
+            for batch in data.to_batches():
+                self.add(table, batch)
+
+    def rows(self) -> dict[str, list[Any]]:
+        """The config's columns (label names as indices), item by item; raises
+        :class:`~tearcorpus.ExportError` for an item missing from the corpus or whose
+        text is not the one labelled."""
+        scheme = self.labels.scheme
+        folder = self.labels.folder
+        columns: dict[str, list[Any]] = {name: [] for name in self.features}
+        for item_id, agg in self._items.items():
+            found = self._replies.get(item_id)
+            if found is None:
+                raise ExportError(
+                    f"--labels {folder}: item {item_id} is not a reply of this corpus "
+                    "(labels of another corpus, or left out by a transform)"
+                )
+            post_id, parent_id, text = found
+            if text_sha1(text) != agg.text_sha1:
+                raise ExportError(
+                    f"--labels {folder}: item {item_id}: the corpus's text is not the text "
+                    "that was labelled (text hash differs): export the tasks from this "
+                    "corpus, with the transforms it is built with"
+                )
+            post = self._posts.get(post_id)
+            if parent_id is None:
+                parent_text = post[1] if post is not None else None
+            else:
+                parent = self._replies.get(parent_id)
+                parent_text = parent[2] if parent is not None else None
+            columns["id"].append(item_id)
+            columns["post_id"].append(post_id)
+            columns["parent_id"].append(parent_id)
+            columns["post_title"].append(post[0] if post is not None else None)
+            columns["parent_text"].append(parent_text)
+            columns["text"].append(text)
+            index = scheme.labels.index
+            if scheme.multi:
+                columns["label"].append([index(label) for label in agg.labels])
+                columns["rater_labels"].append(
+                    [[index(label) for label in given] for given in agg.rater_labels]
+                )
+            else:
+                columns["label"].append(None if agg.label is None else index(agg.label))
+                columns["rater_labels"].append([index(given[0]) for given in agg.rater_labels])
+            columns["agreement"].append(agg.agreement)
+            columns["tie"].append(agg.tie)
+            columns["raters"].append(list(agg.raters))
+        return columns
+
+    def split_tables(self, *, seed: int, ratios: Sequence[float]) -> dict[str, pa.Table]:
+        """Split name → table, for every split with a share (empty ones included),
+        split by thread as the other configs."""
+        import pyarrow as pa
+
+        from ..hf import SPLITS, assign_split
+
+        columns = self.rows()
+        schema = self.features.arrow_schema
+        table = pa.table(columns, schema=schema)
+        names = [assign_split(post, seed, ratios) for post in columns["post_id"]]
+        out = {}
+        for split, share in zip(SPLITS, ratios, strict=True):
+            if share > 0:
+                keep = pa.array([name == split for name in names], pa.bool_())
+                out[split] = table.filter(keep)
+        return out
+
+    def write(
+        self, out: OutputDir, *, seed: int, ratios: Sequence[float]
+    ) -> tuple[dict[str, SplitInfo], list[str], ExtraConfig]:
+        """Write the config's shards (one per non-empty split) into the Hub folder
+        *out*; returns the card's split entries, the files (relative) and the card's
+        account of the config."""
+        import pyarrow.parquet as pq
+
+        from ..card import SplitInfo
+
+        splits: dict[str, SplitInfo] = {}
+        files = []
+        for split, table in self.split_tables(seed=seed, ratios=ratios).items():
+            if len(table) == 0:
+                continue
+            path = f"{LABELS_CONFIG}/{split}-00000-of-00001.parquet"
+            handle = out.open(path)
+            pq.write_table(table, handle, compression="snappy")
+            splits[split] = SplitInfo(len(table), table.nbytes, [path], handle.tell())
+            files.append(path)
+        return splits, files, self.card(splits)
+
+    def card(self, splits: Mapping[str, SplitInfo]) -> ExtraConfig:
+        """The card's account of the config: features, fields and an annotation section."""
+        from ..card import ExtraConfig
+        from .agreement import agreement
+
+        labels = self.labels
+        scheme = labels.scheme
+        figures = agreement(labels)
+        info = labels.manifest
+        kinds = "one label or more" if scheme.multi else "one label"
+        label_kind = (
+            ("list of ClassLabel (" if scheme.multi else "ClassLabel (")
+            + ", ".join(scheme.labels)
+            + ")"
+        )
+        types = {
+            "label": label_kind,
+            "agreement": "float64",
+            "tie": "bool",
+            "raters": "list of string",
+            "rater_labels": ("list of " if not scheme.multi else "list of list of ") + "ClassLabel",
+        }
+        fields = ["| field | type | null? | meaning |", "|---|---|---|---|"]
+        for name in self.features:
+            null = "yes" if name in ("parent_id", "post_title", "parent_text", "label") else "no"
+            fields.append(
+                f"| `{name}` | {types.get(name, 'string')} | {null} | {FIELD_DOCS[name]} |"
+            )
+
+        def fmt(value: float | None) -> str:
+            return "undefined" if value is None else f"{value:.3f}"
+
+        rows = sum(part.rows for part in splits.values())
+        section = [
+            "## Annotation",
+            "",
+            f"The `{LABELS_CONFIG}` config holds {rows} replies labelled by "
+            f"{len(labels.raters)} raters with {kinds} each from: "
+            + ", ".join(f"`{label}`" for label in scheme.labels)
+            + (" (an ordered scale, in this order)" if scheme.ordered else "")
+            + ".",
+            "",
+            f"- Tasks: {info.get('items', rows)} replies, sampled by thread; "
+            f"{info.get('unlabelled', 0)} were not labelled by anyone. "
+            f"Annotations read: {info.get('annotations', 0)} "
+            f"({info.get('cancelled', 0)} cancelled, {info.get('empty', 0)} empty, "
+            f"{info.get('superseded', 0)} replaced by the rater's later one).",
+            f"- Krippendorff's alpha (nominal): {fmt(figures.krippendorff_alpha)}"
+            + (f"; ordinal: {fmt(figures.krippendorff_alpha_ordinal)}" if scheme.ordered else "")
+            + (
+                f" (95% bootstrap interval {fmt(figures.alpha_ci[0])} to "
+                f"{fmt(figures.alpha_ci[1])}, {figures.bootstrap_samples} resamples of the "
+                "replies)"
+                if figures.alpha_ci is not None
+                else ""
+            )
+            + ".",
+            f"- Fleiss' kappa: {fmt(figures.fleiss_kappa)}"
+            + (
+                f" ({figures.raters_per_item} raters per reply)."
+                if figures.raters_per_item is not None
+                else " (not every reply has as many raters)."
+            ),
+        ]
+        kappas = [k for _a, _b, _n, k in figures.cohen_kappa if k is not None]
+        if kappas:
+            section.append(
+                f"- Cohen's kappa between pairs of raters: {min(kappas):.3f} to "
+                f"{max(kappas):.3f} (mean {sum(kappas) / len(kappas):.3f})."
+            )
+        if scheme.multi:
+            rule = (
+                "a label is in `label` when more than half the raters of the reply chose "
+                "it; a label chosen by exactly half is a tie (`tie` is true) and is left "
+                "out. Overall figures pool every (reply, label) decision."
+            )
+        else:
+            rule = (
+                "`label` is the label most raters chose; where two labels have the most "
+                "votes the reply is a tie: `tie` is true and `label` is empty (null), "
+                "not resolved."
+            )
+        section += [
+            f"- Ties: {figures.ties} of {rows} replies. Aggregation: {rule} "
+            "Every rater's own label is kept in `rater_labels`.",
+            "",
+        ]
+        summary = (
+            "one row per labelled reply with its context, the raters' labels and the "
+            "majority label as a ClassLabel (see Annotation)"
+        )
+        return ExtraConfig(self.features.to_dict(), summary, fields, section)
+
+
+def labels_dataset_dict(
+    corpus: ArrowCorpus,
+    labels: Labels | str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    split_ratios: Sequence[float] = (0.8, 0.1, 0.1),
+) -> datasets.DatasetDict:
+    """The ``labels`` config of *corpus* (its Arrow tables) as a ``DatasetDict``."""
+    from datasets.table import InMemoryTable
+
+    ds = _datasets()
+    config = LabelsConfig(labels)
+    config.add_tables(corpus)
+    out = ds.DatasetDict()
+    for split, table in config.split_tables(seed=seed, ratios=split_ratios).items():
+        info = ds.DatasetInfo(features=config.features, config_name=LABELS_CONFIG)
+        out[split] = ds.Dataset(InMemoryTable(table), info=info, split=ds.NamedSplit(split))
+    return out

@@ -1,0 +1,264 @@
+"""Threads as conversations: each reply with the turns that lead to it, in the chat format.
+
+One row per reply (:func:`iter_messages`; ``convert --to messages`` writes them), with the
+columns of :data:`tearcorpus.schema.MESSAGES`: ``id``, ``post_id``, ``parent_id``,
+``platform``, ``messages`` (a list of ``{"role", "content", "name"}``, the shape chat
+templates and TRL take), ``author_id``, ``author_is_uploader``, ``created_at``,
+``like_count``, ``depth`` and ``complete``.
+
+Which turns (``conversation``):
+
+- ``path`` (the default): the post, then every reply on the way from the post down to
+  this reply, oldest first, ending with the reply;
+- ``pair``: the parent (the parent reply, or the post for a direct reply), then the reply.
+
+Who speaks (``assistant``):
+
+- ``uploader`` (the default): turns written by the uploader of the video or the OP of the
+  submission are ``assistant``, every other reply is ``user``, and the post is the
+  ``system`` turn (it sets the scene the conversation answers; a ``pair`` whose parent is
+  the post starts with it too);
+- ``none``: every turn, the post's included, is ``user``.
+
+Every turn carries its author's name in ``name`` (the display name, else the author id;
+the pseudonym when anonymised; ``null`` when the source has no author). A reply is the
+uploader's when the source marks it (``author.is_uploader``: YouTube's uploader badge,
+Reddit's ``is_submitter``) or when its author id is the post author's.
+
+The post's turn is ``title``, a blank line and ``text`` (either alone when the other is
+empty); a post with neither (a placeholder for a video known only by its id) gives no
+turn. Turns are never merged: two ``user`` turns may follow each other.
+
+Incomplete input is written, not dropped, and flagged (``complete`` is false) and counted
+(:data:`NOTES`, in the manifest):
+
+- a thread whose post is missing (a comments dump without its submissions) or a
+  placeholder: no post turn (``missing-post``);
+- a reply whose parent is not in the input: a ``path`` starts at the earliest ancestor
+  present (after the post's turn), a ``pair`` is the reply alone (``missing-parent``);
+- parent links that loop: the path stops before the first reply it would repeat
+  (``parent-cycle``).
+
+Bounded memory: records are gathered by thread and spilled to disk past a limit
+(:class:`tearcorpus._groups.Groups`), then built a thread at a time; the rows come in the
+order of the replies in the input, the same with ``--workers`` as with one process.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, Final, Literal, TypeAlias
+
+from .model import Author, Post, Record, Reply
+
+__all__ = [
+    "ASSISTANTS",
+    "CONVERSATIONS",
+    "MISSING_PARENT",
+    "MISSING_POST",
+    "NOTES",
+    "PARENT_CYCLE",
+    "Assistant",
+    "Conversation",
+    "MessageBuilder",
+    "is_uploader",
+    "iter_messages",
+    "json_row",
+    "post_content",
+    "speaker_name",
+    "thread_id",
+]
+
+#: ``conversation``: which turns a row holds.
+Conversation: TypeAlias = Literal["path", "pair"]
+CONVERSATIONS: Final = ("path", "pair")
+#: ``assistant``: whose turns are ``assistant``.
+Assistant: TypeAlias = Literal["uploader", "none"]
+ASSISTANTS: Final = ("uploader", "none")
+
+#: Notes: conversations flagged incomplete, by reason (a row may have two).
+MISSING_POST: Final = "missing-post"
+MISSING_PARENT: Final = "missing-parent"
+PARENT_CYCLE: Final = "parent-cycle"
+NOTES: Final = (MISSING_POST, MISSING_PARENT, PARENT_CYCLE)
+
+
+def thread_id(record: Record) -> str:
+    """The id of the thread *record* belongs to: a post's own id, a reply's ``post_id``."""
+    return record.post_id if isinstance(record, Reply) else record.id
+
+
+def post_content(post: Post) -> str:
+    """The text of a post's turn: its title, a blank line and its text (either alone when
+    the other is empty); empty for a post with neither."""
+    title = post.title or ""
+    if title.strip() and post.text.strip():
+        return f"{title}\n\n{post.text}"
+    if title.strip():
+        return title
+    return post.text if post.text.strip() else ""
+
+
+def speaker_name(author: Author | None) -> str | None:
+    """The name a turn carries: the author's display name, else its id (a pseudonym when
+    anonymised), else ``None``."""
+    if author is None:
+        return None
+    return author.name or author.id
+
+
+def is_uploader(reply: Reply, post: Post | None) -> bool:
+    """Whether *reply* is by the uploader / OP: marked so, or by the post's author id."""
+    author = reply.author
+    if author is None:
+        return False
+    if author.is_uploader:
+        return True
+    owner = post.author if post is not None else None
+    return owner is not None and owner.id is not None and author.id == owner.id
+
+
+def _is_placeholder(post: Post) -> bool:
+    return post.extra.get("placeholder") is True
+
+
+class MessageBuilder:
+    """The rows of one thread (a :data:`tearcorpus._groups.Build`): given the thread's
+    records as ``(number, record)`` in input order, each reply's row as
+    ``(number, 0, row)``. Counts the incomplete ones in :attr:`notes`."""
+
+    def __init__(
+        self, conversation: Conversation = "path", assistant: Assistant = "uploader"
+    ) -> None:
+        if conversation not in CONVERSATIONS:
+            raise ValueError(
+                f"conversation: expected one of {', '.join(CONVERSATIONS)}, got {conversation!r}"
+            )
+        if assistant not in ASSISTANTS:
+            raise ValueError(
+                f"assistant: expected one of {', '.join(ASSISTANTS)}, got {assistant!r}"
+            )
+        self.conversation = conversation
+        self.assistant = assistant
+        #: Incomplete conversations by reason (:data:`NOTES`).
+        self.notes: Counter[str] = Counter()
+
+    def __call__(self, group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, dict[str, Any]]]:
+        post: Post | None = None
+        replies: list[tuple[int, Reply]] = []
+        for number, record in group:
+            if isinstance(record, Post):
+                post = record
+            else:
+                replies.append((number, record))
+        if not replies:
+            return
+        thread = post.id if post is not None else replies[0][1].post_id
+        by_id = {reply.id: reply for _, reply in replies}
+        has_post = post is not None and not _is_placeholder(post)
+        post_turn = self._post_turn(post) if post is not None else None
+        for number, reply in replies:
+            missing: list[str] = []
+            chain, stop = self._chain(reply, thread, by_id)
+            if stop:
+                missing.append(stop)
+            # A path always starts with the post; a pair only when the post is the parent.
+            with_post = self.conversation == "path" or (stop is None and len(chain) == 1)
+            if with_post and not has_post:
+                missing.append(MISSING_POST)
+            turns = [self._turn(r, post) for r in chain]
+            if with_post and post_turn is not None:
+                turns.insert(0, post_turn)
+            self.notes.update(missing)
+            author = reply.author
+            yield (
+                number,
+                0,
+                {
+                    "id": reply.id,
+                    "post_id": reply.post_id,
+                    "parent_id": reply.parent_id,
+                    "platform": reply.platform.value,
+                    "messages": turns,
+                    "author_id": author.id if author is not None else None,
+                    "author_is_uploader": is_uploader(reply, post),
+                    "created_at": reply.created_at,
+                    "like_count": reply.like_count,
+                    "depth": reply.depth,
+                    "complete": not missing,
+                },
+            )
+
+    def _chain(
+        self, reply: Reply, thread: str, by_id: dict[str, Reply]
+    ) -> tuple[list[Reply], str | None]:
+        """The replies of the conversation, oldest first, and why it stops short of the
+        post (``None``: it reaches it)."""
+        chain = [reply]
+        seen = {reply.id}
+        current = reply
+        while current.parent_id is not None and current.parent_id != thread:
+            parent = by_id.get(current.parent_id)
+            if parent is None:
+                return chain[::-1], MISSING_PARENT
+            if parent.id in seen:
+                return chain[::-1], PARENT_CYCLE
+            chain.append(parent)
+            if self.conversation == "pair":
+                return chain[::-1], None
+            seen.add(parent.id)
+            current = parent
+        return chain[::-1], None
+
+    def _role(self, uploader: bool) -> str:
+        return "assistant" if uploader and self.assistant == "uploader" else "user"
+
+    def _post_turn(self, post: Post) -> dict[str, Any] | None:
+        content = post_content(post)
+        if not content:
+            return None
+        role = "system" if self.assistant == "uploader" else "user"
+        return {"role": role, "content": content, "name": speaker_name(post.author)}
+
+    def _turn(self, reply: Reply, post: Post | None) -> dict[str, Any]:
+        return {
+            "role": self._role(is_uploader(reply, post)),
+            "content": reply.text,
+            "name": speaker_name(reply.author),
+        }
+
+
+def iter_messages(
+    records: Iterable[Record],
+    *,
+    conversation: Conversation = "path",
+    assistant: Assistant = "uploader",
+    folder: str | None = None,
+    notes: Counter[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """One row per reply of *records* (one record per id, any order), in the order of the
+    replies (see the module docs). *folder* is where scratch files go on a large input
+    (default: the system's temporary folder); *notes*, when given, counts the incomplete
+    conversations by reason."""
+    from ._groups import Groups
+
+    build = MessageBuilder(conversation, assistant)
+    with Groups(folder) as groups:
+        for record in records:
+            groups.add(thread_id(record), record)
+        for _channel, row in groups.build(build):
+            yield row
+    if notes is not None:
+        notes.update(build.notes)
+
+
+def json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """*row* as JSON takes it: ``created_at`` as ISO 8601 with ``Z``."""
+    from .serialize import format_time
+
+    when = row["created_at"]
+    if isinstance(when, datetime):
+        row = {**row, "created_at": format_time(when)}
+    return row

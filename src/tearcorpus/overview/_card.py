@@ -1,0 +1,95 @@
+"""The report's charts in a Hub folder's card: PNG images in ``images/`` and a Markdown
+section that shows them, counted from the record batches the Hub export writes.
+
+The section also holds the counts of the run (read, rejected, dropped and merged by
+reason) as a machine-readable comment, so that a report of the Hub folder states them as
+a report of a JSONL export does from its manifest. ``publish`` uploads the images the
+card shows (:func:`card_images`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+
+from ._build import COUNTS_MARK, _shown
+from ._stats import Overview
+
+if TYPE_CHECKING:
+    from ..report import Report
+
+__all__ = ["IMAGES", "CardCharts", "card_images"]
+
+#: The folder of the card's images, inside the Hub folder.
+IMAGES: Final = "images"
+_IMAGE_LINK: Final = re.compile(r"!\[[^\]]*\]\((" + IMAGES + r"/[A-Za-z0-9_.-]+\.png)\)")
+
+
+class CardCharts:
+    """Statistics of a Hub export's batches, drawn for its card by :meth:`section`.
+
+    No language detection here (it would cost seconds on every export): the languages
+    chart shows the languages the sources state, if any.
+    """
+
+    def __init__(self) -> None:
+        self.overview = Overview()
+        #: The images written by :meth:`section` (paths relative to the folder).
+        self.images: list[str] = []
+
+    def add(self, table: str, batch: Any) -> None:
+        """Count a record batch of the ``posts`` or ``replies`` table."""
+        self.overview.add_batch(table, batch)
+
+    def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
+        """Draw the charts, hand each PNG to ``write(relative path, bytes)`` and return
+        the card's Markdown section showing them (with the run's counts in a comment)."""
+        from ..errors import MissingDependencyError
+        from ._charts import draw_charts
+
+        lines = ["", "## Charts", ""]
+        stats = self.overview.result()
+        try:
+            charts = draw_charts(stats, svg=False, png=True)
+        except MissingDependencyError:
+            lines.append(
+                "Not drawn: matplotlib is not installed (`pip install 'tearcorpus[report]'`). "
+                "`tearcorpus report` draws them, with a thread browser, from this folder."
+            )
+            charts = []
+        empty = []
+        for chart in charts:
+            if chart.png is None:
+                empty.append(f"{chart.title.lower()} ({chart.note.rstrip('.')})")
+                continue
+            name = f"{IMAGES}/{chart.name}.png"
+            write(name, chart.png)
+            self.images.append(name)
+            lines += [f"![{chart.title}]({name})", "", f"*{chart.note}*", ""]
+        if empty:
+            lines += ["Not drawn, for want of data: " + "; ".join(empty) + ".", ""]
+        if charts:
+            lines += [
+                "`tearcorpus report` on this folder draws the same charts in one HTML page, "
+                "with a thread browser.",
+                "",
+            ]
+        if report is not None:
+            shown = _shown(report.to_dict())
+            for source in shown["sources"]:
+                source["source"] = os.path.basename(source["source"]) or source["source"]
+            counts = orjson.dumps(shown).decode()
+            counts = counts.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            lines += [f"<!-- {COUNTS_MARK}{counts} -->", ""]
+        return "\n".join(lines)
+
+
+def card_images(readme: str, folder: str) -> list[str]:
+    """The images of ``images/`` that the card *readme* shows and *folder* holds
+    (relative paths), for ``publish`` to upload with the data."""
+    found = {m.group(1) for m in _IMAGE_LINK.finditer(readme)}
+    return sorted(f for f in found if os.path.isfile(os.path.join(folder, f)))
