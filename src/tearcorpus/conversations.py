@@ -73,15 +73,22 @@ __all__ = [
 
 #: ``conversation``: which turns a row holds.
 Conversation: TypeAlias = Literal["path", "pair"]
+#: The values of ``conversation`` (``--conversation``).
 CONVERSATIONS: Final = ("path", "pair")
 #: ``assistant``: whose turns are ``assistant``.
 Assistant: TypeAlias = Literal["uploader", "none"]
+#: The values of ``assistant`` (``--assistant``).
 ASSISTANTS: Final = ("uploader", "none")
 
 #: Notes: conversations flagged incomplete, by reason (a row may have two).
 MISSING_POST: Final = "missing-post"
+#: Note: a reply's parent is not in the input; the conversation starts from the
+#: earliest ancestor present.
 MISSING_PARENT: Final = "missing-parent"
+#: Note: parent links loop (broken input); the path stops before the first reply it
+#: would repeat.
 PARENT_CYCLE: Final = "parent-cycle"
+#: Every note a conversation row can carry.
 NOTES: Final = (MISSING_POST, MISSING_PARENT, PARENT_CYCLE)
 
 

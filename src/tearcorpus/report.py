@@ -52,6 +52,7 @@ class SourceReport:
             self.errors.append(error)
 
     def to_dict(self) -> dict[str, Any]:
+        """This input's counts as plain JSON data (``inspect --json``'s ``sources``)."""
         return {
             "source": self.source,
             "format": self.format,
@@ -146,6 +147,7 @@ class Report:
         return [e for s in self.sources for e in s.errors]
 
     def to_dict(self) -> dict[str, Any]:
+        """The counts as plain JSON data (``inspect --json``, ``convert --json``)."""
         return {
             "formats": self.formats,
             "read": self.read,

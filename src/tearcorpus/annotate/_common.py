@@ -104,10 +104,12 @@ class LabelScheme:
             return None
 
     def to_dict(self) -> dict[str, Any]:
+        """The scheme as plain JSON data (kept in the tasks' manifest)."""
         return {"labels": list(self.labels), "multi": self.multi, "ordered": self.ordered}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabelScheme:
+        """The scheme :meth:`to_dict` wrote."""
         return cls(tuple(data["labels"]), multi=bool(data["multi"]), ordered=bool(data["ordered"]))
 
 
@@ -127,6 +129,7 @@ class Item:
 
     @property
     def text_sha1(self) -> str:
+        """The SHA-1 of the reply's text: labels coming back are checked against it."""
         return text_sha1(self.text)
 
     def key(self) -> dict[str, Any]:

@@ -220,6 +220,7 @@ class Agreement:
     heatmap: str | None = field(default=None)
 
     def to_dict(self) -> dict[str, Any]:
+        """The figures as plain JSON data (``agree --json``)."""
         return {
             **self.scheme.to_dict(),
             "items": self.items,

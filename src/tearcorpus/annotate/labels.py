@@ -195,6 +195,7 @@ class LabelImport:
     sources: list[dict[str, Any]] = field(factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """What was imported, as plain JSON data (``annotate import --json``)."""
         return {
             "output": self.outdir,
             "files": self.files,
@@ -485,6 +486,7 @@ class Labels:
 
     @property
     def raters(self) -> list[str]:
+        """The raters who gave a rating, sorted."""
         return sorted({r.rater for r in self.ratings})
 
 

@@ -309,7 +309,7 @@ def _shown(info: Mapping[str, Any]) -> dict[str, Any]:
 def read_counts(paths: Iterable[str]) -> list[tuple[str, Mapping[str, Any]]]:
     """The counts of the runs that built the exports among *paths*: an export folder's
     ``manifest.json`` (its ``read`` entry), a Hub folder's card (the mark written by
-    :func:`~tearcorpus.overview.card_charts`), or those files given themselves."""
+    :meth:`~tearcorpus.overview.CardCharts.section`), or those files given themselves."""
     found: list[tuple[str, Mapping[str, Any]]] = []
     seen: set[str] = set()
     for path in paths:

@@ -59,6 +59,7 @@ class Chart:
 
     @property
     def drawn(self) -> bool:
+        """The chart was drawn (as SVG or PNG); a chart without data is not."""
         return self.svg is not None or self.png is not None
 
 

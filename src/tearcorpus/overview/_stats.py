@@ -139,6 +139,7 @@ class OverviewStats:
 
     @property
     def records(self) -> int:
+        """Posts and replies together."""
         return self.posts + self.replies
 
     def to_dict(self) -> dict[str, Any]:
