@@ -109,7 +109,8 @@ class _Source:
         var = "_" + expr.replace(".", "_")
         if isinstance(kind, type) and issubclass(kind, Enum):
             table = f"_values_{kind.__name__}"
-            self.names[table] = {**{member: member.value for member in kind}, None: None}
+            values: dict[object, object] = {member: member.value for member in kind}
+            self.names[table] = values | {None: None}
             return f"{table}[{expr}]"
         if kind is datetime:
             self.statements.append(f"{var} = {expr}")
