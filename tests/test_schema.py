@@ -39,6 +39,7 @@ def _row_values(records: list[Any], columns: tuple[Any, ...]) -> dict[str, list[
             out[column.name] = [row[column.name] for row in rows]
     return out
 
+
 pa = pytest.importorskip("pyarrow")
 pytest.importorskip("datasets")
 
