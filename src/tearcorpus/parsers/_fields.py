@@ -195,14 +195,11 @@ class Slots:
             + f"    return _general(data, ctx, [{values}])\n"
         )
         exec(compile(source, "<slots>", "exec"), names)
-        self._take: Callable[[Mapping[str, Any], ParseContext], tuple[Any, Any]]
-        self._take = names["take"]  # type: ignore[assignment]
-
-    def take(
-        self, data: Mapping[str, Any], ctx: ParseContext
-    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        """The slots' values of *data* and its ``extra`` (see the module docs)."""
-        return self._take(data, ctx)
+        #: ``take(data, ctx)``: the slots' values of *data* and its ``extra`` (see the
+        #: module docs).
+        self.take: Callable[
+            [Mapping[str, Any], ParseContext], tuple[tuple[Any, ...], dict[str, Any]]
+        ] = names["take"]  # type: ignore[assignment]
 
     def _general(
         self, data: Mapping[str, Any], ctx: ParseContext, values: list[Any]

@@ -23,12 +23,11 @@ from ..model import (
     JsonValue,
     Platform,
     Post,
+    Provenance,
     Reply,
     TimePrecision,
-    new_author,
+    maker,
     new_post,
-    new_provenance,
-    new_reply,
 )
 from ..serialize import format_time
 from ._base import ParseContext
@@ -154,6 +153,9 @@ _MIN_SECONDS: Final = 0
 _MAX_SECONDS: Final = 253370764800
 
 
+_make_author: Final = maker(Author, "id", "name", "is_uploader")
+
+
 def _author(
     name: str | None,
     fullname: str | None,
@@ -163,7 +165,7 @@ def _author(
     """The author named *name* (``t2_`` *fullname* as the id when given); ``None`` for a
     deleted or empty one, whose name and fullname are then kept in *extra*."""
     if name and name != DELETED:
-        return new_author(id=fullname or name, name=name, is_uploader=is_op)
+        return _make_author(fullname or name, name, is_op)
     if name is not None:
         extra["author"] = name
     if fullname is not None:
@@ -180,9 +182,6 @@ def _flags(data: Mapping[str, Any], text_key: str) -> tuple[bool, bool]:
     """
     text = data.get(text_key)
     category = data.get("removed_by_category")
-    if category is None:  # the usual case
-        removed = text == REMOVED
-        return text == DELETED or (data.get("author") == DELETED and not removed), removed
     removed = text == REMOVED or (
         isinstance(category, str) and bool(category) and category not in _SELF_DELETED
     )
@@ -316,6 +315,30 @@ def _post_of(data: Mapping[str, Any], post_id: str | None, reply_id: str) -> str
     )
 
 
+#: The reply of a comment: a trusted Reply of these fields, in this order.
+_make_reply: Final = maker(
+    Reply,
+    "id",
+    "post_id",
+    "parent_id",
+    "text",
+    "author",
+    "created_at",
+    "created_at_precision",
+    "like_count",
+    "depth",
+    "is_pinned",
+    "is_edited",
+    "is_deleted",
+    "is_removed",
+    "extra",
+    "provenance",
+    platform=_REDDIT,
+)
+#: Its provenance.
+_make_provenance: Final = maker(Provenance, "source", "format", "line", "index", "parser_version")
+
+
 def to_reply(
     data: Mapping[str, Any],
     ctx: ParseContext,
@@ -336,12 +359,20 @@ def to_reply(
     *post_id*, a ``t3_`` ``parent_id`` names the post); *post_author* marks the
     OP's comments when ``is_submitter`` is absent.
     """
-    reply_id = _thing_id(data, "t1_", "comment")
-    post_id = _post_of(data, post_id, reply_id)
+    # Its id and post first: a comment that has none is refused before anything counts.
+    reply_id = data.get("id")
+    if type(reply_id) is not str or not reply_id:
+        reply_id = _thing_id(data, "t1_", "comment")
+    link_id = data.get("link_id")
+    if type(link_id) is str and link_id:
+        post_id = link_id[3:] if link_id.startswith("t3_") else link_id
+    else:
+        post_id = _post_of(data, post_id, reply_id)
     values, extra = _COMMENT.take(data, ctx)
-    raw_id, _, parent_id, body, name, fullname, is_submitter, score = values[:8]
-    raw_depth, stickied, _, created, edited = values[8:]
-    _drop_fullname(extra, raw_id, "t1_")
+    (raw_id, _, parent_id, body, name, fullname, submitter, score, raw_depth, stickied, _,
+     created, edited) = values  # fmt: skip
+    if raw_id is not None and "name" in extra and extra["name"] == "t1_" + raw_id:
+        del extra["name"]  # the fullname is the id with its prefix: nothing to keep
     if parent_id is None:
         parent_id = parent
     if parent_id is None or parent_id.startswith("t3_") or parent_id == post_id:
@@ -350,9 +381,16 @@ def to_reply(
         parent_id = parent_id[3:]
     if unescape and body is not None and "&" in body:
         body = _unescape(body)
-    is_op = is_submitter is True or (post_author is not None and name == post_author)
-    author = _author(name, fullname, is_op, extra)
-    deleted, removed = _flags(data, "body")
+    if name and name != DELETED:  # as _author does, inline on this hot path
+        is_op = submitter is True or (post_author is not None and name == post_author)
+        author: Author | None = _make_author(fullname or name, name, is_op)
+    else:
+        author = _author(name, fullname, False, extra)
+    if "removed_by_category" not in extra or extra["removed_by_category"] is None:
+        removed = body == REMOVED  # the usual case
+        deleted = body == DELETED or (name == DELETED and not removed)
+    else:
+        deleted, removed = _flags(data, "body")
     if missing:
         extra["missing_children"] = missing
     when: datetime | None
@@ -360,27 +398,21 @@ def to_reply(
         when = _fromtimestamp(created, UTC)  # the usual case: whole seconds, in range
     else:
         when = _created(data, ctx, extra)
-    return new_reply(
-        id=reply_id,
-        post_id=post_id,
-        parent_id=parent_id,
-        platform=_REDDIT,
-        text=body or "",
-        author=author,
-        created_at=when,
-        created_at_precision=None if when is None else _EXACT,
-        like_count=score,
-        depth=raw_depth if raw_depth is not None else depth,
-        is_pinned=stickied is True,
-        is_edited=False if edited is False or edited is None else _edited(data, extra),
-        is_deleted=deleted,
-        is_removed=removed,
-        extra=extra,
-        provenance=new_provenance(
-            source=ctx.provenance_source,
-            format=ctx.format,
-            line=line,
-            index=index,
-            parser_version=__version__,
-        ),
+    provenance = _make_provenance(ctx.provenance_source, ctx.format, line, index, __version__)
+    return _make_reply(
+        reply_id,
+        post_id,
+        parent_id,
+        body or "",
+        author,
+        when,
+        None if when is None else _EXACT,
+        score,
+        raw_depth if raw_depth is not None else depth,
+        stickied is True,
+        False if edited is False or edited is None else _edited(data, extra),
+        deleted,
+        removed,
+        extra,
+        provenance,
     )

@@ -55,12 +55,11 @@ from ..model import (
     Author,
     Platform,
     Post,
+    Provenance,
     Record,
     Reply,
     TimePrecision,
-    new_author,
-    new_provenance,
-    new_reply,
+    maker,
 )
 from ._base import ParseContext
 from ._common import epoch_to_utc, json_type
@@ -310,6 +309,30 @@ _COMMENT: Final = Slots(
 )
 
 
+#: The reply of a comment: a trusted Reply of these fields, in this order.
+_make_reply: Final = maker(
+    Reply,
+    "id",
+    "post_id",
+    "parent_id",
+    "text",
+    "author",
+    "created_at",
+    "created_at_estimated",
+    "created_at_precision",
+    "like_count",
+    "depth",
+    "is_pinned",
+    "is_hearted",
+    "is_edited",
+    "extra",
+    "provenance",
+    platform=_YOUTUBE,
+)
+_make_author: Final = maker(Author, "id", "name", "url", "is_uploader", "is_verified")
+_make_provenance: Final = maker(Provenance, "source", "format", "index", "parser_version")
+
+
 def _reply(
     ctx: ParseContext,
     comment: Mapping[str, Any],
@@ -321,16 +344,12 @@ def _reply(
 ) -> Reply:
     """The reply of one listed comment: its id and *parent* were checked already."""
     values, extra = _COMMENT.take(comment, ctx)
-    (comment_id, _, time_text, author_id, author_name, author_url, is_uploader) = values[:7]
-    is_verified, timestamp, text, like_count, is_pinned, is_hearted = values[7:]
+    (comment_id, _, time_text, author_id, author_name, author_url, is_uploader, is_verified,
+     timestamp, text, like_count, is_pinned, is_hearted) = values  # fmt: skip
     author = None
     if author_id is not None or author_name is not None or author_url is not None:
-        author = new_author(
-            id=author_id,
-            name=author_name,
-            url=author_url,
-            is_uploader=is_uploader is True,
-            is_verified=is_verified is True,
+        author = _make_author(
+            author_id, author_name, author_url, is_uploader is True, is_verified is True
         )
     created = None if timestamp is None else _fromtimestamp(timestamp, UTC)
     precision = None if created is None else _DAY
@@ -342,28 +361,23 @@ def _reply(
         created, precision, edited, anchor = times.interpret(time_text, created, derive=derive)
         if anchor is not None:
             extra["time_anchor"] = dict(anchor)
-    return new_reply(
-        id=comment_id,
-        post_id=video_id,
-        parent_id=parent,
-        platform=_YOUTUBE,
-        text=text or "",
-        author=author,
-        created_at=created,
-        created_at_estimated=created is not None,
-        created_at_precision=precision,
-        like_count=like_count,
-        depth=depth,
-        is_pinned=is_pinned is True,
-        is_hearted=is_hearted is True,
-        is_edited=edited,
-        extra=extra,
-        provenance=new_provenance(
-            source=ctx.provenance_source,
-            format=ctx.format,
-            index=index,
-            parser_version=__version__,
-        ),
+    provenance = _make_provenance(ctx.provenance_source, ctx.format, index, __version__)
+    return _make_reply(
+        comment_id,
+        video_id,
+        parent,
+        text or "",
+        author,
+        created,
+        created is not None,
+        precision,
+        like_count,
+        depth,
+        is_pinned is True,
+        is_hearted is True,
+        edited,
+        extra,
+        provenance,
     )
 
 
