@@ -275,12 +275,17 @@ for _cls in (Author, Provenance, Post, Reply):
 
 
 def _twin(cls: type) -> type:
-    """A mutable class with *cls*'s slots, whose instances can become *cls* instances."""
+    """A mutable class with *cls*'s slots, whose instances can become *cls* instances
+    (for a subclass of a record class, a subclass of its base's twin)."""
     slots = cls.__dict__["__slots__"]
     if "__weakref__" in slots or "__dict__" in slots:  # pragma: no cover
         # Either would move the slots: ``__class__`` assignment would refuse the layout.
         raise AssertionError(f"{cls.__name__} needs weakref_slot=False and no __dict__")
-    return type(f"_{cls.__name__}Twin", (), {"__slots__": slots, "__module__": __name__})
+    body = {"__slots__": slots, "__module__": __name__}
+    base = cls.__base__ or object
+    if base is not object:  # CPython wants the same base: the base, made writable
+        body.update(__setattr__=object.__setattr__, __init__=object.__init__)
+    return type(f"_{cls.__name__}Twin", (base,), body)
 
 
 def _source(
