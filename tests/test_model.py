@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
+from collections.abc import Callable
 from typing import Any
 
 import attrs
+import orjson
 import pytest
 from hypothesis import given
 
-from tearcorpus import Author, Platform, Post, Provenance, Record
-from tearcorpus.model import new_author, new_post, new_provenance, new_reply
+from tearcorpus import Author, Platform, Post, Provenance, Record, Reply, to_dict
+from tearcorpus.model import DOC, maker, new_author, new_post, new_provenance, new_reply
+from tearcorpus.schema import TABLES, columns_of
+from tearcorpus.serialize import to_json_line
 
 from .strategies import records
 
@@ -58,3 +63,58 @@ def test_trusted_records_are_frozen_and_pickle() -> None:
         assert _fields(copy) == _fields(record)
     assert reply.author is author
     assert reply.provenance is prov
+
+
+@attrs.frozen(weakref_slot=False)
+class _MoodReply(Reply):
+    """A Reply with one field more, added the way the model's docs say."""
+
+    mood: str | None = attrs.field(default=None, metadata={DOC: "the mood a rater gave it"})
+
+
+@pytest.mark.parametrize("cls", [Author, Provenance, Post, Reply])
+def test_derived_forms_follow_the_fields(cls: type) -> None:
+    """The trusted constructor's parameters, its pickled values and (for records) the
+    serialised keys, the JSON line's keys and the table's columns with their docs are
+    the class's fields, in field order: adding a field is one edit in the model."""
+    names = [f.name for f in attrs.fields(cls)]
+    makers: dict[type, Callable[..., Any]] = {
+        Author: new_author,
+        Provenance: new_provenance,
+        Post: new_post,
+        Reply: new_reply,
+    }
+    make = makers[cls]
+    assert list(inspect.signature(make).parameters) == names
+    required = {
+        n: "x" for n, f in zip(names, attrs.fields(cls), strict=True) if f.default is attrs.NOTHING
+    }
+    if "platform" in required:
+        required["platform"] = Platform.REDDIT
+    made = make(**required)
+    assert made == cls(**required)
+    assert list(made.__reduce__()[1]) == [getattr(made, n) for n in names]
+    if cls in (Post, Reply):
+        assert list(to_dict(made))[2:] == names
+        assert list(orjson.loads(to_json_line(made)))[2:] == names
+        table = TABLES["posts" if cls is Post else "replies"]
+        assert [(c.name, c.doc) for c in table] == [
+            (f.name, f.metadata[DOC]) for f in attrs.fields(cls)
+        ]
+
+
+def test_a_field_added_in_a_subclass_reaches_the_derived_forms() -> None:
+    """A record class with a field more gets a column for it (typed and described from the
+    field) and a trusted maker that sets it, without any other list to edit."""
+    column = columns_of(_MoodReply)[-1]
+    assert (column.name, column.type, column.nullable) == ("mood", "string", True)
+    assert column.doc == "the mood a rater gave it"
+    assert columns_of(_MoodReply)[:-1] == columns_of(Reply)
+    make = maker(_MoodReply, "id", "post_id", "mood", platform=Platform.YOUTUBE)
+    built = make("c1", "p1", "sad")
+    assert type(built) is _MoodReply
+    assert built == _MoodReply(id="c1", post_id="p1", mood="sad", platform="youtube")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.mood = "glad"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no field"):
+        maker(Reply, "id", "feeling")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -207,13 +206,19 @@ def test_workers_option_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_single_input_and_one_worker_use_the_reader() -> None:
     """With one input or one worker the library call is the plain reader: no processes."""
-    for stream in (
-        parallel.iter_records([SAMPLE], workers=4),
-        parallel.iter_records(INPUTS, workers=1),
-    ):
-        code = stream.gi_code  # type: ignore[attr-defined]
-        assert os.path.basename(code.co_filename) == "reader.py"
-        assert len(list(stream)) > 0
+    import psutil
+
+    from tearcorpus.reader import iter_records
+
+    this = psutil.Process()
+    for inputs, workers in (([SAMPLE], 4), (INPUTS, 1)):
+        before = {child.pid for child in this.children(recursive=True)}
+        stream = parallel.iter_records(inputs, workers=workers)
+        first = next(stream)
+        assert {child.pid for child in this.children(recursive=True)} <= before
+        got = [first, *stream]
+        assert got == list(iter_records(inputs))
+        assert [r.provenance for r in got] == [r.provenance for r in iter_records(inputs)]
 
 
 def test_small_inputs_are_read_in_one_process(

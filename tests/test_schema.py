@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +15,6 @@ from tearcorpus.schema import (
     POSTS,
     REPLIES,
     TABLES,
-    _row_values,
     arrow_schema,
     features,
     features_schema,
@@ -23,6 +23,22 @@ from tearcorpus.schema import (
 )
 
 from .strategies import any_text, platforms, posts, records, replies
+
+
+def _row_values(records: list[Any], columns: tuple[Any, ...]) -> dict[str, list[Any]]:
+    """The columns of *records* from their serialised rows (to_dict), by the schema's
+    column types: the values the Arrow arrays must hold."""
+    rows = [to_dict(record) for record in records]
+    out: dict[str, list[Any]] = {}
+    for column in columns:
+        if column.type == "timestamp":
+            out[column.name] = [getattr(record, column.name) for record in records]
+        elif column.type == "json":
+            out[column.name] = [orjson.dumps(row[column.name]).decode() for row in rows]
+        else:
+            out[column.name] = [row[column.name] for row in rows]
+    return out
+
 
 pa = pytest.importorskip("pyarrow")
 pytest.importorskip("datasets")

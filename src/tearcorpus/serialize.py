@@ -8,26 +8,19 @@ become lists, ``extra`` passes through untouched. Every exporter and reader goes
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Final
+from enum import Enum
+from types import UnionType
+from typing import Any, Final, get_args, get_origin
 
 import cattrs
 import orjson
+from attrs import fields, has
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .model import (
-    Author,
-    JsonValue,
-    Platform,
-    Post,
-    Provenance,
-    Record,
-    Reply,
-    TimePrecision,
-    new_author,
-    new_provenance,
-    new_reply,
-)
+from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply, TimePrecision
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -47,11 +40,6 @@ SCHEMA_TAG: Final = f"tearcorpus/{SCHEMA_VERSION}"
 
 _dumps: Final = orjson.dumps
 _UTC_Z: Final = orjson.OPT_UTC_Z
-#: Platform member → its value (``Enum.value`` is a Python-level property).
-_PLATFORM: Final = {p: p.value for p in Platform}
-#: TimePrecision member (or None) → its value.
-_PRECISION: Final[dict[TimePrecision | None, str | None]] = {p: p.value for p in TimePrecision}
-_PRECISION[None] = None
 
 
 def format_time(value: datetime) -> str:
@@ -71,98 +59,113 @@ def parse_time(value: str) -> datetime:
     return parsed
 
 
-def _passthrough_extra(value: Any, _: Any) -> dict[str, JsonValue]:
+def _passthrough_extra(value: object, _: object) -> dict[str, JsonValue]:
     if not isinstance(value, dict):
         raise TypeError(f"extra must be an object, not {type(value).__name__}")
     return value
 
 
-def _identity(value: Any) -> Any:
-    return value
+# Post and Reply are unstructured by functions generated from their fields (as cattrs
+# generates its own): the same dicts, keys in the same order, as cattrs' generated
+# functions give, without a hook dispatch per field (to_dict and the JSONL writer are
+# hot). Each gives the tagged form (``schema`` and ``kind`` first, as to_dict returns
+# it). The dict builder formats times with :func:`format_time` and makes tuples lists;
+# the line writer leaves both to orjson, which writes UTC times as :func:`format_time`
+# does and tuples as lists, and refills this thread's scratch dicts (one per record
+# class and per nested class) rather than building and dropping three dicts per line.
 
 
-def _author(author: Author | None) -> dict[str, Any] | None:
-    if author is None:
-        return None
-    return {
-        "id": author.id,
-        "name": author.name,
-        "url": author.url,
-        "is_uploader": author.is_uploader,
-        "is_verified": author.is_verified,
-    }
+class _Scratch(threading.local):
+    """Per thread: the dicts the line writers refill, by name, made on first use."""
+
+    def __init__(self) -> None:
+        self.dicts: defaultdict[str, dict[str, object]] = defaultdict(dict)
 
 
-def _provenance(prov: Provenance | None) -> dict[str, Any] | None:
-    if prov is None:
-        return None
-    return {
-        "source": prov.source,
-        "format": prov.format,
-        "line": prov.line,
-        "index": prov.index,
-        "parser_version": prov.parser_version,
-        "transforms": list(prov.transforms),
-    }
+_scratch: Final = _Scratch()
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else format_time(value)
+class _Source:
+    """The source of one generated function: its statements and the globals they use."""
+
+    def __init__(self, line: bool) -> None:
+        self.line = line
+        self.names: dict[str, object] = {
+            "_dumps": _dumps,
+            "_OPTIONS": _LINE_OPTIONS,
+            "_format_time": format_time,
+            "_UTC": UTC,
+            "_scratch": _scratch,
+        }
+        self.statements: list[str] = []
+
+    def value(self, kind: object, expr: str) -> str:
+        """An expression of the serialised value of *expr*, of the field type *kind*
+        (the statements it needs first are added)."""
+        optional = False
+        if isinstance(kind, UnionType) and type(None) in get_args(kind):
+            optional = True
+            (kind,) = (arg for arg in get_args(kind) if arg is not type(None))
+        var = "_" + expr.replace(".", "_")
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            table = f"_values_{kind.__name__}"
+            values: dict[object, object] = {member: member.value for member in kind}
+            self.names[table] = values | {None: None}
+            return f"{table}[{expr}]"
+        if kind is datetime:
+            self.statements.append(f"{var} = {expr}")
+            if self.line:  # a UTC time is left to orjson
+                return f"{var} if {var} is None or {var}.tzinfo is _UTC else _format_time({var})"
+            return f"None if {var} is None else _format_time({var})"
+        if isinstance(kind, type) and has(kind):
+            self.statements.append(f"{var} = {expr}")
+            if not self.line:
+                nested = self.display(kind, var)
+                return f"None if {var} is None else {nested}" if optional else nested
+            outer, self.statements = self.statements, []
+            self.fill(kind, var, f"{var}_d")
+            inner, self.statements = self.statements, outer
+            if optional:
+                self.statements += [f"if {var} is None:", f"    {var}_d = None", "else:"]
+                inner = ["    " + statement for statement in inner]
+            self.statements += inner
+            return f"{var}_d"
+        if get_origin(kind) is tuple and not self.line:
+            return f"list({expr})"
+        return expr
+
+    def display(self, cls: type, var: str, **first: str) -> str:
+        """A dict display of the instance *var* of *cls*, after the items *first*."""
+        values = [(f.name, self.value(f.type, f"{var}.{f.name}")) for f in fields(cls)]
+        items = [*first.items(), *values]
+        return "{" + ", ".join(f"{name!r}: {value}" for name, value in items) + "}"
+
+    def fill(self, cls: type, var: str, target: str) -> None:
+        """Statements that refill *cls*'s scratch dict, *target*, from the instance *var*."""
+        self.statements.append(f"{target} = _dicts[{cls.__qualname__!r}]")
+        for f in fields(cls):
+            self.statements.append(
+                f"{target}[{f.name!r}] = {self.value(f.type, f'{var}.{f.name}')}"
+            )
 
 
-# Post and Reply are unstructured by hand: the same dicts, keys in the same order, as
-# cattrs' generated functions give, without a hook dispatch per field (to_dict and the
-# JSONL writer are hot). Each builder writes the tagged form (``schema`` and ``kind``
-# first, as to_dict returns it); *time* formats created_at (to_json_line passes one that
-# leaves UTC times to orjson); the converter's hooks drop the two tags.
-def _tagged_post(post: Post, time: Any = _time) -> dict[str, Any]:
-    return {
-        "schema": SCHEMA_TAG,
-        "kind": "post",
-        "id": post.id,
-        "platform": _PLATFORM[post.platform],
-        "title": post.title,
-        "text": post.text,
-        "author": _author(post.author),
-        "created_at": time(post.created_at),
-        "created_at_estimated": post.created_at_estimated,
-        "created_at_precision": _PRECISION[post.created_at_precision],
-        "url": post.url,
-        "like_count": post.like_count,
-        "view_count": post.view_count,
-        "comment_count": post.comment_count,
-        "is_edited": post.is_edited,
-        "is_deleted": post.is_deleted,
-        "is_removed": post.is_removed,
-        "extra": post.extra,
-        "provenance": _provenance(post.provenance),
-    }
-
-
-def _tagged_reply(reply: Reply, time: Any = _time) -> dict[str, Any]:
-    return {
-        "schema": SCHEMA_TAG,
-        "kind": "reply",
-        "id": reply.id,
-        "post_id": reply.post_id,
-        "parent_id": reply.parent_id,
-        "platform": _PLATFORM[reply.platform],
-        "text": reply.text,
-        "author": _author(reply.author),
-        "created_at": time(reply.created_at),
-        "created_at_estimated": reply.created_at_estimated,
-        "created_at_precision": _PRECISION[reply.created_at_precision],
-        "like_count": reply.like_count,
-        "reply_count": reply.reply_count,
-        "depth": reply.depth,
-        "is_pinned": reply.is_pinned,
-        "is_hearted": reply.is_hearted,
-        "is_edited": reply.is_edited,
-        "is_deleted": reply.is_deleted,
-        "is_removed": reply.is_removed,
-        "extra": reply.extra,
-        "provenance": _provenance(reply.provenance),
-    }
+def _generate(cls: type, kind: str, line: bool) -> Callable[[Record], Any]:
+    """The tagged dict builder (or, with *line*, the JSON line writer) of *cls*."""
+    source = _Source(line)
+    if line:
+        source.statements.append("_dicts = _scratch.dicts")
+        source.fill(cls, "record", "_line")
+        # The tags first: set before the fields when the dict is new, in place after.
+        source.statements[2:2] = [f"_line['schema'] = {SCHEMA_TAG!r}", f"_line['kind'] = {kind!r}"]
+        result = "_dumps(_line, option=_OPTIONS)"
+    else:
+        result = source.display(cls, "record", schema=repr(SCHEMA_TAG), kind=repr(kind))
+    body = "".join(f"    {statement}\n" for statement in source.statements)
+    text = f"def build(record):\n{body}    return {result}\n"
+    what = "line" if line else "dict"
+    exec(compile(text, f"<{cls.__name__} {what} builder>", "exec"), source.names)
+    build: Callable[[Record], Any] = source.names["build"]  # type: ignore[assignment]
+    return build
 
 
 def _untagged(tagged: dict[str, Any]) -> dict[str, Any]:
@@ -170,12 +173,14 @@ def _untagged(tagged: dict[str, Any]) -> dict[str, Any]:
     return tagged
 
 
-def _unstructure_post(post: Post) -> dict[str, Any]:
-    return _untagged(_tagged_post(post))
-
-
-def _unstructure_reply(reply: Reply) -> dict[str, Any]:
-    return _untagged(_tagged_reply(reply))
+_LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+#: Record class → its tagged dict builder and its JSON line writer.
+_BUILDERS: Final[
+    dict[type, tuple[Callable[[Record], dict[str, Any]], Callable[[Record], bytes]]]
+] = {
+    cls: (_generate(cls, kind, False), _generate(cls, kind, True))
+    for cls, kind in ((Post, "post"), (Reply, "reply"))
+}
 
 
 def _make_converter() -> cattrs.Converter:
@@ -189,8 +194,9 @@ def _make_converter() -> cattrs.Converter:
     for cls in (Author, Provenance):
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv))
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv))
-    conv.register_unstructure_hook(Post, _unstructure_post)
-    conv.register_unstructure_hook(Reply, _unstructure_reply)
+    for rec in (Post, Reply):
+        tagged = _BUILDERS[rec][0]
+        conv.register_unstructure_hook(rec, lambda record, tagged=tagged: _untagged(tagged(record)))
     for rec in (Post, Reply):
         # ``extra`` is already JSON data: pass it through both ways.
         conv.register_structure_hook(
@@ -203,20 +209,17 @@ def _make_converter() -> cattrs.Converter:
 converter: Final = _make_converter()
 
 _KINDS: Final[dict[str, type[Post] | type[Reply]]] = {"post": Post, "reply": Reply}
-#: The tagged builders for the two record classes, looked up once (``to_dict`` is hot).
-_TAGGED: Final[dict[type, Any]] = {Post: _tagged_post, Reply: _tagged_reply}
 
 
 def to_dict(record: Record) -> dict[str, Any]:
     """Unstructure *record* into plain JSON-ready data, tagged with schema and kind."""
-    build = _TAGGED.get(type(record))
-    if build is None:  # a subclass: let the converter dispatch
+    builders = _BUILDERS.get(type(record))
+    if builders is None:  # a subclass: let the converter dispatch
         kind = "post" if isinstance(record, Post) else "reply"
         data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": kind}
         data.update(converter.unstructure(record))
         return data
-    tagged: dict[str, Any] = build(record)
-    return tagged
+    return builders[0](record)
 
 
 def from_dict(data: dict[str, Any]) -> Record:
@@ -239,90 +242,10 @@ def from_dict(data: dict[str, Any]) -> Record:
     return record
 
 
-_NEWLINE: Final = orjson.OPT_APPEND_NEWLINE
-_LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
-
-
-class _Scratch(threading.local):
-    """Per thread: the three dicts a reply line is dumped from, refilled for every line
-    (the keys stay in place, in :func:`_tagged_reply`'s order; only the values change)."""
-
-    def __init__(self) -> None:
-        self.line = dict.fromkeys(_tagged_reply(new_reply("", "")))
-        self.line.update(schema=SCHEMA_TAG, kind="reply")
-        self.author = dict.fromkeys(_author(new_author()) or ())
-        self.provenance = dict.fromkeys(_provenance(new_provenance("", "")) or ())
-
-
-_scratch: Final = _Scratch()
-
-
-def _reply_line(reply: Reply) -> bytes:
-    """:func:`_tagged_reply`'s dict, dumped: no helper call per field, and no dict built
-    and thrown away per line (this thread's scratch dicts are refilled, every value set).
-
-    A UTC datetime is left to orjson, which writes it as :func:`format_time` does; any
-    other goes through :func:`format_time`. orjson writes the ``transforms`` tuple as the
-    list :func:`_provenance` makes.
-    """
-    scratch = _scratch
-    line = scratch.line
-    line["id"] = reply.id
-    line["post_id"] = reply.post_id
-    line["parent_id"] = reply.parent_id
-    line["platform"] = _PLATFORM[reply.platform]
-    line["text"] = reply.text
-    author = reply.author
-    if author is None:
-        line["author"] = None
-    else:
-        fields = scratch.author
-        fields["id"] = author.id
-        fields["name"] = author.name
-        fields["url"] = author.url
-        fields["is_uploader"] = author.is_uploader
-        fields["is_verified"] = author.is_verified
-        line["author"] = fields
-    when = reply.created_at
-    line["created_at"] = when if when is None or when.tzinfo is UTC else format_time(when)
-    line["created_at_estimated"] = reply.created_at_estimated
-    line["created_at_precision"] = _PRECISION[reply.created_at_precision]
-    line["like_count"] = reply.like_count
-    line["reply_count"] = reply.reply_count
-    line["depth"] = reply.depth
-    line["is_pinned"] = reply.is_pinned
-    line["is_hearted"] = reply.is_hearted
-    line["is_edited"] = reply.is_edited
-    line["is_deleted"] = reply.is_deleted
-    line["is_removed"] = reply.is_removed
-    line["extra"] = reply.extra
-    prov = reply.provenance
-    if prov is None:
-        line["provenance"] = None
-    else:
-        fields = scratch.provenance
-        fields["source"] = prov.source
-        fields["format"] = prov.format
-        fields["line"] = prov.line
-        fields["index"] = prov.index
-        fields["parser_version"] = prov.parser_version
-        fields["transforms"] = prov.transforms
-        line["provenance"] = fields
-    return _dumps(line, option=_LINE_OPTIONS)
-
-
-def _json_time(value: datetime | None) -> datetime | str | None:
-    # As in _reply_line: a UTC datetime is left to orjson.
-    if value is None or value.tzinfo is UTC:
-        return value
-    return format_time(value)
-
-
 def to_json_line(record: Record) -> bytes:
-    """``orjson.dumps(to_dict(record))`` and a newline, the same bytes, with UTC times
+    """``orjson.dumps(to_dict(record))`` and a newline: the same bytes, with UTC times
     left to orjson instead of formatted first (the JSONL exporter's hot path)."""
-    if type(record) is Reply:  # the common record first
-        return _reply_line(record)
-    if type(record) is Post:
-        return _dumps(_tagged_post(record, _json_time), option=_LINE_OPTIONS)
-    return _dumps(to_dict(record), option=_NEWLINE)
+    builders = _BUILDERS.get(type(record))
+    if builders is None:
+        return _dumps(to_dict(record), option=orjson.OPT_APPEND_NEWLINE)
+    return builders[1](record)

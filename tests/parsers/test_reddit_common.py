@@ -1,4 +1,4 @@
-"""The Reddit comment mapping: the fast path for the usual shape equals the checked path."""
+"""The Reddit comment mapping: every source value in a slot or in extra, odd ones counted."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import itertools
 from collections.abc import Iterator
 from typing import Any, Final
 
-from tearcorpus.model import Reply
 from tearcorpus.parsers._base import ParseContext
-from tearcorpus.parsers._reddit_common import BadThing, _reply_checked, to_reply
+from tearcorpus.parsers._reddit_common import BadThing, to_reply
 
 _MISSING = object()
 
@@ -31,7 +30,7 @@ _USUAL: dict[str, list[Any]] = {
     "removed_by_category": [None, "moderator", "deleted", "author", "", 5, _MISSING],
     "subreddit": ["music", _MISSING],
 }
-#: ... and values that send the comment to the checked path (absent, empty, other type).
+#: ... and odd values (absent, empty, other type).
 _ODD: dict[str, list[Any]] = {
     "id": ["", None, 7, _MISSING],
     "link_id": ["", None, 5, _MISSING],
@@ -79,38 +78,53 @@ def _cases() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         yield dict(reversed(data.items())), options
 
 
-def _run(build: Any, data: dict[str, Any], options: dict[str, Any]) -> tuple[Any, Any]:
-    ctx = ParseContext(source="RC_test.ndjson", format="pushshift")
-    try:
-        result: Any = build(data, ctx, options)
-    except BadThing as bad:
-        result = ("bad", bad.kind, bad.reason)
-    return result, dict(ctx.report.notes)
+#: The odd values a slot cannot take (the others it takes: 2.0 is a score of 2, 1 and 0
+#: stand for true and false).
+_WRONG: Final[dict[str, list[Any]]] = {
+    "id": ["", 7],
+    "link_id": ["", 5],
+    "parent_id": ["", 3],
+    "body": [4],
+    "author": [9],
+    "author_fullname": [1],
+    "is_submitter": ["yes"],
+    "score": [True, 2.5, "7"],
+    "depth": ["2", False],
+    "stickied": ["no"],
+    "replies": ["x", 3],
+}
 
 
-def _fast(data: dict[str, Any], ctx: ParseContext, options: dict[str, Any]) -> Reply:
-    return to_reply(data, ctx, post_id="p0", parent="t1_c9", depth=2, line=3, **options)
+def _wrong(data: dict[str, Any]) -> set[str]:
+    return {
+        key
+        for key, value in data.items()
+        if any(type(value) is type(w) and value == w for w in _WRONG.get(key, []))
+    }
 
 
-def _checked(data: dict[str, Any], ctx: ParseContext, options: dict[str, Any]) -> Reply:
-    unescape, author, missing = options["unescape"], options["post_author"], options["missing"]
-    return _reply_checked(data, ctx, unescape, "p0", "t1_c9", 2, author, missing, 3, None)
-
-
-def test_fast_path_equals_checked_path() -> None:
-    """For every pair of usual or odd slot values, to_reply gives the checked path's
-    record, extra (keys in order), provenance, notes and errors, and leaves the input."""
+def test_values_of_the_wrong_kind_stay_in_extra_and_are_counted() -> None:
+    """For every pair of usual or odd slot (or option) values, to_reply keeps each value
+    of the wrong kind for its slot in extra under its key, counts each once as an
+    invalid-field note, keeps every key that is no slot, and leaves the input as it was;
+    a comment it cannot build counts nothing."""
     cases = 0
     for data, options in _cases():
         before = list(data.items())
-        fast, fast_notes = _run(_fast, data, options)
-        checked, checked_notes = _run(_checked, data, options)
-        assert list(data.items()) == before
-        assert fast == checked, (data, options)
-        assert fast_notes == checked_notes, (data, options)
-        if isinstance(fast, Reply):
-            assert list(fast.extra.items()) == list(checked.extra.items()), (data, options)
-            assert fast.provenance == checked.provenance
+        ctx = ParseContext(source="RC_test.ndjson", format="pushshift")
+        try:
+            reply = to_reply(data, ctx, post_id="p0", parent="t1_c9", depth=2, line=3, **options)
+        except BadThing:
+            assert "invalid-field" not in ctx.report.notes
+            continue
+        finally:
+            assert list(data.items()) == before
+        wrong = _wrong(data)
+        for key in wrong:
+            assert reply.extra[key] == data[key], (key, data)
+        assert ctx.report.notes["invalid-field"] == len(wrong), data
+        for key in set(data) - set(_USUAL) - {"name", "removed_by_category"}:
+            assert reply.extra[key] == data[key]
         cases += 1
     assert cases > 5000
 

@@ -453,26 +453,52 @@ def _comment_cases() -> Iterator[dict[str, Any]]:
         yield dict(reversed(comment.items()))
 
 
-def test_comment_fast_path_equals_checked_path() -> None:
-    """For every pair of usual or odd slot values, a comment read by the fast path gives the
-    checked path's record, extra (keys in order), provenance and notes."""
-    cases = 0
-    for comment in _comment_cases():
-        before = list(comment.items())
-        parent = ytdlp._parent_of(comment)
-        fast_ctx = ParseContext(source="v.info.json", format="ytdlp")
-        checked_ctx = ParseContext(source="v.info.json", format="ytdlp")
-        fast = ytdlp._reply(fast_ctx, comment, 4, "vid", 1, parent, TimeReader(fast_ctx, _ANCHOR))
-        checked = ytdlp._reply_checked(
-            checked_ctx, comment, 4, "vid", 1, TimeReader(checked_ctx, _ANCHOR)
-        )
-        assert list(comment.items()) == before
-        assert fast == checked, comment
-        assert list(fast.extra.items()) == list(checked.extra.items()), comment
-        assert fast.provenance == checked.provenance
-        assert fast_ctx.report.notes == checked_ctx.report.notes, comment
-        cases += 1
-    assert cases > 4000
+#: The odd values of the wrong kind for their slot (a float timestamp is a time too).
+_COMMENT_WRONG: dict[str, list[Any]] = {
+    key: [v for v in values if v != 1.5] for key, values in _COMMENT_ODD.items()
+}
+#: Slots, and the key the time text used is kept under in extra.
+_TIME_KEYS = ("_time_text", "time_text")
+
+
+def _wrong(comment: dict[str, Any]) -> set[str]:
+    """The keys of *comment* whose value is of the wrong kind for its slot (of the two
+    time-text keys, only the first present one is a slot)."""
+    wrong = {
+        key
+        for key, value in comment.items()
+        if any(type(value) is type(w) and value == w for w in _COMMENT_WRONG.get(key, []))
+    }
+    if "_time_text" in comment:
+        wrong.discard("time_text")
+    return wrong
+
+
+def test_comment_values_of_the_wrong_kind_stay_in_extra_and_are_counted(tmp_path: Path) -> None:
+    """For every pair of usual or odd slot values: each value of the wrong kind for its
+    slot is kept in extra under its key and counted once as an invalid-field note; the
+    other slot values are taken (not in extra); every other key is in extra unchanged."""
+    comments = [
+        comment | {"id": f"c{number}", "parent": "root"}
+        for number, comment in enumerate(_comment_cases())
+    ]
+    info = {"id": "vid", "extractor": "youtube", "epoch": 1700000000, "comments": comments}
+    path = tmp_path / "cases.info.json"
+    path.write_text(json.dumps(info), "utf-8")
+    corpus = tearcorpus.read(str(path))
+    replies = {r.id: r for r in corpus.replies}
+    assert len(replies) == len(comments) > 4000
+    expected = 0
+    for comment in comments:
+        reply = replies[comment["id"]]
+        wrong = _wrong(comment)
+        expected += len(wrong)
+        for key, value in comment.items():
+            if key in wrong or key not in _COMMENT_USUAL or key == "author_thumbnail":
+                assert reply.extra[key] == value, (key, comment)
+            elif key not in _TIME_KEYS:
+                assert key not in reply.extra, (key, comment)
+    assert corpus.report.notes["invalid-field"] == expected > 0
 
 
 @given(

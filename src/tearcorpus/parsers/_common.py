@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from .._io import is_utf8, iter_binary_lines, iter_text_lines
 from ._base import ParseContext
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "json_lines",
     "json_type",
     "reject_invalid_json",
+    "utf8_lines",
 ]
 
 
@@ -58,6 +60,18 @@ def json_type(value: object) -> str:
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, list) else "object"
+
+
+def utf8_lines(ctx: ParseContext) -> Generator[tuple[int, bytes], None, None]:
+    """``(line_number, raw_line)`` of ``ctx.source`` as UTF-8 bytes: read as they are when
+    the input's encoding is UTF-8, else decoded per line in ``ctx.encoding`` and encoded
+    again (with the newline the decoding took off). A line past the record size limit
+    is reported and skipped."""
+    if is_utf8(ctx.encoding):
+        yield from iter_binary_lines(ctx.source, ctx.limits)
+        return
+    for number, text in iter_text_lines(ctx.source, ctx.encoding, ctx.limits):
+        yield number, text.encode("utf-8", "surrogatepass") + b"\n"
 
 
 def json_lines(ctx: ParseContext, lines: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, Any]]:

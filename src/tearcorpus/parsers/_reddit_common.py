@@ -23,16 +23,16 @@ from ..model import (
     JsonValue,
     Platform,
     Post,
+    Provenance,
     Reply,
     TimePrecision,
-    new_author,
+    maker,
     new_post,
-    new_provenance,
-    new_reply,
 )
 from ..serialize import format_time
 from ._base import ParseContext
 from ._common import epoch_to_utc
+from ._fields import INT, INVALID, NAME, RAW, TEXT, Kind, Slots
 
 __all__ = [
     "DELETED",
@@ -59,36 +59,46 @@ _THREAD_LINK: Final = re.compile(r"/comments/([a-z0-9]+)(?:/|$)")
 #: ``{"count": N, "ids": [...], "continue_thread": bool}`` for a record's ``more`` stubs.
 MissingChildren = dict[str, JsonValue]
 
-_POST_SLOTS: Final = frozenset(
+#: ``is_submitter`` and ``stickied``: besides true and false, a value equal to one (``1``,
+#: ``0.0``) is taken too, and is not true.
+_FLAGGISH: Final = Kind("v is True or v is False", lambda v: v if v in (True, False) else INVALID)
+#: ``replies``: a Listing (read by the thread parser), ``""`` or a list.
+_REPLIES: Final = Kind(
+    "type(v) is dict or v == ''", lambda v: v if isinstance(v, list) else INVALID
+)
+
+#: A submission's slots (``name`` goes too when it is only the id's fullname).
+_SUBMISSION: Final = Slots(
     {
-        "id",
-        "title",
-        "selftext",
-        "author",
-        "author_fullname",
-        "created_utc",
-        "permalink",
-        "score",
-        "num_comments",
-        "view_count",
-        "edited",
+        "id": NAME,
+        "title": TEXT,
+        "selftext": TEXT,
+        "author": TEXT,
+        "author_fullname": TEXT,
+        "created_utc": RAW,
+        "permalink": NAME,
+        "score": INT,
+        "num_comments": INT,
+        "view_count": INT,
+        "edited": RAW,
     }
 )
-_REPLY_SLOTS: Final = frozenset(
+#: A comment's slots.
+_COMMENT: Final = Slots(
     {
-        "id",
-        "link_id",
-        "parent_id",
-        "body",
-        "author",
-        "author_fullname",
-        "created_utc",
-        "score",
-        "depth",
-        "replies",
-        "is_submitter",
-        "stickied",
-        "edited",
+        "id": NAME,
+        "link_id": NAME,
+        "parent_id": NAME,
+        "body": TEXT,
+        "author": TEXT,
+        "author_fullname": TEXT,
+        "is_submitter": _FLAGGISH,
+        "score": INT,
+        "depth": INT,
+        "stickied": _FLAGGISH,
+        "replies": _REPLIES,
+        "created_utc": RAW,
+        "edited": RAW,
     }
 )
 
@@ -143,41 +153,24 @@ _MIN_SECONDS: Final = 0
 _MAX_SECONDS: Final = 253370764800
 
 
-def _text(value: object, unescape: bool) -> str | None:
-    if type(value) is str:
-        return _unescape(value) if unescape and "&" in value else value
-    if not isinstance(value, str):
-        return None
-    return _unescape(value) if unescape and "&" in value else value
-
-
-def _count(value: object) -> int | None:
-    if type(value) is int:
-        return value
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
+_make_author: Final = maker(Author, "id", "name", "is_uploader")
 
 
 def _author(
-    data: Mapping[str, Any], post_author: str | None, *, is_post: bool = False
+    name: str | None,
+    fullname: str | None,
+    is_op: bool,
+    extra: dict[str, JsonValue],
 ) -> Author | None:
-    """The author of a thing; a submission's own author is the OP (``is_uploader``)."""
-    name = data.get("author")
-    if not isinstance(name, str) or not name or name == DELETED:
-        return None
-    fullname = data.get("author_fullname")
-    author_id = fullname if isinstance(fullname, str) and fullname else name
-    is_op = (
-        is_post
-        or data.get("is_submitter") is True
-        or (post_author is not None and name == post_author)
-    )
-    return new_author(author_id, name, None, is_op)
+    """The author named *name* (``t2_`` *fullname* as the id when given); ``None`` for a
+    deleted or empty one, whose name and fullname are then kept in *extra*."""
+    if name and name != DELETED:
+        return _make_author(fullname or name, name, is_op)
+    if name is not None:
+        extra["author"] = name
+    if fullname is not None:
+        extra["author_fullname"] = fullname
+    return None
 
 
 def _flags(data: Mapping[str, Any], text_key: str) -> tuple[bool, bool]:
@@ -200,17 +193,15 @@ def _flags(data: Mapping[str, Any], text_key: str) -> tuple[bool, bool]:
     return deleted, removed
 
 
-def _url(permalink: object) -> str | None:
-    if not isinstance(permalink, str) or not permalink:
-        return None
-    if permalink.startswith(("http://", "https://")):
+def _url(permalink: str | None) -> str | None:
+    if permalink is None or permalink.startswith(("http://", "https://")):
         return permalink
     return REDDIT + (permalink if permalink.startswith("/") else "/" + permalink)
 
 
 def _thing_id(data: Mapping[str, Any], prefix: str, what: str) -> str:
     value = data.get("id")
-    if isinstance(value, str) and value:
+    if type(value) is str and value:
         return value
     name = data.get("name")
     if isinstance(name, str) and name.startswith(prefix) and len(name) > len(prefix):
@@ -218,26 +209,10 @@ def _thing_id(data: Mapping[str, Any], prefix: str, what: str) -> str:
     raise BadThing("missing-id", f"{what} has no id")
 
 
-def _extra(data: Mapping[str, Any], slots: frozenset[str], prefix: str) -> dict[str, JsonValue]:
-    # Copy, then drop the slots: much cheaper than filtering ~40 keys one by one, and
-    # the leftover keys keep their order.
-    extra: dict[str, JsonValue] = dict(data)
-    pop = extra.pop
-    for key in slots:
-        pop(key, None)
-    raw_id = data.get("id")
-    if isinstance(raw_id, str) and raw_id:
-        if extra.get("name") == prefix + raw_id:
-            del extra["name"]  # the fullname is the id with its prefix: nothing to keep
-    elif raw_id is not None:
-        extra["id"] = raw_id
-    return extra
-
-
-def _keep_if(extra: dict[str, JsonValue], data: Mapping[str, Any], key: str, used: object) -> None:
-    """Put ``data[key]`` back into *extra* when its slot could not use it."""
-    if used is None and data.get(key) is not None:
-        extra[key] = data[key]
+def _drop_fullname(extra: dict[str, JsonValue], raw_id: object, prefix: str) -> None:
+    """Drop ``name`` from *extra* when it is only the id with its prefix."""
+    if raw_id is not None and extra.get("name") == prefix + str(raw_id):
+        del extra["name"]
 
 
 def _edited(data: Mapping[str, Any], extra: dict[str, JsonValue]) -> bool:
@@ -257,12 +232,9 @@ def _created(
     data: Mapping[str, Any], ctx: ParseContext, extra: dict[str, JsonValue]
 ) -> datetime | None:
     value = data.get("created_utc")
-    if type(value) is int:  # the usual case: whole seconds
-        try:
-            return _fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            pass
-    elif type(value) is str and value.isascii() and value.isdigit():  # "1600000000"
+    if type(value) is int and _MIN_SECONDS <= value <= _MAX_SECONDS:  # the usual case
+        return _fromtimestamp(value, UTC)
+    if type(value) is str and value.isascii() and value.isdigit():  # "1600000000"
         try:
             return _fromtimestamp(int(value), UTC)
         except (OverflowError, OSError, ValueError):
@@ -285,23 +257,14 @@ def to_post(
 ) -> Post:
     """A submission (``t3`` data) as a :class:`Post`; raises :class:`BadThing`."""
     post_id = _thing_id(data, "t3_", "submission")
-    extra = _extra(data, _POST_SLOTS, "t3_")
-    title = _text(data.get("title"), unescape)
-    _keep_if(extra, data, "title", title)
-    text = _text(data.get("selftext"), unescape)
-    _keep_if(extra, data, "selftext", text)
-    author = _author(data, None, is_post=True)
-    _keep_if(extra, data, "author", author)
-    url = _url(data.get("permalink"))
-    _keep_if(extra, data, "permalink", url)
-    like_count = _count(data.get("score"))
-    _keep_if(extra, data, "score", like_count)
-    comment_count = _count(data.get("num_comments"))
-    _keep_if(extra, data, "num_comments", comment_count)
-    view_count = _count(data.get("view_count"))
-    _keep_if(extra, data, "view_count", view_count)
-    if author is None and isinstance(data.get("author_fullname"), str):
-        extra["author_fullname"] = data["author_fullname"]
+    values, extra = _SUBMISSION.take(data, ctx)
+    raw_id, title, text, name, fullname, _, permalink, score, comments, views, _ = values
+    _drop_fullname(extra, raw_id, "t3_")
+    if unescape and title is not None and "&" in title:
+        title = _unescape(title)
+    if unescape and text is not None and "&" in text:
+        text = _unescape(text)
+    author = _author(name, fullname, True, extra)
     deleted, removed = _flags(data, "selftext")
     if missing:
         extra["missing_children"] = missing
@@ -314,16 +277,66 @@ def to_post(
         author=author,
         created_at=created,
         created_at_precision=None if created is None else _EXACT,
-        url=url if url is not None else f"{REDDIT}/comments/{post_id}/",
-        like_count=like_count,
-        view_count=view_count,
-        comment_count=comment_count,
+        url=_url(permalink) or f"{REDDIT}/comments/{post_id}/",
+        like_count=score,
+        view_count=views,
+        comment_count=comments,
         is_edited=_edited(data, extra),
         is_deleted=deleted,
         is_removed=removed,
         extra=extra,
         provenance=ctx.provenance(line=line, index=index),
     )
+
+
+def _post_of(data: Mapping[str, Any], post_id: str | None, reply_id: str) -> str:
+    """The id of a comment's post: its ``link_id``, else *post_id* (what the nesting
+    says), else a ``t3_`` ``parent_id``, else its ``context`` or ``permalink`` link;
+    raises :class:`BadThing` when none names it."""
+    link_id = data.get("link_id")
+    if type(link_id) is str and link_id:
+        return link_id[3:] if link_id.startswith("t3_") else link_id
+    if post_id is not None:
+        return post_id
+    stated = data.get("parent_id")
+    if isinstance(stated, str) and stated.startswith("t3_") and len(stated) > 3:
+        # No link_id (inbox and some API listings): a direct reply names its post.
+        return stated[3:]
+    for key in ("context", "permalink"):
+        # An inbox item's ``context`` (or a ``permalink``) links the thread.
+        link = data.get(key)
+        found = _THREAD_LINK.search(link) if isinstance(link, str) else None
+        if found is not None:
+            return found.group(1)
+    raise BadThing(
+        "missing-link-id",
+        f"comment {reply_id} has no link_id, and neither its parent_id "
+        f"({stated!r}, not a t3_ post) nor a context link names its post",
+    )
+
+
+#: The reply of a comment: a trusted Reply of these fields, in this order.
+_make_reply: Final = maker(
+    Reply,
+    "id",
+    "post_id",
+    "parent_id",
+    "text",
+    "author",
+    "created_at",
+    "created_at_precision",
+    "like_count",
+    "depth",
+    "is_pinned",
+    "is_edited",
+    "is_deleted",
+    "is_removed",
+    "extra",
+    "provenance",
+    platform=_REDDIT,
+)
+#: Its provenance.
+_make_provenance: Final = maker(Provenance, "source", "format", "line", "index", "parser_version")
 
 
 def to_reply(
@@ -345,65 +358,36 @@ def to_reply(
     nesting says, used where the comment itself does not say (without ``link_id`` or
     *post_id*, a ``t3_`` ``parent_id`` names the post); *post_author* marks the
     OP's comments when ``is_submitter`` is absent.
-
-    The usual comment, whose slot values all have their type, is read here: each slot
-    popped once from the copy that becomes ``extra``. Any other goes to
-    :func:`_reply_checked`, which builds the same record for it field by field.
     """
-    extra: dict[str, JsonValue] = dict(data)
-    pop = extra.pop
-    reply_id = pop("id", None)
-    link_id = pop("link_id", None)
-    parent_id = pop("parent_id", None)
-    body = pop("body", None)
-    name = pop("author", None)
-    fullname = pop("author_fullname", None)
-    is_submitter = pop("is_submitter", None)
-    score = pop("score", None)
-    raw_depth = pop("depth", None)
-    stickied = pop("stickied", None)
-    replies = pop("replies", None)
-    created = pop("created_utc", None)
-    edited = pop("edited", None)
-    if not (
-        type(reply_id) is str
-        and reply_id
-        and type(link_id) is str
-        and link_id
-        and type(parent_id) is str
-        and parent_id
-        and type(body) is str
-        and (type(name) is str or name is None)
-        and (type(fullname) is str or fullname is None)
-        and (is_submitter is False or is_submitter is True or is_submitter is None)
-        and (type(score) is int or score is None)
-        and (raw_depth is None or type(raw_depth) is int)
-        and (stickied is False or stickied is True or stickied is None)
-        and (replies is None or replies == "" or type(replies) is dict)
-    ):
-        return _reply_checked(
-            data, ctx, unescape, post_id, parent, depth, post_author, missing, line, index
-        )
-    if "name" in extra and extra["name"] == "t1_" + reply_id:
+    # Its id and post first: a comment that has none is refused before anything counts.
+    reply_id = data.get("id")
+    if type(reply_id) is not str or not reply_id:
+        reply_id = _thing_id(data, "t1_", "comment")
+    link_id = data.get("link_id")
+    if type(link_id) is str and link_id:
+        post_id = link_id[3:] if link_id.startswith("t3_") else link_id
+    else:
+        post_id = _post_of(data, post_id, reply_id)
+    values, extra = _COMMENT.take(data, ctx)
+    (raw_id, _, parent_id, body, name, fullname, submitter, score, raw_depth, stickied, _,
+     created, edited) = values  # fmt: skip
+    if raw_id is not None and "name" in extra and extra["name"] == "t1_" + raw_id:
         del extra["name"]  # the fullname is the id with its prefix: nothing to keep
-    post_id = link_id[3:] if link_id.startswith("t3_") else link_id
-    if parent_id.startswith("t3_") or parent_id == post_id:
+    if parent_id is None:
+        parent_id = parent
+    if parent_id is None or parent_id.startswith("t3_") or parent_id == post_id:
         parent_id = None
     elif parent_id.startswith("t1_"):
         parent_id = parent_id[3:]
-    if unescape and "&" in body:
+    if unescape and body is not None and "&" in body:
         body = _unescape(body)
-    author: Author | None = None
-    if name and name != DELETED:
-        is_op = is_submitter is True or (post_author is not None and name == post_author)
-        author = new_author(fullname or name, name, None, is_op)
+    if name and name != DELETED:  # as _author does, inline on this hot path
+        is_op = submitter is True or (post_author is not None and name == post_author)
+        author: Author | None = _make_author(fullname or name, name, is_op)
     else:
-        if name is not None:
-            extra["author"] = name
-        if fullname is not None:
-            extra["author_fullname"] = fullname
-    if extra.get("removed_by_category") is None:
-        removed = body == REMOVED
+        author = _author(name, fullname, False, extra)
+    if "removed_by_category" not in extra or extra["removed_by_category"] is None:
+        removed = body == REMOVED  # the usual case
         deleted = body == DELETED or (name == DELETED and not removed)
     else:
         deleted, removed = _flags(data, "body")
@@ -414,135 +398,21 @@ def to_reply(
         when = _fromtimestamp(created, UTC)  # the usual case: whole seconds, in range
     else:
         when = _created(data, ctx, extra)
-    # Positional: the order of :func:`new_reply`'s parameters.
-    return new_reply(
+    provenance = _make_provenance(ctx.provenance_source, ctx.format, line, index, __version__)
+    return _make_reply(
         reply_id,
         post_id,
         parent_id,
-        _REDDIT,
-        body,
+        body or "",
         author,
         when,
-        False,
         None if when is None else _EXACT,
         score,
-        None,
         raw_depth if raw_depth is not None else depth,
         stickied is True,
-        False,
         False if edited is False or edited is None else _edited(data, extra),
         deleted,
         removed,
         extra,
-        new_provenance(ctx.provenance_source, ctx.format, line, index, __version__),
-    )
-
-
-def _reply_checked(
-    data: Mapping[str, Any],
-    ctx: ParseContext,
-    unescape: bool,
-    post_id: str | None,
-    parent: str | None,
-    depth: int | None,
-    post_author: str | None,
-    missing: MissingChildren | None,
-    line: int | None,
-    index: int | None,
-) -> Reply:
-    """:func:`to_reply` for a comment with a slot value of another type, or missing."""
-    get = data.get
-    reply_id = get("id")
-    if type(reply_id) is not str or not reply_id:
-        reply_id = _thing_id(data, "t1_", "comment")
-    extra = _extra(data, _REPLY_SLOTS, "t1_")
-    link_id = get("link_id")
-    stated_parent = get("parent_id")
-    if isinstance(link_id, str) and link_id:
-        post_id = link_id[3:] if link_id.startswith("t3_") else link_id
-    elif link_id is not None:
-        extra["link_id"] = link_id
-    if post_id is None and isinstance(stated_parent, str) and stated_parent.startswith("t3_"):
-        # No link_id (inbox and some API listings): a direct reply names its post.
-        post_id = stated_parent[3:] or None
-    if post_id is None:
-        # An inbox item's ``context`` (or a ``permalink``) links the thread.
-        for key in ("context", "permalink"):
-            link = get(key)
-            found = _THREAD_LINK.search(link) if isinstance(link, str) else None
-            if found is not None:
-                post_id = found.group(1)
-                break
-    if post_id is None:
-        raise BadThing(
-            "missing-link-id",
-            f"comment {reply_id} has no link_id, and neither its parent_id "
-            f"({stated_parent!r}, not a t3_ post) nor a context link names its post",
-        )
-    parent_id = get("parent_id")
-    if not isinstance(parent_id, str) or not parent_id:
-        if parent_id is not None:
-            extra["parent_id"] = parent_id
-        parent_id = parent
-    if parent_id is None or parent_id.startswith("t3_") or parent_id == post_id:
-        parent_id = None
-    elif parent_id.startswith("t1_"):
-        parent_id = parent_id[3:]
-    body = get("body")
-    text = _text(body, unescape)
-    if text is None and body is not None:
-        extra["body"] = body
-    author = _author(data, post_author)
-    if author is None:
-        if get("author") is not None:
-            extra["author"] = data["author"]
-        if isinstance(get("author_fullname"), str):
-            extra["author_fullname"] = data["author_fullname"]
-    is_submitter = get("is_submitter")
-    if is_submitter not in (None, True, False):  # == on purpose: 1 and 0.0 count as bools
-        extra["is_submitter"] = is_submitter
-    score = get("score")
-    like_count = _count(score)
-    if like_count is None and score is not None:
-        extra["score"] = score
-    raw_depth = get("depth")
-    stated = None if raw_depth is None else _count(raw_depth)
-    if stated is None and raw_depth is not None:
-        extra["depth"] = raw_depth
-    stickied = get("stickied")
-    if stickied not in (None, True, False):
-        extra["stickied"] = stickied
-    replies = get("replies")
-    if replies is not None and replies != "" and not isinstance(replies, list | dict):
-        extra["replies"] = replies
-    deleted, removed = _flags(data, "body")
-    if missing:
-        extra["missing_children"] = missing
-    created = get("created_utc")
-    if type(created) is int and _MIN_SECONDS <= created <= _MAX_SECONDS:
-        created = _fromtimestamp(created, UTC)  # the usual case: whole seconds, in range
-    else:
-        created = _created(data, ctx, extra)
-    edited = get("edited")
-    # Positional: the order of :func:`new_reply`'s parameters.
-    return new_reply(
-        reply_id,
-        post_id,
-        parent_id,
-        _REDDIT,
-        text or "",
-        author,
-        created,
-        False,
-        None if created is None else _EXACT,
-        like_count,
-        None,
-        stated if stated is not None else depth,
-        stickied is True,
-        False,
-        False if edited is False or edited is None else _edited(data, extra),
-        deleted,
-        removed,
-        extra,
-        new_provenance(ctx.provenance_source, ctx.format, line, index, __version__),
+        provenance,
     )

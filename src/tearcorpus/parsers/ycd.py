@@ -31,25 +31,20 @@ import codecs
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, Final
 
 import orjson
 
-from .._io import (
-    bounded_lines,
-    decode_text,
-    iter_binary_lines,
-    iter_text_lines,
-    open_binary,
-    read_bytes,
-)
+from .._io import _BOM, bounded_lines, decode_text, is_utf8, open_binary, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision
 from ._base import ParseContext
-from ._common import CommentIds, epoch_to_utc, invalid_json_reason, json_type
+from ._common import CommentIds, epoch_to_utc, json_lines, json_type, utf8_lines
+from ._fields import count
+from ._fields import flag as as_flag
 from ._times import TimeReader
 
 __all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_from_name"]
@@ -57,7 +52,6 @@ __all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_fro
 name = "ycd"
 description = "youtube-comment-downloader output: JSON lines, {'comments': [...]} or CSV"
 
-_BOM: Final = codecs.BOM_UTF8
 _CID_KEY: Final = re.compile(rb'"cid"\s*:\s*"')
 _CONTENT_KEY: Final = re.compile(rb'"(?:votes|time|time_parsed|heart|channel)"\s*:')
 _CSV_HEADER: Final = re.compile(r'^\s*"?cid"?\s*([,;\t|])')
@@ -146,24 +140,6 @@ def parse_votes(value: str) -> tuple[int | None, bool]:
     return round(number * _SCALE[match.group(2).upper()]), False
 
 
-def _bool(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value.strip())
-    return None
-
-
 class _Thread(CommentIds):
     """What one dump has shown so far: ids seen (for repeats) and parents referenced;
     and the reader of its time texts."""
@@ -227,7 +203,7 @@ def _reply(
         extra["votes"] = votes
         bad += 1
     elif isinstance(votes, int):
-        like_count = _int(votes)
+        like_count = count(votes, digits=True)
         if like_count is None:
             extra["votes"] = votes
             bad += 1
@@ -241,7 +217,7 @@ def _reply(
     reply_count: int | None = None
     replies = data.get("replies")
     if replies is not None and replies != "":
-        reply_count = _int(replies)
+        reply_count = count(replies, digits=True)
         if reply_count is None:
             extra["replies"] = replies
             bad += 1
@@ -249,14 +225,15 @@ def _reply(
     hearted = False
     heart = data.get("heart")
     if heart is not None and heart != "":
-        flag = _bool(heart)
+        flag = as_flag(heart, words=True)
         if flag is None:
             extra["heart"] = heart
             bad += 1
         hearted = bool(flag)
 
     flag_reply = data.get("reply")
-    if flag_reply is not None and flag_reply != "" and _bool(flag_reply) != (parent is not None):
+    is_reply = as_flag(flag_reply, words=True)
+    if flag_reply is not None and flag_reply != "" and is_reply != (parent is not None):
         extra["reply"] = flag_reply
         ctx.note("reply-flag-mismatch")
 
@@ -311,13 +288,9 @@ def _reply(
 # -- containers -------------------------------------------------------------------------
 
 
-def _is_utf8(encoding: str | None) -> bool:
-    return encoding is None or codecs.lookup(encoding).name == "utf-8"
-
-
 def _shape(ctx: ParseContext, head: bytes) -> str:
     """``jsonl``, ``json`` or ``csv``: which container the tool wrote."""
-    if not _is_utf8(ctx.encoding):
+    if not is_utf8(ctx.encoding):
         head = head.decode(ctx.encoding or "utf-8", "ignore").encode("utf-8")
     stripped = head.removeprefix(_BOM).lstrip(b" \t\r\n")
     first, _, rest = stripped.partition(b"\n")
@@ -337,21 +310,7 @@ def _shape(ctx: ParseContext, head: bytes) -> str:
 
 
 def _parse_jsonl(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
-    lines: Iterable[tuple[int, bytes | str]]
-    if _is_utf8(ctx.encoding):
-        lines = iter_binary_lines(ctx.source, ctx.limits)
-    else:
-        lines = iter_text_lines(ctx.source, ctx.encoding, ctx.limits)
-    for number, raw in lines:
-        if not raw.strip():
-            continue
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            reason = invalid_json_reason(raw, exc)
-            kind = "invalid-utf8" if reason.startswith("invalid UTF-8") else "invalid-json"
-            ctx.reject(kind, reason, line=number)
-            continue
+    for number, data in json_lines(ctx, utf8_lines(ctx)):
         reply = thread.reply(data, line=number, index=None)
         if reply is not None:
             yield reply
@@ -360,7 +319,7 @@ def _parse_jsonl(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
 def _parse_document(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
     data = read_bytes(ctx.source, ctx.limits)
     try:
-        if not _is_utf8(ctx.encoding):
+        if not is_utf8(ctx.encoding):
             data = decode_text(ctx.source, data, ctx.encoding).encode("utf-8", "surrogatepass")
         doc = orjson.loads(data.removeprefix(_BOM))
     except orjson.JSONDecodeError:
@@ -459,7 +418,7 @@ class _Lines:
 
     def _chunks(self) -> Iterator[str]:
         encoding = self.ctx.encoding or "utf-8-sig"
-        if not _is_utf8(self.ctx.encoding) and "\n".encode(encoding) != b"\n":
+        if not is_utf8(self.ctx.encoding) and "\n".encode(encoding) != b"\n":
             data = read_bytes(self.ctx.source, self.ctx.limits)
             yield decode_text(self.ctx.source, data, self.ctx.encoding)
             return

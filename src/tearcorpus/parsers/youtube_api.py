@@ -29,7 +29,7 @@ are counted in the ``pages`` note.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any, Final
@@ -37,11 +37,13 @@ from typing import Any, Final
 import orjson
 from attrs import define, field
 
-from .._io import is_utf8, iter_binary_lines, iter_text_lines, load_json, read_bytes
+from .._io import load_json, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision, utc
 from ._base import ParseContext
-from ._common import json_lines
+from ._common import json_lines, utf8_lines
+from ._fields import count
+from ._fields import text as as_text
 
 __all__ = ["description", "html_to_text", "name", "parse", "sniff"]
 
@@ -132,19 +134,9 @@ def _keep(extra: dict[str, JsonValue], source: dict[str, Any], skip: frozenset[s
         extra[target] = value
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _int(value: Any) -> int | None:
+def _int(value: object) -> int | None:
     """An API count: an int, or a string of digits (``statistics`` values are strings)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
+    return count(value, negative=True, digits=True)
 
 
 def _time(value: Any) -> datetime | None:
@@ -201,7 +193,7 @@ class _State:
 
 def _video(state: _State, item: dict[str, Any], page: _Page, index: int) -> Post | None:
     ctx = state.ctx
-    video_id = _str(item.get("id"))
+    video_id = as_text(item.get("id"))
     if not video_id:
         state.reject("missing-id", "video has no id", page, index)
         return None
@@ -217,12 +209,12 @@ def _video(state: _State, item: dict[str, Any], page: _Page, index: int) -> Post
             index=index,
         )
         return None
-    channel_id = _str(snippet.get("channelId"))
+    channel_id = as_text(snippet.get("channelId"))
     if channel_id:
         state.channels[video_id] = channel_id
     author = None
     if channel_id or snippet.get("channelTitle") is not None:
-        author = Author(id=channel_id, name=_str(snippet.get("channelTitle")), is_uploader=True)
+        author = Author(id=channel_id, name=as_text(snippet.get("channelTitle")), is_uploader=True)
     extra: dict[str, JsonValue] = {}
     _keep(extra, item, frozenset({"kind", "id", "snippet", "statistics"}))
     _keep(
@@ -247,8 +239,8 @@ def _video(state: _State, item: dict[str, Any], page: _Page, index: int) -> Post
     return Post(
         id=video_id,
         platform=Platform.YOUTUBE,
-        title=_str(snippet.get("title")),
-        text=_str(snippet.get("description")) or "",
+        title=as_text(snippet.get("title")),
+        text=as_text(snippet.get("description")) or "",
         author=author,
         created_at=created,
         created_at_precision=None if created is None else TimePrecision.EXACT,
@@ -304,7 +296,7 @@ def _comment(
     if kind is not None and kind != "youtube#comment":
         reject("unexpected-kind", f"expected a youtube#comment, got {kind!r}")
         return None
-    comment_id = _str(comment.get("id"))
+    comment_id = as_text(comment.get("id"))
     if not comment_id:
         reject("missing-id", "comment has no id")
         return None
@@ -312,10 +304,10 @@ def _comment(
     if not isinstance(snippet, dict):
         reject("missing-snippet", f"comment {comment_id} has no snippet")
         return None
-    parent_id = _str(snippet.get("parentId")) or parent
+    parent_id = as_text(snippet.get("parentId")) or parent
     video_id = (
-        _str(snippet.get("videoId"))
-        or (_str(thread.get("videoId")) if thread is not None else None)
+        as_text(snippet.get("videoId"))
+        or (as_text(thread.get("videoId")) if thread is not None else None)
         or (state.thread_videos.get(parent_id) if parent_id else None)
         or ctx.options.get("video_id")
     )
@@ -338,16 +330,16 @@ def _comment(
         state.thread_videos[comment_id] = video_id
     uploader = state.channels.get(video_id)
     if uploader is None and thread is not None:
-        uploader = _str(thread.get("channelId"))
+        uploader = as_text(thread.get("channelId"))
     if uploader is None:
-        uploader = _str(snippet.get("channelId"))
+        uploader = as_text(snippet.get("channelId"))
     if uploader is not None:
         state.channels.setdefault(video_id, uploader)
     if video_id not in state.posts and video_id not in state.wanted:
         state.wanted[video_id] = page.line
 
     channel = snippet.get("authorChannelId")
-    author_id = _str(channel.get("value")) if isinstance(channel, dict) else _str(channel)
+    author_id = as_text(channel.get("value")) if isinstance(channel, dict) else as_text(channel)
     extra: dict[str, JsonValue] = {}
     skip = _COMMENT_SLOTS
     if channel is not None and author_id is None:
@@ -361,9 +353,9 @@ def _comment(
     likes = _int(snippet.get("likeCount"))
     if likes is None and snippet.get("likeCount") is not None:
         extra["like_count"] = snippet["likeCount"]
-    text = _str(snippet.get("textOriginal"))
+    text = as_text(snippet.get("textOriginal"))
     if text is None:
-        display = _str(snippet.get("textDisplay"))
+        display = as_text(snippet.get("textDisplay"))
         text = html_to_text(display) if display is not None else ""
     updated = snippet.get("updatedAt")
     reply_count: int | None = None
@@ -378,8 +370,8 @@ def _comment(
         text=text,
         author=Author(
             id=author_id,
-            name=_str(snippet.get("authorDisplayName")),
-            url=_str(snippet.get("authorChannelUrl")),
+            name=as_text(snippet.get("authorDisplayName")),
+            url=as_text(snippet.get("authorChannelUrl")),
             is_uploader=author_id is not None and author_id == uploader,
         ),
         created_at=created,
@@ -435,7 +427,7 @@ def _thread(state: _State, item: dict[str, Any], page: _Page, index: int) -> Ite
             top_id = reply.id
             yield reply
     if top_id is None and isinstance(top, dict):
-        top_id = _str(top.get("id"))
+        top_id = as_text(top.get("id"))
     replies = item.get("replies")
     present: list[Any] = []
     if isinstance(replies, dict) and isinstance(replies.get("comments"), list):
@@ -462,7 +454,7 @@ def _thread(state: _State, item: dict[str, Any], page: _Page, index: int) -> Ite
 def _api_error(error: Any) -> str:
     if isinstance(error, dict):
         code = error.get("code")
-        message = _str(error.get("message")) or _str(error.get("status")) or "no message"
+        message = as_text(error.get("message")) or as_text(error.get("status")) or "no message"
         details = error.get("errors")
         reasons = [
             e["reason"]
@@ -529,15 +521,6 @@ def _page(state: _State, data: Any, page: _Page) -> Iterator[Record]:
 # --------------------------------------------------------------------------- documents
 
 
-def _lines(ctx: ParseContext) -> Generator[tuple[int, bytes], None, None]:
-    encoding = ctx.encoding
-    if is_utf8(encoding):
-        yield from iter_binary_lines(ctx.source, ctx.limits)
-    else:
-        for number, text in iter_text_lines(ctx.source, encoding, ctx.limits):
-            yield number, text.encode("utf-8", "surrogatepass")
-
-
 def _json_line(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
@@ -550,7 +533,7 @@ _BAD: Final = object()
 
 def _documents(ctx: ParseContext) -> Iterator[tuple[Any, _Page]]:
     """Yield ``(page, location)``: JSON lines are streamed, a whole document is loaded."""
-    lines = _lines(ctx)
+    lines = utf8_lines(ctx)
     first: tuple[int, bytes] | None = None
     for number, raw in lines:
         if raw.strip():
@@ -568,9 +551,9 @@ def _documents(ctx: ParseContext) -> Iterator[tuple[Any, _Page]]:
     except ParseError:
         # Pretty-printed JSON that is broken, or JSON lines whose first line is: the
         # latter still has pages on its other lines.
-        if sum(1 for _, raw in _lines(ctx) if isinstance(_json_line(raw), dict)) == 0:
+        if sum(1 for _, raw in utf8_lines(ctx) if isinstance(_json_line(raw), dict)) == 0:
             raise
-        yield from _from_lines(ctx, [], _lines(ctx))
+        yield from _from_lines(ctx, [], utf8_lines(ctx))
         return
     if isinstance(document, list):
         for number, page in enumerate(document, 1):

@@ -44,7 +44,7 @@ import re
 import secrets
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import orjson
 
@@ -53,18 +53,17 @@ from .._version import __version__
 from ..errors import ParseError
 from ..model import (
     Author,
-    JsonValue,
     Platform,
     Post,
+    Provenance,
     Record,
     Reply,
     TimePrecision,
-    new_author,
-    new_provenance,
-    new_reply,
+    maker,
 )
 from ._base import ParseContext
 from ._common import epoch_to_utc, json_type
+from ._fields import COUNT, EPOCH, FLAG, RAW, TEXT, Slots, pop_text
 from ._times import TimeReader
 
 __all__ = ["description", "name", "parse", "sniff"]
@@ -79,7 +78,6 @@ _MARKERS: Final = re.compile(
 )
 _PARENT_ROOT: Final = re.compile(rb'"parent"\s*:\s*"root"')
 _UPLOAD_DATE: Final = re.compile(r"\d{8}")
-_T = TypeVar("_T")
 _YOUTUBE: Final = Platform.YOUTUBE
 _DAY: Final = TimePrecision.DAY
 
@@ -100,79 +98,50 @@ def sniff(head: bytes, path: str) -> int:
     return score
 
 
-def _count(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    return value
-
-
-class _Fields:
-    """Reads typed values out of one source object, remembering what it consumed.
-
-    A present value of the wrong type is not consumed, so :meth:`extra` keeps it under
-    its own key; each one is counted as an ``invalid-field`` note.
-    """
-
-    def __init__(self, ctx: ParseContext, data: Mapping[str, Any]) -> None:
-        self._ctx = ctx
-        self.data = data
-        self.used: set[str] = set()
-
-    def _take(self, key: str, value: _T | None) -> _T | None:
-        """Consume *key* when *value* (its converted value) fits, or it was null."""
-        if value is None and self.data.get(key) is not None:
-            self._ctx.note("invalid-field")
-            return None
-        self.used.add(key)
-        return value
-
-    def text(self, key: str) -> str | None:
-        value = self.data.get(key)
-        return self._take(key, value if isinstance(value, str) else None)
-
-    def flag(self, key: str) -> bool:
-        value = self.data.get(key)
-        return bool(self._take(key, value if isinstance(value, bool) else None))
-
-    def count(self, key: str) -> int | None:
-        return self._take(key, _count(self.data.get(key)))
-
-    def time(self, key: str) -> datetime | None:
-        return self._take(key, epoch_to_utc(self.data.get(key), strings=False))
-
-    def extra(self) -> dict[str, JsonValue]:
-        """Every key not consumed by a slot."""
-        return {k: v for k, v in self.data.items() if k not in self.used}
+#: The video's slots (its ``id`` is read before; ``comments`` become replies).
+_VIDEO: Final = Slots(
+    {
+        "id": RAW,
+        "comments": RAW,
+        "title": TEXT,
+        "description": TEXT,
+        "channel": TEXT,
+        "channel_url": TEXT,
+        "channel_id": TEXT,
+        "channel_is_verified": FLAG,
+        "timestamp": EPOCH,
+        "webpage_url": TEXT,
+        "like_count": COUNT,
+        "view_count": COUNT,
+        "comment_count": COUNT,
+    }
+)
 
 
 def _post(ctx: ParseContext, info: Mapping[str, Any], video_id: str) -> Post:
-    f = _Fields(ctx, info)
-    f.used.update({"id", "comments"})
-    title = f.text("title")
-    text = f.text("description")
-    channel_name = f.text("channel")
-    if channel_name is None and info.get("uploader") is not None:
-        channel_name = f.text("uploader")
-    channel_url = f.text("channel_url")
-    if channel_url is None and info.get("uploader_url") is not None:
-        channel_url = f.text("uploader_url")
-    channel_id = f.text("channel_id")
-    verified = f.flag("channel_is_verified")
+    values, extra = _VIDEO.take(info, ctx)
+    (_, _, title, text, channel, channel_url, channel_id, verified, timestamp) = values[:9]
+    url, like_count, view_count, comment_count = values[9:]
+    # Older versions name the channel ``uploader``.
+    if channel is None:
+        channel = pop_text(extra, "uploader", ctx)
+    if channel_url is None:
+        channel_url = pop_text(extra, "uploader_url", ctx)
     author = None
-    if channel_id is not None or channel_name is not None or channel_url is not None:
+    if channel_id is not None or channel is not None or channel_url is not None:
         author = Author(
             id=channel_id,
-            name=channel_name,
+            name=channel,
             url=channel_url,
             is_uploader=True,  # the post's own author: see docs/model.md
-            is_verified=verified,
+            is_verified=verified is True,
         )
-    created = f.time("timestamp")
+    created = None if timestamp is None else datetime.fromtimestamp(timestamp, UTC)
     precision = None if created is None else TimePrecision.EXACT
     if created is None and info.get("timestamp") is None:
         created = _upload_date(info.get("upload_date"))
         if created is not None:
-            f.used.add("upload_date")
+            del extra["upload_date"]
             precision = TimePrecision.DAY
     return Post(
         id=video_id,
@@ -183,11 +152,11 @@ def _post(ctx: ParseContext, info: Mapping[str, Any], video_id: str) -> Post:
         created_at=created,
         created_at_estimated=precision is TimePrecision.DAY,
         created_at_precision=precision,
-        url=f.text("webpage_url"),
-        like_count=f.count("like_count"),
-        view_count=f.count("view_count"),
-        comment_count=f.count("comment_count"),
-        extra=f.extra(),
+        url=url,
+        like_count=like_count,
+        view_count=view_count,
+        comment_count=comment_count,
+        extra=extra,
         provenance=ctx.provenance(),
     )
 
@@ -318,8 +287,50 @@ def _comments(
 
 
 _fromtimestamp: Final = datetime.fromtimestamp
-_str: Final = str
-_int: Final = int
+
+#: A comment's slots (``id`` and ``parent`` were read when it was listed).
+_COMMENT: Final = Slots(
+    {
+        "id": RAW,
+        "parent": RAW,
+        # The relative time: ``_time_text`` in recent versions, ``time_text`` before.
+        ("_time_text", "time_text"): TEXT,
+        "author_id": TEXT,
+        "author": TEXT,
+        "author_url": TEXT,
+        "author_is_uploader": FLAG,
+        "author_is_verified": FLAG,
+        "timestamp": EPOCH,
+        "text": TEXT,
+        "like_count": COUNT,
+        "is_pinned": FLAG,
+        "is_favorited": FLAG,
+    }
+)
+
+
+#: The reply of a comment: a trusted Reply of these fields, in this order.
+_make_reply: Final = maker(
+    Reply,
+    "id",
+    "post_id",
+    "parent_id",
+    "text",
+    "author",
+    "created_at",
+    "created_at_estimated",
+    "created_at_precision",
+    "like_count",
+    "depth",
+    "is_pinned",
+    "is_hearted",
+    "is_edited",
+    "extra",
+    "provenance",
+    platform=_YOUTUBE,
+)
+_make_author: Final = maker(Author, "id", "name", "url", "is_uploader", "is_verified")
+_make_provenance: Final = maker(Provenance, "source", "format", "index", "parser_version")
 
 
 def _reply(
@@ -331,114 +342,16 @@ def _reply(
     parent: str | None,
     times: TimeReader,
 ) -> Reply:
-    """:func:`_reply_checked` for the usual comment, whose every slot value has its type
-    (or is null): the same record, without the per-field bookkeeping. Each slot is popped
-    once from the copy that becomes ``extra``."""
-    extra: dict[str, Any] = dict(comment)  # JSON values: the comment's
-    pop = extra.pop
-    comment_id = pop("id")
-    pop("parent", None)
-    # The key of the relative time: ``_time_text`` in recent versions.
-    time_text = pop("_time_text") if "_time_text" in extra else pop("time_text", None)
-    author_id = pop("author_id", None)
-    author_name = pop("author", None)
-    author_url = pop("author_url", None)
-    is_uploader = pop("author_is_uploader", None)
-    is_verified = pop("author_is_verified", None)
-    timestamp = pop("timestamp", None)
-    text = pop("text", None)
-    like_count = pop("like_count", None)
-    is_pinned = pop("is_pinned", None)
-    is_hearted = pop("is_favorited", None)
-    if not (
-        (type(time_text) is _str or time_text is None)
-        and (type(author_id) is _str or author_id is None)
-        and (type(author_name) is _str or author_name is None)
-        and (type(author_url) is _str or author_url is None)
-        and (is_uploader is True or is_uploader is False or is_uploader is None)
-        and (is_verified is True or is_verified is False or is_verified is None)
-        and (type(text) is _str or text is None)
-        and (like_count is None or (type(like_count) is _int and like_count >= 0))
-        and (is_pinned is True or is_pinned is False or is_pinned is None)
-        and (is_hearted is True or is_hearted is False or is_hearted is None)
-    ):
-        return _reply_checked(ctx, comment, index, video_id, depth, times)
-    if timestamp is None:
-        created = None
-    elif type(timestamp) is _int:
-        try:
-            created = _fromtimestamp(timestamp, UTC)
-        except (OverflowError, OSError, ValueError):
-            return _reply_checked(ctx, comment, index, video_id, depth, times)
-    else:
-        return _reply_checked(ctx, comment, index, video_id, depth, times)
+    """The reply of one listed comment: its id and *parent* were checked already."""
+    values, extra = _COMMENT.take(comment, ctx)
+    (comment_id, _, time_text, author_id, author_name, author_url, is_uploader, is_verified,
+     timestamp, text, like_count, is_pinned, is_hearted) = values  # fmt: skip
     author = None
     if author_id is not None or author_name is not None or author_url is not None:
-        author = new_author(
+        author = _make_author(
             author_id, author_name, author_url, is_uploader is True, is_verified is True
         )
-    precision = None if created is None else _DAY
-    edited = False
-    if time_text is not None:
-        extra["time_text"] = time_text
-        created, precision, edited, anchor = times.interpret(time_text, created)
-        if anchor is not None:
-            extra["time_anchor"] = dict(anchor)
-    return new_reply(
-        comment_id,
-        video_id,
-        parent,
-        _YOUTUBE,
-        text or "",
-        author,
-        created,
-        created is not None,
-        precision,
-        like_count,
-        None,
-        depth,
-        is_pinned is True,
-        is_hearted is True,
-        edited,
-        False,
-        False,
-        extra,
-        new_provenance(ctx.provenance_source, ctx.format, None, index, __version__),
-    )
-
-
-def _reply_checked(
-    ctx: ParseContext,
-    comment: Mapping[str, Any],
-    index: int,
-    video_id: str,
-    depth: int | None,
-    times: TimeReader,
-) -> Reply:
-    f = _Fields(ctx, comment)
-    f.used.update({"id", "parent"})
-    time_key = "_time_text" if "_time_text" in comment else "time_text"
-    time_text = f.text(time_key)
-    author_id = f.text("author_id")
-    author_name = f.text("author")
-    author_url = f.text("author_url")
-    is_uploader = f.flag("author_is_uploader")
-    is_verified = f.flag("author_is_verified")
-    author = None
-    if author_id is not None or author_name is not None or author_url is not None:
-        author = new_author(
-            id=author_id,
-            name=author_name,
-            url=author_url,
-            is_uploader=is_uploader,
-            is_verified=is_verified,
-        )
-    created = f.time("timestamp")
-    text = f.text("text")
-    like_count = f.count("like_count")
-    is_pinned = f.flag("is_pinned")
-    is_hearted = f.flag("is_favorited")
-    extra = f.extra()
+    created = None if timestamp is None else _fromtimestamp(timestamp, UTC)
     precision = None if created is None else _DAY
     edited = False
     if time_text is not None:
@@ -448,23 +361,23 @@ def _reply_checked(
         created, precision, edited, anchor = times.interpret(time_text, created, derive=derive)
         if anchor is not None:
             extra["time_anchor"] = dict(anchor)
-    return new_reply(
-        id=str(comment["id"]),
-        post_id=video_id,
-        parent_id=_parent_of(comment),
-        platform=_YOUTUBE,
-        text=text or "",
-        author=author,
-        created_at=created,
-        created_at_estimated=created is not None,
-        created_at_precision=precision,
-        like_count=like_count,
-        depth=depth,
-        is_pinned=is_pinned,
-        is_hearted=is_hearted,
-        is_edited=edited,
-        extra=extra,
-        provenance=ctx.provenance(index=index),
+    provenance = _make_provenance(ctx.provenance_source, ctx.format, index, __version__)
+    return _make_reply(
+        comment_id,
+        video_id,
+        parent,
+        text or "",
+        author,
+        created,
+        created is not None,
+        precision,
+        like_count,
+        depth,
+        is_pinned is True,
+        is_hearted is True,
+        edited,
+        extra,
+        provenance,
     )
 
 

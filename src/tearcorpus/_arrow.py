@@ -1,0 +1,315 @@
+"""Arrow and ``datasets`` for the tables of :mod:`tearcorpus.schema`: schemas, features,
+record batches from records and records back from tables.
+
+Reached through :mod:`tearcorpus.schema`, which declares the tables; pyarrow and datasets
+are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from itertools import accumulate
+from operator import attrgetter
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import orjson
+
+from .errors import MissingDependencyError
+from .model import Platform, Post, Record, Reply
+from .schema import (
+    AUTHOR_FIELDS,
+    MESSAGE_FIELDS,
+    PLATFORM_NAMES,
+    PROVENANCE_FIELDS,
+    TABLES,
+    Column,
+)
+from .serialize import SCHEMA_TAG, format_time, from_dict, to_dict
+
+if TYPE_CHECKING:
+    import datasets
+    import pyarrow as pa
+
+__all__ = [
+    "arrow_schema",
+    "features",
+    "features_schema",
+    "leaf_columns",
+    "record_batch",
+    "records_from_table",
+]
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.compute
+    except ImportError:
+        raise MissingDependencyError("Arrow export", "hf", "pyarrow") from None
+    return pyarrow
+
+
+def _datasets() -> Any:
+    try:
+        import datasets
+    except ImportError:
+        raise MissingDependencyError("datasets export", "hf", "datasets") from None
+    return datasets
+
+
+def _arrow_type(kind: str) -> pa.DataType:
+    pa = _pyarrow()
+    simple = {
+        "string": pa.string(),
+        "platform": pa.string(),
+        "json": pa.string(),
+        "int": pa.int64(),
+        "bool": pa.bool_(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+        "string_list": pa.list_(pa.string()),
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind == "messages":
+        turn = [pa.field(n, _arrow_type(t), nullable=null) for n, t, null in MESSAGE_FIELDS]
+        return pa.list_(pa.struct(turn))
+    fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
+    return pa.struct([pa.field(n, _arrow_type(t), nullable=null) for n, t, null in fields])
+
+
+@functools.cache
+def arrow_schema(table: str) -> pa.Schema:
+    """The explicit Arrow schema of *table* for Parquet (``platform`` as its name)."""
+    pa = _pyarrow()
+    return pa.schema(
+        [pa.field(c.name, _arrow_type(c.type), nullable=c.nullable) for c in TABLES[table]]
+    )
+
+
+def features(table: str) -> datasets.Features:
+    """The ``datasets.Features`` of *table* (``platform`` as a ClassLabel)."""
+    ds = _datasets()
+    return ds.Features.from_dict({c.name: _feature_dict(c.type) for c in TABLES[table]})
+
+
+def _feature_dict(kind: str) -> Any:
+    # The feature of *kind* as ``Features.to_dict`` writes it.
+    values = {
+        "string": "string",
+        "json": "string",
+        "int": "int64",
+        "bool": "bool",
+        "timestamp": "timestamp[us, tz=UTC]",
+    }
+    if kind in values:
+        return {"dtype": values[kind], "_type": "Value"}
+    if kind == "platform":
+        return {"names": list(PLATFORM_NAMES), "_type": "ClassLabel"}
+    if kind == "string_list":
+        return {"feature": _feature_dict("string"), "_type": "List"}
+    if kind == "messages":
+        turn = {n: _feature_dict(t) for n, t, _ in MESSAGE_FIELDS}
+        return {"feature": turn, "_type": "List"}
+    fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
+    return {n: _feature_dict(t) for n, t, _ in fields}
+
+
+def _feature_type(kind: str) -> pa.DataType:
+    # The Arrow type of *kind*'s feature: every field nullable, ``platform`` its index.
+    pa = _pyarrow()
+    if kind == "platform":
+        return pa.int64()
+    if kind == "messages":
+        return pa.list_(pa.struct([pa.field(n, _feature_type(t)) for n, t, _ in MESSAGE_FIELDS]))
+    if kind in ("author", "provenance"):
+        fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
+        return pa.struct([pa.field(n, _feature_type(t)) for n, t, _ in fields])
+    return _arrow_type(kind)
+
+
+@functools.cache
+def features_schema(table: str) -> pa.Schema:
+    """``features(table).arrow_schema`` (the Features' Arrow schema, with the Features
+    as JSON in its ``huggingface`` metadata) built without importing ``datasets``."""
+    pa = _pyarrow()
+    columns = TABLES[table]
+    info = {"info": {"features": {c.name: _feature_dict(c.type) for c in columns}}}
+    schema = pa.schema([pa.field(c.name, _feature_type(c.type)) for c in columns])
+    return schema.with_metadata({"huggingface": json.dumps(info)})
+
+
+def leaf_columns(schema: pa.Schema) -> list[str]:
+    """The Parquet paths of *schema*'s leaf columns, as writer options name them
+    (``author.id``, ``provenance.transforms.list.element``)."""
+    types = _pyarrow().types
+
+    def leaves(path: str, kind: pa.DataType) -> list[str]:
+        if types.is_struct(kind):
+            return [leaf for field in kind for leaf in leaves(f"{path}.{field.name}", field.type)]
+        if types.is_list(kind):
+            return leaves(f"{path}.list.element", kind.value_type)
+        return [path]
+
+    return [leaf for field in schema for leaf in leaves(field.name, field.type)]
+
+
+def _row_values(records: Sequence[Record], columns: Sequence[Column]) -> dict[str, list[Any]]:
+    # Column by column over the serialised rows: one comprehension per column is far
+    # cheaper than appending cell by cell.
+    rows = [to_dict(record) for record in records]
+    dumps = orjson.dumps
+    out: dict[str, list[Any]] = {}
+    for column in columns:
+        key = column.name
+        if column.type == "timestamp":
+            out[key] = [getattr(record, key) for record in records]
+        elif column.type == "json":
+            out[key] = [dumps(row[key]).decode() for row in rows]
+        else:
+            out[key] = [row[key] for row in rows]
+    return out
+
+
+#: What a null struct's fields hold in an array built from Python objects (``pa.array``
+#: writes these, not nulls, under a null struct): the direct builder writes the same.
+_STRUCT_FILL: Final = {"string": "", "int": 0, "bool": False, "string_list": ()}
+_PLATFORM_VALUE: Final = {p: p.value for p in Platform}
+
+
+def _array(values: Sequence[Any], kind: str, type_: pa.DataType) -> pa.Array:
+    # ``pa.array(values)``; a string column holding one value on every row (provenance's
+    # source, format and parser version, usually the platform) as ``pa.repeat``, which
+    # writes the same buffers without converting each row.
+    pa = _pyarrow()
+    if kind == "string" and values:
+        first = values[0]
+        if first is not None and values.count(first) == len(values):
+            return pa.repeat(pa.scalar(first, type=type_), len(values))
+    return pa.array(values, type=type_)
+
+
+@functools.cache
+def _struct_fill(fields: tuple[tuple[str, str, bool], ...]) -> SimpleNamespace:
+    # Stands in for a null struct: its attributes are the fill values.
+    return SimpleNamespace(**{name: _STRUCT_FILL[kind] for name, kind, _ in fields})
+
+
+def _struct_column(
+    values: list[Any], fields: tuple[tuple[str, str, bool], ...], type_: pa.DataType
+) -> pa.Array:
+    # Null structs swapped for an object holding the fill values in one pass, so that
+    # each child column is a ``map`` of an attribute getter, with no Python loop.
+    pa = _pyarrow()
+    nulls = [v is None for v in values]
+    if True in nulls:
+        fill = _struct_fill(fields)
+        values = [fill if v is None else v for v in values]
+    children = [
+        _array(list(map(attrgetter(name), values)), kind, field.type)
+        for (name, kind, _), field in zip(fields, type_, strict=True)
+    ]
+    mask = pa.array(nulls, type=pa.bool_())
+    return pa.StructArray.from_arrays(children, fields=list(type_), mask=mask)
+
+
+def _platform_column(values: list[Any], type_: pa.DataType) -> pa.Array:
+    # The platforms' names; one platform on every row (the usual case) as ``pa.repeat``.
+    pa = _pyarrow()
+    if values and values.count(values[0]) == len(values):
+        return pa.repeat(pa.scalar(_PLATFORM_VALUE[values[0]], type=type_), len(values))
+    return pa.array(list(map(_PLATFORM_VALUE.__getitem__, values)), type=type_)
+
+
+def _json_column(values: list[Any], type_: pa.DataType) -> pa.Array:
+    # Each value's JSON written into one buffer and its lengths summed into the offsets:
+    # the string array ``pa.array`` makes of the decoded texts, without a str per row.
+    pa = _pyarrow()
+    data = io.BytesIO()
+    try:
+        offsets = array("i", accumulate(map(data.write, map(orjson.dumps, values)), initial=0))
+    except OverflowError:  # past 2 GiB: as pa.array has it
+        offsets = None
+    if not values or offsets is None:
+        return pa.array([orjson.dumps(v).decode() for v in values], type=type_)
+    return pa.StringArray.from_buffers(
+        len(values), pa.py_buffer(offsets), pa.py_buffer(data.getvalue())
+    )
+
+
+def _columns(
+    records: Sequence[Record], columns: Sequence[Column], schema: pa.Schema
+) -> list[pa.Array]:
+    # Straight from the attributes (the serialised names are the attribute names): the
+    # same arrays as converting the serialised rows, without building a dict per record.
+    out = []
+    for column, field in zip(columns, schema, strict=True):
+        type_ = field.type
+        values = list(map(attrgetter(column.name), records))
+        if column.type == "platform":
+            out.append(_platform_column(values, type_))
+        elif column.type == "json":
+            out.append(_json_column(values, type_))
+        elif column.type in ("author", "provenance"):
+            fields = AUTHOR_FIELDS if column.type == "author" else PROVENANCE_FIELDS
+            out.append(_struct_column(values, fields, type_))
+        else:
+            out.append(_array(values, column.type, type_))
+    return out
+
+
+def record_batch(records: Sequence[Record], table: Literal["posts", "replies"]) -> pa.RecordBatch:
+    """One Arrow record batch of *records* (all of *table*'s kind) with the declared schema."""
+    pa = _pyarrow()
+    schema = arrow_schema(table)
+    columns = TABLES[table]
+    kind = Post if table == "posts" else Reply
+    if list(map(type, records)).count(kind) == len(records):
+        return pa.RecordBatch.from_arrays(_columns(records, columns, schema), schema=schema)
+    # Subclasses serialise through the converter.
+    return pa.RecordBatch.from_pydict(_row_values(records, columns), schema=schema)
+
+
+def _row_to_record(row: dict[str, Any], table: str, columns: Sequence[Column]) -> Record:
+    data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": "post" if table == "posts" else "reply"}
+    for column in columns:
+        if column.name == "created_at_precision" and column.name not in row:
+            continue  # a table written before the column existed: the precision is None
+        value = row[column.name]
+        if value is None:
+            data[column.name] = None
+        elif column.type == "timestamp":
+            assert isinstance(value, datetime)
+            data[column.name] = format_time(value)
+        elif column.type == "json":
+            data[column.name] = orjson.loads(value)
+        elif column.type == "platform" and isinstance(value, int):
+            data[column.name] = PLATFORM_NAMES[value]
+        else:
+            data[column.name] = value
+    return from_dict(data)
+
+
+def records_from_table(
+    table: pa.Table | pa.RecordBatch | Iterable[dict[str, Any]], name: Literal["posts", "replies"]
+) -> Iterator[Record]:
+    """Records back from an Arrow table (or rows) of the ``posts`` or ``replies`` table.
+
+    Reads Parquet tables (``platform`` as its name) and ``datasets`` tables (``platform``
+    as its ClassLabel index) alike.
+    """
+    columns = TABLES[name]
+    rows: Iterable[dict[str, Any]]
+    if hasattr(table, "to_batches"):
+        rows = (row for batch in table.to_batches() for row in batch.to_pylist())
+    elif hasattr(table, "to_pylist"):
+        rows = table.to_pylist()
+    else:
+        rows = table
+    for row in rows:
+        yield _row_to_record(row, name, columns)
