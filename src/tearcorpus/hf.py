@@ -112,7 +112,9 @@ def _dataset_dicts(
             return tables
 
         # One record per id, as every writer keeps (a repeated id of a list merged).
-        tables = once_per_id(records, split, report=Report(), folder=None, target="to_dataset_dicts")
+        tables = once_per_id(
+            records, split, report=Report(), folder=None, target="to_dataset_dicts"
+        )
         out = {}
         for config in configs:
             out[config.name] = ds.DatasetDict(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 import pytest
@@ -81,7 +81,11 @@ def test_records_come_back_from_load_dataset(
             }
             for dataset in dd.values():
                 assert dataset.features == features(config)
-        for table, kind in (("posts", True), ("replies", False)):
+        tables: tuple[tuple[Literal["posts", "replies"], bool], ...] = (
+            ("posts", True),
+            ("replies", False),
+        )
+        for table, kind in tables:
             rows = [r for r in expected if isinstance(r, Post) is kind]
             assert (table in loaded) is bool(rows)
             for split, dataset in loaded.get(table, {}).items():

@@ -116,7 +116,7 @@ class HubExport:
             self.write_batch(table, batch)
 
     def write_batch(self, table: str, batch: pa.RecordBatch) -> None:
-        """Take a batch of *table* as :func:`tearcorpus.hf.record_batches` gives them
+        """Take a batch of *table* as :func:`tearcorpus._arrow.record_batches` gives them
         (batches of its size per table, in record order within a table; the tables may
         interleave in any way)."""
         self.stats.add(table, batch)

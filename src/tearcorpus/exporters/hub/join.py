@@ -123,8 +123,8 @@ def _foreign_parents(
     for path in others:
         at = np.full(len(keys), -1, dtype=np.int64)
         for offset, ids in _id_chunks(path):
-            found = _rows_in(keys, ids)
-            at[found >= 0] = found[found >= 0] + offset
+            in_chunk = _rows_in(keys, ids)
+            at[in_chunk >= 0] = in_chunk[in_chunk >= 0] + offset
         hit = np.flatnonzero(at >= 0)
         if len(hit):
             order = hit[np.argsort(at[hit], kind="stable")]
@@ -132,7 +132,7 @@ def _foreign_parents(
             texts.append(_take_rows(path, "text", at[order]))
     if not rows:
         return None
-    found = np.concatenate(rows)
+    found: Rows = np.concatenate(rows)
     order = np.argsort(found, kind="stable")
     return found[order], pa.concat_arrays(texts).take(pa.array(order))
 
