@@ -48,7 +48,8 @@ def _read_back(yaml: str) -> dict[str, Any]:
     """The YAML as the Hub reads a card (huggingface_hub's DatasetCard)."""
     from huggingface_hub import DatasetCard
 
-    data: dict[str, Any] = DatasetCard(f"---\n{yaml}\n---\n").data.to_dict()  # type: ignore[no-untyped-call]
+    parsed = DatasetCard(f"---\n{yaml}\n---\n")
+    data: dict[str, Any] = parsed.data.to_dict()  # type: ignore[no-untyped-call]
     return data
 
 

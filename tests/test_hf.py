@@ -139,6 +139,15 @@ def test_one_config_is_that_config_of_every_config(items: list[Record], seed: in
             assert dataset.data.table.equals(every[config][split].data.table)
 
 
+def test_config_type_names_every_config() -> None:
+    """The config names to_dataset_dict takes, as a type, are the declared configs."""
+    from typing import get_args
+
+    from tearcorpus.exporters.hub.configs import CONFIG_NAMES, ConfigName
+
+    assert get_args(ConfigName) == CONFIG_NAMES
+
+
 def test_unknown_config_is_refused() -> None:
     """A config name that is not one is a ValueError naming the configs."""
     with pytest.raises(ValueError, match="replies_in_context"):

@@ -27,10 +27,17 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ._arrow import BATCH_SIZE, BatchBuilder, Rebatcher, SpillWriter, record_batches
-from .exporters.hub.configs import CONFIG_NAMES, SPLITS, assign_split, check_ratios, get_config
+from .exporters.hub.configs import (
+    CONFIG_NAMES,
+    SPLITS,
+    ConfigName,
+    assign_split,
+    check_ratios,
+    get_config,
+)
 from .model import Record
 
 if TYPE_CHECKING:
@@ -55,7 +62,7 @@ __all__ = [
 #: Config names: the two raw tables and the modelling view.
 CONFIGS = CONFIG_NAMES
 
-Config = Literal["posts", "replies", "replies_in_context"]
+Config = ConfigName
 
 
 def to_dataset_dicts(

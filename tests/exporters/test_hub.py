@@ -360,7 +360,8 @@ def test_shards_are_cut_by_size_in_row_order(tmp_path: Path, max_shard_size: int
     ratios = (0.5, 0.25, 0.25)
     out = tmp_path / "hub"
     write_hub_folder(items, str(out), split_ratios=ratios, max_shard_size=max_shard_size)
-    data: dict[str, Any] = DatasetCard((out / "README.md").read_text()).data.to_dict()  # type: ignore[no-untyped-call]
+    card = DatasetCard((out / "README.md").read_text())
+    data: dict[str, Any] = card.data.to_dict()  # type: ignore[no-untyped-call]
     for info in data["dataset_info"]:
         config = info["config_name"]
         for split in info["splits"]:

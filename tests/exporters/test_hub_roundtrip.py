@@ -44,7 +44,8 @@ def _thread(record: Record) -> str:
 def _card(folder: Path) -> dict[str, Any]:
     from huggingface_hub import DatasetCard
 
-    data: dict[str, Any] = DatasetCard((folder / "README.md").read_text()).data.to_dict()  # type: ignore[no-untyped-call]
+    card = DatasetCard((folder / "README.md").read_text())
+    data: dict[str, Any] = card.data.to_dict()  # type: ignore[no-untyped-call]
     return data
 
 

@@ -15,11 +15,12 @@ The Hub folder (:mod:`tearcorpus.exporters.hub`) and the ``datasets`` objects
 **Adding a config** ``NAME``: declare its columns in :mod:`tearcorpus.schema` (a tuple of
 ``Column`` under ``TABLES["NAME"]``); write ``rows(tables, split)``, which gives the
 config's rows of one split as Arrow record batches with the schema
-``features_schema("NAME")``, reading the split's record tables
-(``tables.files["replies"][split].path``, read with :func:`tearcorpus._arrow.read_batches`);
-and add ``Config("NAME", "what a row is", rows=rows, tables=(...), one_row_per=...)`` to
-:data:`CONFIGS`. The card's field tables, the YAML, the shards, ``load_dataset`` and
-``to_dataset_dicts`` follow.
+``features_schema("NAME")``, made from the split's record tables (read
+``tables.files["replies"][split].path`` with :func:`tearcorpus._arrow.read_batches`;
+their rows are in the Features' form too: ``platform`` as its ClassLabel index); add
+``Config("NAME", "what a row is", rows=rows, tables=(...), one_row_per=...)`` to
+:data:`CONFIGS` and ``"NAME"`` to :data:`ConfigName`. The shards, the card (YAML and
+field tables), ``load_dataset`` and ``to_dataset_dicts`` follow.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "SPLITS",
     "THREADS",
     "Config",
+    "ConfigName",
     "TableName",
     "assign_split",
     "check_ratios",
@@ -115,6 +117,8 @@ CONFIGS: Final = (
 
 #: Config names, in order.
 CONFIG_NAMES: Final = tuple(c.name for c in CONFIGS)
+#: The config names, as a type (``to_dataset_dict``'s argument): keep it to :data:`CONFIGS`.
+ConfigName = Literal["posts", "replies", "replies_in_context"]
 
 #: The config ``load_dataset(folder)`` opens when none is named.
 DEFAULT_CONFIG: Final = "replies_in_context"
