@@ -44,7 +44,7 @@ SCATTER_ROWS: Final = 50_000
 #: Ids of another split are looked up about this many at a time (see :func:`_id_chunks`).
 ID_CHUNK_ROWS: Final = 200_000
 
-#: Row numbers (int32 where a split's rows are: they fit).
+#: Row numbers; those kept per reply are int32 (a split's rows fit).
 Rows = npt.NDArray[np.int64]
 Rows32 = npt.NDArray[np.int32]
 
@@ -235,6 +235,7 @@ class ContextJoin:
         """The rows, a batch per batch of the replies file (the join runs as they are
         asked for)."""
         offsets, posts, replies, folder = self.offsets, self.posts, self.replies, self.folder
+        release()  # what finding the rows freed (the ids: tens of MB) before the texts come
         # Buckets of whole batches: bucket k holds the rows from starts[k] to starts[k + 1].
         step = max(1, math.ceil((len(offsets) - 1) / MAX_BUCKETS))
         starts = np.append(offsets[:-1][::step], offsets[-1])

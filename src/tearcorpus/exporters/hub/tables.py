@@ -81,8 +81,8 @@ class SplitFile:
 
 class SplitTables:
     """Record batches of *tables* in, one :class:`SplitFile` per table and split with a
-    share out, in *folder*; :meth:`config_rows` gives a config's rows of a split. Record
-    ids are one per id in each table (the writers' contract)."""
+    share out, in *folder*; :meth:`config_rows` gives a config's rows of a split. Ids are
+    unique within a table (the writers keep one record per id)."""
 
     def __init__(
         self,
@@ -98,6 +98,7 @@ class SplitTables:
         #: The splits with a share, in order.
         self.splits = tuple(s for s, share in zip(SPLITS, ratios, strict=True) if share > 0)
         self.files: dict[str, dict[str, SplitFile]] = {}
+        self._cache: dict[str, str] = {}  # thread id -> split, across batches
         try:
             for table in tables:
                 schema = features_schema(table)
@@ -108,7 +109,6 @@ class SplitTables:
         except BaseException:
             self.close()
             raise
-        self._cache: dict[str, str] = {}  # thread id -> split, across batches
 
     def add(self, table: str, batch: pa.RecordBatch) -> None:
         """Route *batch*, a record batch of *table* (``platform`` as its name; a table
