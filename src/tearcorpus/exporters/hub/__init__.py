@@ -215,6 +215,11 @@ class HubExport:
                         jobs.append(
                             writer.submit(self._write_split, *args, made=config.rows is not None)
                         )
+            if jobs:
+                # The card's YAML needs datasets (about half a second of imports, Python
+                # work): done while the writer thread ends its shards (Arrow work).
+                with contextlib.suppress(ImportError):
+                    importlib.import_module("datasets")
             for job in jobs:
                 job.result()
         return splits
