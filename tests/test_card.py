@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tearcorpus import card
+from tearcorpus.exporters.hub import stats
 
 pa = pytest.importorskip("pyarrow")
 pc = pytest.importorskip("pyarrow.compute")
@@ -24,13 +24,13 @@ str_batches = st.lists(
 @pytest.fixture(autouse=True)
 def _merge_often(monkeypatch: pytest.MonkeyPatch) -> None:
     """Merge after a few values, so that tests cross many merges."""
-    monkeypatch.setattr(card, "MERGE_AT", 3)
+    monkeypatch.setattr(stats, "MERGE_AT", 3)
 
 
 @given(int_batches)
 def test_lengths_summary_is_arrows_nearest_quantiles(batches: list[list[int | None]]) -> None:
     """Min, median, p90 and max from merged counts are pc.quantile's over all values."""
-    lengths = card._Lengths()
+    lengths = stats._Lengths()
     for batch in batches:
         lengths.add(pa.array(batch, pa.int32()))
     whole = pa.chunked_array([pa.array(b, pa.int32()) for b in batches], type=pa.int32())
@@ -45,7 +45,7 @@ def test_lengths_summary_is_arrows_nearest_quantiles(batches: list[list[int | No
 @given(str_batches)
 def test_distinct_counts_every_non_null_value_once(batches: list[list[str | None]]) -> None:
     """Distinct values merged across batches count as pc.count_distinct over all of them."""
-    distinct = card._Distinct()
+    distinct = stats._Distinct()
     for batch in batches:
         distinct.add(pa.array(batch, pa.string()))
     assert distinct.count() == len({v for b in batches for v in b if v is not None})
@@ -53,7 +53,7 @@ def test_distinct_counts_every_non_null_value_once(batches: list[list[str | None
 
 def test_nearest_rank_rounds_ties_to_even() -> None:
     """Ranks halfway between two values go to the even one, as Arrow's "nearest" does."""
-    assert [card._nearest(n, 0.5) for n in (1, 2, 3, 4, 5, 6)] == [0, 0, 1, 2, 2, 2]
+    assert [stats._nearest(n, 0.5) for n in (1, 2, 3, 4, 5, 6)] == [0, 0, 1, 2, 2, 2]
     assert pc.quantile(pa.array([1, 2, 3, 4]), q=0.5, interpolation="nearest")[0].as_py() == 3
 
 

@@ -217,14 +217,25 @@ def test_convert_to_arrow_formats_leaves_pandas_unimported(tmp_path: Path, to: s
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()]
+    lines = [line.rsplit("|", 1)[-1] for line in proc.stderr.splitlines()]
+    imported = [line.strip() for line in lines]
     assert "pyarrow" in imported
     assert imported.count("tearcorpus.hf") == 3  # the parent and two workers
-    # Once, by to_pandas() at the end: neither the converts nor the workers imported it
-    # (their "pandas" lines are the refused attempts, which import nothing).
+    # Once: neither pyarrow's check nor the workers imported it (their "pandas" lines are
+    # the refused attempts, which import nothing). Parquet: by to_pandas() at the end.
+    # The Hub folder: in the parent, by datasets (which writes the card's YAML) as it is
+    # imported, the first convert's shards written.
     frame = "pandas.core.frame"
     assert imported.count(frame) == 1
-    assert imported.index(frame) > max(i for i, m in enumerate(imported) if m == "tearcorpus.hf")
+    at = imported.index(frame)
+    if to == "parquet":
+        assert at > max(i for i, m in enumerate(imported) if m == "tearcorpus.hf")
+    else:
+        # Import-time lines come as each import ends, nested ones indented further: the
+        # top-level import that brought pandas in is the first line after it at depth 1.
+        depth = [len(line) - len(line.lstrip()) for line in lines]
+        top = next(i for i in range(at, len(lines)) if depth[i] == min(depth[at:]))
+        assert imported[top] == "datasets"
     assert f"YOUNG {GC_YOUNG}" in proc.stdout
     assert "FRAME [1, 2]" in proc.stdout
     one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tearcorpus import (
@@ -108,18 +108,47 @@ def test_replies_in_context() -> None:
 
 
 def test_split_cache_gives_the_same_splits_across_batches() -> None:
-    """_split_of with a cache shared by batches (and cleared when full) names the same splits."""
+    """split_of with a cache shared by batches (and cleared when full) names the same splits."""
     import pyarrow as pa
 
-    from tearcorpus import hf
+    from tearcorpus.exporters.hub.tables import split_of
 
     ids = [f"t{i % 37}" for i in range(500)]
     batches = [pa.array(ids[i : i + 60]) for i in range(0, len(ids), 60)]
     cache: dict[str, str] = {}
-    cached = [hf._split_of(b, 3, (0.5, 0.25, 0.25), cache).to_pylist() for b in batches]
-    plain = [hf._split_of(b, 3, (0.5, 0.25, 0.25)).to_pylist() for b in batches]
+    cached = [split_of(b, 3, (0.5, 0.25, 0.25), cache).to_pylist() for b in batches]
+    plain = [split_of(b, 3, (0.5, 0.25, 0.25)).to_pylist() for b in batches]
     assert cached == plain
     assert [n for part in plain for n in part] == [
-        hf.assign_split(i, 3, (0.5, 0.25, 0.25)) for i in ids
+        assign_split(i, 3, (0.5, 0.25, 0.25)) for i in ids
     ]
     assert len(cache) == 37
+
+
+@settings(max_examples=max(5, settings().max_examples // 5))
+@given(st.lists(records, max_size=12), st.integers(0, 3))
+def test_one_config_is_that_config_of_every_config(items: list[Record], seed: int) -> None:
+    """to_dataset_dict(records, config) holds the same splits and rows, in the same order,
+    as that config of to_dataset_dicts."""
+    every = to_dataset_dicts(items, seed=seed, split_ratios=(0.5, 0.25, 0.25))
+    for config in ("posts", "replies", "replies_in_context"):
+        one = to_dataset_dict(items, config, seed=seed, split_ratios=(0.5, 0.25, 0.25))
+        assert list(one) == list(every[config]) == ["train", "validation", "test"]
+        for split, dataset in one.items():
+            assert dataset.features == every[config][split].features == features(config)
+            assert dataset.data.table.equals(every[config][split].data.table)
+
+
+def test_config_type_names_every_config() -> None:
+    """The config names to_dataset_dict takes, as a type, are the declared configs."""
+    from typing import get_args
+
+    from tearcorpus.exporters.hub.configs import CONFIG_NAMES, ConfigName
+
+    assert get_args(ConfigName) == CONFIG_NAMES
+
+
+def test_unknown_config_is_refused() -> None:
+    """A config name that is not one is a ValueError naming the configs."""
+    with pytest.raises(ValueError, match="replies_in_context"):
+        to_dataset_dict([], "threads")  # type: ignore[arg-type]

@@ -22,8 +22,8 @@ from typing import Any, Final
 
 from attrs import define, field
 
-from .card import anonymization, exported_files
 from .errors import ExportError, MissingDependencyError
+from .exporters.hub.card import anonymization, exported_files
 
 __all__ = ["PublishResult", "check_hub_folder", "publish"]
 
@@ -108,7 +108,7 @@ DATA_SUFFIXES: Final = (".parquet", ".arrow", ".jsonl", ".ndjson", ".json", ".cs
 def _check_strays(folder: str, readme: str, globbed: set[str]) -> None:
     """Refuse a folder holding a data file that is not this export's: every data file
     (by its ending, or anywhere in a config's folder) must be one the card records
-    (:func:`~tearcorpus.card.exported_files`; a card without that record: a complete set
+    (:func:`exported_files`; a card without that record: a complete set
     of ``-of-N`` shards per split). An earlier, larger export's shards, another export's
     tables or a hand-copied file would go up, or be loaded, with this card's claims."""
     recorded = exported_files(readme)
@@ -198,7 +198,7 @@ def _privacy_check(readme: str, folder: str, *, allow_identifiable: bool) -> lis
 def _check_exclusion(readme: str, folder: str, exclude: str | os.PathLike[str] | None) -> None:
     """Refuse a folder built without the opt-out list *exclude* (else
     ``$TEARCORPUS_EXCLUDE``), or with another version of it."""
-    from .card import exclusion
+    from .exporters.hub.card import exclusion
     from .transforms.exclude import digest
 
     listed = os.fspath(exclude) if exclude is not None else os.environ.get("TEARCORPUS_EXCLUDE")

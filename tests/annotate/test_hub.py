@@ -12,7 +12,7 @@ import pytest
 
 import tearcorpus
 from tearcorpus import annotate
-from tearcorpus.card import exported_files
+from tearcorpus.exporters.hub.card import exported_files
 from tearcorpus.hf import assign_split
 
 from .conftest import DATA, LABELS, THREADS

@@ -324,15 +324,6 @@ def test_hub_folder_messages_config_loads_offline(tmp_path: Path, offline_datase
     assert not (plain / "messages").exists()
 
 
-def test_hub_card_yaml_of_messages_is_datasets_own() -> None:
-    """The card's YAML features of the messages config are what datasets writes for them."""
-    pytest.importorskip("datasets")
-    from tearcorpus.card import _config_features
-    from tearcorpus.schema import features
-
-    assert _config_features("messages") == features("messages")._to_yaml_list()
-
-
 def test_hub_messages_with_workers_are_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline_datasets: Any
 ) -> None:

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from .._atomic import OutputDir
-    from ..card import ExtraConfig, SplitInfo
-    from ..hf import ArrowCorpus
+    from ..exporters.hub.card import ExtraConfig, SplitInfo
+    from ..exporters.hub.tables import SplitTables
 
 __all__ = [
     "LABELS_CONFIG",
@@ -129,11 +129,14 @@ class LabelsConfig:
             ):
                 self._replies[ident] = (post, parent, text)
 
-    def add_tables(self, corpus: ArrowCorpus) -> None:
-        """Keep the rows needed from a corpus's whole tables."""
-        for table, data in (("posts", corpus.posts), ("replies", corpus.replies)):
-            for batch in data.to_batches():
-                self.add(table, batch)
+    def add_tables(self, tables: SplitTables) -> None:
+        """Keep the rows needed from a corpus's tables, cut by split."""
+        from .._batches import read_batches
+
+        for table in ("posts", "replies"):
+            for part in tables.files.get(table, {}).values():
+                for batch in read_batches(part.path):
+                    self.add(table, batch)
 
     def rows(self) -> dict[str, list[Any]]:
         """The config's columns (label names as indices), item by item; raises
@@ -208,7 +211,7 @@ class LabelsConfig:
         account of the config."""
         import pyarrow.parquet as pq
 
-        from ..card import SplitInfo
+        from ..exporters.hub.card import SplitInfo
 
         splits: dict[str, SplitInfo] = {}
         files = []
@@ -224,7 +227,7 @@ class LabelsConfig:
 
     def card(self, splits: Mapping[str, SplitInfo]) -> ExtraConfig:
         """The card's account of the config: features, fields and an annotation section."""
-        from ..card import ExtraConfig
+        from ..exporters.hub.card import ExtraConfig
         from .agreement import agreement
 
         labels = self.labels
@@ -317,13 +320,14 @@ class LabelsConfig:
 
 
 def labels_dataset_dict(
-    corpus: ArrowCorpus,
+    corpus: SplitTables,
     labels: Labels | str | os.PathLike[str],
     *,
     seed: int = 0,
     split_ratios: Sequence[float] = (0.8, 0.1, 0.1),
 ) -> datasets.DatasetDict:
-    """The ``labels`` config of *corpus* (its Arrow tables) as a ``DatasetDict``."""
+    """The ``labels`` config of *corpus* (its record tables, cut by split) as a
+    ``DatasetDict``."""
     from datasets.table import InMemoryTable
 
     ds = _datasets()

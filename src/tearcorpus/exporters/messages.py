@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import orjson
@@ -37,7 +37,10 @@ from ..report import Report
 from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
 
 if TYPE_CHECKING:
-    from ._hubstream import SplitFile
+    import pyarrow as pa
+
+    from .hub.configs import Config
+    from .hub.tables import SplitTables
 
 __all__ = [
     "FILE",
@@ -45,7 +48,8 @@ __all__ = [
     "check_options",
     "description",
     "export",
-    "hub_split",
+    "hub_config",
+    "hub_rows",
     "name",
     "open",
     "write_messages",
@@ -137,47 +141,60 @@ class MessagesExport:
         self.out.abort()
 
 
-def hub_split(
-    posts: str, replies: str, spill: str, options: ExportOptions, notes: Counter[str]
-) -> SplitFile:
-    """The ``messages`` rows of one split of a Hub folder, from the split's ``posts`` and
-    ``replies`` Arrow files (in the ``datasets`` Features' form), spilled as an Arrow file
-    in *spill* in the Features of the ``messages`` config; incomplete conversations are
-    counted in *notes*."""
-    import os
+def hub_config(options: ExportOptions, notes: Counter[str]) -> Config:
+    """The Hub folder's ``messages`` config for *options* (its turns and roles), its
+    incomplete conversations counted in *notes*."""
+    from .hub.configs import Config
 
+    def rows(tables: SplitTables, split: str) -> Iterator[pa.RecordBatch]:
+        posts = tables.files["posts"][split].path
+        replies = tables.files["replies"][split].path
+        return hub_rows(posts, replies, tables.folder, options, notes)
+
+    return Config(
+        name,
+        "one row per reply with the conversation that leads to it in the chat format "
+        "(`messages`: role, content, name), ready for a chat template",
+        rows=rows,
+        tables=("posts", "replies"),
+        one_row_per="replies",
+    )
+
+
+def hub_rows(
+    posts: str, replies: str, spill: str, options: ExportOptions, notes: Counter[str]
+) -> Iterator[pa.RecordBatch]:
+    """The ``messages`` rows of one split of a Hub folder, from the split's ``posts`` and
+    ``replies`` Arrow files (in the ``datasets`` Features' form), as record batches in
+    the Features of the ``messages`` config; incomplete conversations are counted in
+    *notes*."""
     import pyarrow as pa
 
+    from .._batches import read_batches
     from ..schema import PLATFORM_NAMES, features_schema, records_from_table
-    from ._hubstream import SplitFile, read_batches
 
     builder = check_options(options)
     schema = features_schema(name)
     platforms = {platform: index for index, platform in enumerate(PLATFORM_NAMES)}
-    target = SplitFile(os.path.join(spill, f"messages-{os.path.basename(replies)}"), schema)
-    try:
-        with Groups(spill) as groups:
-            sources: tuple[tuple[str, Literal["posts", "replies"]], ...] = (
-                (posts, "posts"),
-                (replies, "replies"),
-            )
-            for path, table in sources:
-                for batch in read_batches(path):
-                    for record in records_from_table(batch, table):
-                        groups.add(thread_id(record), record)
-            rows: list[dict[str, Any]] = []
-            for _channel, row in groups.build(builder):
-                row["platform"] = platforms[row["platform"]]
-                rows.append(row)
-                if len(rows) >= _HUB_BATCH:
-                    target.add(pa.Table.from_pylist(rows, schema=schema))
-                    rows = []
-            if rows:
-                target.add(pa.Table.from_pylist(rows, schema=schema))
-    finally:
-        target.close()
+    with Groups(spill) as groups:
+        sources: tuple[tuple[str, Literal["posts", "replies"]], ...] = (
+            (posts, "posts"),
+            (replies, "replies"),
+        )
+        for path, table in sources:
+            for batch in read_batches(path):
+                for record in records_from_table(batch, table):
+                    groups.add(thread_id(record), record)
+        rows: list[dict[str, Any]] = []
+        for _channel, row in groups.build(builder):
+            row["platform"] = platforms[row["platform"]]
+            rows.append(row)
+            if len(rows) >= _HUB_BATCH:
+                yield from pa.Table.from_pylist(rows, schema=schema).to_batches()
+                rows = []
+        if rows:
+            yield from pa.Table.from_pylist(rows, schema=schema).to_batches()
     notes.update(builder.notes)
-    return target
 
 
 #: Rows of the ``messages`` config converted to Arrow at a time.

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from typing import IO, Any, Final, Literal, cast
 
 from .._atomic import OutputDir
+from .._batches import record_batches
 from ..errors import ExportError, MissingDependencyError
-from ..hf import record_batches
 from ..model import Record
 from ..report import Report
 from ..schema import arrow_schema, leaf_columns
@@ -88,7 +88,7 @@ class _TableWriter:
     def __init__(
         self, handle: IO[bytes], table: Literal["posts", "replies"], compression: str
     ) -> None:
-        from ..hf import Rebatcher
+        from .._batches import Rebatcher
 
         pq = _pq()
         self.table: Literal["posts", "replies"] = table
@@ -104,7 +104,7 @@ class _TableWriter:
     def add(self, record: Record) -> None:
         """Take one record (converted with the next ones, a chunk at a time)."""
         if self.builder is None:
-            from ..hf import BatchBuilder
+            from .._batches import BatchBuilder
 
             self.builder = BatchBuilder(self.table, BATCH_SIZE)
         batch = self.builder.add(record)

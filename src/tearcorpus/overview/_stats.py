@@ -261,7 +261,7 @@ class Overview:
 
     def add_records(self, records: Iterable[Record]) -> None:
         """Count *records* (converted to record batches on the way)."""
-        from ..hf import record_batches
+        from .._batches import record_batches
 
         for table, batch in record_batches(records):
             self.add_batch(table, batch)

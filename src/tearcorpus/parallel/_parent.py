@@ -242,7 +242,7 @@ def outcomes(
 def rebatched(outcomes: Iterable[Outcome]) -> Iterator[tuple[str, Any]]:
     """The workers' Arrow batches as ``(table, batch)`` in the batches of
     :func:`tearcorpus.hf.record_batches` (the same rows, cut the same way)."""
-    from ..hf import Rebatcher
+    from .._batches import Rebatcher
 
     rebatchers = {"posts": Rebatcher(), "replies": Rebatcher()}
     for outcome in outcomes:

@@ -217,7 +217,7 @@ def write_lines(
 def write_arrow(records: Iterable[Record], part: str) -> tuple[tuple[str, str], tuple[int, int]]:
     """The Arrow record batches of *records* (converted as the Parquet export converts
     them) into a posts and a replies Arrow stream file; the two paths and row counts."""
-    from ..hf import SpillWriter, record_batches
+    from .._batches import SpillWriter, record_batches
     from ..schema import arrow_schema
 
     paths = (part + ".posts.arrow", part + ".replies.arrow")
