@@ -162,6 +162,7 @@ class SpillWriter:
         self._writer = new(self._sink, schema)
 
     def write(self, data: pa.RecordBatch | pa.Table) -> None:
+        """Append *data* (a batch or a table in the file's schema)."""
         self._writer.write(data)
 
     def close(self) -> None:

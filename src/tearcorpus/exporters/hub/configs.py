@@ -54,6 +54,7 @@ __all__ = [
 #: Split names, in the order of the ratios.
 SPLITS: Final = ("train", "validation", "test")
 
+#: The record tables a config is made from.
 TableName = Literal["posts", "replies"]
 
 #: The record tables, each with the column naming a row's thread (the post's id).

@@ -132,6 +132,7 @@ class CorpusStats:
 
     @property
     def records(self) -> int:
+        """Posts and replies together."""
         return self.posts + self.replies
 
     @property

@@ -71,11 +71,13 @@ class SplitFile:
         self._writer = SpillWriter(path, schema)
 
     def add(self, rows: pa.Table | pa.RecordBatch) -> None:
+        """Append *rows* (in the file's schema), counting them and their Arrow bytes."""
         self.rows += len(rows)
         self.nbytes += rows.nbytes
         self._writer.write(rows)
 
     def close(self) -> None:
+        """Finish the file: it can be read back."""
         self._writer.close()
 
 
