@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import attrs
 import pytest
@@ -66,3 +67,14 @@ def test_input_error_is_an_os_error() -> None:
     assert isinstance(error, OSError)
     assert str(error) == "x.txt: is empty"
     assert str(pickle.loads(pickle.dumps(error))) == "x.txt: is empty"
+
+
+def test_the_api_by_level_lists_every_top_level_name() -> None:
+    """docs/api.md places every name of ``tearcorpus.__all__`` at a level."""
+    page = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [
+        name
+        for name in tearcorpus.__all__
+        if f"`{name}`" not in page and f"`tearcorpus.{name}`" not in page
+    ]
+    assert missing == ["__version__"]

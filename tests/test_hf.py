@@ -15,10 +15,9 @@ from tearcorpus import (
     read,
     sample_path,
     to_dataset_dict,
-    to_dataset_dicts,
     to_dict,
 )
-from tearcorpus.hf import assign_split
+from tearcorpus.hf import assign_split, to_dataset_dicts
 from tearcorpus.schema import features, records_from_table
 from tests.strategies import records
 

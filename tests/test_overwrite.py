@@ -12,7 +12,6 @@ from tearcorpus import (
     ExportError,
     Post,
     Reply,
-    anonymize,
     write_csv,
     write_hub_folder,
     write_jsonl,
@@ -20,6 +19,7 @@ from tearcorpus import (
 )
 from tearcorpus.model import Record
 from tearcorpus.publish import check_hub_folder
+from tearcorpus.transforms import anonymize
 
 KEY = "0123456789abcdef-overwrite-test-key"
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from tearcorpus import ExportError, anonymize, publish, read, sample_path, write_hub_folder
+from tearcorpus import ExportError, publish, read, sample_path, write_hub_folder
 from tearcorpus.cli import main
+from tearcorpus.transforms import anonymize
 
 hub = pytest.importorskip("huggingface_hub")
 httpx = pytest.importorskip("httpx2")

@@ -1,5 +1,21 @@
 """tearcorpus: typed, anonymised, modelling-ready corpora from raw comment dumps.
 
+The API by level (docs/api.md):
+
+- **read**: :func:`read`, :func:`iter_records`, :func:`sample_path`, the model
+  (:class:`Post`, :class:`Reply`, :class:`Author`, ...), :class:`Corpus`,
+  :class:`Report`;
+- **transform**: the steps (:class:`ExcludeStep`, :class:`NormalizeStep`,
+  :class:`FilterStep`, :class:`DedupStep`, :class:`NearDedupStep`,
+  :class:`AnonymizeStep`, :class:`ScrubStep`) and :func:`apply_transforms`; the
+  transforms themselves are in :mod:`tearcorpus.transforms`;
+- **export**: :func:`convert` (:class:`ConvertJob`), the writers (:func:`write_jsonl`,
+  :func:`write_csv`, :func:`write_parquet`, :func:`write_hub_folder`,
+  :func:`write_messages`, :func:`write_convokit`), :func:`to_dataset_dict`,
+  :func:`write_report`;
+- **publish**: :func:`publish`;
+- **label**: :mod:`tearcorpus.annotate`.
+
 >>> import tearcorpus
 >>> corpus = tearcorpus.read(tearcorpus.sample_path())
 >>> len(corpus.posts), len(corpus.replies)
@@ -28,7 +44,7 @@ from .exporters.hub import write_hub_folder
 from .exporters.jsonl import write_jsonl
 from .exporters.messages import write_messages
 from .exporters.parquet import write_parquet
-from .hf import to_dataset_dict, to_dataset_dicts
+from .hf import to_dataset_dict
 from .job import (
     AnonymizeStep,
     ConvertJob,
@@ -42,25 +58,14 @@ from .job import (
 )
 from .model import Author, JsonValue, Platform, Post, Provenance, Record, Reply, TimePrecision
 from .overview import ReportPage, write_report
-from .parsers import PARSERS, detect_format
+from .parsers import PARSERS
 from .pipeline import convert
 from .publish import PublishResult, publish
 from .reader import iter_records, read
 from .report import Report, SourceReport
 from .sample import sample_path
 from .serialize import from_dict, to_dict
-from .transforms import (
-    TRANSFORMS,
-    AnonymizationKeyError,
-    Anonymizer,
-    Drop,
-    Transform,
-    anonymize,
-    apply_transforms,
-    pseudonym,
-    scrub,
-    scrub_text,
-)
+from .transforms import TRANSFORMS, AnonymizationKeyError, Drop, Transform, apply_transforms
 
 __all__ = [
     "EXPORTERS",
@@ -68,7 +73,6 @@ __all__ = [
     "TRANSFORMS",
     "AnonymizationKeyError",
     "AnonymizeStep",
-    "Anonymizer",
     "Author",
     "ConvertJob",
     "Corpus",
@@ -105,22 +109,16 @@ __all__ = [
     "Transform",
     "__version__",
     "annotate",
-    "anonymize",
     "apply_transforms",
     "convert",
-    "detect_format",
     "from_dict",
     "get_exporter",
     "iter_messages",
     "iter_records",
-    "pseudonym",
     "publish",
     "read",
     "sample_path",
-    "scrub",
-    "scrub_text",
     "to_dataset_dict",
-    "to_dataset_dicts",
     "to_dict",
     "write_convokit",
     "write_csv",

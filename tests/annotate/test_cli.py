@@ -151,7 +151,9 @@ def test_export_with_anonymize(
     assert code == 0, err
     corpus = tearcorpus.read(dumps)
     anon = tearcorpus.Corpus(
-        tearcorpus.scrub(tearcorpus.anonymize(corpus, key="an example key 0123456789abcdef"))
+        tearcorpus.transforms.scrub(
+            tearcorpus.transforms.anonymize(corpus, key="an example key 0123456789abcdef")
+        )
     )
     texts = {r.id: r.text for r in anon.replies}
     lines = [json.loads(x) for x in (tmp_path / "t" / "tasks.jsonl").read_text().splitlines()]

@@ -160,7 +160,7 @@ def test_anonymized_tasks_carry_pseudonyms_and_record_ids(tmp_path: Path) -> Non
     assert data["id"] == "Ugx1"
     assert data["author"].startswith("anon-")
     assert "RealName" not in json.dumps(data)
-    assert data["author"] == tearcorpus.pseudonym(key, "youtube", "UC-real")
+    assert data["author"] == tearcorpus.transforms.pseudonym(key, "youtube", "UC-real")
 
 
 def test_bad_settings_are_refused(tmp_path: Path) -> None:

@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tearcorpus import Corpus, Post, Record, anonymize, to_dict, write_hub_folder
+from tearcorpus import Corpus, Post, Record, to_dict, write_hub_folder
 from tearcorpus.exporters.hub.card import anonymization
 from tearcorpus.hf import assign_split
 from tearcorpus.schema import features, records_from_table
+from tearcorpus.transforms import anonymize
 from tests.strategies import records
 
 datasets = pytest.importorskip("datasets")

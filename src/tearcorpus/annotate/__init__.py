@@ -7,7 +7,7 @@
 3. :func:`agreement` measures how far the raters agree (Krippendorff's alpha, Fleiss'
    and Cohen's kappa, per label and per rater, a bootstrap interval, a heatmap);
 4. ``convert --to hub --labels DIR`` (``labels=`` from Python, and
-   :func:`tearcorpus.to_dataset_dicts`) publishes the labels with the corpus as a
+   :func:`tearcorpus.hf.to_dataset_dicts`) publishes the labels with the corpus as a
    ``labels`` config of ``ClassLabel`` features, described in the card.
 
 See docs/annotation.md.

@@ -1,4 +1,4 @@
-"""The ``labels`` config of a Hub folder, and of :func:`tearcorpus.to_dataset_dicts`.
+"""The ``labels`` config of a Hub folder, and of :func:`tearcorpus.hf.to_dataset_dicts`.
 
 One row per labelled reply: its ids, its text and context (the post's title, the text
 it answers: its parent reply's, or the post's for a direct reply), the aggregated label
@@ -39,7 +39,7 @@ __all__ = [
     "labels_features",
 ]
 
-#: The config's name in a Hub folder and in :func:`tearcorpus.to_dataset_dicts`.
+#: The config's name in a Hub folder and in :func:`tearcorpus.hf.to_dataset_dicts`.
 LABELS_CONFIG: Final = "labels"
 
 
