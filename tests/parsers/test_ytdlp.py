@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
 from tearcorpus._io import load_json, map_plain
-from tearcorpus.parsers import ParseContext, detect_format, ytdlp
+from tearcorpus.parsers import ParseContext, _ytdlp_document, detect_format, ytdlp
 from tearcorpus.parsers._times import TimeReader
 from tearcorpus.serialize import format_time
 
@@ -616,11 +616,11 @@ def _load_both(content: bytes, name: str = "v.info.json") -> tuple[Any, Any, Any
         ctx = ParseContext(source=path, format="ytdlp")
         mapped = map_plain(path, None)
         if mapped is None:
-            direct = ytdlp._UNMAPPED
+            direct = _ytdlp_document._UNMAPPED
         else:
             with mapped:
-                direct = ytdlp._load_mapped(mapped)
-        return outcome(lambda: ytdlp._load(ctx)), outcome(lambda: load_json(path)), direct
+                direct = _ytdlp_document._load_mapped(mapped)
+        return outcome(lambda: _ytdlp_document._load(ctx)), outcome(lambda: load_json(path)), direct
 
 
 @given(
@@ -647,12 +647,12 @@ def test_mapped_load_takes_plain_files_only() -> None:
     assert mapped == json.loads(content)
     got, want, mapped = _load_both(gzip.compress(content), "v.info.json.gz")
     assert got == want == ("value", json.loads(content))
-    assert mapped is ytdlp._UNMAPPED
+    assert mapped is _ytdlp_document._UNMAPPED
     for bad in (b"", b'{"id": "v",\n "x": }'):
         got, want, mapped = _load_both(bad)
         assert got == want
         assert got[0] == "error"
-        assert mapped is ytdlp._UNMAPPED
+        assert mapped is _ytdlp_document._UNMAPPED
 
 
 @pytest.mark.parametrize("name", ["playlist_no_type.info.json", "channel_videos_no_type.info.json"])

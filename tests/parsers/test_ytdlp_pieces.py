@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tearcorpus import TearcorpusError
-from tearcorpus.parsers import ParseContext, ytdlp
+from tearcorpus.parsers import ParseContext, _ytdlp_document, ytdlp
 
 DATA = Path(__file__).parents[1] / "data" / "ytdlp"
 NEW = DATA / "ytdlp_Xq7Tz0bWc3M.info.json"
@@ -93,10 +93,10 @@ def _outcome(path: str, *, strict: bool, piece_size: int | None) -> Any:
     None: the whole document) or in pieces; or the error's text. Also whether pieces
     were used."""
     ctx = ParseContext(source=path, format="ytdlp", strict=strict)
-    pieces = None if piece_size is None else ytdlp._open_pieces(ctx, piece_size)
+    pieces = None if piece_size is None else _ytdlp_document._open_pieces(ctx, piece_size)
     try:
         if pieces is None:
-            records = list(ytdlp._parse(ctx, ytdlp._load(ctx), None))
+            records = list(ytdlp._parse(ctx, _ytdlp_document._load(ctx), None))
         else:
             try:
                 records = list(ytdlp._parse(ctx, pieces.info, pieces))
@@ -113,7 +113,7 @@ def _outcome(path: str, *, strict: bool, piece_size: int | None) -> Any:
 
 def _pieces_of(path: str, piece_size: int) -> tuple[Any, list[Any]] | None:
     """The document without its comments and the list of pieces, as read in pieces."""
-    pieces = ytdlp._open_pieces(ParseContext(source=path, format="ytdlp"), piece_size)
+    pieces = _ytdlp_document._open_pieces(ParseContext(source=path, format="ytdlp"), piece_size)
     if pieces is None:
         return None
     try:
