@@ -363,7 +363,7 @@ def test_zstd_of_many_long_lines_in_bounded_memory(tmp_path: Path) -> None:
 def test_zstd_reader_returns_what_was_written(tmp_path: Path) -> None:
     """The bounded zstd reader gives back every byte of several frames, in order."""
     zstandard = pytest.importorskip("zstandard")
-    from tearcorpus._io import read_bytes
+    from tearcorpus._read import read_bytes
 
     blob = b"".join(bytes([65 + i % 26]) * (3 << 20) + b"\n" for i in range(5))
     compressor = zstandard.ZstdCompressor()

@@ -69,6 +69,6 @@ def test_zstd_many_frames_and_chunk_boundaries(tmp_path: Path) -> None:
     frames = [compressor.compress(blob[i : i + 300_000]) for i in range(0, len(blob), 300_000)]
     path = tmp_path / "many.zst"
     path.write_bytes(b"".join(frames))
-    from tearcorpus._io import read_bytes
+    from tearcorpus._read import read_bytes
 
     assert read_bytes(str(path)) == blob

@@ -11,14 +11,12 @@ import orjson
 from ._byid import KEYS_IN_MEMORY, POST_SALT
 from ._io import (
     DEFAULT_MAX_RECORD_BYTES,
-    bom_encoding,
     is_remote,
     provenance_name,
     provenance_root,
-    read_head,
     release_stream,
-    transcode_head,
 )
+from ._read import bom_encoding, read_head, transcode_head
 from .corpus import Corpus
 from .errors import RecordTooLargeError
 from .model import Post, Record, Reply

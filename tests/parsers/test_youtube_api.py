@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import tearcorpus
 from tearcorpus import Author, ParseError, Post, Reply, TearcorpusError
-from tearcorpus._io import read_head
+from tearcorpus._read import read_head
 from tearcorpus.parsers import ParseContext, detect_format, youtube_api
 
 from ..conftest import SHARED_SAMPLES, with_samples

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
-from tearcorpus._io import load_json, map_plain
+from tearcorpus._io import map_plain
+from tearcorpus._read import load_json
 from tearcorpus.parsers import ParseContext, _ytdlp_document, detect_format, ytdlp
 from tearcorpus.parsers._times import TimeReader
 from tearcorpus.serialize import format_time

@@ -45,7 +45,8 @@ def add_input_args(
 ) -> None:
     """``INPUT...`` and how they are read: ``--from``, ``--strict``, ``--encoding``, the
     parsers' options, ``--max-record-size`` and (with *root*) ``--root``."""
-    from .._io import DEFAULT_MAX_RECORD_BYTES, byte_size
+    from .._io import DEFAULT_MAX_RECORD_BYTES
+    from .._read import byte_size
     from ..parsers import PARSERS
 
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs)

@@ -34,7 +34,7 @@ def plan_shards(
     """The shards: ``(input index, path, byte range, format)``. A large plain file of a
     format that reads ranges (Pushshift NDJSON) is cut into :data:`SPANS_PER_WORKER`
     ranges a worker; any other input is one shard."""
-    from .._io import read_head
+    from .._read import read_head
     from ..parsers import detect_format, get_parser
 
     plan: list[tuple[int, str, Span | None, str | None]] = []

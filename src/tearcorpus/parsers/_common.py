@@ -9,7 +9,8 @@ from typing import Any
 
 import orjson
 
-from .._io import is_utf8, iter_binary_lines, iter_text_lines
+from .._io import is_utf8
+from .._read import iter_binary_lines, iter_text_lines
 from ._base import ParseContext
 
 __all__ = [

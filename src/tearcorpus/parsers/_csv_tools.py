@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Final
 
-from .._io import bounded_lines, decode_text, open_binary, read_bytes
+from .._io import open_binary
+from .._read import bounded_lines, decode_text, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext

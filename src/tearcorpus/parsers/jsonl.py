@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .._io import iter_binary_lines
+from .._read import iter_binary_lines
 from ..model import Record
 from ..serialize import SCHEMA_TAG, from_dict
 from ._base import ParseContext

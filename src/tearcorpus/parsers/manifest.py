@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from .._io import HEAD_SIZE, read_head
+from .._io import HEAD_SIZE
+from .._read import read_head
 from ..model import Record
 from ._base import ParseContext
 

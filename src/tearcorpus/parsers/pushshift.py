@@ -20,7 +20,8 @@ from typing import Any, Final
 
 import orjson
 
-from .._io import is_utf8, iter_text_lines, lines_of, open_binary, overlong, skip_line
+from .._io import is_utf8, open_binary
+from .._read import iter_text_lines, lines_of, overlong, skip_line
 from .._spans import open_span
 from ..model import Record
 from ._base import ParseContext

@@ -21,7 +21,7 @@ from typing import Any, Final, TypeAlias
 
 from attrs import define, field
 
-from .._io import load_json
+from .._read import load_json
 from ..errors import ParseError
 from ..model import JsonValue, Record
 from ._base import ParseContext

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from .._io import bounded_lines, open_binary
+from .._io import open_binary
+from .._read import bounded_lines
 from ..errors import FormatError
 from ..exporters.csv import decode_cells, header_line
 from ..model import Record

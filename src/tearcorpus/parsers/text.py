@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from .._io import iter_text_lines
+from .._read import iter_text_lines
 from ..errors import InputError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext

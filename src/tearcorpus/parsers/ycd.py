@@ -38,7 +38,8 @@ from typing import Any, Final
 
 import orjson
 
-from .._io import _BOM, bounded_lines, decode_text, is_utf8, open_binary, read_bytes
+from .._io import _BOM, is_utf8, open_binary
+from .._read import bounded_lines, decode_text, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision
 from ._base import ParseContext

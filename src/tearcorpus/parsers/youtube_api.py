@@ -37,7 +37,7 @@ from typing import Any, Final
 import orjson
 from attrs import define, field
 
-from .._io import load_json, read_bytes
+from .._read import load_json, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision, utc
 from ._base import ParseContext
