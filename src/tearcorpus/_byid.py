@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Final, TypeVar
 
 from ._atomic import SHARDS_PREFIX
+from ._pickled import dump_batches, load_batches
 from .errors import ExportError
 from .merge import merge, merge_reason
 from .model import Post, Record
@@ -276,7 +277,7 @@ def _merged(records: Iterable[Record], report: Report, spill: str, count: int) -
         path = os.path.join(spill, f"in-{index:04d}")
         firsts: dict[tuple[bool, str], int] = {}
         merged: dict[tuple[bool, str], Record] = {}
-        for seq, record in _load(path):
+        for seq, record in load_batches(path):
             key = record_key(record)
             old = merged.get(key)
             if old is None:
@@ -289,22 +290,10 @@ def _merged(records: Iterable[Record], report: Report, spill: str, count: int) -
         run = os.path.join(spill, f"run-{index:04d}")
         with open(run, "wb") as out:
             ordered = sorted(firsts.items(), key=lambda item: item[1])
-            for start in range(0, len(ordered), _BATCH):
-                chunk = [(seq, merged[key]) for key, seq in ordered[start : start + _BATCH]]
-                pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
+            dump_batches(((seq, merged[key]) for key, seq in ordered), out, _BATCH)
         runs.append(run)
         del firsts, merged
     # 3. The runs merged back into first-seen order.
     # Sequence numbers are unique: tuples compare by them alone, never by the records.
-    for _seq, record in heapq.merge(*(_load(run) for run in runs)):
+    for _seq, record in heapq.merge(*(load_batches(run) for run in runs)):
         yield record
-
-
-def _load(path: str) -> Iterator[tuple[int, Record]]:
-    with open(path, "rb", buffering=1 << 16) as handle:
-        while True:
-            try:
-                batch: list[tuple[int, Record]] = pickle.load(handle)
-            except EOFError:
-                return
-            yield from batch

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import heapq
 import os
-import pickle
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, TypeAlias
 
 from ._byid import _scratch
+from ._pickled import dump_batches, load_batches
 
 __all__ = ["BUCKETS", "HELD_VALUES", "Built", "Groups"]
 
@@ -92,7 +92,7 @@ class Groups:
             path = os.path.join(spill, f"bucket-{index:04d}")
             if os.path.exists(path):
                 runs += _runs(path, make, self._limit, spill, cuts=1)
-        for _, channel, item in heapq.merge(*(_load(run) for run in runs), key=_order):
+        for _, channel, item in heapq.merge(*(load_batches(run) for run in runs), key=_order):
             yield channel, item
 
     def close(self) -> None:
@@ -136,8 +136,7 @@ def _spill(
         batch.extend((key, number, value) for number, value in values)
     for index, batch in batches.items():
         with open(os.path.join(folder, f"{prefix}-{index:04d}"), "ab") as out:
-            for start in range(0, len(batch), _BATCH):
-                pickle.dump(batch[start : start + _BATCH], out, protocol=pickle.HIGHEST_PROTOCOL)
+            dump_batches(batch, out, _BATCH)
 
 
 def _runs(path: str, make: Build, limit: int, spill: str, *, cuts: int) -> list[str]:
@@ -146,7 +145,7 @@ def _runs(path: str, make: Build, limit: int, spill: str, *, cuts: int) -> list[
     again first (another hash, new bucket files), one run per part."""
     groups: dict[str, list[tuple[int, Any]]] = {}
     size = 0
-    for key, number, value in _load(path):
+    for key, number, value in load_batches(path):
         groups.setdefault(key, []).append((number, value))
         size += 1
     os.unlink(path)
@@ -170,15 +169,4 @@ def _runs(path: str, make: Build, limit: int, spill: str, *, cuts: int) -> list[
 
 def _write_run(path: str, items: list[Built]) -> None:
     with open(path, "wb") as out:
-        for start in range(0, len(items), _BATCH):
-            pickle.dump(items[start : start + _BATCH], out, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _load(path: str) -> Iterator[Any]:
-    with open(path, "rb", buffering=1 << 16) as handle:
-        while True:
-            try:
-                batch: list[Any] = pickle.load(handle)
-            except EOFError:
-                return
-            yield from batch
+        dump_batches(items, out, _BATCH)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import pickle
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._byid import KeyCheck, Repeated
 from .._io import is_utf8, provenance_root
+from .._pickled import load_batches
 from .._spans import SPANS_PER_WORKER, Span, count_lines, cuttable, plan_spans
 from ..errors import ExportError, TearcorpusError
 from ..model import Record
@@ -79,13 +79,8 @@ def scratch(near: str | None) -> Iterator[str]:
 
 
 def read_part(path: str) -> Iterator[Record]:
-    with open(path, "rb", buffering=1 << 20) as fh:
-        while True:
-            try:
-                batch: list[Record] = pickle.load(fh)
-            except EOFError:
-                break
-            yield from batch
+    """The records of a worker's part file, in order; then the file is removed."""
+    yield from load_batches(path, buffering=1 << 20)
     os.unlink(path)
 
 

@@ -15,6 +15,7 @@ from attrs import frozen
 
 from .._byid import write_keys
 from .._io import DEFAULT_MAX_RECORD_BYTES, provenance_name
+from .._pickled import dump_batches
 from .._spans import Span
 from ..errors import TearcorpusError
 from ..model import Record
@@ -185,15 +186,9 @@ def convert_shard(shard: Shard) -> Outcome:
 
 
 def write_records(records: Iterable[Record], part: str) -> None:
+    """*records* pickled into the part file *part*, :data:`BATCH` at a time."""
     with open(part, "wb", buffering=1 << 20) as out:
-        batch: list[Record] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= BATCH:
-                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
-                batch = []
-        if batch:
-            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        dump_batches(records, out, BATCH)
 
 
 def write_lines(
