@@ -21,6 +21,7 @@ from ._stats import Overview
 
 if TYPE_CHECKING:
     from ..report import Report
+    from ._charts import Chart
 
 __all__ = ["IMAGES", "CardCharts", "card_images"]
 
@@ -40,27 +41,39 @@ class CardCharts:
         self.overview = Overview()
         #: The images written by :meth:`section` (paths relative to the folder).
         self.images: list[str] = []
+        self._charts: list[Chart] | None = None
+        self._missing = False
 
     def add(self, table: str, batch: Any) -> None:
         """Count a record batch of the ``posts`` or ``replies`` table."""
         self.overview.add_batch(table, batch)
 
-    def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
-        """Draw the charts, hand each PNG to ``write(relative path, bytes)`` and return
-        the card's Markdown section showing them (with the run's counts in a comment)."""
+    def draw(self) -> None:
+        """Draw the charts of every batch added (once; :meth:`section` draws them if this
+        was not called). The Hub export calls it while its writer thread ends the shards,
+        so that the drawing (Python work) overlaps the writing (Arrow work)."""
         from ..errors import MissingDependencyError
         from ._charts import draw_charts
 
-        lines = ["", "## Charts", ""]
-        stats = self.overview.result()
+        if self._charts is not None:
+            return
         try:
-            charts = draw_charts(stats, svg=False, png=True)
+            self._charts = draw_charts(self.overview.result(), svg=False, png=True)
         except MissingDependencyError:
+            self._charts, self._missing = [], True
+
+    def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
+        """Hand each chart's PNG to ``write(relative path, bytes)`` and return the card's
+        Markdown section showing them (with the run's counts in a comment)."""
+        self.draw()
+        assert self._charts is not None
+        charts = self._charts
+        lines = ["", "## Charts", ""]
+        if self._missing:
             lines.append(
                 "Not drawn: matplotlib is not installed (`pip install 'tearcorpus[report]'`). "
                 "`tearcorpus report` draws them, with a thread browser, from this folder."
             )
-            charts = []
         empty = []
         for chart in charts:
             if chart.png is None:

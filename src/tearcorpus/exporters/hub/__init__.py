@@ -255,10 +255,12 @@ class HubExport:
                             writer.submit(self._write_split, *args, made=config.rows is not None)
                         )
             if jobs:
-                # The card's YAML needs datasets (about half a second of imports, Python
-                # work): done while the writer thread ends its shards (Arrow work).
+                # The card's YAML needs datasets (about half a second of imports) and its
+                # charts matplotlib and drawing: Python work, done while the writer thread
+                # ends its shards (Arrow work, without the GIL).
                 with contextlib.suppress(ImportError):
                     importlib.import_module("datasets")
+                self.charts.draw()
             for job in jobs:
                 job.result()
         return splits
