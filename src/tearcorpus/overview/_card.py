@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import orjson
 
@@ -20,6 +20,8 @@ from ._build import COUNTS_MARK, _shown
 from ._stats import Overview
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ..report import Report
     from ._charts import Chart
 
@@ -44,7 +46,7 @@ class CardCharts:
         self._charts: list[Chart] | None = None
         self._missing = False
 
-    def add(self, table: str, batch: Any) -> None:
+    def add(self, table: str, batch: pa.RecordBatch) -> None:
         """Count a record batch of the ``posts`` or ``replies`` table."""
         self.overview.add_batch(table, batch)
 
@@ -92,9 +94,7 @@ class CardCharts:
                 "",
             ]
         if report is not None:
-            shown = _shown(report.to_dict())
-            for source in shown["sources"]:
-                source["source"] = os.path.basename(source["source"]) or source["source"]
+            shown = _shown(report.to_dict(), base_names=True)
             counts = orjson.dumps(shown).decode()
             counts = counts.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             lines += [f"<!-- {COUNTS_MARK}{counts} -->", ""]
