@@ -275,11 +275,11 @@ def _cmd_agree(args: argparse.Namespace) -> int:
             f"alpha {_fmt(figures['krippendorff_alpha'])}"
         )
     print("per rater:")
-    for rater, figures in result.per_rater.items():
+    for rater, own in result.per_rater.items():
         print(
-            f"  {rater}: items {figures['items']}, agrees with the others' majority "
-            f"{_fmt(figures['agreement_with_others'])}, mean Cohen's kappa "
-            f"{_fmt(figures['mean_cohen_kappa'])}"
+            f"  {rater}: items {own['items']}, agrees with the others' majority "
+            f"{_fmt(own['agreement_with_others'])}, mean Cohen's kappa "
+            f"{_fmt(own['mean_cohen_kappa'])}"
         )
     if result.heatmap:
         print(f"heatmap: {result.heatmap}")
