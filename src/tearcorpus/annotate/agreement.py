@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Agreement",
+    "AgreementDict",
+    "AlphaInterval",
+    "LabelFigures",
+    "PairKappa",
+    "RaterFigures",
     "agreement",
     "cohen_kappa",
     "fleiss_kappa",

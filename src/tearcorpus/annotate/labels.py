@@ -71,7 +71,9 @@ from ._exports import Counts, Given, detect, doccano, label_studio, read_label_m
 __all__ = [
     "IMPORT_TOOLS",
     "Aggregate",
+    "ImportSource",
     "LabelImport",
+    "LabelImportDict",
     "Labels",
     "Rating",
     "aggregate",
