@@ -73,7 +73,9 @@ FILE = "messages.jsonl"
 def check_options(options: ExportOptions) -> MessageBuilder:
     """The builder of *options*' conversations; an :class:`ExportError` for a bad value."""
     try:
-        return MessageBuilder(as_conversation(options.conversation), as_assistant(options.assistant))
+        return MessageBuilder(
+            as_conversation(options.conversation), as_assistant(options.assistant)
+        )
     except ValueError as exc:
         raise ExportError(str(exc)) from None
 
