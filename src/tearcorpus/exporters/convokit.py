@@ -60,7 +60,8 @@ from ..conversations import (
 from ..errors import ExportError
 from ..model import Author, Post, Record, Reply
 from ..report import Report
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
+from ..typing import Exporter
+from ._base import ExportOptions, ExportResult, export_records, manifest
 
 __all__ = [
     "FILES",

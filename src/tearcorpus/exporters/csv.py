@@ -23,9 +23,8 @@ prefixes exactly when the file starts with one. ``manifest.json`` records the mo
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, Any, Final, cast
+from typing import IO, Any, Final
 
 import orjson
 
@@ -34,8 +33,9 @@ from ..model import Record
 from ..report import Report
 from ..schema import POSTS, REPLIES, Column
 from ..serialize import to_dict
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
-from ._lines import Encoder, LineExporter, LinesWriter
+from ..typing import Encoder
+from ._base import ExportOptions, ExportResult, export_records, manifest
+from ._lines import LinesWriter
 
 __all__ = [
     "BOM",
@@ -157,11 +157,15 @@ def decode_cells(
 
 def open(outdir: str, options: ExportOptions) -> LinesWriter:
     """Start a CSV export into *outdir*."""
-    return LinesWriter(cast(LineExporter, sys.modules[__name__]), outdir, options)
+    from . import csv  # this module, the LineExporter
+
+    return LinesWriter(csv, outdir, options)
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from . import csv
+
+    return export_records(csv, records, outdir, options)
 
 
 def tables(out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:

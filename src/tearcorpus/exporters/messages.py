@@ -42,7 +42,8 @@ from ..conversations import (
 from ..errors import ExportError
 from ..model import Post, Record
 from ..report import Report
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
+from ..typing import Exporter
+from ._base import ExportOptions, ExportResult, export_records, manifest
 
 if TYPE_CHECKING:
     import pyarrow as pa

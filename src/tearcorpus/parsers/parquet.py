@@ -19,10 +19,11 @@ from ..errors import FormatError, InputError, MissingDependencyError
 from ..model import Record
 from ._base import ParseContext
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "parquet"
 description = "tearcorpus Parquet (posts.parquet / replies.parquet, Hub folder shards)"
+SPANS = False
 #: Sniffed before the binary-data check: Parquet is binary by nature.
 BINARY = True
 

@@ -28,12 +28,13 @@ from ._base import ParseContext
 from ._common import reject_invalid_json
 from ._reddit_common import BadThing, to_post, to_reply, unescape_enabled
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "pushshift"
 #: A large plain file can be read in byte ranges by several workers (``ParseContext.span``).
 SPANS = True
 description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or .zst/.gz/.bz2/.xz)"
+BINARY = False
 
 _BOM: Final = b"\xef\xbb\xbf"
 _SNIFF_LINES: Final = 5

@@ -34,10 +34,12 @@ from ._reddit_common import (
     unescape_enabled,
 )
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "reddit"
 description = "Reddit thread JSON (a thread URL + .json) and /api/morechildren answers"
+BINARY = False
+SPANS = False
 
 _BOM: Final = b"\xef\xbb\xbf"
 _THREAD: Final = re.compile(rb'\A\s*\[\s*\{\s*"kind"\s*:\s*"Listing"')

@@ -23,10 +23,12 @@ from ..errors import InputError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
 
-__all__ = ["content_id", "description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "content_id", "description", "name", "parse", "sniff"]
 
 name = "text"
 description = "plain-text dump: title line, post body, replies separated by 2+ blank lines"
+BINARY = False
+SPANS = False
 
 _BLANK_CHARS = " \t"
 _JSON_OPENINGS = (b'{"', b"{}", b"[{", b"[[", b'["', b"[]")

@@ -48,10 +48,21 @@ from ._fields import count
 from ._fields import flag as as_flag
 from ._times import TimeReader
 
-__all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_from_name"]
+__all__ = [
+    "BINARY",
+    "SPANS",
+    "description",
+    "name",
+    "parse",
+    "parse_votes",
+    "sniff",
+    "video_id_from_name",
+]
 
 name = "ycd"
 description = "youtube-comment-downloader output: JSON lines, {'comments': [...]} or CSV"
+BINARY = False
+SPANS = False
 
 _CID_KEY: Final = re.compile(rb'"cid"\s*:\s*"')
 _CONTENT_KEY: Final = re.compile(rb'"(?:votes|time|time_parsed|heart|channel)"\s*:')

@@ -45,10 +45,12 @@ from ._common import json_lines, utf8_lines
 from ._fields import count
 from ._fields import text as as_text
 
-__all__ = ["description", "html_to_text", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "html_to_text", "name", "parse", "sniff"]
 
 name = "youtube-api"
 description = "YouTube Data API v3 pages: videos.list, commentThreads.list, comments.list"
+BINARY = False
+SPANS = False
 
 _LIST_KIND: Final = re.compile(rb'"kind"\s*:\s*"youtube#\w+ListResponse"')
 _ERROR_KEY: Final = re.compile(rb'^\s*\[?\s*\{\s*"error"\s*:')

@@ -62,10 +62,12 @@ from ._fields import COUNT, EPOCH, FLAG, RAW, TEXT, Slots, pop_text
 from ._times import TimeReader
 from ._ytdlp_document import _load, _open_pieces, _Pieces
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "ytdlp"
 description = "yt-dlp .info.json (--write-info-json --write-comments): the video and its comments"
+BINARY = False
+SPANS = False
 
 #: Keys that only a yt-dlp info dict (or one of its format entries) has near its top.
 _MARKERS: Final = re.compile(
