@@ -668,6 +668,12 @@ def setup(app: Any) -> dict[str, Any]:
             logger.warning("public name without a docstring: %s", path)
 
     def fill(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+        if what == "data" and lines and "\n".join(lines).strip() == inspect.getdoc(type(obj)):
+            # Data without a comment of its own (a format module's ``name`` or ``BINARY``)
+            # is not documented by its type's docstring (``str``'s, ``bool``'s): the page
+            # gives the Protocol member's doc instead (see :func:`_directive`).
+            lines.clear()
+            return
         # A method implementing a Protocol's documented method shows that docstring.
         if lines or what not in ("method", "property"):
             return

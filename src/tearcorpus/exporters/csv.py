@@ -29,7 +29,7 @@ from typing import IO, Any, Final
 import orjson
 
 from .._atomic import OutputDir
-from ..model import Record
+from ..model import JsonValue, Record
 from ..report import Report
 from ..schema import POSTS, REPLIES, Column
 from ..serialize import to_dict
@@ -119,13 +119,13 @@ def encode_row(record: Record, columns: Sequence[Column], *, excel_safe: bool = 
 
 def decode_cells(
     cells: Sequence[str | None], columns: Sequence[Column], *, excel_safe: bool = False
-) -> dict[str, Any]:
+) -> dict[str, JsonValue]:
     """The serialised form (as :func:`tearcorpus.to_dict` gives it) of one row's cells.
 
     *cells* are the row's fields with ``None`` for an unquoted empty field. Raises
     ``ValueError`` naming the column for a cell that is not of its type.
     """
-    data: dict[str, Any] = {}
+    data: dict[str, JsonValue] = {}
     for column, cell in zip(columns, cells, strict=True):
         if cell is None:
             # An unquoted empty field: None, or "" for a column that cannot be missing
