@@ -205,8 +205,8 @@ class BatchExporter(Exporter, Protocol):
 @runtime_checkable
 class LineExporter(Exporter, Protocol):
     """An exporter that writes one line (or row) per record, in a posts and a replies
-    file (JSON Lines, CSV); its writer is a :class:`PartWriter`. The writer of
-    :mod:`tearcorpus.exporters` opens the files with :meth:`tables`, encodes records with
+    file (JSON Lines, CSV); its writer is a :class:`PartWriter`. That writer, one for every
+    line exporter, opens the files with :meth:`tables`, encodes records with
     :meth:`encoders` and ends with :meth:`finish`; workers encode with the same
     :meth:`encoders`, so that both write the same bytes."""
 

@@ -92,7 +92,7 @@ class _TableWriter:
     def __init__(
         self, handle: IO[bytes], table: Literal["posts", "replies"], compression: str
     ) -> None:
-        import pyarrow.parquet as pq  # there: ParquetExport checked
+        import pyarrow.parquet as pq  # present: ParquetExport checked that
 
         from .._batches import Rebatcher
 
