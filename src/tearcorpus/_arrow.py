@@ -300,7 +300,9 @@ def record_from_row(
             assert isinstance(value, datetime)
             data[column.name] = format_time(value)
         elif column.type == "json":
-            if type(value) is not str and not isinstance(value, str | bytes):
+            if type(value) is not str and not isinstance(
+                value, str | bytes | bytearray | memoryview
+            ):
                 raise ValueError(f"{column.name}: expected JSON text, not {type(value).__name__}")
             data[column.name] = orjson.loads(value)
         elif column.type == "platform" and isinstance(value, int):

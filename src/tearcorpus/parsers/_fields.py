@@ -233,7 +233,9 @@ class Slots(Generic[*_Ts]):
             + f"        return ({values},), extra\n"
             + f"    return _general(data, ctx, [{values}])\n"
         )
-        exec(compile(source, "<slots>", "exec"), names)
+        # Named by its keys, so that profiles tell the readers of different objects apart.
+        name = "<slots " + ",".join(keys[0] for keys in self.keys) + ">"
+        exec(compile(source, name, "exec"), names)
         take = names["take"]
         assert callable(take)
         return take
