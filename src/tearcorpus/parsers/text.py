@@ -44,7 +44,7 @@ def content_id(*parts: str) -> str:
 
 
 def sniff(head: bytes, path: str) -> int:
-    """Any text that is not JSON may be a plain dump: the fallback, lowest score.
+    """Text that is not JSON may be a plain dump: the fallback, lowest score.
 
     A title may well start with a bracket ("[Video] Why I cry"): only a first line that
     opens a JSON document is taken as JSON.
