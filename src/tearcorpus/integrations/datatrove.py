@@ -128,10 +128,9 @@ _KEYS: Final = _record_keys()
 
 def to_document(record: Record, *, extra_metadata: Mapping[str, object] | None = None) -> Document:
     """A datatrove ``Document`` for *record*: its text, its id, the rest as metadata."""
-    metadata = to_dict(record)
-    text = metadata.pop("text")
-    if extra_metadata:
-        metadata.update(extra_metadata)
+    fields = to_dict(record)
+    text = fields.pop("text")
+    metadata: Mapping[str, object] = {**fields, **extra_metadata} if extra_metadata else fields
     return Document(text=text, id=record.id, metadata=metadata)
 
 
