@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, TextIO, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeAlias, TypedDict, TypeVar
 
 from ..errors import TearcorpusError
 
@@ -22,8 +22,9 @@ __all__ = [
     "add_input_args",
     "add_run_args",
     "add_transform_args",
-    "input_options",
+    "print_json",
     "print_rejects",
+    "read_keywords",
     "transform_steps",
     "wants_progress",
     "with_progress",
@@ -129,10 +130,28 @@ def _workers(value: str) -> int:
     return count
 
 
-def input_options(args: argparse.Namespace) -> dict[str, str]:
-    """The parsers' options from the command line (``--video-id``, ``--scraped-at``)."""
+class ReadKeywords(TypedDict):
+    """How inputs are read, as :func:`tearcorpus.read` and the commands' library calls
+    take it (``root`` apart: not every command has ``--root``)."""
+
+    format: str | None
+    strict: bool
+    encoding: str | None
+    options: dict[str, str]
+    max_record_bytes: int
+
+
+def read_keywords(args: argparse.Namespace) -> ReadKeywords:
+    """The reading keywords of the options of :func:`add_input_args`; ``options`` are the
+    parsers' options given (``--video-id``, ``--scraped-at``)."""
     given = {"video_id": args.video_id, "scraped_at": args.scraped_at}
-    return {name: value for name, value in given.items() if value}
+    return {
+        "format": args.format,
+        "strict": args.strict,
+        "encoding": args.encoding,
+        "options": {name: value for name, value in given.items() if value},
+        "max_record_bytes": args.max_record_size,
+    }
 
 
 def add_transform_args(parser: argparse.ArgumentParser) -> None:
@@ -329,6 +348,13 @@ def with_progress(records: Iterable[Record], mode: str, desc: str) -> Iterable[R
     from tqdm import tqdm
 
     return tqdm(records, desc=desc, unit=" records", file=sys.stderr, mininterval=0.5)
+
+
+def print_json(data: object) -> None:
+    """*data* on stdout as indented JSON: the commands' ``--json``."""
+    import orjson
+
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def print_rejects(report: Report, out: TextIO) -> None:

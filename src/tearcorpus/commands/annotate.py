@@ -18,7 +18,8 @@ from ._options import (
     Subparsers,
     add_input_args,
     add_transform_args,
-    input_options,
+    print_json,
+    read_keywords,
     transform_steps,
 )
 
@@ -124,12 +125,6 @@ def register(subparsers: Subparsers) -> None:
     agree.set_defaults(handler=_cmd_agree)
 
 
-def _dump(data: object) -> None:
-    import orjson
-
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
 def _transform_steps(args: argparse.Namespace) -> list[Step]:
     """The transform steps the options describe, as ``convert`` builds them."""
     from ..errors import TearcorpusError
@@ -162,16 +157,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         context=context,
         transforms=_transform_steps(args),
         overwrite=args.overwrite,
-        format=args.format,
-        strict=args.strict,
-        encoding=args.encoding,
-        options=input_options(args),
-        max_record_bytes=args.max_record_size,
+        **read_keywords(args),
         root=args.root,
     )
     report = result.report
     if args.json:
-        _dump(
+        print_json(
             {
                 "output": result.outdir,
                 "tool": result.tool,
@@ -209,7 +200,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
     )
     if args.json:
-        _dump(result.to_dict())
+        print_json(result.to_dict())
         return EXIT_OK
     print(
         f"read {result.annotations} annotations from {len(result.sources)} export(s): "
@@ -247,7 +238,7 @@ def _cmd_agree(args: argparse.Namespace) -> int:
             )
     result = agreement(args.labels, samples=args.samples, seed=args.seed, heatmap=plot)
     if args.json:
-        _dump(result.to_dict())
+        print_json(result.to_dict())
         return EXIT_OK
     data = result.to_dict()
     print(

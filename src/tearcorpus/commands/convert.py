@@ -12,8 +12,9 @@ from ._options import (
     add_input_args,
     add_run_args,
     add_transform_args,
-    input_options,
+    print_json,
     print_rejects,
+    read_keywords,
     transform_steps,
     wants_progress,
 )
@@ -152,11 +153,7 @@ def job(args: argparse.Namespace) -> ConvertJob:
         args.inputs,
         to=args.to,
         out=args.output,
-        format=args.format,
-        strict=args.strict,
-        encoding=args.encoding,
-        options=input_options(args),
-        max_record_bytes=args.max_record_size,
+        **read_keywords(args),
         root=args.root,
         transforms=transform_steps(args),
         write_dropped=args.write_dropped,
@@ -186,8 +183,6 @@ def run(args: argparse.Namespace) -> int:
     report = result.report
     assert report is not None
     if args.json:
-        import orjson
-
         data = {
             **report.to_dict(),
             "output": result.outdir,
@@ -195,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
             "written": result.written,
             "export_notes": result.notes,
         }
-        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(data)
         return EXIT_OK
     print(
         f"read {report.read} records from {len(report.sources)} input(s): "
@@ -203,19 +198,14 @@ def run(args: argparse.Namespace) -> int:
         f"rejected {report.rejected}, dropped {report.dropped}, "
         f"merged {report.merged}",
     )
-    if report.dropped:
-        print(
-            "  dropped "
-            + ", ".join(f"{k} {v}" for k, v in sorted(report.dropped_by_reason.items()))
-        )
-    if report.merged:
-        print(
-            "  merged " + ", ".join(f"{k} {v}" for k, v in sorted(report.merged_by_reason.items()))
-        )
-    if report.scrubbed:
-        print("  scrubbed " + ", ".join(f"{k} {v}" for k, v in sorted(report.scrubbed.items())))
-    if result.notes:
-        print("  noted " + ", ".join(f"{k} {v}" for k, v in sorted(result.notes.items())))
+    for what, counts in (
+        ("dropped", report.dropped_by_reason),
+        ("merged", report.merged_by_reason),
+        ("scrubbed", report.scrubbed),
+        ("noted", result.notes),
+    ):
+        if counts:
+            print(f"  {what} " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for path in result.files:
         print(f"  {path}")
     if report.rejected:

@@ -14,8 +14,9 @@ from ._options import (
     Subparsers,
     add_input_args,
     add_run_args,
-    input_options,
+    print_json,
     print_rejects,
+    read_keywords,
     with_progress,
 )
 
@@ -105,7 +106,6 @@ def run(args: argparse.Namespace) -> int:
 
     report = Report()
     stats = _Stats()
-    options = input_options(args)
     # --workers: inputs parsed in processes (tearcorpus.parallel), the same stream.
     workers = (
         args.workers if worth_workers(args.inputs, args.workers, args.format, args.encoding) else 1
@@ -113,27 +113,18 @@ def run(args: argparse.Namespace) -> int:
     source = iter_records(
         args.inputs,
         workers=workers,
-        format=args.format,
-        strict=args.strict,
-        encoding=args.encoding,
-        options=options,
         report=report,
-        max_record_bytes=args.max_record_size,
+        **read_keywords(args),
         root=args.root,
     )
     for record in with_progress(source, args.progress, "reading"):
         stats.add(record)
     if args.json:
-        import orjson
-
         counts = report.to_dict()
         formats = counts["formats"]
-        data = {
-            **counts,
-            "format": formats[0] if len(formats) == 1 else formats,
-            **stats.to_dict(),
-        }
-        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(
+            {**counts, "format": formats[0] if len(formats) == 1 else formats, **stats.to_dict()}
+        )
     else:
         _summary(report, stats, sys.stdout)
     return EXIT_OK

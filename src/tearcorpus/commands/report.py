@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ._options import EXIT_OK, Subparsers, add_input_args, input_options
+from ._options import EXIT_OK, Subparsers, add_input_args, print_json, read_keywords
 
 __all__ = ["register"]
 
@@ -88,16 +87,10 @@ def run(args: argparse.Namespace) -> int:
         max_replies=args.max_replies,
         detect_languages={"auto": None, "yes": True, "no": False}[args.detect_language],
         overwrite=args.overwrite,
-        format=args.format,
-        strict=args.strict,
-        encoding=args.encoding,
-        options=input_options(args),
-        max_record_bytes=args.max_record_size,
+        **read_keywords(args),
     )
     stats = page.stats
     if args.json:
-        import orjson
-
         data = {
             "output": page.path,
             "bytes": page.size,
@@ -107,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             "read": page.report.to_dict(),
             "stats": stats.to_dict(),
         }
-        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(data)
         return EXIT_OK
     print(
         f"wrote {page.path} ({page.size / 1024:,.0f} KiB): {_n(stats.posts, 'post')}, "
