@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Final, TypedDict, TypeGuard
 
 import orjson
@@ -226,7 +226,3 @@ def read_items(folder: str) -> dict[str, ItemKey]:
 def dumps(data: object) -> bytes:
     """Indented JSON with a final newline, for manifests."""
     return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-
-
-def joined(labels: Sequence[str]) -> str:
-    return SEPARATOR.join(labels)

@@ -50,7 +50,6 @@ _TOP: Final = (
 _REPLY: Final = ("id", "user", "date", "timestamp", "commentText", "likes")
 #: The export's header row, exactly as the tool writes it.
 HEADER: Final = _TOP + tuple(f"replies.{column}" for column in _REPLY)
-_MAPPED: Final = frozenset({"id", "user", "timestamp", "commentText", "likes", "numberOfReplies"})
 _WHAT: Final = "youtube-comment-scraper CSV"
 
 

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING
 
-from ..._atomic import OutputDir
+from ..._atomic import SPILL_PREFIX, OutputDir
 from ...errors import ExportError, MissingDependencyError
 from ...model import Record
 from ...report import Report
@@ -107,7 +107,7 @@ class HubExport:
         self.out = OutputDir(outdir, overwrite=options.overwrite)
         self.spill: tempfile.TemporaryDirectory[str] | None = None
         try:
-            self.spill = tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir)
+            self.spill = tempfile.TemporaryDirectory(prefix=SPILL_PREFIX, dir=outdir)
             self.stats = StatsBuilder()
             self.charts = CardCharts()  # the report's charts, drawn into the card
             self.labels: LabelsConfig | None = None
