@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -13,7 +15,11 @@ from .._read import iter_binary_lines, iter_text_lines
 from ..model import JsonValue
 from ._base import ParseContext
 
+if TYPE_CHECKING:
+    import _csv
+
 __all__ = [
+    "csv_rows",
     "epoch_to_utc",
     "invalid_json_reason",
     "json_lines",
@@ -113,6 +119,24 @@ def reject_invalid_json(
     reason = invalid_json_reason(raw, exc)
     kind = "invalid-utf8" if reason.startswith("invalid UTF-8") else "invalid-json"
     ctx.reject(kind, reason, line=number)
+
+
+def csv_rows(ctx: ParseContext, reader: _csv.Reader) -> Iterator[tuple[int, list[str]]]:
+    """``(line, row)`` for each row *reader* reads, with the line the row starts on;
+    unreadable CSV is rejected as ``invalid-row`` at its line, and reading goes on."""
+    previous = reader.line_num
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            ctx.reject("invalid-row", f"unreadable CSV row: {exc}", line=previous + 1)
+            previous = reader.line_num
+            continue
+        if row is None:
+            return
+        line = previous + 1
+        previous = reader.line_num
+        yield line, row
 
 
 class CommentIds:

@@ -21,7 +21,7 @@ from .._read import bounded_lines, decode_text, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
-from ._common import CommentIds
+from ._common import CommentIds, csv_rows
 from .ycd import file_stem, video_id_from_name
 
 __all__ = ["count", "header_matches", "read_rows", "video_id", "video_post"]
@@ -172,18 +172,7 @@ def read_rows(
             f"the CSV header lacks {', '.join(missing)}; not a {what}",
             line=1,
         )
-    previous = reader.line_num
-    while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            ctx.reject("invalid-row", f"unreadable CSV row: {exc}", line=previous + 1)
-            previous = reader.line_num
-            continue
-        if row is None:
-            return
-        line = previous + 1
-        previous = reader.line_num
+    for line, row in csv_rows(ctx, reader):
         if not row or (row == [""] * len(row) and len(row) < len(header)):
             continue
         if len(row) != len(header):

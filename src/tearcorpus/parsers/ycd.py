@@ -43,7 +43,7 @@ from .._read import bounded_lines, decode_text, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Author, JsonValue, Platform, Post, Record, Reply, TimePrecision
 from ._base import ParseContext
-from ._common import CommentIds, epoch_to_utc, json_lines, json_type, utf8_lines
+from ._common import CommentIds, csv_rows, epoch_to_utc, json_lines, json_type, utf8_lines
 from ._fields import count
 from ._fields import flag as as_flag
 from ._times import TimeReader
@@ -477,25 +477,18 @@ def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
         header = [column.strip() for column in next(reader)]
     except csv.Error as exc:
         raise ParseError(ctx.source, f"unreadable CSV header: {exc}", line=1) from None
+    # Each row is read with the next one read already: the last may be cut short.
     pending: tuple[int, list[str]] | None = None
-    previous = reader.line_num
-    while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            ctx.reject("invalid-row", f"unreadable CSV row: {exc}", line=previous + 1)
-            previous = reader.line_num
-            continue
+    for line, row in csv_rows(ctx, reader):
         if pending is not None:
-            reply = _csv_row(ctx, thread, header, *pending, last=row is None, lines=lines)
+            reply = _csv_row(ctx, thread, header, *pending, last=False, lines=lines)
             if reply is not None:
                 yield reply
-            pending = None
-        if row is None:
-            return
-        if row:
-            pending = (previous + 1, row)
-        previous = reader.line_num
+        pending = (line, row) if row else None
+    if pending is not None:
+        reply = _csv_row(ctx, thread, header, *pending, last=True, lines=lines)
+        if reply is not None:
+            yield reply
 
 
 def _csv_row(
