@@ -136,6 +136,13 @@ def _bars(
     ax.set_xlim(-0.6, max(len(labels), _MIN_SLOTS) - 0.4)
 
 
+def _bucket_bars(ax: Axes, counts: dict[int, int], *, xlabel: str, ylabel: str) -> None:
+    """Bars of *counts* gathered into ``bit_length`` buckets (:func:`_buckets`)."""
+    buckets = _buckets(counts)
+    labels = [_bucket_label(b) for b in buckets]
+    _bars(ax, labels, list(buckets.values()), xlabel=xlabel, ylabel=ylabel)
+
+
 def _hbars(ax: Axes, labels: list[str], values: list[int]) -> None:
     """Horizontal bars, the first at the top; a few keep the height of one among six."""
     count = len(labels)
@@ -201,14 +208,7 @@ def _over_time(ax: Axes, stats: OverviewStats) -> str | None:
 def _thread_sizes(ax: Axes, stats: OverviewStats) -> str | None:
     if not stats.thread_sizes:
         return "No thread."
-    buckets = _buckets(stats.thread_sizes)
-    _bars(
-        ax,
-        [_bucket_label(b) for b in buckets],
-        list(buckets.values()),
-        xlabel="replies in the thread",
-        ylabel="threads",
-    )
+    _bucket_bars(ax, stats.thread_sizes, xlabel="replies in the thread", ylabel="threads")
     return None
 
 
@@ -242,14 +242,7 @@ def _depths(ax: Axes, stats: OverviewStats) -> str | None:
 def _lengths(ax: Axes, stats: OverviewStats) -> str | None:
     if not stats.reply_lengths:
         return "No reply."
-    buckets = _buckets(stats.reply_lengths)
-    _bars(
-        ax,
-        [_bucket_label(b) for b in buckets],
-        list(buckets.values()),
-        xlabel="characters in the reply",
-        ylabel="replies",
-    )
+    _bucket_bars(ax, stats.reply_lengths, xlabel="characters in the reply", ylabel="replies")
     return None
 
 
