@@ -11,26 +11,20 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Final
 
-from .._io import open_binary
+from .._io import _BOM, open_binary
 from .._read import bounded_lines, decode_text, read_bytes
 from ..errors import InputError, ParseError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
 from ._common import CommentIds, csv_rows
-from .ycd import file_stem, video_id_from_name
+from .ycd import _LINE_PART, _SEPARATORS, _VIDEO_ID, file_stem, video_id_from_name
 
 __all__ = ["count", "header_matches", "read_rows", "video_id", "video_post"]
 
-_BOM: Final = codecs.BOM_UTF8
-_LINE_PART: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-#: A YouTube video id: 11 characters, the last one from a 16-letter subset.
-_VIDEO_ID: Final = re.compile(r"[A-Za-z0-9_-]{10}[AEIMQUYcgkosw048]")
-_SEPARATORS: Final = "_-. =+"
 _SUFFIXES: Final = (".gz", ".bz2", ".xz", ".zst", ".csv", ".txt", ".tsv")
 
 

@@ -20,7 +20,7 @@ from typing import Final
 
 import orjson
 
-from .._io import is_utf8, open_binary
+from .._io import _BOM, is_utf8, open_binary
 from .._read import iter_text_lines, lines_of, overlong, skip_line
 from .._spans import open_span
 from ..model import JsonValue, Record
@@ -36,7 +36,6 @@ SPANS = True
 description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or .zst/.gz/.bz2/.xz)"
 BINARY = False
 
-_BOM: Final = b"\xef\xbb\xbf"
 _SNIFF_LINES: Final = 5
 #: Reddit API documents (a Listing, a morechildren answer), never dump lines.
 _WRAPPER: Final = re.compile(rb'\A\s*\{\s*"(json"|kind"\s*:\s*"Listing")')

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from .._io import open_binary
+from .._io import _BOM, open_binary
 from .._read import bounded_lines
 from ..errors import FormatError
 from ..exporters.csv import decode_cells, header_line
@@ -29,8 +29,6 @@ name = "tearcorpus-csv"
 description = "tearcorpus CSV (posts.csv / replies.csv written by convert --to csv)"
 BINARY = False
 SPANS = False
-
-_BOM: Final = b"\xef\xbb\xbf"
 
 
 def _before_precision(columns: tuple[Column, ...]) -> tuple[Column, ...]:
