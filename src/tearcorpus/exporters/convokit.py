@@ -48,7 +48,7 @@ import orjson
 
 from .._atomic import OutputDir
 from .._byid import KEYS_IN_MEMORY, KeyCheck, beside
-from .._groups import Groups
+from .._groups import Built, ByKey, Group, Groups
 from .._version import __version__
 from ..conversations import (
     MISSING_PARENT,
@@ -147,7 +147,7 @@ class _ThreadBuilder:
         self.notes: Counter[str] = Counter()
         self.placeholders = 0
 
-    def __call__(self, group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, Any]]:
+    def __call__(self, group: Group[Record]) -> Iterator[Built[dict[str, Any]]]:
         post: Post | None = None
         post_number = 0
         replies: list[tuple[int, Reply]] = []
@@ -165,7 +165,11 @@ class _ThreadBuilder:
             yield 2 * first + 1, _UTTERANCE, _placeholder(thread, post)
         else:
             yield 2 * post_number + 2, _UTTERANCE, _post_utterance(post)
-        yield 2 * first + 1, _CONVERSATION, (thread, _conversation_meta(thread, post, real))
+        yield (
+            2 * first + 1,
+            _CONVERSATION,
+            {"id": thread, "meta": _conversation_meta(thread, post, real)},
+        )
         answers = self._answers(thread, replies)
         for number, reply in replies:
             reply_to, reason = answers[reply.id]
@@ -296,7 +300,9 @@ def _conversation_meta(thread: str, post: Post | None, real: bool) -> dict[str, 
     }
 
 
-def _speaker_build(group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, Any]]:
+def _speaker_build(
+    group: Group[tuple[str, str | None]],
+) -> Iterator[Built[tuple[str, dict[str, str | None]]]]:
     """One speaker's entry (a :data:`~tearcorpus._groups.Build`): the first name seen."""
     number, (speaker, name) = group[0]
     if name is None:
@@ -330,7 +336,7 @@ class ConvoKitExport:
         self.posts = self.replies = 0
         self.out = OutputDir(outdir, overwrite=options.overwrite)
         self.threads = Groups(beside(outdir))
-        self.speakers = Groups(beside(outdir))
+        self.speakers: ByKey[str, tuple[str, str | None]] = ByKey(beside(outdir))
 
     def write(self, records: Iterable[Record]) -> None:
         add_record, add_speaker = self.threads.add, self.speakers.add
@@ -379,9 +385,8 @@ class ConvoKitExport:
                         check.spill()
                         keys = check.keys
                 else:
-                    thread, meta = item
-                    indexes["conversation"].note(meta)
-                    conversations.add(thread, {"meta": meta, "vectors": []})
+                    indexes["conversation"].note(item["meta"])
+                    conversations.add(item["id"], {"meta": item["meta"], "vectors": []})
             conversations.close()
             self.threads.close()
             if check.repeated():
