@@ -53,8 +53,8 @@ def test_trusted_records_are_frozen_and_pickle() -> None:
     """A trusted record refuses assignment like a public one, and survives pickling."""
     author = new_author("a1", "Ann")
     prov = new_provenance("in.json", "ytdlp", None, 3, "0.1")
-    reply = new_reply("r1", "p1", author=author, extra={"k": [1]}, provenance=prov)
-    post = new_post("p1", Platform.REDDIT, provenance=prov)
+    reply = new_reply(id="r1", post_id="p1", author=author, extra={"k": [1]}, provenance=prov)
+    post = new_post(id="p1", platform=Platform.REDDIT, provenance=prov)
     for record in (author, prov, reply, post):
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             setattr(record, attrs.fields(type(record))[0].name, "x")
