@@ -272,7 +272,7 @@ class Reply(_Shared):
 Record: TypeAlias = Post | Reply
 
 
-for _cls in (Author, Provenance, Post, Reply):
+for _cls in (Author, Provenance, _Shared, Post, Reply):
     # Field types as classes, not strings, for everything derived from the fields.
     resolve_types(_cls)
 
