@@ -133,10 +133,10 @@ def test_merge_by_id_equals_corpus(
 ) -> None:
     """The out-of-core merge gives Corpus's records, in first-seen order, with its counts,
     in memory or spilled to buckets (a limit of 7 records held)."""
-    import tearcorpus._groups as groups
+    import tearcorpus._byid as byid
 
     if held is not None:
-        monkeypatch.setattr(groups, "HELD_VALUES", held)
+        monkeypatch.setattr(byid, "BUCKET_RECORDS", held)
     records: list[Post | Reply] = []
     for round_ in range(3):
         records.append(Post(id="v1", platform="youtube", extra={"placeholder": True}))

@@ -9,9 +9,9 @@ Two pieces, used by :mod:`tearcorpus.pipeline`:
   to the exact path below, which merges nothing it should not.
 - :func:`merge_by_id` gives a stream's records with one record per id, folded by
   :func:`tearcorpus.merge.merge` in input order, in the order each id was first seen:
-  the records are gathered by id (:class:`tearcorpus._groups.ByKey`: past a limit,
-  spilled into buckets by id, a bucket holding about :data:`BUCKET_RECORDS` records),
-  each id's observations folded, and the results merged back into first-seen order. A
+  the records are gathered by id (:class:`tearcorpus._groups.ByKey`: no more than
+  :data:`BUCKET_RECORDS` in memory, the others spilled into buckets by id), each id's
+  observations folded, and the results merged back into first-seen order. A
   large stream's records are written and read twice more than in a plain run, so
   :mod:`tearcorpus.pipeline` runs it only when :class:`KeyCheck` found a repeated id
   (or when an input cannot be read twice).
@@ -25,7 +25,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Final, TypeVar
 
-from ._groups import Build, Built, ByKey, Group
+from ._groups import Built, ByKey, Group
 from ._pickled import scratch
 from .errors import ExportError
 from .merge import merge, merge_reason
@@ -49,8 +49,11 @@ __all__ = [
 
 #: Hashes held in memory before the parts go to disk (8 bytes each: 32 MB).
 KEYS_IN_MEMORY: Final = 4_000_000
-#: Records a bucket of :func:`merge_by_id` aims to hold (about 0.5 KB each in memory).
-BUCKET_RECORDS: Final = 10_000
+#: Records :func:`merge_by_id` holds in memory at once (before it spills them, waiting
+#: for their bucket file, in a bucket, in the final merge's batches; a Pushshift comment
+#: takes several KB there): the buckets are sized for about half as many, and one that
+#: holds more once each id's records are folded is cut again.
+BUCKET_RECORDS: Final = 2_500
 _PARTS: Final = 64
 #: Mixed into the hash of a post's id: posts and replies have separate id spaces.
 POST_SALT: Final = 0x5BD1E995_2C1B3C6D
@@ -226,30 +229,27 @@ def merge_by_id(
 ) -> Iterator[Record]:
     """*records* with one record per id (see :mod:`tearcorpus.merge`), in the order each
     id was first seen, every fold counted in ``report.merged_by_reason``. *expected* (records, when
-    known) sizes the buckets; *folder* is where the spill files go (a private folder in
-    it, removed at the end)."""
-    buckets = max(1, min(256, expected // BUCKET_RECORDS + 1)) if expected else 256
-    ids: ByKey[tuple[bool, str], Record] = ByKey(folder, buckets=buckets)
+    known) sizes the buckets, for about half :data:`BUCKET_RECORDS` each; *folder* is where
+    the spill files go (a private folder in it, removed at the end)."""
+    buckets = max(1, min(256, 2 * expected // BUCKET_RECORDS + 1)) if expected else 256
+    counts = report.merged_by_reason
+
+    def fold(old: Record, new: Record) -> Record:
+        counts[merge_reason(old, new)] += 1
+        return merge(old, new)
+
+    ids: ByKey[tuple[bool, str], Record] = ByKey(
+        folder, held=BUCKET_RECORDS, buckets=buckets, fold=fold
+    )
     try:
-        add = ids.add
-        for record in records:
-            add(record_key(record), record)
-        for _channel, record in ids.build(_fold_counted(report)):
+        ids.add_all(records, record_key)
+        for _channel, record in ids.build(_in_place):
             yield record
     finally:
         ids.close()
 
 
-def _fold_counted(report: Report) -> Build[Record, Record]:
-    """The fold of one id's observations (numbered, in input order) into one record, at
-    the place of the first; the folds counted in *report*."""
-    counts = report.merged_by_reason
-
-    def fold(group: Group[Record]) -> tuple[Built[Record]]:
-        first, merged = group[0]
-        for _, record in group[1:]:
-            counts[merge_reason(merged, record)] += 1
-            merged = merge(merged, record)
-        return ((first, 0, merged),)
-
-    return fold
+def _in_place(group: Group[Record]) -> tuple[Built[Record]]:
+    """An id's record (its observations folded into one), at the place of the first."""
+    ((first, record),) = group
+    return ((first, 0, record),)

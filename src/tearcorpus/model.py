@@ -296,8 +296,15 @@ def _twin(cls: type) -> type:
         raise AssertionError(f"{cls.__name__} needs weakref_slot=False and no __dict__")
     body = {"__slots__": slots, "__module__": __name__}
     base = cls.__base__ or object
-    if base is not object:  # CPython wants the same base: the base, made writable
-        body.update(__setattr__=object.__setattr__, __init__=object.__init__)
+    if base is not object:
+        # CPython wants the same base: the base, made writable. ``__delattr__`` too: with
+        # one of the two methods object's and the other the frozen base's, CPython would
+        # send every attribute store through a Python-level lookup (several times slower).
+        body.update(
+            __setattr__=object.__setattr__,
+            __delattr__=object.__delattr__,
+            __init__=object.__init__,
+        )
     return type(f"_{cls.__name__}Twin", (base,), body)
 
 
