@@ -15,6 +15,7 @@ from tearcorpus.conversations import (
     MISSING_POST,
     PARENT_CYCLE,
     MessageBuilder,
+    MessageRow,
     iter_messages,
     post_content,
 )
@@ -54,11 +55,11 @@ THREAD: list[Record] = [
 ]
 
 
-def _rows(records: list[Record], **options: Any) -> dict[str, dict[str, Any]]:
+def _rows(records: list[Record], **options: Any) -> dict[str, MessageRow]:
     return {row["id"]: row for row in iter_messages(records, **options)}
 
 
-def _turns(row: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+def _turns(row: MessageRow) -> list[tuple[str, str, str | None]]:
     return [(m["role"], m["content"], m["name"]) for m in row["messages"]]
 
 

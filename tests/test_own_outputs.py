@@ -111,6 +111,34 @@ def test_foreign_parquet_is_a_format_error(tmp_path: Path) -> None:
         tearcorpus.read(path)
 
 
+def test_parquet_rows_that_are_no_records_are_rejected(tmp_path: Path) -> None:
+    """A replies table whose ``extra`` cell is no JSON, or whose ``extra`` column holds no
+    text at all, gives located ``invalid-record`` rejections; the counts add up."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    tearcorpus.write_parquet(tearcorpus.read(SAMPLE), str(tmp_path / "out"))
+    table = pq.read_table(tmp_path / "out" / "replies.parquet")
+    column = table.schema.get_field_index("extra")
+    texts = table.column("extra").to_pylist()
+    broken = table.set_column(column, "extra", pa.array(["{", *texts[1:]], pa.string()))
+    pq.write_table(broken, tmp_path / "broken.parquet")
+    numbers = table.set_column(column, "extra", pa.array(range(len(texts)), pa.int64()))
+    pq.write_table(numbers, tmp_path / "numbers.parquet")
+
+    corpus = tearcorpus.read(tmp_path / "broken.parquet")
+    (report,) = corpus.report.sources
+    assert (report.read, report.replies, report.rejected) == (19, 18, 1)
+    assert report.rejected_by_reason == {"invalid-record": 1}
+    assert report.errors[0].index == 0
+
+    corpus = tearcorpus.read(tmp_path / "numbers.parquet")
+    (report,) = corpus.report.sources
+    assert (report.read, report.replies, report.rejected) == (19, 0, 19)
+    assert report.rejected_by_reason == {"invalid-record": 19}
+    assert [error.index for error in report.errors[:3]] == [0, 1, 2]
+    assert "extra: expected JSON text, not int" in str(report.errors[0])
+
+
 def test_inspect_stays_free_of_pyarrow() -> None:
     """Inspecting a text dump does not import pyarrow (the Parquet reader is lazy)."""
     code = (

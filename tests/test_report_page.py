@@ -344,7 +344,7 @@ def test_report_of_exports_states_how_they_were_built(tmp_path: Path) -> None:
         built[to] = result.report
         counts = read_counts([str(tmp_path / to)])
         assert len(counts) == 1
-        _name, info = counts[0]
+        info: dict[str, Any] = counts[0][1]
         assert info["rejected_by_reason"] == dict(result.report.rejected_by_reason)
         assert info["dropped_by_reason"] == dict(result.report.dropped_by_reason)
         assert info["dropped"] > 0

@@ -36,7 +36,7 @@ import inspect
 import os
 import pkgutil
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -215,28 +215,41 @@ def entries() -> list[Entry]:
 
 @functools.cache
 def _protocols() -> dict[str, type]:
-    """Format module name → the Protocol it implements (from the format registries)."""
-    from tearcorpus.exporters import EXPORTERS
-    from tearcorpus.exporters._base import Exporter
+    """Format module name → the Protocol it implements (from the format registries of
+    :mod:`tearcorpus.typing`'s protocols, the most specific one last)."""
+    from tearcorpus.exporters import ARROW_EXPORTERS, EXPORTERS, LINE_EXPORTERS
     from tearcorpus.parsers import PARSERS
-    from tearcorpus.parsers._base import Parser
+    from tearcorpus.typing import BatchExporter, Exporter, LineExporter, Parser
 
     protocols: dict[str, type] = {}
-    for registry, protocol in ((PARSERS, Parser), (EXPORTERS, Exporter)):
+    registries: tuple[tuple[Mapping[str, object], type], ...] = (
+        (PARSERS, Parser),
+        (EXPORTERS, Exporter),
+        (ARROW_EXPORTERS, BatchExporter),
+        (LINE_EXPORTERS, LineExporter),
+    )
+    for registry, protocol in registries:
         for module in registry.values():
             protocols[getattr(module, "__name__", "")] = protocol
     return protocols
 
 
 def protocol_doc(module_name: str, name: str) -> str:
-    """The docstring a format module's *name* takes from its Protocol ("" if none)."""
+    """The docstring a format module's *name* takes from its Protocol, or from a Protocol
+    that one extends ("" if none)."""
     protocol = _protocols().get(module_name)
     if protocol is None:
         return ""
-    member = vars(protocol).get(name)
-    if member is not None and inspect.isfunction(member):
-        return inspect.getdoc(member) or ""
-    return _class_attribute_docs(protocol).get(name, "")
+    for declaring in inspect.getmro(protocol):
+        if not declaring.__module__.startswith(PACKAGE):
+            continue  # Protocol, Generic, object
+        member = vars(declaring).get(name)
+        if member is not None and inspect.isfunction(member):
+            return inspect.getdoc(member) or ""
+        doc = _class_attribute_docs(declaring).get(name, "")
+        if doc:
+            return doc
+    return ""
 
 
 @functools.cache
@@ -655,6 +668,12 @@ def setup(app: Any) -> dict[str, Any]:
             logger.warning("public name without a docstring: %s", path)
 
     def fill(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+        if what == "data" and lines and "\n".join(lines).strip() == inspect.getdoc(type(obj)):
+            # Data without a comment of its own (a format module's ``name`` or ``BINARY``)
+            # is not documented by its type's docstring (``str``'s, ``bool``'s): the page
+            # gives the Protocol member's doc instead (see :func:`_directive`).
+            lines.clear()
+            return
         # A method implementing a Protocol's documented method shows that docstring.
         if lines or what not in ("method", "property"):
             return

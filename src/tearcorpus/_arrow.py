@@ -10,18 +10,19 @@ from __future__ import annotations
 import functools
 import io
 import json
+import sys
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import accumulate
 from operator import attrgetter
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Final, Literal
+from types import ModuleType, SimpleNamespace
+from typing import TYPE_CHECKING, Final, Literal
 
 import orjson
 
 from .errors import MissingDependencyError
-from .model import Platform, Post, Record, Reply
+from .model import JsonValue, Platform, Post, Record, Reply
 from .schema import (
     AUTHOR_FIELDS,
     MESSAGE_FIELDS,
@@ -42,25 +43,30 @@ __all__ = [
     "features_schema",
     "leaf_columns",
     "record_batch",
+    "record_from_row",
     "records_from_table",
 ]
 
 
-def _pyarrow() -> Any:
+def _pyarrow() -> ModuleType:
+    """The ``pyarrow`` module (with ``pyarrow.compute`` loaded), imported on first use."""
     try:
         import pyarrow
         import pyarrow.compute
     except ImportError:
         raise MissingDependencyError("Arrow export", "hf", "pyarrow") from None
-    return pyarrow
+    module: ModuleType = pyarrow
+    return module
 
 
-def _datasets() -> Any:
+def _datasets() -> ModuleType:
+    """The ``datasets`` module, imported on first use."""
     try:
         import datasets
     except ImportError:
         raise MissingDependencyError("datasets export", "hf", "datasets") from None
-    return datasets
+    module: ModuleType = datasets
+    return module
 
 
 def _arrow_type(kind: str) -> pa.DataType:
@@ -98,7 +104,7 @@ def features(table: str) -> datasets.Features:
     return ds.Features.from_dict({c.name: _feature_dict(c.type) for c in TABLES[table]})
 
 
-def _feature_dict(kind: str) -> Any:
+def _feature_dict(kind: str) -> dict[str, JsonValue]:
     # The feature of *kind* as ``Features.to_dict`` writes it.
     values = {
         "string": "string",
@@ -110,11 +116,11 @@ def _feature_dict(kind: str) -> Any:
     if kind in values:
         return {"dtype": values[kind], "_type": "Value"}
     if kind == "platform":
-        return {"names": list(PLATFORM_NAMES), "_type": "ClassLabel"}
+        return {"names": list[JsonValue](PLATFORM_NAMES), "_type": "ClassLabel"}
     if kind == "string_list":
         return {"feature": _feature_dict("string"), "_type": "List"}
     if kind == "messages":
-        turn = {n: _feature_dict(t) for n, t, _ in MESSAGE_FIELDS}
+        turn: dict[str, JsonValue] = {n: _feature_dict(t) for n, t, _ in MESSAGE_FIELDS}
         return {"feature": turn, "_type": "List"}
     fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
     return {n: _feature_dict(t) for n, t, _ in fields}
@@ -159,12 +165,12 @@ def leaf_columns(schema: pa.Schema) -> list[str]:
     return [leaf for field in schema for leaf in leaves(field.name, field.type)]
 
 
-def _row_values(records: Sequence[Record], columns: Sequence[Column]) -> dict[str, list[Any]]:
+def _row_values(records: Sequence[Record], columns: Sequence[Column]) -> dict[str, list[object]]:
     # Column by column over the serialised rows: one comprehension per column is far
     # cheaper than appending cell by cell.
     rows = [to_dict(record) for record in records]
     dumps = orjson.dumps
-    out: dict[str, list[Any]] = {}
+    out: dict[str, list[object]] = {}
     for column in columns:
         key = column.name
         if column.type == "timestamp":
@@ -182,7 +188,7 @@ _STRUCT_FILL: Final = {"string": "", "int": 0, "bool": False, "string_list": ()}
 _PLATFORM_VALUE: Final = {p: p.value for p in Platform}
 
 
-def _array(values: Sequence[Any], kind: str, type_: pa.DataType) -> pa.Array:
+def _array(values: Sequence[object], kind: str, type_: pa.DataType) -> pa.Array:
     # ``pa.array(values)``; a string column holding one value on every row (provenance's
     # source, format and parser version, usually the platform) as ``pa.repeat``, which
     # writes the same buffers without converting each row.
@@ -201,7 +207,7 @@ def _struct_fill(fields: tuple[tuple[str, str, bool], ...]) -> SimpleNamespace:
 
 
 def _struct_column(
-    values: list[Any], fields: tuple[tuple[str, str, bool], ...], type_: pa.DataType
+    values: list[object], fields: tuple[tuple[str, str, bool], ...], type_: pa.DataType
 ) -> pa.Array:
     # Null structs swapped for an object holding the fill values in one pass, so that
     # each child column is a ``map`` of an attribute getter, with no Python loop.
@@ -218,7 +224,7 @@ def _struct_column(
     return pa.StructArray.from_arrays(children, fields=list(type_), mask=mask)
 
 
-def _platform_column(values: list[Any], type_: pa.DataType) -> pa.Array:
+def _platform_column(values: list[Platform], type_: pa.DataType) -> pa.Array:
     # The platforms' names; one platform on every row (the usual case) as ``pa.repeat``.
     pa = _pyarrow()
     if values and values.count(values[0]) == len(values):
@@ -226,7 +232,7 @@ def _platform_column(values: list[Any], type_: pa.DataType) -> pa.Array:
     return pa.array(list(map(_PLATFORM_VALUE.__getitem__, values)), type=type_)
 
 
-def _json_column(values: list[Any], type_: pa.DataType) -> pa.Array:
+def _json_column(values: list[JsonValue], type_: pa.DataType) -> pa.Array:
     # Each value's JSON written into one buffer and its lengths summed into the offsets:
     # the string array ``pa.array`` makes of the decoded texts, without a str per row.
     pa = _pyarrow()
@@ -275,8 +281,15 @@ def record_batch(records: Sequence[Record], table: Literal["posts", "replies"]) 
     return pa.RecordBatch.from_pydict(_row_values(records, columns), schema=schema)
 
 
-def _row_to_record(row: dict[str, Any], table: str, columns: Sequence[Column]) -> Record:
-    data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": "post" if table == "posts" else "reply"}
+def record_from_row(
+    row: Mapping[str, object], table: Literal["posts", "replies"], columns: Sequence[Column]
+) -> Record:
+    """The record of one *row* (a dict of column values, as ``to_pylist`` gives it) of
+    *table*, whose *columns* are ``TABLES[table]``."""
+    data: dict[str, object] = {
+        "schema": SCHEMA_TAG,
+        "kind": "post" if table == "posts" else "reply",
+    }
     for column in columns:
         if column.name == "created_at_precision" and column.name not in row:
             continue  # a table written before the column existed: the precision is None
@@ -287,6 +300,10 @@ def _row_to_record(row: dict[str, Any], table: str, columns: Sequence[Column]) -
             assert isinstance(value, datetime)
             data[column.name] = format_time(value)
         elif column.type == "json":
+            if type(value) is not str and not isinstance(
+                value, str | bytes | bytearray | memoryview
+            ):
+                raise ValueError(f"{column.name}: expected JSON text, not {type(value).__name__}")
             data[column.name] = orjson.loads(value)
         elif column.type == "platform" and isinstance(value, int):
             data[column.name] = PLATFORM_NAMES[value]
@@ -296,7 +313,8 @@ def _row_to_record(row: dict[str, Any], table: str, columns: Sequence[Column]) -
 
 
 def records_from_table(
-    table: pa.Table | pa.RecordBatch | Iterable[dict[str, Any]], name: Literal["posts", "replies"]
+    table: pa.Table | pa.RecordBatch | Iterable[Mapping[str, object]],
+    name: Literal["posts", "replies"],
 ) -> Iterator[Record]:
     """Records back from an Arrow table (or rows) of the ``posts`` or ``replies`` table.
 
@@ -304,12 +322,14 @@ def records_from_table(
     as its ClassLabel index) alike.
     """
     columns = TABLES[name]
-    rows: Iterable[dict[str, Any]]
-    if hasattr(table, "to_batches"):
+    rows: Iterable[Mapping[str, object]]
+    # An Arrow table or batch comes with pyarrow imported; plain rows need no pyarrow.
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(table, pa.Table):
         rows = (row for batch in table.to_batches() for row in batch.to_pylist())
-    elif hasattr(table, "to_pylist"):
+    elif pa is not None and isinstance(table, pa.RecordBatch):
         rows = table.to_pylist()
     else:
         rows = table
     for row in rows:
-        yield _row_to_record(row, name, columns)
+        yield record_from_row(row, name, columns)

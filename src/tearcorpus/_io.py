@@ -13,11 +13,15 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable
-from typing import IO, Any, Final, Protocol, cast
+from typing import IO, TYPE_CHECKING, Final, Protocol, cast
 
 from attrs import frozen
 
 from .errors import InputError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+    from zstandard import ZstdDecompressor
 
 __all__ = [
     "DEFAULT_MAX_RECORD_BYTES",
@@ -237,21 +241,22 @@ class _ReplayView(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
         stream = self._stream
         kept = stream.kept
         if self._pos < len(kept):
-            n = min(len(buffer), len(kept) - self._pos)
-            buffer[:n] = kept[self._pos : self._pos + n]
+            n = min(len(view), len(kept) - self._pos)
+            view[:n] = kept[self._pos : self._pos + n]
             self._pos += n
             return n
         if self._pos != stream.taken:
             raise InputError(
                 stream.path, "is a stream read by another reader meanwhile; save it to a file"
             )
-        got = stream.raw.readinto(buffer) or 0
+        got = stream.raw.readinto(view) or 0
         if got and stream.taken == len(kept) and len(kept) + got <= REPLAY_BYTES:
-            kept += memoryview(buffer)[:got]
+            kept += view[:got]
         stream.taken += got
         self._pos += got
         return got
@@ -367,7 +372,7 @@ class _ZstdFrames:
     makes stays bounded however large the ratio, and the bytes made wait in a bytearray
     taken from the front (no re-slicing of what is left: O(bytes) overall)."""
 
-    def __init__(self, raw: _Counting, dctx: Any) -> None:
+    def __init__(self, raw: _Counting, dctx: ZstdDecompressor) -> None:
         self._raw = raw
         self._dctx = dctx
         self._obj = dctx.decompressobj()
@@ -427,15 +432,16 @@ class _Guarded(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
         try:
-            data = self._inner.read(len(buffer))
+            data = self._inner.read(len(view))
         except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
             raise InputError(self._path, f"corrupt or truncated {self._kind} data: {exc}") from None
         except Exception as exc:  # zstandard.ZstdError is not an OSError
             raise InputError(self._path, f"corrupt or truncated {self._kind} data: {exc}") from None
         n = len(data)
-        buffer[:n] = data
+        view[:n] = data
         self._made += n
         if (
             self._note is not None

@@ -8,7 +8,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from functools import partial
-from typing import IO, Any, Final
+from typing import IO, Final
 
 import orjson
 
@@ -22,6 +22,7 @@ from ._io import (
     open_binary,
 )
 from .errors import InputError, RecordTooLargeError
+from .model import JsonValue
 
 __all__ = [
     "bom_encoding",
@@ -215,7 +216,7 @@ def load_json(
     data: bytes | None = None,
     encoding: str | None = None,
     limits: ReadLimits | None = None,
-) -> Any:
+) -> JsonValue:
     """Parse a whole JSON document; errors name the file and line.
 
     Raises :class:`tearcorpus.errors.ParseError` for malformed JSON, and
@@ -231,7 +232,7 @@ def load_json(
     if encoding is not None and encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
         data = decode_text(path, data, encoding).encode("utf-8")
     try:
-        return orjson.loads(data)
+        document: JsonValue = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         if "not valid UTF-8" in str(exc) or "surrogates" in str(exc):
             try:
@@ -242,6 +243,7 @@ def load_json(
         if exc.pos >= len(data.rstrip()):
             reason += " (the file looks truncated)"
         raise ParseError(path, reason, line=exc.lineno) from None
+    return document
 
 
 _SIZE_UNITS: Final = {"": 1, "K": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4}

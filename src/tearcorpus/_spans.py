@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import io
 import itertools
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Final
 
 from attrs import frozen
 
 from ._io import plain_size
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = [
     "MIN_SPAN_BYTES",
@@ -123,7 +126,7 @@ class _RangeReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         if self._left <= 0:
             return 0
         view = memoryview(buffer).cast("B")

@@ -47,9 +47,9 @@ order of the replies in the input, the same with ``--workers`` as with one proce
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict
 
 from .model import Author, Post, Record, Reply
 
@@ -66,6 +66,10 @@ __all__ = [
     "Assistant",
     "Conversation",
     "MessageBuilder",
+    "MessageRow",
+    "Turn",
+    "as_assistant",
+    "as_conversation",
     "is_uploader",
     "iter_messages",
     "json_row",
@@ -77,11 +81,11 @@ __all__ = [
 #: ``conversation``: which turns a row holds.
 Conversation: TypeAlias = Literal["path", "pair"]
 #: The values of ``conversation`` (``--conversation``).
-CONVERSATIONS: Final = ("path", "pair")
+CONVERSATIONS: Final[tuple[Conversation, ...]] = ("path", "pair")
 #: ``assistant``: whose turns are ``assistant``.
 Assistant: TypeAlias = Literal["uploader", "none"]
 #: The values of ``assistant`` (``--assistant``).
-ASSISTANTS: Final = ("uploader", "none")
+ASSISTANTS: Final[tuple[Assistant, ...]] = ("uploader", "none")
 
 #: Notes: conversations flagged incomplete, by reason (a row may have two).
 MISSING_POST: Final = "missing-post"
@@ -93,6 +97,47 @@ MISSING_PARENT: Final = "missing-parent"
 PARENT_CYCLE: Final = "parent-cycle"
 #: Every note a conversation row can carry.
 NOTES: Final = (MISSING_POST, MISSING_PARENT, PARENT_CYCLE)
+
+
+class Turn(TypedDict):
+    """One turn of a conversation, the shape chat templates take."""
+
+    #: ``system``, ``user`` or ``assistant``.
+    role: str
+    content: str
+    #: The author's display name, else id; ``None`` when the source has no author.
+    name: str | None
+
+
+class MessageRow(TypedDict):
+    """One reply with the conversation that leads to it (:func:`iter_messages`)."""
+
+    id: str
+    post_id: str
+    parent_id: str | None
+    platform: str
+    messages: list[Turn]
+    author_id: str | None
+    author_is_uploader: bool
+    created_at: datetime | None
+    like_count: int | None
+    depth: int | None
+    #: No turn is missing (see :data:`NOTES`).
+    complete: bool
+
+
+def as_conversation(value: str) -> Conversation:
+    """*value* as a ``conversation``; a ``ValueError`` naming the choices otherwise."""
+    if value in CONVERSATIONS:
+        return value
+    raise ValueError(f"conversation: expected one of {', '.join(CONVERSATIONS)}, got {value!r}")
+
+
+def as_assistant(value: str) -> Assistant:
+    """*value* as an ``assistant``; a ``ValueError`` naming the choices otherwise."""
+    if value in ASSISTANTS:
+        return value
+    raise ValueError(f"assistant: expected one of {', '.join(ASSISTANTS)}, got {value!r}")
 
 
 def thread_id(record: Record) -> str:
@@ -142,20 +187,12 @@ class MessageBuilder:
     def __init__(
         self, conversation: Conversation = "path", assistant: Assistant = "uploader"
     ) -> None:
-        if conversation not in CONVERSATIONS:
-            raise ValueError(
-                f"conversation: expected one of {', '.join(CONVERSATIONS)}, got {conversation!r}"
-            )
-        if assistant not in ASSISTANTS:
-            raise ValueError(
-                f"assistant: expected one of {', '.join(ASSISTANTS)}, got {assistant!r}"
-            )
-        self.conversation = conversation
-        self.assistant = assistant
+        self.conversation = as_conversation(conversation)
+        self.assistant = as_assistant(assistant)
         #: Incomplete conversations by reason (:data:`NOTES`).
         self.notes: Counter[str] = Counter()
 
-    def __call__(self, group: Group[Record]) -> Iterator[Built[dict[str, Any]]]:
+    def __call__(self, group: Group[Record]) -> Iterator[Built[Any]]:
         post: Post | None = None
         replies: list[tuple[int, Reply]] = []
         for number, record in group:
@@ -225,14 +262,14 @@ class MessageBuilder:
     def _role(self, uploader: bool) -> str:
         return "assistant" if uploader and self.assistant == "uploader" else "user"
 
-    def _post_turn(self, post: Post) -> dict[str, Any] | None:
+    def _post_turn(self, post: Post) -> Turn | None:
         content = post_content(post)
         if not content:
             return None
         role = "system" if self.assistant == "uploader" else "user"
         return {"role": role, "content": content, "name": speaker_name(post.author)}
 
-    def _turn(self, reply: Reply, post: Post | None) -> dict[str, Any]:
+    def _turn(self, reply: Reply, post: Post | None) -> Turn:
         return {
             "role": self._role(is_uploader(reply, post)),
             "content": reply.text,
@@ -247,7 +284,7 @@ def iter_messages(
     assistant: Assistant = "uploader",
     folder: str | None = None,
     notes: Counter[str] | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[MessageRow]:
     """One row per reply of *records* (one record per id, any order), in the order of the
     replies (see the module docs). *folder* is where scratch files go on a large input
     (default: the system's temporary folder); *notes*, when given, counts the incomplete
@@ -264,7 +301,7 @@ def iter_messages(
         notes.update(build.notes)
 
 
-def json_row(row: dict[str, Any]) -> dict[str, Any]:
+def json_row(row: Mapping[str, object]) -> Mapping[str, object]:
     """*row* as JSON takes it: ``created_at`` as ISO 8601 with ``Z``."""
     from .serialize import format_time
 

@@ -7,7 +7,7 @@ streaming path (:func:`tearcorpus.iter_records` into an exporter) never builds o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from attrs import define, field, frozen
 
@@ -15,7 +15,10 @@ from .merge import PLACEHOLDER, merge, merge_reason
 from .model import Post, Record, Reply
 from .report import Report
 
-__all__ = ["Corpus", "Integrity", "Thread"]
+if TYPE_CHECKING:
+    from .exporters import ExportResult
+
+__all__ = ["Corpus", "Integrity", "IntegrityDict", "Thread"]
 
 
 @define
@@ -129,6 +132,15 @@ class Thread:
         return found
 
 
+class IntegrityDict(TypedDict):
+    """:meth:`Integrity.to_dict`: the findings as plain JSON data."""
+
+    duplicate_ids: list[str]
+    orphans: list[str]
+    cycles: list[list[str]]
+    missing_posts: list[str]
+
+
 @frozen
 class Integrity:
     """What assembly found: nothing here is fatal, everything is reported."""
@@ -147,7 +159,7 @@ class Integrity:
         """No duplicate id, orphan, cycle or missing post was found."""
         return not (self.duplicate_ids or self.orphans or self.cycles or self.missing_posts)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> IntegrityDict:
         """The findings as plain JSON data."""
         return {
             "duplicate_ids": list(self.duplicate_ids),
@@ -242,7 +254,7 @@ class Corpus:
             missing_posts=tuple(missing),
         )
 
-    def to_jsonl(self, outdir: str, *, overwrite: bool = False) -> Any:
+    def to_jsonl(self, outdir: str, *, overwrite: bool = False) -> ExportResult:
         """Write this corpus with :func:`tearcorpus.write_jsonl`; returns its result."""
         from .exporters.jsonl import write_jsonl
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias
+from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, TypedDict
 
 from attrs import field, frozen
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AnonymizeStep",
     "ConvertJob",
+    "ConvertSettings",
     "DedupStep",
     "ExcludeStep",
     "FilterStep",
@@ -250,6 +251,14 @@ def _ratios(value: Sequence[float]) -> tuple[float, float, float]:
     return (ratios[0], ratios[1], ratios[2])
 
 
+def _path(value: str | os.PathLike[str]) -> str:
+    return os.fspath(value)
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _optional_path(value: str | os.PathLike[str] | None) -> str | None:
     return None if value is None else os.fspath(value)
 
@@ -272,7 +281,7 @@ class ConvertJob:
     #: ``convokit``.
     to: str
     #: Output folder.
-    out: str = field(converter=os.fspath)
+    out: str = field(converter=_path)
     # -- reading
     #: Input format; ``None`` detects each input's from its content.
     format: str | None = None
@@ -310,7 +319,7 @@ class ConvertJob:
     split_ratios: tuple[float, float, float] = field(default=(0.8, 0.1, 0.1), converter=_ratios)
     seed: int = 0
     #: Hub folder card: ISO 639-1 language codes, licence id, the dataset's title.
-    languages: tuple[str, ...] = field(default=(), converter=tuple)
+    languages: tuple[str, ...] = field(default=(), converter=_strings)
     license: str | None = None
     pretty_name: str | None = None
     #: Hub folder: a labels folder (``annotate import``), written as the ``labels`` config.
@@ -412,3 +421,32 @@ class ConvertJob:
             assistant=self.assistant,
             messages=self.messages,
         )
+
+
+class ConvertSettings(TypedDict, total=False):
+    """The keyword arguments of :func:`tearcorpus.convert`: every field of
+    :class:`ConvertJob` but ``inputs``, ``to`` and ``out``, as its constructor takes them."""
+
+    format: str | None
+    strict: bool
+    encoding: str | None
+    options: Mapping[str, str] | None
+    max_record_bytes: int
+    root: str | None
+    transforms: Iterable[Step]
+    write_dropped: str | None
+    workers: int
+    overwrite: bool
+    progress: bool
+    excel_safe: bool
+    compression: str
+    max_shard_size: int
+    split_ratios: Sequence[float]
+    seed: int
+    languages: Iterable[str]
+    license: str | None
+    pretty_name: str | None
+    labels: str | os.PathLike[str] | None
+    conversation: Conversation
+    assistant: Assistant
+    messages: bool

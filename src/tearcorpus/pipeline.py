@@ -22,11 +22,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from ._byid import KeyCheck, Repeated, beside, merge_by_id
 from ._io import is_stream
-from .job import ConvertJob
+from .job import ConvertJob, ConvertSettings
 from .model import Record
 from .report import Report
 
@@ -42,18 +42,18 @@ def convert(
     *,
     to: str,
     out: str | os.PathLike[str],
-    **settings: Any,
+    **settings: Unpack[ConvertSettings],
 ) -> ExportResult:
     """Convert *inputs* to the format *to* in the folder *out*: ``tearcorpus convert`` from
     Python. *settings* are the other fields of :class:`~tearcorpus.job.ConvertJob`
     (``format``, ``strict``, ``transforms``, ``workers``, ``overwrite``, ``split_ratios``,
-    ``license``, ...). Returns the :class:`~tearcorpus.ExportResult`, whose ``report``
+    ``license``, ...: :class:`~tearcorpus.job.ConvertSettings`). Returns the :class:`~tearcorpus.ExportResult`, whose ``report``
     holds the counts.
 
     With ``workers`` above 1, call it under ``if __name__ == "__main__":``, as any
     :mod:`multiprocessing` code.
     """
-    return run(ConvertJob(inputs, to=to, out=out, **settings))  # type: ignore[arg-type]
+    return run(ConvertJob(inputs, to=to, out=out, **settings))
 
 
 def run(job: ConvertJob, *, settle_process: bool = False) -> ExportResult:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import glob
 import os
 import re
-from typing import Any, Final
+from types import ModuleType
+from typing import Final
 
 from attrs import define, field
 
@@ -40,7 +41,7 @@ class PublishResult:
     warnings: list[str] = field(factory=list)
 
 
-def _hub() -> Any:
+def _hub() -> ModuleType:
     try:
         import huggingface_hub
         import huggingface_hub.errors  # submodules are not attributes until imported

@@ -48,7 +48,7 @@ def _expand(path: str) -> list[str]:
     export (its ``manifest.json``, read as a note, and the tables it lists), a Hub folder
     (the shards of its ``posts`` and ``replies`` configs; ``replies_in_context`` is
     derived from them), one config folder of it, or its card's ``images`` folder (the
-    images, skipped with a note). Any other folder stays as it is, and
+    images, skipped with a note). Every other folder stays as it is, and
     the reader says it is a directory."""
     if path == "-" or is_remote(path) or not os.path.isdir(path):
         return [path]

@@ -3,16 +3,51 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Final
+from typing import Final, TypedDict
 
 from attrs import define, field
 
 from .errors import ParseError
 
-__all__ = ["Report", "SourceReport"]
+__all__ = ["Report", "ReportDict", "SourceReport", "SourceReportDict"]
 
 #: Located errors kept per input; the counts go on past it.
 MAX_KEPT_ERRORS: Final = 200
+
+
+class SourceReportDict(TypedDict):
+    """One input's counts as plain JSON data: :meth:`SourceReport.to_dict`."""
+
+    source: str
+    format: str
+    read: int
+    posts: int
+    replies: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    #: The located errors kept, as ``file:line: reason`` lines.
+    errors: list[str]
+    notes: dict[str, int]
+
+
+class ReportDict(TypedDict):
+    """A run's counts as plain JSON data: :meth:`Report.to_dict` (``inspect --json``,
+    ``convert --json``)."""
+
+    formats: list[str]
+    read: int
+    posts: int
+    replies: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    dropped: int
+    dropped_by_reason: dict[str, int]
+    merged: int
+    merged_by_reason: dict[str, int]
+    written: int
+    scrubbed: dict[str, int]
+    notes: dict[str, int]
+    sources: list[SourceReportDict]
 
 
 @define
@@ -51,7 +86,7 @@ class SourceReport:
         if len(self.errors) < MAX_KEPT_ERRORS:
             self.errors.append(error)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> SourceReportDict:
         """This input's counts as plain JSON data (``inspect --json``'s ``sources``)."""
         return {
             "source": self.source,
@@ -146,7 +181,7 @@ class Report:
         """The located errors kept, input by input."""
         return [e for s in self.sources for e in s.errors]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportDict:
         """The counts as plain JSON data (``inspect --json``, ``convert --json``)."""
         return {
             "formats": self.formats,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from types import UnionType
-from typing import Any, Final, get_args, get_origin
+from typing import Final, Literal, get_args, get_origin, overload
 
 import cattrs
 import orjson
@@ -149,7 +149,15 @@ class _Source:
             )
 
 
-def _generate(cls: type, kind: str, line: bool) -> Callable[[Record], Any]:
+@overload
+def _generate(
+    cls: type, kind: str, line: Literal[False]
+) -> Callable[[Record], dict[str, JsonValue]]: ...
+@overload
+def _generate(cls: type, kind: str, line: Literal[True]) -> Callable[[Record], bytes]: ...
+def _generate(
+    cls: type, kind: str, line: bool
+) -> Callable[[Record], dict[str, JsonValue]] | Callable[[Record], bytes]:
     """The tagged dict builder (or, with *line*, the JSON line writer) of *cls*."""
     source = _Source(line)
     if line:
@@ -164,11 +172,12 @@ def _generate(cls: type, kind: str, line: bool) -> Callable[[Record], Any]:
     text = f"def build(record):\n{body}    return {result}\n"
     what = "line" if line else "dict"
     exec(compile(text, f"<{cls.__name__} {what} builder>", "exec"), source.names)
-    build: Callable[[Record], Any] = source.names["build"]  # type: ignore[assignment]
+    build = source.names["build"]
+    assert callable(build)
     return build
 
 
-def _untagged(tagged: dict[str, Any]) -> dict[str, Any]:
+def _untagged(tagged: dict[str, JsonValue]) -> dict[str, JsonValue]:
     del tagged["schema"], tagged["kind"]
     return tagged
 
@@ -176,7 +185,7 @@ def _untagged(tagged: dict[str, Any]) -> dict[str, Any]:
 _LINE_OPTIONS: Final = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 #: Record class → its tagged dict builder and its JSON line writer.
 _BUILDERS: Final[
-    dict[type, tuple[Callable[[Record], dict[str, Any]], Callable[[Record], bytes]]]
+    dict[type, tuple[Callable[[Record], dict[str, JsonValue]], Callable[[Record], bytes]]]
 ] = {
     cls: (_generate(cls, kind, False), _generate(cls, kind, True))
     for cls, kind in ((Post, "post"), (Reply, "reply"))
@@ -211,18 +220,18 @@ converter: Final = _make_converter()
 _KINDS: Final[dict[str, type[Post] | type[Reply]]] = {"post": Post, "reply": Reply}
 
 
-def to_dict(record: Record) -> dict[str, Any]:
+def to_dict(record: Record) -> dict[str, JsonValue]:
     """Unstructure *record* into plain JSON-ready data, tagged with schema and kind."""
     builders = _BUILDERS.get(type(record))
     if builders is None:  # a subclass: let the converter dispatch
         kind = "post" if isinstance(record, Post) else "reply"
-        data: dict[str, Any] = {"schema": SCHEMA_TAG, "kind": kind}
+        data: dict[str, JsonValue] = {"schema": SCHEMA_TAG, "kind": kind}
         data.update(converter.unstructure(record))
         return data
     return builders[0](record)
 
 
-def from_dict(data: dict[str, Any]) -> Record:
+def from_dict(data: Mapping[str, object]) -> Record:
     """Structure a dict written by :func:`to_dict` back into a record.
 
     Raises ``ValueError`` naming every problem for data that is not a tearcorpus record.

@@ -223,9 +223,9 @@ def test_options_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert usage.value.code == 2
     assert "--conversation" in capsys.readouterr().err
     with pytest.raises(TearcorpusError, match="unknown conversation 'tree'"):
-        tearcorpus.convert(SAMPLE, to="messages", out=tmp_path / "b", conversation="tree")
+        tearcorpus.convert(SAMPLE, to="messages", out=tmp_path / "b", conversation="tree")  # type: ignore[arg-type]
     with pytest.raises(TearcorpusError, match="unknown assistant 'op'"):
-        tearcorpus.convert(SAMPLE, to="messages", out=tmp_path / "b", assistant="op")
+        tearcorpus.convert(SAMPLE, to="messages", out=tmp_path / "b", assistant="op")  # type: ignore[arg-type]
     assert main(["convert", SAMPLE, "--to", "jsonl", "--messages", "-o", str(tmp_path / "c")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

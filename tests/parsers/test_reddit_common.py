@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any, Final
 
+from tearcorpus.model import JsonValue
 from tearcorpus.parsers._base import ParseContext
 from tearcorpus.parsers._reddit_common import BadThing, to_reply
 
@@ -131,7 +132,7 @@ def test_values_of_the_wrong_kind_stay_in_extra_and_are_counted() -> None:
 
 def test_usual_comment_takes_every_slot() -> None:
     """A usual dump comment keeps only its unknown fields in extra."""
-    data = {
+    data: dict[str, JsonValue] = {
         "id": "c1",
         "name": "t1_c1",
         "link_id": "t3_p1",

@@ -22,6 +22,7 @@ import tearcorpus
 from tearcorpus import ParseError, Post, Reply, TearcorpusError
 from tearcorpus._io import map_plain
 from tearcorpus._read import load_json
+from tearcorpus.model import JsonValue
 from tearcorpus.parsers import ParseContext, _ytdlp_document, detect_format, ytdlp
 from tearcorpus.parsers._times import TimeReader
 from tearcorpus.serialize import format_time
@@ -513,7 +514,9 @@ def test_depths_counted_in_the_first_pass_equal_the_general_ones(
 ) -> None:
     """Depths counted while listing the comments (replies after their parents) equal the
     general chain walk's; out-of-order, orphaned or looping lists leave it to the walk."""
-    raw = [{"id": f"c{cid}", "parent": "root" if p is None else f"c{p}"} for cid, p in pairs]
+    raw: list[JsonValue] = [
+        {"id": f"c{cid}", "parent": "root" if p is None else f"c{p}"} for cid, p in pairs
+    ]
     ctx = ParseContext(source="x.info.json", format="ytdlp")
     kept, parents, depths = ytdlp._comments(ctx, raw)
     general = ytdlp._depths(parents)
@@ -575,7 +578,7 @@ def test_one_pass_equals_listing_then_replies(items: list[tuple[int, int | None]
 def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
     """A reply listed before its parent sends the rest of the list to the general pass:
     the replies before it keep their in-order depths, the rest get walked ones, each once."""
-    raw = [
+    raw: list[JsonValue] = [
         {"id": "a", "parent": "root"},
         {"id": "b", "parent": "a"},
         {"id": "x"},
@@ -585,7 +588,7 @@ def test_one_pass_hands_on_at_the_first_reply_before_its_parent() -> None:
         {"id": "o", "parent": "gone"},
     ]
     ctx = ParseContext(source="x.info.json", format="ytdlp")
-    given = list(raw)
+    given: list[JsonValue] = list(raw)
     replies = list(ytdlp._replies_of(ctx, iter((given,)), "vid", TimeReader(ctx, _ANCHOR)))
     assert given == [None, None, None, *raw[3:]]  # the ones built in order are freed
     assert [(r.id, r.depth) for r in replies] == [
@@ -616,6 +619,7 @@ def _load_both(content: bytes, name: str = "v.info.json") -> tuple[Any, Any, Any
         Path(path).write_bytes(content)
         ctx = ParseContext(source=path, format="ytdlp")
         mapped = map_plain(path, None)
+        direct: object
         if mapped is None:
             direct = _ytdlp_document._UNMAPPED
         else:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
 
 import tearcorpus
-from tearcorpus import Post, Reply
+from tearcorpus import ExportOptions, ExportResult, Post, Record, Reply
+from tearcorpus.exporters import export_records
+from tearcorpus.parsers import ParseContext
+from tearcorpus.transforms import Drop
+from tearcorpus.typing import Exporter, Parser, Transform
 
 
 def replies_per_depth(path: str) -> Counter[int]:
@@ -77,3 +83,87 @@ def chat_rows_of_the_uploader(path: str, outdir: str) -> list[str]:
             ids.append(str(row["id"]))
     tearcorpus.write_convokit(tearcorpus.read(path), outdir + "-convokit")
     return ids
+
+
+class Shouting:
+    """A transform of one's own: replies written in capitals leave the corpus."""
+
+    name: ClassVar[str] = "shouting"
+    drops: ClassVar[bool] = True
+
+    def apply(self, record: tearcorpus.Record, report: tearcorpus.Report) -> Record | Drop:
+        return Drop("shouting") if record.text.isupper() else record
+
+
+class OneReplyALine:
+    """A parser of one's own: each line of a text file is a reply to one post."""
+
+    name = "lines"
+    description = "one reply per line"
+    BINARY = False
+    SPANS = False
+
+    def sniff(self, head: bytes, path: str) -> int:
+        return 0  # never guessed: named with format="lines"
+
+    def parse(self, ctx: ParseContext) -> Iterator[Record]:
+        with open(ctx.source, encoding=ctx.encoding or "utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    ctx.reject("empty-line", "an empty line", line=number)
+                    continue
+                yield Reply(
+                    id=f"{ctx.source}:{number}",
+                    post_id=ctx.source,
+                    text=line.rstrip("\n"),
+                    provenance=ctx.provenance(line=number),
+                )
+
+
+class CountWriter:
+    """An export under way that only counts what it is given."""
+
+    def __init__(self, outdir: str) -> None:
+        self.outdir = outdir
+        self.posts = self.replies = 0
+
+    def write(self, records: Iterable[Record]) -> None:
+        for record in records:
+            if isinstance(record, Post):
+                self.posts += 1
+            else:
+                self.replies += 1
+
+    def close(self) -> ExportResult:
+        return ExportResult("count", self.outdir, [], self.posts, self.replies)
+
+    def abort(self) -> None:
+        pass
+
+
+class Count:
+    """An exporter of one's own, going through the same open-write-close loop."""
+
+    name = "count"
+    description = "counts posts and replies, writes nothing"
+
+    def open(self, outdir: str, options: ExportOptions) -> CountWriter:
+        return CountWriter(outdir)
+
+    def export(
+        self, records: Iterable[Record], outdir: str, options: ExportOptions
+    ) -> ExportResult:
+        return export_records(self, records, outdir, options)
+
+
+def own_stages(path: str) -> tuple[int, int]:
+    """A parser, a transform and an exporter of one's own, typed by their protocols."""
+    parser: Parser = OneReplyALine()
+    step: Transform = Shouting()
+    exporter: Exporter = Count()
+    report = tearcorpus.Report()
+    ctx = ParseContext(source=path, format=parser.name)
+    report.sources.append(ctx.report)
+    kept = tearcorpus.apply_transforms(parser.parse(ctx), [step], report)
+    result = exporter.export(kept, "unused", ExportOptions(report=report))
+    return result.replies, report.dropped

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, TypedDict, TypeGuard
 
 import orjson
 from attrs import field, frozen
 
 from ..errors import TearcorpusError
+from ..model import JsonValue
 
 __all__ = [
     "ITEMS_FILE",
     "LABELS_MANIFEST",
     "TASKS_MANIFEST",
     "Item",
+    "ItemLine",
     "LabelError",
     "LabelScheme",
+    "SchemeDict",
+    "is_strings",
     "read_items",
     "read_manifest",
     "text_sha1",
@@ -61,6 +65,11 @@ def _rebuild(source: str, reason: str, item: str | None) -> LabelError:
     return LabelError(source, reason, item=item)
 
 
+def is_strings(value: object) -> TypeGuard[list[str]]:
+    """Whether *value* (decoded JSON) is a list of strings."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 def text_sha1(text: str) -> str:
     """The hex SHA-1 of *text*'s UTF-8 bytes: what ties a label to the text it was given for."""
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
@@ -80,6 +89,14 @@ def _labels(value: Iterable[str]) -> tuple[str, ...]:
             raise TearcorpusError(f"--labels: {label!r} is given twice")
         seen.add(label)
     return labels
+
+
+class SchemeDict(TypedDict):
+    """A :class:`LabelScheme` as plain JSON data (:meth:`LabelScheme.to_dict`)."""
+
+    labels: list[str]
+    multi: bool
+    ordered: bool
 
 
 @frozen
@@ -103,14 +120,26 @@ class LabelScheme:
         except ValueError:
             return None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> SchemeDict:
         """The scheme as plain JSON data (kept in the tasks' manifest)."""
         return {"labels": list(self.labels), "multi": self.multi, "ordered": self.ordered}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LabelScheme:
-        """The scheme :meth:`to_dict` wrote."""
-        return cls(tuple(data["labels"]), multi=bool(data["multi"]), ordered=bool(data["ordered"]))
+    def from_dict(cls, data: Mapping[str, JsonValue]) -> LabelScheme:
+        """The scheme :meth:`to_dict` wrote (in a manifest)."""
+        labels = data["labels"]
+        if not is_strings(labels):
+            raise TearcorpusError(f"not a label scheme: the labels are {labels!r}")
+        return cls(tuple(labels), multi=bool(data["multi"]), ordered=bool(data["ordered"]))
+
+
+class ItemLine(TypedDict):
+    """A line of :data:`ITEMS_FILE` (:meth:`Item.key`)."""
+
+    id: str
+    post_id: str
+    parent_id: str | None
+    text_sha1: str
 
 
 @frozen
@@ -132,7 +161,7 @@ class Item:
         """The SHA-1 of the reply's text: labels coming back are checked against it."""
         return text_sha1(self.text)
 
-    def key(self) -> dict[str, Any]:
+    def key(self) -> ItemLine:
         """The line of :data:`ITEMS_FILE`."""
         return {
             "id": self.id,
@@ -152,7 +181,7 @@ class ItemKey:
     text_sha1: str
 
 
-def read_manifest(folder: str, name: str, kind: str, what: str) -> dict[str, Any]:
+def read_manifest(folder: str, name: str, kind: str, what: str) -> dict[str, JsonValue]:
     """The manifest *name* of *folder*, checked to be a *kind* manifest."""
     path = os.path.join(folder, name)
     if not os.path.isdir(folder):
@@ -194,7 +223,7 @@ def read_items(folder: str) -> dict[str, ItemKey]:
     return items
 
 
-def dumps(data: Any) -> bytes:
+def dumps(data: object) -> bytes:
     """Indented JSON with a final newline, for manifests."""
     return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
 

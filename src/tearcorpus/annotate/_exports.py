@@ -9,12 +9,12 @@ import io
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 from attrs import define, frozen
 
-from ._common import SEPARATOR, LabelError
+from ..model import JsonValue
+from ._common import SEPARATOR, LabelError, is_strings
 from .tasks import SHEET_TRIGGERS
 
 
@@ -39,7 +39,7 @@ class Given:
     where: str
 
 
-def _when(value: Any) -> datetime | None:
+def _when(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -49,17 +49,18 @@ def _when(value: Any) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def _load_json(path: str) -> Any:
+def _load_json(path: str) -> JsonValue:
     try:
         with open(path, "rb") as handle:
-            return orjson.loads(handle.read())
+            data: JsonValue = orjson.loads(handle.read())
     except OSError as exc:
         raise LabelError(path, f"unreadable: {exc.strerror or exc}") from None
     except orjson.JSONDecodeError as exc:
         raise LabelError(path, f"not JSON: {exc}") from None
+    return data
 
 
-def _rater_of(value: Any) -> str | None:
+def _rater_of(value: JsonValue) -> str | None:
     """Label Studio's ``completed_by``: a user id, or a user object."""
     if isinstance(value, dict):
         value = value.get("email") or value.get("id")
@@ -74,9 +75,8 @@ def label_studio(path: str, counts: Counts) -> Iterator[Given]:
         raise LabelError(path, "not a Label Studio JSON export (expected a list of tasks)")
     for number, task in enumerate(tasks):
         where = f"{path}[task {number}]"
-        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        if not isinstance(task, dict) or not isinstance(data := task.get("data"), dict):
             raise LabelError(where, "not a Label Studio task (no 'data'); export as JSON")
-        data = task["data"]
         if "id" not in data:
             raise LabelError(where, "the task's data has no 'id': not a tearcorpus task")
         item = str(data["id"])
@@ -94,7 +94,8 @@ def label_studio(path: str, counts: Counts) -> Iterator[Given]:
             if rater is None:
                 raise LabelError(where, "an annotation has no 'completed_by'", item=item)
             choices: list[str] | None = None
-            for result in annotation.get("result") or []:
+            results = annotation.get("result") or []
+            for result in results if isinstance(results, list) else ():
                 if (
                     isinstance(result, dict)
                     and result.get("type") == "choices"
@@ -102,7 +103,7 @@ def label_studio(path: str, counts: Counts) -> Iterator[Given]:
                 ):
                     value = result.get("value")
                     found = value.get("choices") if isinstance(value, dict) else None
-                    if not isinstance(found, list) or not all(isinstance(c, str) for c in found):
+                    if not is_strings(found):
                         raise LabelError(where, "a 'choices' result without choices", item=item)
                     choices = (choices or []) + found
             when = _when(annotation.get("updated_at")) or _when(annotation.get("created_at"))
@@ -195,7 +196,7 @@ def doccano(path: str, counts: Counts, label_map: dict[int, str] | None) -> Iter
             yield Given(item, stem, names, None, *common, where)
 
 
-def doccano_label(label: Any, label_map: dict[int, str] | None, where: str, item: str) -> str:
+def doccano_label(label: object, label_map: dict[int, str] | None, where: str, item: str) -> str:
     if isinstance(label, str):
         return label
     if isinstance(label, int) and not isinstance(label, bool):
@@ -219,12 +220,12 @@ def read_label_map(path: str) -> dict[int, str]:
         raise LabelError(path, "not doccano's label export (a list of labels)")
     out: dict[int, str] = {}
     for entry in data:
-        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+        if not isinstance(entry, dict) or not isinstance(text := entry.get("text"), str):
             raise LabelError(path, "a label without 'id' and 'text'")
         ident = entry.get("id")
         if not isinstance(ident, int) or isinstance(ident, bool):
-            raise LabelError(path, f"label {entry['text']!r} has no numeric 'id'")
-        out[ident] = entry["text"]
+            raise LabelError(path, f"label {text!r} has no numeric 'id'")
+        out[ident] = text
     return out
 
 

@@ -25,7 +25,8 @@ import math
 import os
 from collections.abc import Sequence
 from itertools import combinations
-from typing import TYPE_CHECKING, Any, Final
+from types import ModuleType
+from typing import TYPE_CHECKING, Final, TypedDict
 
 from attrs import define, field
 
@@ -34,15 +35,20 @@ from ._common import LabelScheme
 from .labels import Labels, Rating, load_labels
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import numpy as np
     import numpy.typing as npt
 
-    Array = npt.NDArray[np.float64]
-else:
-    Array = Any
+    Array: TypeAlias = npt.NDArray[np.float64]
 
 __all__ = [
     "Agreement",
+    "AgreementDict",
+    "AlphaInterval",
+    "LabelFigures",
+    "PairKappa",
+    "RaterFigures",
     "agreement",
     "cohen_kappa",
     "fleiss_kappa",
@@ -55,7 +61,7 @@ BOOTSTRAP_SAMPLES: Final = 1000
 CI_LEVEL: Final = 0.95
 
 
-def _np() -> Any:
+def _np() -> ModuleType:
     try:
         import numpy
     except ImportError:
@@ -116,21 +122,21 @@ def _alpha(coincidences: Array, level: str) -> float | None:
 
 
 def krippendorff_alpha(
-    data: Any, *, values: int | None = None, level: str = "nominal"
+    data: npt.ArrayLike, *, values: int | None = None, level: str = "nominal"
 ) -> float | None:
     """Krippendorff's alpha of reliability *data*: raters × units of value codes
     ``0 .. values - 1`` with ``nan`` for a missing value (see the module docs).
     ``None`` where it is undefined (no pairable values, or no variation)."""
     np = _np()
-    data = np.asarray(data, dtype=float)
+    array: Array = np.asarray(data, dtype=float)
     if values is None:
-        values = int(np.nanmax(data)) + 1 if np.isfinite(data).any() else 0
+        values = int(np.nanmax(array)) + 1 if np.isfinite(array).any() else 0
     if values == 0:
         return None
-    return _alpha(_unit_coincidences(_counts(data, values)).sum(axis=0), level)
+    return _alpha(_unit_coincidences(_counts(array, values)).sum(axis=0), level)
 
 
-def fleiss_kappa(counts: Any) -> float | None:
+def fleiss_kappa(counts: npt.ArrayLike) -> float | None:
     """Fleiss' kappa of a subjects × categories table of how many raters chose each
     category; every subject must have the same number (2 or more) of ratings, else
     ``None``."""
@@ -150,7 +156,7 @@ def fleiss_kappa(counts: Any) -> float | None:
     return float((agreement.mean() - chance) / (1 - chance))
 
 
-def cohen_kappa(first: Any, second: Any) -> float | None:
+def cohen_kappa(first: npt.ArrayLike, second: npt.ArrayLike) -> float | None:
     """Cohen's kappa of two raters' value codes over the same units (``None`` when
     there is no unit, or when chance agreement is certain)."""
     np = _np()
@@ -191,6 +197,66 @@ def _bootstrap(unit_o: Array, level: str, samples: int, seed: int) -> tuple[floa
     return float(low), float(high)
 
 
+class LabelFigures(TypedDict):
+    """One label's figures (:attr:`Agreement.per_label`)."""
+
+    #: Times it was chosen, items it is the majority label of, alpha of choosing it.
+    ratings: int
+    items: int
+    krippendorff_alpha: float | None
+
+
+class RaterFigures(TypedDict):
+    """One rater's figures (:attr:`Agreement.per_rater`)."""
+
+    items: int
+    #: The share of units where the rater gave the other raters' majority value.
+    agreement_with_others: float | None
+    mean_cohen_kappa: float | None
+
+
+class AlphaInterval(TypedDict):
+    """The bootstrap interval of alpha, as :meth:`Agreement.to_dict` gives it."""
+
+    low: float | None
+    high: float | None
+    level: float
+    of: str
+    samples: int
+    seed: int
+
+
+class PairKappa(TypedDict):
+    """Cohen's kappa of two raters, as :meth:`Agreement.to_dict` gives it."""
+
+    raters: list[str]
+    units: int
+    kappa: float | None
+
+
+class AgreementDict(TypedDict):
+    """:class:`Agreement` as plain JSON data (:meth:`Agreement.to_dict`)."""
+
+    labels: list[str]
+    multi: bool
+    ordered: bool
+    items: int
+    raters: int
+    rater_names: list[str]
+    ratings: int
+    pairable_units: int
+    krippendorff_alpha: float | None
+    krippendorff_alpha_ordinal: float | None
+    alpha_ci: AlphaInterval | None
+    fleiss_kappa: float | None
+    raters_per_item: int | None
+    cohen_kappa: list[PairKappa]
+    per_label: dict[str, LabelFigures]
+    per_rater: dict[str, RaterFigures]
+    ties: int
+    heatmap: str | None
+
+
 @define
 class Agreement:
     """Agreement figures of a labels folder (see the module docs); :meth:`to_dict` is
@@ -214,12 +280,12 @@ class Agreement:
     raters_per_item: int | None
     #: ``(rater, rater, units both rated, kappa)`` for every pair.
     cohen_kappa: list[tuple[str, str, int, float | None]]
-    per_label: dict[str, dict[str, Any]]
-    per_rater: dict[str, dict[str, Any]]
+    per_label: dict[str, LabelFigures]
+    per_rater: dict[str, RaterFigures]
     ties: int
     heatmap: str | None = field(default=None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AgreementDict:
         """The figures as plain JSON data (``agree --json``)."""
         return {
             **self.scheme.to_dict(),
@@ -326,7 +392,7 @@ def agreement(
         both = np.isfinite(data[i]) & np.isfinite(data[j])
         kappa = cohen_kappa(data[i][both], data[j][both]) if both.any() else None
         pairs.append((a, b, int(both.sum()), kappa))
-    per_label: dict[str, dict[str, Any]] = {}
+    per_label: dict[str, LabelFigures] = {}
     width = len(scheme.labels)
     for code, label in enumerate(scheme.labels):
         if scheme.multi:
@@ -342,7 +408,7 @@ def agreement(
             ),
             "krippendorff_alpha": _round(krippendorff_alpha(binary, values=2)),
         }
-    per_rater: dict[str, dict[str, Any]] = {}
+    per_rater: dict[str, RaterFigures] = {}
     for i, rater in enumerate(raters):
         hits = total = 0
         for unit in np.flatnonzero(np.isfinite(data[i])):

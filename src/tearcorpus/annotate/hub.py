@@ -16,11 +16,13 @@ their parents and their posts.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from types import ModuleType
+from typing import TYPE_CHECKING, Final, TypedDict
 
-from ..errors import ExportError
+from ..errors import ExportError, MissingDependencyError
 from ._common import LabelError, LabelScheme, text_sha1
 from .labels import Labels, load_labels
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LABELS_CONFIG",
+    "LabelColumns",
     "LabelsConfig",
     "labels_dataset_dict",
     "labels_features",
@@ -43,10 +46,11 @@ __all__ = [
 LABELS_CONFIG: Final = "labels"
 
 
-def _datasets() -> Any:
-    from ..schema import _datasets
-
-    return _datasets()
+def _datasets() -> ModuleType:
+    try:
+        return importlib.import_module("datasets")
+    except ImportError:
+        raise MissingDependencyError("datasets export", "hf", "datasets") from None
 
 
 def labels_features(scheme: LabelScheme) -> datasets.Features:
@@ -85,6 +89,24 @@ FIELD_DOCS: Final = {
     "raters": "who rated the reply",
     "rater_labels": "each rater's label, in the order of `raters`",
 }
+
+
+class LabelColumns(TypedDict):
+    """The columns of the ``labels`` config (:meth:`LabelsConfig.rows`), labels as indices."""
+
+    id: list[str]
+    post_id: list[str]
+    parent_id: list[str | None]
+    post_title: list[str | None]
+    parent_text: list[str | None]
+    text: list[str]
+    #: An index, ``None`` on a tie; for multi-label tasks a list of indices.
+    label: list[int | list[int] | None]
+    agreement: list[float]
+    tie: list[bool]
+    raters: list[list[str]]
+    #: Each rater's label (for multi-label tasks, labels), in the order of ``raters``.
+    rater_labels: list[list[int] | list[list[int]]]
 
 
 class LabelsConfig:
@@ -138,13 +160,25 @@ class LabelsConfig:
                 for batch in read_batches(part.path):
                     self.add(table, batch)
 
-    def rows(self) -> dict[str, list[Any]]:
+    def rows(self) -> LabelColumns:
         """The config's columns (label names as indices), item by item; raises
         :class:`~tearcorpus.ExportError` for an item missing from the corpus or whose
         text is not the one labelled."""
         scheme = self.labels.scheme
         folder = self.labels.folder
-        columns: dict[str, list[Any]] = {name: [] for name in self.features}
+        columns: LabelColumns = {
+            "id": [],
+            "post_id": [],
+            "parent_id": [],
+            "post_title": [],
+            "parent_text": [],
+            "text": [],
+            "label": [],
+            "agreement": [],
+            "tie": [],
+            "raters": [],
+            "rater_labels": [],
+        }
         for item_id, agg in self._items.items():
             found = self._replies.get(item_id)
             if found is None:

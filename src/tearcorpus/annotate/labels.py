@@ -36,18 +36,21 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib
 import io
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Final
+from types import ModuleType
+from typing import Final, TypedDict
 
 from attrs import define, field, frozen
 
 from .._atomic import OutputDir
 from .._version import __version__
 from ..errors import MissingDependencyError, TearcorpusError
+from ..model import JsonValue
 from ._common import (
     ITEMS_FILE,
     LABELS_FORMAT,
@@ -68,7 +71,9 @@ from ._exports import Counts, Given, detect, doccano, label_studio, read_label_m
 __all__ = [
     "IMPORT_TOOLS",
     "Aggregate",
+    "ImportSource",
     "LabelImport",
+    "LabelImportDict",
     "Labels",
     "Rating",
     "aggregate",
@@ -170,6 +175,38 @@ def aggregate(
     return out
 
 
+class ImportSource(TypedDict):
+    """What :func:`import_labels` read from one export file."""
+
+    source: str
+    tool: str
+    annotations: int
+    taken: int
+    cancelled: int
+    empty: int
+
+
+class LabelImportDict(TypedDict):
+    """A :class:`LabelImport` as plain JSON data (:meth:`LabelImport.to_dict`)."""
+
+    output: str
+    files: list[str]
+    labels: list[str]
+    multi: bool
+    ordered: bool
+    items: int
+    labelled: int
+    unlabelled: int
+    raters: list[str]
+    annotations: int
+    taken: int
+    cancelled: int
+    empty: int
+    superseded: int
+    ties: int
+    sources: list[ImportSource]
+
+
 @define
 class LabelImport:
     """What :func:`import_labels` read and wrote; the counts add up: every annotation
@@ -192,9 +229,9 @@ class LabelImport:
     #: Items whose raters tied (no majority label).
     ties: int
     #: Per export file: tool, annotations, cancelled, empty.
-    sources: list[dict[str, Any]] = field(factory=list)
+    sources: list[ImportSource] = field(factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> LabelImportDict:
         """What was imported, as plain JSON data (``annotate import --json``)."""
         return {
             "output": self.outdir,
@@ -253,12 +290,11 @@ def _check(given: Given, items: dict[str, ItemKey], scheme: LabelScheme, tasks: 
         )
 
 
-def _pyarrow() -> Any:
+def _pyarrow() -> ModuleType:
     try:
-        import pyarrow as pa
+        return importlib.import_module("pyarrow")
     except ImportError:
         raise MissingDependencyError("annotation labels", "hf", "pyarrow") from None
-    return pa
 
 
 def _digest(path: str) -> str:
@@ -296,7 +332,7 @@ def import_labels(
     ids = None if label_map is None else read_label_map(os.fspath(label_map))
     latest: dict[tuple[str, str], Rating] = {}
     superseded = 0
-    sources = []
+    sources: list[ImportSource] = []
     totals = Counts()
     for path in paths:
         kind = detect(path) if tool == "auto" else tool
@@ -374,8 +410,8 @@ def import_labels(
     return result
 
 
-def _rows(ratings: Sequence[Rating]) -> dict[str, list[Any]]:
-    rows: dict[str, list[Any]] = {"item_id": [], "rater": [], "label": [], "annotated_at": []}
+def _rows(ratings: Sequence[Rating]) -> dict[str, list[object]]:
+    rows: dict[str, list[object]] = {"item_id": [], "rater": [], "label": [], "annotated_at": []}
     for rating in ratings:
         for label in rating.labels or (None,):
             rows["item_id"].append(rating.item_id)
@@ -385,7 +421,7 @@ def _rows(ratings: Sequence[Rating]) -> dict[str, list[Any]]:
     return rows
 
 
-def _aggregated_columns(folded: Sequence[Aggregate], multi: bool) -> dict[str, list[Any]]:
+def _aggregated_columns(folded: Sequence[Aggregate], multi: bool) -> dict[str, list[object]]:
     return {
         "item_id": [a.item_id for a in folded],
         "post_id": [a.post_id for a in folded],
@@ -399,7 +435,7 @@ def _aggregated_columns(folded: Sequence[Aggregate], multi: bool) -> dict[str, l
     }
 
 
-def _csv(columns: dict[str, list[Any]]) -> bytes:
+def _csv(columns: dict[str, list[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(columns))
@@ -427,7 +463,7 @@ def _write(
     ratings: Sequence[Rating],
     folded: Sequence[Aggregate],
     scheme: LabelScheme,
-    info: dict[str, Any],
+    info: dict[str, object],
     overwrite: bool,
 ) -> list[str]:
     pa = _pyarrow()
@@ -482,7 +518,7 @@ class Labels:
     scheme: LabelScheme
     ratings: list[Rating]
     aggregates: list[Aggregate]
-    manifest: dict[str, Any]
+    manifest: dict[str, JsonValue]
 
     @property
     def raters(self) -> list[str]:

@@ -24,17 +24,18 @@ import csv
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Final
 
 import orjson
 from attrs import define, field
 
 from .._atomic import OutputDir
+from .._io import DEFAULT_MAX_RECORD_BYTES
 from .._version import __version__
 from ..corpus import Corpus, Thread
 from ..errors import TearcorpusError
-from ..model import Reply
+from ..model import JsonValue, Reply
 from ..report import Report
 from ._common import (
     ITEMS_FILE,
@@ -44,6 +45,10 @@ from ._common import (
     LabelScheme,
     dumps,
 )
+
+if TYPE_CHECKING:
+    from ..job import Step
+    from ..reader import InputPath
 
 __all__ = [
     "CONTEXTS",
@@ -198,8 +203,8 @@ def _stratified(threads: list[tuple[Thread, list[Reply]]], sample: int, seed: in
 # -- writing
 
 
-def _task_data(item: Item, context: Sequence[str]) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": item.id, "text": item.text}
+def _task_data(item: Item, context: Sequence[str]) -> dict[str, str]:
+    data = {"id": item.id, "text": item.text}
     if "post" in context:
         data["post_title"] = item.post_title or ""
     if "parent" in context:
@@ -269,7 +274,7 @@ def write_tasks(
     scheme: LabelScheme,
     context: Sequence[str] = CONTEXTS,
     overwrite: bool = False,
-    settings: dict[str, Any] | None = None,
+    settings: Mapping[str, JsonValue] | None = None,
 ) -> list[str]:
     """Write *items* as *tool*'s tasks into *outdir* (see the module docs), atomically;
     returns the files written. *settings* are recorded in the manifest."""
@@ -328,7 +333,7 @@ def write_tasks(
 
 
 def export_tasks(
-    inputs: Any,
+    inputs: InputPath | Iterable[InputPath] | Corpus,
     out: str | os.PathLike[str],
     *,
     tool: str,
@@ -339,15 +344,20 @@ def export_tasks(
     seed: int = 0,
     stratify: str | None = None,
     context: Sequence[str] = CONTEXTS,
-    transforms: Iterable[Any] = (),
+    transforms: Iterable[Step] = (),
     overwrite: bool = False,
-    **reading: Any,
+    format: str | None = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    options: Mapping[str, str] | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    root: str | None = None,
 ) -> TaskExport:
     """Sample replies of *inputs* and write them as *tool*'s tasks into *out*.
 
     *inputs* are dump files (or fsspec URLs, or a converted corpus: anything
-    :func:`tearcorpus.read` takes, with its keywords in *reading*: ``format``,
-    ``strict``, ``encoding``, ...) or a :class:`~tearcorpus.Corpus`. *transforms* are
+    :func:`tearcorpus.read` takes, with its keywords: *format*, *strict*, *encoding*,
+    *options*, *max_record_bytes*, *root*) or a :class:`~tearcorpus.Corpus`. *transforms* are
     the steps of :class:`~tearcorpus.ConvertJob` (``AnonymizeStep()`` ...), run before
     sampling, as ``convert`` runs them: tasks made with the transforms of the corpus
     you publish carry its texts, so their labels attach to it. *labels* are the label
@@ -363,10 +373,22 @@ def export_tasks(
         raise TearcorpusError(
             f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
         )
-    paths: Any = ["<corpus>"] if isinstance(inputs, Corpus) else inputs
+    paths = ["<corpus>"] if isinstance(inputs, Corpus) else inputs
     job = ConvertJob(paths, to="jsonl", out=os.fspath(out), transforms=tuple(transforms))
     key = job.load_key()  # a missing key fails before any reading
-    corpus = inputs if isinstance(inputs, Corpus) else read(inputs, **reading)
+    corpus = (
+        inputs
+        if isinstance(inputs, Corpus)
+        else read(
+            inputs,
+            format=format,
+            strict=strict,
+            encoding=encoding,
+            options=options,
+            max_record_bytes=max_record_bytes,
+            root=root,
+        )
+    )
     report = corpus.report
     if job.transforms:
         names = tf.collect_names(corpus) if job.two_pass_names() else None
@@ -376,7 +398,7 @@ def export_tasks(
         corpus, sample=sample, seed=seed, stratify=stratify, context=context
     )
     eligible = len(corpus.replies) - skipped
-    settings = {
+    settings: dict[str, JsonValue] = {
         "sample": sample,
         "seed": seed,
         "stratify": stratify,

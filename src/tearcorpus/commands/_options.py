@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TextIO, TypeAlias, TypeVar
 
 from ..errors import TearcorpusError
 
@@ -32,6 +32,11 @@ __all__ = [
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+
+#: What each command's ``register`` adds its parser to: the command line's sub-parsers.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+_T = TypeVar("_T")
 
 #: Located errors printed after a lenient run; the rest are counted.
 SHOWN_ERRORS = 10
@@ -137,8 +142,8 @@ def add_transform_args(parser: argparse.ArgumentParser) -> None:
     from ..transforms.normalize import DEFAULT_STEPS, parse_steps
     from ..transforms.scrub import KINDS, parse_kinds
 
-    def checked(parse: Any) -> Any:
-        def run(value: str) -> Any:
+    def checked(parse: Callable[[str], _T]) -> Callable[[str], _T]:
+        def run(value: str) -> _T:
             try:
                 return parse(value)
             except ValueError as exc:

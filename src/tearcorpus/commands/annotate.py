@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._options import (
     EXIT_OK,
+    Subparsers,
     add_input_args,
     add_transform_args,
     input_options,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add ``annotate`` (with ``export`` and ``import``) and ``agree`` to *subparsers*."""
     from ..annotate.labels import IMPORT_TOOLS
     from ..annotate.tasks import TOOLS
@@ -123,7 +124,7 @@ def register(subparsers: Any) -> None:
     agree.set_defaults(handler=_cmd_agree)
 
 
-def _dump(data: Any) -> None:
+def _dump(data: object) -> None:
     import orjson
 
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -275,11 +276,11 @@ def _cmd_agree(args: argparse.Namespace) -> int:
             f"alpha {_fmt(figures['krippendorff_alpha'])}"
         )
     print("per rater:")
-    for rater, figures in result.per_rater.items():
+    for rater, own in result.per_rater.items():
         print(
-            f"  {rater}: items {figures['items']}, agrees with the others' majority "
-            f"{_fmt(figures['agreement_with_others'])}, mean Cohen's kappa "
-            f"{_fmt(figures['mean_cohen_kappa'])}"
+            f"  {rater}: items {own['items']}, agrees with the others' majority "
+            f"{_fmt(own['agreement_with_others'])}, mean Cohen's kappa "
+            f"{_fmt(own['mean_cohen_kappa'])}"
         )
     if result.heatmap:
         print(f"heatmap: {result.heatmap}")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._options import (
     EXIT_OK,
+    Subparsers,
     add_input_args,
     add_run_args,
     add_transform_args,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["job", "register", "run"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add ``convert`` to the command line's *subparsers*."""
     from ..exporters import EXPORTERS
 
@@ -187,9 +188,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import orjson
 
-        data = report.to_dict()
-        data.update({"output": result.outdir, "files": result.files, "written": result.written})
-        data["export_notes"] = result.notes
+        data = {
+            **report.to_dict(),
+            "output": result.outdir,
+            "files": result.files,
+            "written": result.written,
+            "export_notes": result.notes,
+        }
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
         return EXIT_OK
     print(

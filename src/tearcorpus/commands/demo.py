@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
-from ._options import EXIT_OK
+from ._options import EXIT_OK, Subparsers
 
 __all__ = ["register", "run_demo", "run_formats", "run_sample"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add ``demo``, ``formats`` and ``sample`` to the command line's *subparsers*."""
     demo = subparsers.add_parser(
         "demo", help="build a corpus from the bundled sample dump and print a summary"

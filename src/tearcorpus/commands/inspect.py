@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TextIO, TypedDict
 
 from ..model import Post, Record
 from ..report import Report
 from ._options import (
     EXIT_OK,
+    Subparsers,
     add_input_args,
     add_run_args,
     input_options,
@@ -21,13 +22,21 @@ from ._options import (
 __all__ = ["register", "run"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add ``inspect`` to the command line's *subparsers*."""
     inspect = subparsers.add_parser("inspect", help="summarise inputs: formats, counts, rejects")
     add_input_args(inspect)
     add_run_args(inspect)
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.set_defaults(handler=run)
+
+
+class _StatsDict(TypedDict):
+    threads: int
+    authors: int
+    platforms: dict[str, int]
+    time_range: list[str] | None
+    estimated_times: int
 
 
 class _Stats:
@@ -55,7 +64,7 @@ class _Stats:
             if record.created_at_estimated:
                 self.estimated += 1
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> _StatsDict:
         return {
             "threads": len(self.threads),
             "authors": len(self.authors),
@@ -117,9 +126,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import orjson
 
-        data = report.to_dict()
-        data["format"] = data["formats"][0] if len(data["formats"]) == 1 else data["formats"]
-        data.update(stats.to_dict())
+        counts = report.to_dict()
+        formats = counts["formats"]
+        data = {
+            **counts,
+            "format": formats[0] if len(formats) == 1 else formats,
+            **stats.to_dict(),
+        }
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         _summary(report, stats, sys.stdout)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from ._options import EXIT_OK
+from ._options import EXIT_OK, Subparsers
 
 __all__ = ["register", "run"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add ``publish`` to the command line's *subparsers*."""
     publish = subparsers.add_parser(
         "publish", help="upload a Hub folder (convert --to hub) to a Hugging Face dataset repo"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from ._options import EXIT_OK, add_input_args, input_options
+from ._options import EXIT_OK, Subparsers, add_input_args, input_options
 
 __all__ = ["register"]
 
@@ -29,7 +28,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add the ``report`` command to the command line's *subparsers*."""
     from ..overview import LARGEST_THREADS, MAX_REPLIES, SAMPLE_THREADS
 

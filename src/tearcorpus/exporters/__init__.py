@@ -1,8 +1,10 @@
 """Exporters, one module per output format, found by name through :data:`EXPORTERS`.
 
 Every module provides ``name``, ``description``, ``open(outdir, options)`` (an
-:class:`ExportWriter`: write, close, abort) and ``export(records, outdir, options)``
-(see :class:`Exporter`).
+:class:`~tearcorpus.typing.ExportWriter`: write, close, abort) and
+``export(records, outdir, options)``: it is a :class:`tearcorpus.typing.Exporter`. Those
+of :data:`ARROW_EXPORTERS` are :class:`~tearcorpus.typing.BatchExporter` too, those of
+:data:`LINE_EXPORTERS` :class:`~tearcorpus.typing.LineExporter`.
 """
 
 from __future__ import annotations
@@ -10,24 +12,26 @@ from __future__ import annotations
 from typing import Final
 
 from ..errors import ExportError
-from . import convokit, csv, hub, jsonl, messages, parquet
-from ._base import (
+from ..typing import (
+    BatchExporter,
     BatchWriter,
     Exporter,
-    ExportOptions,
-    ExportResult,
     ExportWriter,
+    LineExporter,
     PartWriter,
     Progress,
     ProgressFactory,
-    export_records,
 )
-from ._lines import LineExporter
+from . import convokit, csv, hub, jsonl, messages, parquet
+from ._base import ExportOptions, ExportResult, export_records
 
 __all__ = [
+    "ARROW_EXPORTERS",
     "ARROW_OUTPUTS",
     "EXPORTERS",
+    "LINE_EXPORTERS",
     "LINE_OUTPUTS",
+    "BatchExporter",
     "BatchWriter",
     "ExportOptions",
     "ExportResult",
@@ -51,10 +55,16 @@ EXPORTERS: Final[dict[str, Exporter]] = {
     convokit.name: convokit,
 }
 
-#: The formats written from Arrow record batches (pyarrow needed).
-ARROW_OUTPUTS: Final = (parquet.name, hub.name)
-#: The formats written a line (or row) per record, whose lines workers may encode.
-LINE_OUTPUTS: Final = (jsonl.name, csv.name)
+#: The exporters written from Arrow record batches (pyarrow needed), which workers may
+#: convert.
+ARROW_EXPORTERS: Final[dict[str, BatchExporter]] = {parquet.name: parquet, hub.name: hub}
+#: The exporters written a line (or row) per record, whose lines workers may encode.
+LINE_EXPORTERS: Final[dict[str, LineExporter]] = {jsonl.name: jsonl, csv.name: csv}
+
+#: The names of :data:`ARROW_EXPORTERS`.
+ARROW_OUTPUTS: Final = tuple(ARROW_EXPORTERS)
+#: The names of :data:`LINE_EXPORTERS`.
+LINE_OUTPUTS: Final = tuple(LINE_EXPORTERS)
 
 
 def get_exporter(name: str) -> Exporter:

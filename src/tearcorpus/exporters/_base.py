@@ -1,13 +1,16 @@
-"""The contract between the pipeline and an exporter module.
+"""What every exporter module uses: its options (:class:`ExportOptions`), its result
+(:class:`ExportResult`), the open-write-close loop (:func:`export_records`) and the
+manifest.
 
 Every exporter module provides ``name``, ``description``, ``open(outdir, options)`` and
-``export(records, outdir, options)`` (:class:`Exporter`). ``open`` starts an export and
-gives an :class:`ExportWriter`: records go in with ``write`` (as many times as needed),
-``close`` finishes and commits the folder and gives the :class:`ExportResult`, ``abort``
-leaves nothing behind. ``export`` is :func:`export_records`: open, write, close, or abort
-on any error. The writers of the Arrow formats also take Arrow record batches converted
-elsewhere (:class:`BatchWriter`: ``--workers``), and those of the line formats part files
-of lines encoded elsewhere (:class:`PartWriter`).
+``export(records, outdir, options)``: it is a :class:`tearcorpus.typing.Exporter`.
+``open`` starts an export and gives a :class:`~tearcorpus.typing.ExportWriter`: records go
+in with ``write`` (as many times as needed), ``close`` finishes and commits the folder and
+gives the :class:`ExportResult`, ``abort`` leaves nothing behind. ``export`` is
+:func:`export_records`: open, write, close, or abort on any error. The writers of the Arrow
+formats also take Arrow record batches converted elsewhere
+(:class:`~tearcorpus.typing.BatchWriter`: ``--workers``), and those of the line formats
+part files of lines encoded elsewhere (:class:`~tearcorpus.typing.PartWriter`).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, Protocol, TypeAlias, runtime_checkable
+from collections.abc import Iterable, Iterator
+from typing import IO
 
 import attrs
 import orjson
@@ -26,36 +29,15 @@ from .._version import __version__
 from ..model import Record
 from ..report import Report
 from ..serialize import SCHEMA_TAG
+from ..typing import Exporter, ProgressFactory
 
 __all__ = [
-    "BatchWriter",
     "ExportOptions",
     "ExportResult",
-    "ExportWriter",
-    "Exporter",
-    "PartWriter",
-    "Progress",
-    "ProgressFactory",
     "export_records",
     "manifest",
     "write_errors",
 ]
-
-
-class Progress(Protocol):
-    """A progress display (a ``tqdm`` bar is one): advanced by counts, then closed."""
-
-    def update(self, n: int = 1) -> object:
-        """Advance by *n*."""
-        ...
-
-    def close(self) -> None:
-        """End the display."""
-        ...
-
-
-#: ``factory(description, total, unit)``: a new :class:`Progress` for a long step.
-ProgressFactory: TypeAlias = Callable[[str, int, str], Progress]
 
 
 @define
@@ -115,61 +97,6 @@ class ExportResult:
     def written(self) -> int:
         """Posts and replies written."""
         return self.posts + self.replies
-
-
-class ExportWriter(Protocol):
-    """An export under way (see the module docs)."""
-
-    def write(self, records: Iterable[Record]) -> None:
-        """Take *records* (streamed, consumed once)."""
-        ...
-
-    def close(self) -> ExportResult:
-        """Finish the files, commit the folder; what was written. Aborts on an error."""
-        ...
-
-    def abort(self) -> None:
-        """Remove everything this export made; never raises."""
-        ...
-
-
-@runtime_checkable
-class BatchWriter(ExportWriter, Protocol):
-    """An export that also takes Arrow record batches of a table (``posts``, ``replies``),
-    as :func:`tearcorpus.hf.record_batches` gives them."""
-
-    def write_batch(self, table: str, batch: Any) -> None:
-        """Take one Arrow record batch of *table*, in the table's declared schema."""
-        ...
-
-
-@runtime_checkable
-class PartWriter(ExportWriter, Protocol):
-    """An export of lines that also takes part files of lines encoded elsewhere (a worker
-    process, with the exporter's own encoders): appended in the order given, then removed."""
-
-    def write_parts(self, parts: tuple[str, str], counts: tuple[int, int]) -> None:
-        """Append the posts and replies part files *parts* (holding *counts* records)."""
-        ...
-
-
-class Exporter(Protocol):
-    """What every module in :mod:`tearcorpus.exporters` provides."""
-
-    #: The name used with ``--to`` and in manifests.
-    name: str
-    #: One line for ``tearcorpus formats`` and the docs.
-    description: str
-
-    def open(self, outdir: str, options: ExportOptions) -> ExportWriter:
-        """Start an export into *outdir*."""
-        ...
-
-    def export(
-        self, records: Iterable[Record], outdir: str, options: ExportOptions
-    ) -> ExportResult:
-        """Write *records* (streamed, consumed once) into *outdir*: :func:`export_records`."""
-        ...
 
 
 def export_records(
@@ -248,11 +175,11 @@ def manifest(
     replies: int,
     files: dict[str, str],
     options: ExportOptions,
-    **more: Any,
+    **more: object,
 ) -> bytes:
     """The ``manifest.json`` of an export: format, schema, version, counts, files, the
     export's own settings (*more*) and what was read (the report)."""
-    data: dict[str, Any] = {
+    data: dict[str, object] = {
         "format": f"tearcorpus-{format}",
         "schema": SCHEMA_TAG,
         "tearcorpus_version": __version__,

@@ -1,6 +1,7 @@
 """The loop of the line-oriented exporters (JSON Lines, CSV).
 
-Such an exporter module provides, besides ``name``:
+Such an exporter module is a :class:`tearcorpus.typing.LineExporter`; it provides, besides
+what every exporter does:
 
 - ``tables(out, options)``: opens ``posts`` and ``replies`` files in the
   :class:`~tearcorpus._atomic.OutputDir` (binary handles, headers written);
@@ -8,7 +9,7 @@ Such an exporter module provides, besides ``name``:
 - ``finish(out, posts, replies, options)``: the manifest and the commit; returns the
   files written.
 
-:class:`LinesWriter` is the :class:`~tearcorpus.exporters.ExportWriter` of every such
+:class:`LinesWriter` is the :class:`~tearcorpus.typing.PartWriter` of every such
 module: records are encoded here, or, with ``--workers``, by the workers with the same
 ``encoders`` into part files that the writer appends in input order
 (:meth:`LinesWriter.write_parts`), so both write the same bytes.
@@ -16,34 +17,15 @@ module: records are encoded here, or, with ``--workers``, by the workers with th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import IO, Protocol
+from collections.abc import Iterable
+from typing import IO
 
 from .._atomic import OutputDir
 from ..model import Post, Record, Reply
+from ..typing import Encoder, LineExporter
 from ._base import ExportOptions, ExportResult, append_part
 
-__all__ = ["LineExporter", "LinesWriter", "write_lines"]
-
-Encoder = Callable[[Record], bytes]
-
-
-class LineExporter(Protocol):
-    """An exporter module that writes one line (or row) per record."""
-
-    name: str
-
-    def tables(self, out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:
-        """Open the posts and replies files in *out*, their headers written."""
-        ...
-
-    def encoders(self, options: ExportOptions) -> tuple[Encoder, Encoder]:
-        """The functions that turn a post, and a reply, into its line."""
-        ...
-
-    def finish(self, out: OutputDir, posts: int, replies: int, options: ExportOptions) -> list[str]:
-        """Write what follows the tables (the manifest); the names of the files written."""
-        ...
+__all__ = ["LinesWriter", "write_lines"]
 
 
 class LinesWriter:

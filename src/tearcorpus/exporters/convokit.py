@@ -41,8 +41,8 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from typing import IO, Any, Final, cast
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Final, TypedDict, cast
 
 import orjson
 
@@ -60,7 +60,8 @@ from ..conversations import (
 from ..errors import ExportError
 from ..model import Author, Post, Record, Reply
 from ..report import Report
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
+from ..typing import Exporter
+from ._base import ExportOptions, ExportResult, export_records, manifest
 
 __all__ = [
     "FILES",
@@ -98,6 +99,62 @@ _UTTERANCE: Final = 0
 _CONVERSATION: Final = 1
 
 
+class UtteranceMeta(TypedDict):
+    """An utterance's ``meta``: the same keys, in the same order, for posts and replies
+    (the reply-only ones ``null`` on posts)."""
+
+    kind: str
+    platform: str | None
+    title: str | None
+    url: str | None
+    parent_id: str | None
+    reattached: str | None
+    placeholder: bool
+    is_uploader: bool
+    like_count: int | None
+    depth: int | None
+    created_at_estimated: bool
+    is_pinned: bool
+    is_hearted: bool
+    is_edited: bool
+    is_deleted: bool
+    is_removed: bool
+
+
+class Utterance(TypedDict):
+    """A line of ``utterances.jsonl``."""
+
+    id: str
+    speaker: str
+    conversation_id: str
+    reply_to: str | None
+    #: Unix seconds.
+    timestamp: int | None
+    text: str
+    meta: UtteranceMeta
+    vectors: list[str]
+
+
+class ConversationMeta(TypedDict):
+    """A conversation's ``meta`` in ``conversations.json``."""
+
+    title: str | None
+    url: str | None
+    platform: str | None
+    author: str | None
+    view_count: int | None
+    comment_count: int | None
+    like_count: int | None
+    has_post: bool
+
+
+class _Conversation(TypedDict):
+    """A thread's conversation entry, as its build gives it."""
+
+    id: str
+    meta: ConversationMeta
+
+
 def speaker_id(author: Author | None) -> str:
     """An utterance's speaker: the author's id, else name, else :data:`UNKNOWN_SPEAKER`."""
     if author is None:
@@ -121,7 +178,7 @@ class _TypeIndex:
     def __init__(self) -> None:
         self.types: dict[str, list[str]] = {}
 
-    def note(self, meta: dict[str, Any]) -> None:
+    def note(self, meta: Mapping[str, object]) -> None:
         types = self.types
         for key, value in meta.items():
             seen = types.get(key)
@@ -147,7 +204,7 @@ class _ThreadBuilder:
         self.notes: Counter[str] = Counter()
         self.placeholders = 0
 
-    def __call__(self, group: Group[Record]) -> Iterator[Built[dict[str, Any]]]:
+    def __call__(self, group: Group[Record]) -> Iterator[Built[Utterance | _Conversation]]:
         post: Post | None = None
         post_number = 0
         replies: list[tuple[int, Reply]] = []
@@ -213,7 +270,7 @@ class _ThreadBuilder:
         return answers
 
 
-def _post_utterance(post: Post) -> dict[str, Any]:
+def _post_utterance(post: Post) -> Utterance:
     return {
         "id": post.id,
         "speaker": speaker_id(post.author),
@@ -226,7 +283,7 @@ def _post_utterance(post: Post) -> dict[str, Any]:
     }
 
 
-def _placeholder(thread: str, post: Post | None) -> dict[str, Any]:
+def _placeholder(thread: str, post: Post | None) -> Utterance:
     meta = _meta(post, kind="post", title=None, url=None, uploader=False)
     meta["placeholder"] = True
     return {
@@ -243,7 +300,7 @@ def _placeholder(thread: str, post: Post | None) -> dict[str, Any]:
 
 def _reply_utterance(
     reply: Reply, post: Post | None, reply_to: str, reason: str | None
-) -> dict[str, Any]:
+) -> Utterance:
     meta = _meta(reply, kind="reply", title=None, url=None, uploader=is_uploader(reply, post))
     meta["parent_id"] = reply.parent_id
     meta["reattached"] = reason
@@ -264,7 +321,7 @@ def _reply_utterance(
 
 def _meta(
     record: Record | None, *, kind: str, title: str | None, url: str | None, uploader: bool
-) -> dict[str, Any]:
+) -> UtteranceMeta:
     """The metadata every utterance has, in one order (a post's lacks nothing a reply's
     has: the reply-only keys are ``null`` on posts)."""
     return {
@@ -287,7 +344,7 @@ def _meta(
     }
 
 
-def _conversation_meta(thread: str, post: Post | None, real: bool) -> dict[str, Any]:
+def _conversation_meta(thread: str, post: Post | None, real: bool) -> ConversationMeta:
     return {
         "title": post.title if post is not None else None,
         "url": post.url if post is not None else None,
@@ -318,7 +375,7 @@ class _JsonObject:
         self.count = 0
         handle.write(b"{")
 
-    def add(self, key: str, value: Any) -> None:
+    def add(self, key: str, value: object) -> None:
         self.handle.write(b"," if self.count else b"")
         self.handle.write(orjson.dumps(key) + b":" + orjson.dumps(value))
         self.count += 1

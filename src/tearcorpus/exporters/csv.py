@@ -23,19 +23,19 @@ prefixes exactly when the file starts with one. ``manifest.json`` records the mo
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, Any, Final, cast
+from typing import IO, Any, Final
 
 import orjson
 
 from .._atomic import OutputDir
-from ..model import Record
+from ..model import JsonValue, Record
 from ..report import Report
 from ..schema import POSTS, REPLIES, Column
 from ..serialize import to_dict
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
-from ._lines import Encoder, LineExporter, LinesWriter
+from ..typing import Encoder
+from ._base import ExportOptions, ExportResult, export_records, manifest
+from ._lines import LinesWriter
 
 __all__ = [
     "BOM",
@@ -119,13 +119,13 @@ def encode_row(record: Record, columns: Sequence[Column], *, excel_safe: bool = 
 
 def decode_cells(
     cells: Sequence[str | None], columns: Sequence[Column], *, excel_safe: bool = False
-) -> dict[str, Any]:
+) -> dict[str, JsonValue]:
     """The serialised form (as :func:`tearcorpus.to_dict` gives it) of one row's cells.
 
     *cells* are the row's fields with ``None`` for an unquoted empty field. Raises
     ``ValueError`` naming the column for a cell that is not of its type.
     """
-    data: dict[str, Any] = {}
+    data: dict[str, JsonValue] = {}
     for column, cell in zip(columns, cells, strict=True):
         if cell is None:
             # An unquoted empty field: None, or "" for a column that cannot be missing
@@ -157,11 +157,15 @@ def decode_cells(
 
 def open(outdir: str, options: ExportOptions) -> LinesWriter:
     """Start a CSV export into *outdir*."""
-    return LinesWriter(cast(LineExporter, sys.modules[__name__]), outdir, options)
+    from . import csv  # this module, the LineExporter
+
+    return LinesWriter(csv, outdir, options)
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from . import csv
+
+    return export_records(csv, records, outdir, options)
 
 
 def tables(out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:

@@ -9,16 +9,16 @@ provenance included. Each line is one record, tagged ``"schema": "tearcorpus/1"`
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
-from typing import IO, cast
+from typing import IO
 
 from .._atomic import OutputDir
 from ..model import Record
 from ..report import Report
 from ..serialize import to_json_line
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
-from ._lines import Encoder, LineExporter, LinesWriter
+from ..typing import Encoder
+from ._base import ExportOptions, ExportResult, export_records, manifest
+from ._lines import LinesWriter
 
 __all__ = [
     "description",
@@ -37,11 +37,15 @@ description = "tearcorpus JSON Lines: posts.jsonl and replies.jsonl, lossless"
 
 def open(outdir: str, options: ExportOptions) -> LinesWriter:
     """Start a JSON Lines export into *outdir*."""
-    return LinesWriter(cast(LineExporter, sys.modules[__name__]), outdir, options)
+    from . import jsonl  # this module, the LineExporter
+
+    return LinesWriter(jsonl, outdir, options)
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from . import jsonl
+
+    return export_records(jsonl, records, outdir, options)
 
 
 def tables(out: OutputDir, options: ExportOptions) -> tuple[IO[bytes], IO[bytes]]:

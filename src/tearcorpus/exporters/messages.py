@@ -23,18 +23,27 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import orjson
 
 from .._atomic import OutputDir
 from .._byid import beside
 from .._groups import Groups
-from ..conversations import Assistant, Conversation, MessageBuilder, json_row, thread_id
+from ..conversations import (
+    Assistant,
+    Conversation,
+    MessageBuilder,
+    as_assistant,
+    as_conversation,
+    json_row,
+    thread_id,
+)
 from ..errors import ExportError
 from ..model import Post, Record
 from ..report import Report
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
+from ..typing import Exporter
+from ._base import ExportOptions, ExportResult, export_records, manifest
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,8 +75,7 @@ def check_options(options: ExportOptions) -> MessageBuilder:
     """The builder of *options*' conversations; an :class:`ExportError` for a bad value."""
     try:
         return MessageBuilder(
-            cast(Any, options.conversation),
-            cast(Any, options.assistant),
+            as_conversation(options.conversation), as_assistant(options.assistant)
         )
     except ValueError as exc:
         raise ExportError(str(exc)) from None
@@ -185,7 +193,7 @@ def hub_rows(
             for batch in read_batches(path):
                 for record in records_from_table(batch, table):
                     groups.add(thread_id(record), record)
-        rows: list[dict[str, Any]] = []
+        rows: list[dict[str, object]] = []
         for _channel, row in groups.build(builder):
             row["platform"] = platforms[row["platform"]]
             rows.append(row)

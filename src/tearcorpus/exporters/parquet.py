@@ -10,9 +10,8 @@ table. Read back with :func:`tearcorpus.schema.records_from_table`.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterable
-from typing import IO, Any, Final, Literal, cast
+from typing import IO, TYPE_CHECKING, Final, Literal
 
 from .._atomic import OutputDir
 from .._batches import record_batches
@@ -20,7 +19,12 @@ from ..errors import ExportError, MissingDependencyError
 from ..model import Record
 from ..report import Report
 from ..schema import arrow_schema, leaf_columns
-from ._base import Exporter, ExportOptions, ExportResult, export_records, manifest
+from ._base import ExportOptions, ExportResult, export_records, manifest
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from .._batches import BatchBuilder
 
 __all__ = [
     "BATCH_SIZE",
@@ -65,12 +69,12 @@ PLAIN_COLUMNS: Final = frozenset(
 COMPRESSIONS: Final = ("zstd", "snappy", "gzip", "none")
 
 
-def _pq() -> Any:
+def _require_pyarrow() -> None:
+    """Raise :class:`MissingDependencyError` when pyarrow is not installed."""
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise MissingDependencyError("Parquet export", "hf", "pyarrow") from None
-    return pq
 
 
 def check_compression(compression: str) -> str:
@@ -88,13 +92,14 @@ class _TableWriter:
     def __init__(
         self, handle: IO[bytes], table: Literal["posts", "replies"], compression: str
     ) -> None:
+        import pyarrow.parquet as pq  # present: ParquetExport checked that
+
         from .._batches import Rebatcher
 
-        pq = _pq()
         self.table: Literal["posts", "replies"] = table
         self.count = 0
         self.rebatcher = Rebatcher(BATCH_SIZE)
-        self.builder: Any = None  # for records taken one by one (add)
+        self.builder: BatchBuilder | None = None  # for records taken one by one (add)
         schema = arrow_schema(table)
         encoded = [leaf for leaf in leaf_columns(schema) if leaf not in PLAIN_COLUMNS]
         self.writer = pq.ParquetWriter(
@@ -111,7 +116,7 @@ class _TableWriter:
         if batch is not None:
             self.add_batch(batch)
 
-    def add_batch(self, batch: Any) -> None:
+    def add_batch(self, batch: pa.RecordBatch) -> None:
         """Take a record batch of this table, of any length (converted here from the
         records, or by a worker process): the row groups are the same either way."""
         self.count += len(batch)
@@ -137,7 +142,7 @@ class ParquetExport:
 
     def __init__(self, outdir: str, options: ExportOptions) -> None:
         compression = check_compression(options.compression)
-        _pq()  # fail before creating anything when pyarrow is missing
+        _require_pyarrow()  # fail before creating anything when pyarrow is missing
         self.outdir = outdir
         self.options = options
         self.out = OutputDir(outdir, overwrite=options.overwrite)
@@ -154,7 +159,7 @@ class ParquetExport:
         for table, batch in record_batches(records):
             self.tables[table].add_batch(batch)
 
-    def write_batch(self, table: str, batch: Any) -> None:
+    def write_batch(self, table: str, batch: pa.RecordBatch) -> None:
         """Take one Arrow record batch of *table* (``posts`` or ``replies``)."""
         self.tables[table].add_batch(batch)
 
@@ -192,7 +197,9 @@ def open(outdir: str, options: ExportOptions) -> ParquetExport:
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from . import parquet  # this module, the Exporter
+
+    return export_records(parquet, records, outdir, options)
 
 
 def write_parquet(

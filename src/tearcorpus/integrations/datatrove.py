@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Final
 
 from ..errors import MissingDependencyError
 
@@ -78,10 +78,13 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 import orjson
 
 from ..merge import merge, merge_reason
-from ..model import Post, Record
+from ..model import JsonValue, Post, Record
 from ..report import Report
 from ..serialize import from_dict, to_dict, to_json_line
 from ..transforms import Drop, Transform
+
+if TYPE_CHECKING:
+    from ..exporters.parquet import _TableWriter
 
 __all__ = [
     "EXTRA_KEY",
@@ -123,12 +126,11 @@ def _record_keys() -> frozenset[str]:
 _KEYS: Final = _record_keys()
 
 
-def to_document(record: Record, *, extra_metadata: Mapping[str, Any] | None = None) -> Document:
+def to_document(record: Record, *, extra_metadata: Mapping[str, object] | None = None) -> Document:
     """A datatrove ``Document`` for *record*: its text, its id, the rest as metadata."""
-    metadata = to_dict(record)
-    text = metadata.pop("text")
-    if extra_metadata:
-        metadata.update(extra_metadata)
+    fields = to_dict(record)
+    text = fields.pop("text")
+    metadata: Mapping[str, object] = {**fields, **extra_metadata} if extra_metadata else fields
     return Document(text=text, id=record.id, metadata=metadata)
 
 
@@ -138,23 +140,28 @@ def from_document(document: Document) -> Record:
     Metadata keys that are not record fields (added by other datatrove steps) are kept
     in ``extra["datatrove"]``; :data:`ORDER_KEY` is left out.
     """
-    data: dict[str, Any] = {}
-    foreign: dict[str, Any] = {}
+    data: dict[str, object] = {}
+    foreign: dict[str, object] = {}
     for key, value in document.metadata.items():
         if key != ORDER_KEY:
             (data if key in _KEYS else foreign)[key] = value
     data["text"] = document.text
     if foreign:
-        extra = dict(data.get("extra") or {})
-        extra[EXTRA_KEY] = {**(extra.get(EXTRA_KEY) or {}), **foreign}
-        data["extra"] = extra
+        extra = data.get("extra") or {}
+        kept = (extra.get(EXTRA_KEY) or {}) if isinstance(extra, dict) else None
+        if not isinstance(extra, dict) or not isinstance(kept, dict):
+            raise ValueError(
+                f"document {document.id!r} is not a tearcorpus record: its extra is not an "
+                f"object with an object {EXTRA_KEY!r}"
+            )
+        data["extra"] = {**extra, EXTRA_KEY: {**kept, **foreign}}
     try:
         return from_dict(data)
     except ValueError as exc:
         raise ValueError(f"document {document.id!r} is not a tearcorpus record: {exc}") from None
 
 
-def _foreign(document: Document) -> dict[str, Any]:
+def _foreign(document: Document) -> dict[str, object]:
     return {k: v for k, v in document.metadata.items() if k not in _KEYS}
 
 
@@ -190,7 +197,7 @@ class TearcorpusReader(BaseDiskReader):  # type: ignore[misc]
         skip: int = 0,
         file_progress: bool = False,
         doc_progress: bool = False,
-        default_metadata: dict[str, Any] | None = None,
+        default_metadata: dict[str, object] | None = None,
         recursive: bool = True,
         glob_pattern: str | None = None,
         shuffle_files: bool = False,
@@ -308,11 +315,13 @@ class TearcorpusWriter(DiskWriter):  # type: ignore[misc]
             max_file_size=max_file_size,
         )
 
-    def _write(self, document: dict[str, Any], file_handler: IO[bytes], filename: str) -> None:
+    def _write(
+        self, document: dict[str, JsonValue], file_handler: IO[bytes], filename: str
+    ) -> None:
         file_handler.write(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE))
 
 
-def _adapt(_writer: Any, document: Document) -> dict[str, Any]:
+def _adapt(_writer: DiskWriter, document: Document) -> dict[str, JsonValue]:
     return to_dict(from_document(document))
 
 
@@ -339,9 +348,9 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
             output_folder, output_filename=output_filename, compression=None, mode="wb"
         )
         self.parquet_compression = check_compression(compression)
-        self._tables: dict[str, Any] = {}
+        self._tables: dict[str, _TableWriter] = {}
 
-    def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
+    def write(self, document: Document, rank: int = 0, **kwargs: object) -> None:
         """Add *document*'s record to the Parquet file of its table for task *rank*."""
         from ..exporters.parquet import _TableWriter
         from ..schema import table_for
@@ -357,7 +366,7 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
         self.stat_update(table)
         self.update_doc_stats(document)
 
-    def _write(self, document: dict[str, Any], file_handler: IO[bytes], filename: str) -> None:
+    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
         raise NotImplementedError  # write() above does the work
 
     def close(self) -> None:
@@ -408,7 +417,7 @@ class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
         super().__init__(output_folder, compression=compression, mode="wb")
         self.buckets = _check_buckets(buckets)
 
-    def write(self, document: Document, rank: int = 0, **kwargs: Any) -> None:
+    def write(self, document: Document, rank: int = 0, **kwargs: object) -> None:
         """Append *document*'s record, with its observation order, to the file of its
         bucket for task *rank*."""
         order = document.metadata.get(ORDER_KEY)
@@ -429,7 +438,7 @@ class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
         self.stat_update("posts" if type(record) is Post else "replies")
         self.update_doc_stats(document)
 
-    def _write(self, document: dict[str, Any], file_handler: IO[bytes], filename: str) -> None:
+    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
         raise NotImplementedError  # write() above does the work
 
 

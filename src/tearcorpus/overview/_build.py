@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 import orjson
@@ -24,7 +24,7 @@ from attrs import frozen
 
 from .._io import DEFAULT_MAX_RECORD_BYTES, is_remote, is_stream, provenance_name, provenance_root
 from ..errors import ExportError, InputError
-from ..model import Record
+from ..model import JsonValue, Record
 from ..report import Report
 from ._stats import Overview, OverviewStats
 from ._threads import TEXT_CHARS, gather_threads
@@ -118,7 +118,7 @@ def write_report(
     require_matplotlib()  # before reading anything
     detect = _detector(detect_languages)
 
-    built: list[tuple[str, Mapping[str, Any]]] = []
+    built: list[tuple[str, Mapping[str, object]]] = []
     if isinstance(inputs, Corpus):
         corpus = inputs
         run = corpus.report
@@ -132,7 +132,7 @@ def write_report(
     else:
         paths = _paths(inputs)
         read = _Reader(paths, format, strict, encoding, options, max_record_bytes)
-        built = read_counts(paths)
+        built += read_counts(paths)
         run, overview = _statistics(read, detect, target)
         again = read.records_quietly
         default_title = (
@@ -239,18 +239,24 @@ class _Reader:
         max_record_bytes: int,
     ) -> None:
         self.paths = paths
-        self.settings: dict[str, Any] = {
-            "format": format,
-            "strict": strict,
-            "encoding": encoding,
-            "options": options,
-            "max_record_bytes": max_record_bytes,
-        }
+        self.format = format
+        self.strict = strict
+        self.encoding = encoding
+        self.options = options
+        self.max_record_bytes = max_record_bytes
 
     def records(self, report: Report) -> Iterator[Record]:
         from ..reader import iter_records
 
-        return iter_records(self.paths, report=report, **self.settings)
+        return iter_records(
+            self.paths,
+            report=report,
+            format=self.format,
+            strict=self.strict,
+            encoding=self.encoding,
+            options=self.options,
+            max_record_bytes=self.max_record_bytes,
+        )
 
     def records_quietly(self) -> Iterator[Record]:
         """Another reading; its counts are those of the first."""
@@ -292,25 +298,28 @@ def _choose(overview: Overview, largest: int, sample: int) -> dict[str, tuple[st
     return chosen
 
 
-def _shown(info: Mapping[str, Any]) -> dict[str, Any]:
+def _shown(info: Mapping[str, object], *, base_names: bool = False) -> dict[str, object]:
     """A report's dict as the page shows it: inputs named relative to their common folder
-    (no absolute local path in a page meant to be shared), no located errors."""
+    (no absolute local path in a page meant to be shared; by their file names alone with
+    *base_names*), no located errors."""
     data = dict(info)
-    sources = [dict(s) for s in data.get("sources") or [] if isinstance(s, Mapping)]
+    given = data.get("sources")
+    sources = [dict(s) for s in given if isinstance(s, Mapping)] if isinstance(given, list) else []
     names = [str(s.get("source", "")) for s in sources]
     root = provenance_root(n for n in names if not is_remote(n))
     for source, name in zip(sources, names, strict=True):
-        source["source"] = provenance_name(name, root) if os.path.isabs(name) else name
+        shown = provenance_name(name, root) if os.path.isabs(name) else name
+        source["source"] = (os.path.basename(shown) or shown) if base_names else shown
         source.pop("errors", None)
     data["sources"] = sources
     return data
 
 
-def read_counts(paths: Iterable[str]) -> list[tuple[str, Mapping[str, Any]]]:
+def read_counts(paths: Iterable[str]) -> list[tuple[str, dict[str, JsonValue]]]:
     """The counts of the runs that built the exports among *paths*: an export folder's
     ``manifest.json`` (its ``read`` entry), a Hub folder's card (the mark written by
     :meth:`~tearcorpus.overview.CardCharts.section`), or those files given themselves."""
-    found: list[tuple[str, Mapping[str, Any]]] = []
+    found: list[tuple[str, dict[str, JsonValue]]] = []
     seen: set[str] = set()
     for path in paths:
         if is_remote(path):
@@ -335,7 +344,7 @@ def read_counts(paths: Iterable[str]) -> list[tuple[str, Mapping[str, Any]]]:
     return found
 
 
-def _counts_in(path: str) -> Mapping[str, Any] | None:
+def _counts_in(path: str) -> dict[str, JsonValue] | None:
     try:
         with open(path, "rb") as handle:
             head = handle.read(8 << 20)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import orjson
 
@@ -20,7 +20,10 @@ from ._build import COUNTS_MARK, _shown
 from ._stats import Overview
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ..report import Report
+    from ._charts import Chart
 
 __all__ = ["IMAGES", "CardCharts", "card_images"]
 
@@ -40,27 +43,39 @@ class CardCharts:
         self.overview = Overview()
         #: The images written by :meth:`section` (paths relative to the folder).
         self.images: list[str] = []
+        self._charts: list[Chart] | None = None
+        self._missing = False
 
-    def add(self, table: str, batch: Any) -> None:
+    def add(self, table: str, batch: pa.RecordBatch) -> None:
         """Count a record batch of the ``posts`` or ``replies`` table."""
         self.overview.add_batch(table, batch)
 
-    def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
-        """Draw the charts, hand each PNG to ``write(relative path, bytes)`` and return
-        the card's Markdown section showing them (with the run's counts in a comment)."""
+    def draw(self) -> None:
+        """Draw the charts of every batch added (once; :meth:`section` draws them if this
+        was not called). The Hub export calls it while its writer thread ends the shards,
+        so that the drawing (Python work) overlaps the writing (Arrow work)."""
         from ..errors import MissingDependencyError
         from ._charts import draw_charts
 
-        lines = ["", "## Charts", ""]
-        stats = self.overview.result()
+        if self._charts is not None:
+            return
         try:
-            charts = draw_charts(stats, svg=False, png=True)
+            self._charts = draw_charts(self.overview.result(), svg=False, png=True)
         except MissingDependencyError:
+            self._charts, self._missing = [], True
+
+    def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
+        """Hand each chart's PNG to ``write(relative path, bytes)`` and return the card's
+        Markdown section showing them (with the run's counts in a comment)."""
+        self.draw()
+        assert self._charts is not None
+        charts = self._charts
+        lines = ["", "## Charts", ""]
+        if self._missing:
             lines.append(
                 "Not drawn: matplotlib is not installed (`pip install 'tearcorpus[report]'`). "
                 "`tearcorpus report` draws them, with a thread browser, from this folder."
             )
-            charts = []
         empty = []
         for chart in charts:
             if chart.png is None:
@@ -79,9 +94,7 @@ class CardCharts:
                 "",
             ]
         if report is not None:
-            shown = _shown(report.to_dict())
-            for source in shown["sources"]:
-                source["source"] = os.path.basename(source["source"]) or source["source"]
+            shown = _shown(report.to_dict(), base_names=True)
             counts = orjson.dumps(shown).decode()
             counts = counts.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             lines += [f"<!-- {COUNTS_MARK}{counts} -->", ""]

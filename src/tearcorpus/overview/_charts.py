@@ -16,12 +16,17 @@ import re
 import warnings
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Final
+from types import ModuleType
+from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
 
 from ..errors import MissingDependencyError
 from ._stats import OverviewStats, emoji_name
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
 
 __all__ = ["CHARTS", "Chart", "draw_charts", "require_matplotlib"]
 
@@ -63,7 +68,7 @@ class Chart:
         return self.svg is not None or self.png is not None
 
 
-def require_matplotlib() -> Any:
+def require_matplotlib() -> ModuleType:
     """matplotlib, or a :class:`~tearcorpus.errors.MissingDependencyError` naming the
     ``report`` extra."""
     try:
@@ -72,6 +77,13 @@ def require_matplotlib() -> Any:
     except ImportError:
         raise MissingDependencyError("the corpus report's charts", "report", "matplotlib") from None
     return matplotlib
+
+
+def _integer_ticks(axis: Axis) -> None:
+    """Ticks at whole numbers only, otherwise as matplotlib's default locator places them."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
 
 
 def _bucket_label(bucket: int) -> str:
@@ -101,7 +113,7 @@ def _buckets(counts: dict[int, int]) -> dict[int, int]:
 
 
 def _bars(
-    ax: Any,
+    ax: Axes,
     labels: list[str],
     values: list[int],
     *,
@@ -119,12 +131,12 @@ def _bars(
     )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     # A few bars keep the width of one among six (the others' room left empty).
     ax.set_xlim(-0.6, max(len(labels), _MIN_SLOTS) - 0.4)
 
 
-def _hbars(ax: Any, labels: list[str], values: list[int]) -> None:
+def _hbars(ax: Axes, labels: list[str], values: list[int]) -> None:
     """Horizontal bars, the first at the top; a few keep the height of one among six."""
     count = len(labels)
     positions = [count - 1 - i for i in range(count)]
@@ -133,9 +145,10 @@ def _hbars(ax: Any, labels: list[str], values: list[int]) -> None:
     ax.set_ylim(count - max(count, _MIN_SLOTS) - 0.4, count - 0.4)
 
 
-def _over_time(ax: Any, stats: OverviewStats) -> str | None:
+def _over_time(ax: Axes, stats: OverviewStats) -> str | None:
     if not stats.days:
         return "No reply states a time."
+    import numpy as np
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     days = {date.fromisoformat(day): counts for day, counts in stats.days.items()}
@@ -162,7 +175,7 @@ def _over_time(ax: Any, stats: OverviewStats) -> str | None:
         counts = bins.setdefault(start(day), [0, 0])
         counts[0] += exact
         counts[1] += estimated
-    xs = list(bins)
+    xs = np.array(list(bins), dtype="datetime64[D]")
     exact_counts = [c[0] for c in bins.values()]
     estimated_counts = [c[1] for c in bins.values()]
     ax.bar(xs, exact_counts, width=width * 0.9, align="edge", color=_ACCENT, label="exact time")
@@ -181,11 +194,11 @@ def _over_time(ax: Any, stats: OverviewStats) -> str | None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     ax.set_ylabel(f"replies per {unit}")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     return None
 
 
-def _thread_sizes(ax: Any, stats: OverviewStats) -> str | None:
+def _thread_sizes(ax: Axes, stats: OverviewStats) -> str | None:
     if not stats.thread_sizes:
         return "No thread."
     buckets = _buckets(stats.thread_sizes)
@@ -199,7 +212,7 @@ def _thread_sizes(ax: Any, stats: OverviewStats) -> str | None:
     return None
 
 
-def _depths(ax: Any, stats: OverviewStats) -> str | None:
+def _depths(ax: Axes, stats: OverviewStats) -> str | None:
     if not stats.depths:
         return "No reply."
     known = {d: n for d, n in stats.depths.items() if d is not None}
@@ -226,7 +239,7 @@ def _depths(ax: Any, stats: OverviewStats) -> str | None:
     return None
 
 
-def _lengths(ax: Any, stats: OverviewStats) -> str | None:
+def _lengths(ax: Axes, stats: OverviewStats) -> str | None:
     if not stats.reply_lengths:
         return "No reply."
     buckets = _buckets(stats.reply_lengths)
@@ -240,7 +253,7 @@ def _lengths(ax: Any, stats: OverviewStats) -> str | None:
     return None
 
 
-def _likes(ax: Any, stats: OverviewStats) -> str | None:
+def _likes(ax: Axes, stats: OverviewStats) -> str | None:
     stated = {b: n for b, n in stats.likes.items() if b is not None}
     if not stated:
         return "No reply states a like count." if stats.replies else "No reply."
@@ -257,7 +270,7 @@ def _likes(ax: Any, stats: OverviewStats) -> str | None:
     return None
 
 
-def _languages(ax: Any, stats: OverviewStats) -> str | None:
+def _languages(ax: Axes, stats: OverviewStats) -> str | None:
     counts = stats.detected_languages or stats.stated_languages
     if not counts:
         if stats.language_detection == "unavailable":
@@ -274,18 +287,18 @@ def _languages(ax: Any, stats: OverviewStats) -> str | None:
         top.append(("other", rest))
     _hbars(ax, [code for code, _ in top], [n for _, n in top])
     ax.set_xlabel("reply texts" if stats.detected_languages else "records")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.xaxis)
     return None
 
 
-def _emoji(ax: Any, stats: OverviewStats, *, glyphs: bool) -> str | None:
+def _emoji(ax: Axes, stats: OverviewStats, *, glyphs: bool) -> str | None:
     if not stats.emoji:
         return "No emoji in the replies."
     top = stats.emoji[:15]
     labels = [(f"{e}  {emoji_name(e)}" if glyphs else emoji_name(e)) for e, _ in top]
     _hbars(ax, labels, [n for _, n in top])
     ax.set_xlabel("times used")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.xaxis)
     return None
 
 
@@ -337,7 +350,7 @@ def draw_charts(stats: OverviewStats, *, svg: bool = True, png: bool = False) ->
     matplotlib = require_matplotlib()
     from matplotlib.figure import Figure
 
-    draws: dict[str, Callable[[Any, OverviewStats, bool], str | None]] = {
+    draws: dict[str, Callable[[Axes, OverviewStats, bool], str | None]] = {
         "comments-over-time": lambda ax, s, g: _over_time(ax, s),
         "thread-sizes": lambda ax, s, g: _thread_sizes(ax, s),
         "reply-depth": lambda ax, s, g: _depths(ax, s),
@@ -349,7 +362,8 @@ def draw_charts(stats: OverviewStats, *, svg: bool = True, png: bool = False) ->
     charts = []
     for name, title in CHARTS:
         caption = _caption(name, stats)
-        drawings: dict[str, Any] = {}
+        drawn_svg: str | None = None
+        drawn_png: bytes | None = None
         note = None
         for kind in ("svg", "png"):
             if not (svg if kind == "svg" else png):
@@ -368,14 +382,14 @@ def draw_charts(stats: OverviewStats, *, svg: bool = True, png: bool = False) ->
                 buffer = io.BytesIO()
                 if kind == "svg":
                     figure.savefig(buffer, format="svg", metadata={"Date": None})
-                    drawings[kind] = _inline_svg(buffer.getvalue().decode(), name)
+                    drawn_svg = _inline_svg(buffer.getvalue().decode(), name)
                 else:
                     figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
-                    drawings[kind] = buffer.getvalue()
+                    drawn_png = buffer.getvalue()
         if note is not None:
             charts.append(Chart(name, title, note))
         else:
-            charts.append(Chart(name, title, caption, drawings.get("svg"), drawings.get("png")))
+            charts.append(Chart(name, title, caption, drawn_svg, drawn_png))
     return charts
 
 

@@ -13,20 +13,21 @@ import hashlib
 import html
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
-from typing import Any, Final
+from typing import Final
 
 import orjson
 
 from .._version import __version__
 from ._charts import Chart
 from ._stats import OverviewStats
+from ._threads import ThreadData
 
 __all__ = ["render_page", "script_json"]
 
 _NUMBER: Final = "{:,}"
 
 
-def script_json(value: Any) -> str:
+def script_json(value: object) -> str:
     """*value* as JSON that cannot end the ``<script>`` element holding it, nor open a
     comment or markup inside it."""
     text = orjson.dumps(value).decode()
@@ -43,6 +44,12 @@ def _n(value: int, approximate: bool = False) -> str:
 
 def _count(value: int, one: str, many: str) -> str:
     return f"{_n(value)} {one if value == 1 else many}"
+
+
+def _total(counts: Mapping[str, object], key: str) -> int:
+    """The count *key* of a report's dict (0 when it is not stated)."""
+    value = counts.get(key, 0)
+    return int(value) if isinstance(value, int | float) else 0
 
 
 def _asset(name: str) -> str:
@@ -86,14 +93,14 @@ def _quantile(counts: Mapping[int, int], q: float) -> int | None:
     return max(counts)
 
 
-def _cards(stats: OverviewStats, run: Mapping[str, Any]) -> str:
+def _cards(stats: OverviewStats, run: Mapping[str, object]) -> str:
     items = [
         (_n(stats.posts), "posts"),
         (_n(stats.replies), "replies"),
         (_n(stats.threads, stats.thread_level > 0), "threads"),
         (_n(stats.authors, stats.author_level > 0), "distinct authors"),
-        (_n(int(run.get("rejected", 0))), "rejected"),
-        (_n(int(run.get("dropped", 0))), "dropped"),
+        (_n(_total(run, "rejected")), "rejected"),
+        (_n(_total(run, "dropped")), "dropped"),
     ]
     cells = "".join(
         f'<div class="card"><span class="n">{n}</span><span class="k">{_esc(k)}</span></div>'
@@ -137,14 +144,14 @@ def _reasons(caption: str, counts: Mapping[str, int]) -> str:
     return _table(caption, ("reason", "records"), sorted(counts.items()))
 
 
-def _run_tables(title: str, run: Mapping[str, Any]) -> str:
+def _run_tables(title: str, run: Mapping[str, object]) -> str:
     """The counts of one reading: totals, then by reason and by input."""
     totals = [
-        ("records read", int(run.get("read", 0))),
-        ("written to the corpus", int(run.get("written", 0))),
-        ("rejected (unreadable)", int(run.get("rejected", 0))),
-        ("dropped by transforms", int(run.get("dropped", 0))),
-        ("merged (one record per id)", int(run.get("merged", 0))),
+        ("records read", _total(run, "read")),
+        ("written to the corpus", _total(run, "written")),
+        ("rejected (unreadable)", _total(run, "rejected")),
+        ("dropped by transforms", _total(run, "dropped")),
+        ("merged (one record per id)", _total(run, "merged")),
     ]
     parts = [_table(title, ("", ""), totals)]
     for key, caption in (
@@ -152,20 +159,21 @@ def _run_tables(title: str, run: Mapping[str, Any]) -> str:
         ("dropped_by_reason", "Dropped, by reason"),
         ("merged_by_reason", "Merged, by reason"),
     ):
-        counts = run.get(key) or {}
-        if counts:
+        counts = run.get(key)
+        if isinstance(counts, Mapping) and counts:
             parts.append(_reasons(caption, counts))
-    sources = run.get("sources") or []
-    if sources:
+    sources = run.get("sources")
+    if isinstance(sources, list) and sources:
         rows = [
             (
                 str(s.get("source", "")),
                 str(s.get("format", "")),
-                int(s.get("posts", 0)),
-                int(s.get("replies", 0)),
-                int(s.get("rejected", 0)),
+                _total(s, "posts"),
+                _total(s, "replies"),
+                _total(s, "rejected"),
             )
             for s in sources
+            if isinstance(s, Mapping)
         ]
         inputs = _table("Inputs", ("input", "format", "posts", "replies", "rejected"), rows)
         parts.append(inputs.replace("<table>", '<table class="wide">', 1))
@@ -187,9 +195,9 @@ def render_page(
     title: str,
     stats: OverviewStats,
     charts: Sequence[Chart],
-    threads: Sequence[Mapping[str, Any]],
-    run: Mapping[str, Any],
-    built: Sequence[tuple[str, Mapping[str, Any]]],
+    threads: Sequence[ThreadData],
+    run: Mapping[str, object],
+    built: Sequence[tuple[str, Mapping[str, object]]],
     browser_note: str,
 ) -> str:
     """The whole page. *run* is the reading's report (``Report.to_dict()``), *built*

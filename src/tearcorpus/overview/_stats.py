@@ -20,11 +20,16 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import define, field, frozen
 
 from ..model import Record
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pyarrow as pa
 
 __all__ = [
     "AUTHOR_BUDGET",
@@ -142,12 +147,12 @@ class OverviewStats:
         """Posts and replies together."""
         return self.posts + self.replies
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """The figures as JSON-ready values (integer keys become strings, ``None`` keys
         ``"none"``)."""
 
-        def keyed(counts: dict[Any, int]) -> dict[str, int]:
-            return {("none" if k is None else str(k)): v for k, v in counts.items()}
+        def keyed(counts: Iterable[tuple[int | None, int]]) -> dict[str, int]:
+            return {("none" if k is None else str(k)): v for k, v in counts}
 
         return {
             "posts": self.posts,
@@ -163,11 +168,11 @@ class OverviewStats:
             "last": self.last,
             "no_time": self.no_time,
             "estimated_times": self.estimated_times,
-            "thread_sizes": keyed(self.thread_sizes),
-            "depths": keyed(self.depths),
-            "reply_lengths": keyed(self.reply_lengths),
-            "post_lengths": keyed(self.post_lengths),
-            "likes": keyed(self.likes),
+            "thread_sizes": keyed(self.thread_sizes.items()),
+            "depths": keyed(self.depths.items()),
+            "reply_lengths": keyed(self.reply_lengths.items()),
+            "post_lengths": keyed(self.post_lengths.items()),
+            "likes": keyed(self.likes.items()),
             "like_total": self.like_total,
             "like_max": self.like_max,
             "stated_languages": self.stated_languages,
@@ -266,7 +271,7 @@ class Overview:
         for table, batch in record_batches(records):
             self.add_batch(table, batch)
 
-    def add_batch(self, table: str, batch: Any) -> None:
+    def add_batch(self, table: str, batch: pa.RecordBatch) -> None:
         """Count *batch*, a record batch of the ``posts`` or ``replies`` table."""
         import pyarrow.compute as pc
 
@@ -289,7 +294,7 @@ class Overview:
         else:
             self._add_replies(batch)
 
-    def _add_authors(self, ids: Any) -> None:
+    def _add_authors(self, ids: pa.Array) -> None:
         import pyarrow.compute as pc
 
         self.no_author += ids.null_count + (pc.sum(pc.equal(ids, "")).as_py() or 0)
@@ -305,7 +310,7 @@ class Overview:
             sample.tighten()
             self._authors = {a for a in self._authors if sample.keeps(a)}
 
-    def _add_stated(self, extra: Any) -> None:
+    def _add_stated(self, extra: pa.Array) -> None:
         import orjson
         import pyarrow.compute as pc
 
@@ -321,7 +326,7 @@ class Overview:
                     self.stated[value.strip().lower().replace("_", "-")] += 1
                     break
 
-    def _add_replies(self, batch: Any) -> None:
+    def _add_replies(self, batch: pa.RecordBatch) -> None:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -365,7 +370,7 @@ class Overview:
         if self._detect is not None:
             self._add_languages(ids, texts)
 
-    def _add_structure(self, ids: list[str], post_ids: list[str], parent_ids: Any) -> None:
+    def _add_structure(self, ids: list[str], post_ids: list[str], parent_ids: pa.Array) -> None:
         sample = self._thread_sample
         threads = self._threads
         parents = parent_ids.to_pylist()
@@ -403,7 +408,7 @@ class Overview:
             self._threads = threads = {k: t for k, t in threads.items() if sample.keeps(k)}
             self._tracked = sum(len(t.parents) for t in threads.values())
 
-    def _add_languages(self, ids: list[str], texts: Any) -> None:
+    def _add_languages(self, ids: list[str], texts: pa.Array) -> None:
         assert self._detect is not None
         sample = self._language_sample
         languages = self._languages
@@ -497,12 +502,12 @@ _EMOJI_RE2: Final = f"[{_PICTO}\U0001f1e6-\U0001f1ff\u20e3]"
 _STATED_RE2: Final = '"(?:' + "|".join(LANGUAGE_KEYS) + ')"\\s*:\\s*"'
 
 
-def _counts(lengths: Any) -> Counter[int]:
+def _counts(lengths: pa.Array) -> Counter[int]:
     """How often each value of an Arrow integer array occurs (nulls left out)."""
     return _counts_of(lengths.drop_null().to_numpy())
 
 
-def _counts_of(values: Any) -> Counter[int]:
+def _counts_of(values: npt.NDArray[np.integer]) -> Counter[int]:
     import numpy as np
 
     if len(values) == 0:

@@ -11,17 +11,47 @@ A reply seen twice (two scrapes) is merged by id as everywhere else.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Final, TypedDict
 
 from attrs import define, field
 
 from ..merge import merge
 from ..model import Author, Post, Record, Reply
 
-__all__ = ["TEXT_CHARS", "BrowserThread", "gather_threads"]
+__all__ = ["TEXT_CHARS", "BrowserReply", "BrowserThread", "ThreadData", "gather_threads"]
 
 #: Characters of a text kept for the browser; the rest is cut with a mark.
 TEXT_CHARS: Final = 1_500
+
+
+class BrowserReply(TypedDict):
+    """A reply as the page's script reads it (short keys: the page stays small)."""
+
+    #: The parent's index among the replies shown; -1: the post; ``None``: not shown.
+    p: int | None
+    #: Author (name, else id), uploader mark, time, likes, text, flags.
+    a: str | None
+    u: bool
+    t: str | None
+    l: int | None  # noqa: E741 - the page's key
+    x: str
+    f: list[str]
+
+
+class ThreadData(TypedDict):
+    """A thread as the page's script reads it (:meth:`BrowserThread.to_json`)."""
+
+    id: str
+    why: str
+    title: str | None
+    text: str | None
+    a: str | None
+    t: str | None
+    l: int | None  # noqa: E741 - the page's key
+    platform: str | None
+    size: int
+    shown: int
+    r: list[BrowserReply]
 
 
 @define
@@ -38,12 +68,12 @@ class BrowserThread:
     #: Replies met past the cap (not shown).
     left_out: int = 0
 
-    def to_json(self, text_chars: int) -> dict[str, Any]:
+    def to_json(self, text_chars: int) -> ThreadData:
         """The thread as the page's script reads it (short keys: the page stays small)."""
         post = self.post
         shown = list(self.replies.values())
         index = {reply.id: i for i, reply in enumerate(shown)}
-        rows = []
+        rows: list[BrowserReply] = []
         for reply in shown:
             parent = reply.parent_id
             # -1: the post; None: a reply that is not shown.
@@ -57,15 +87,15 @@ class BrowserThread:
                     "l": reply.like_count,
                     "x": _cut(reply.text, text_chars),
                     "f": [
-                        name[3:]
-                        for name in (
-                            "is_pinned",
-                            "is_hearted",
-                            "is_edited",
-                            "is_deleted",
-                            "is_removed",
+                        flag
+                        for flag, on in (
+                            ("pinned", reply.is_pinned),
+                            ("hearted", reply.is_hearted),
+                            ("edited", reply.is_edited),
+                            ("deleted", reply.is_deleted),
+                            ("removed", reply.is_removed),
                         )
-                        if getattr(reply, name)
+                        if on
                     ],
                 }
             )

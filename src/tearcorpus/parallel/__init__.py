@@ -38,9 +38,10 @@ cheaper to load than JSON.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .._byid import KeyCheck
 from .._io import DEFAULT_MAX_RECORD_BYTES, plain_size
@@ -54,7 +55,8 @@ from ._worker import BATCH, Outcome
 if TYPE_CHECKING:
     from ..exporters import ExportOptions, ExportResult
     from ..job import ConvertJob
-    from ..transforms import Transform
+    from ..transforms import DroppedWriter
+    from ..typing import BatchWriter, ExportWriter, PartWriter, Transform
 
 __all__ = [
     "BATCH",
@@ -81,7 +83,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _prepare(job: ConvertJob | None) -> tuple[bytes | None, list[Transform], Any]:
+def _prepare(
+    job: ConvertJob | None,
+) -> tuple[bytes | None, list[Transform], DroppedWriter | None]:
     """The key, the transform steps and the dropped-records writer of *job*. Options are
     checked now: a missing key fails before any work."""
     if job is None:
@@ -89,7 +93,7 @@ def _prepare(job: ConvertJob | None) -> tuple[bytes | None, list[Transform], Any
     key = job.load_key()
     # Build the steps once here: bad options fail before any worker starts.
     steps = job.build_transforms(key, {})
-    dropped_writer = None
+    dropped_writer: DroppedWriter | None = None
     if job.write_dropped:
         from ..transforms import DroppedWriter
 
@@ -169,7 +173,7 @@ def _stream(
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
-    dropped_writer: Any,
+    dropped_writer: DroppedWriter | None,
     near: str | None,
     check: KeyCheck | None,
 ) -> Iterator[Record]:
@@ -220,46 +224,51 @@ def export_in_workers(
     :class:`~tearcorpus.exporters.ExportResult`, or ``None`` when a transform must run in
     the parent (dedup, one-pass anonymisation, ``write_dropped``): then use the record
     stream of :func:`iter_job_records`."""
-    from ..exporters import (
-        ARROW_OUTPUTS,
-        LINE_OUTPUTS,
-        BatchWriter,
-        ExportWriter,
-        PartWriter,
-        get_exporter,
-        hub,
-    )
+    from ..exporters import ARROW_EXPORTERS, LINE_EXPORTERS, hub
     from ..exporters._base import write_errors
 
-    arrow = job.to in ARROW_OUTPUTS
-    if job.write_dropped or not (arrow or job.to in LINE_OUTPUTS):
+    arrow = job.to in ARROW_EXPORTERS
+    if job.write_dropped or not (arrow or job.to in LINE_EXPORTERS):
         return None
     key, steps, _ = _prepare(job)
     if job.shard_steps() < len(steps):
         return None
-    # The Hub folder: the workers are done when the shards are written, so a second thread
-    # may use their cores (see :func:`tearcorpus.exporters.hub.open`).
     writer: ExportWriter
-    if job.to == hub.name:
-        writer = hub.open(job.out, options, overlap=True)
+    feed: Callable[[Iterable[Outcome]], None]
+    if arrow:
+        batches: BatchWriter
+        if job.to == hub.name:
+            # The Hub folder: the workers are done when the shards are written, so a
+            # second thread may use their cores (see :func:`tearcorpus.exporters.hub.open`).
+            batches = hub.open(job.out, options, overlap=True)
+        else:
+            batches = ARROW_EXPORTERS[job.to].open(job.out, options)
+        writer, feed = batches, functools.partial(_write_batches, batches)
     else:
-        writer = get_exporter(job.to).open(job.out, options)
+        parts = LINE_EXPORTERS[job.to].open(job.out, options)
+        writer, feed = parts, functools.partial(_write_parts, parts)
     outcomes = _worker_outcomes(job, report, key, steps, options, check)
     with write_errors(job.out):
         try:
             with contextlib.closing(outcomes):
-                if isinstance(writer, BatchWriter):
-                    for table, batch in rebatched(outcomes):
-                        writer.write_batch(table, batch)
-                else:
-                    assert isinstance(writer, PartWriter)
-                    for outcome in outcomes:
-                        assert outcome.parts is not None
-                        writer.write_parts(outcome.parts, outcome.written)
+                feed(outcomes)
         except BaseException:
             writer.abort()
             raise
         return writer.close()
+
+
+def _write_batches(writer: BatchWriter, outcomes: Iterable[Outcome]) -> None:
+    """The workers' Arrow batches, cut again as one process cuts them, into *writer*."""
+    for table, batch in rebatched(outcomes):
+        writer.write_batch(table, batch)
+
+
+def _write_parts(writer: PartWriter, outcomes: Iterable[Outcome]) -> None:
+    """The workers' part files of lines, in input order, into *writer*."""
+    for outcome in outcomes:
+        assert outcome.parts is not None
+        writer.write_parts(outcome.parts, outcome.written)
 
 
 def _worker_outcomes(
@@ -299,7 +308,7 @@ def _worker_outcomes(
             yield outcome
 
 
-def _shard_progress(show: bool, shards: int, desc: str) -> Any:
+def _shard_progress(show: bool, shards: int, desc: str) -> Callable[[int], None]:
     """A callback for each shard done (with its record count) that advances a progress
     bar on stderr over the shards when *show*; else a no-op."""
     if not show:

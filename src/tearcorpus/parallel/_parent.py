@@ -11,7 +11,9 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import attrs
 
 from .._byid import KeyCheck, Repeated
 from .._io import is_utf8, provenance_root
@@ -23,6 +25,8 @@ from ..report import MAX_KEPT_ERRORS, Report, SourceReport
 from ._worker import Names, Outcome, Shard, collect_shard_names, convert_shard
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ..exporters import ExportOptions
     from ..job import ConvertJob
     from ..transforms import Transform
@@ -47,7 +51,7 @@ def plan_shards(
         if is_utf8(encoding) and cuttable(path, parts):
             try:
                 name = format or detect_format(read_head(path), path)
-                readable = bool(getattr(get_parser(name), "SPANS", False))
+                readable = get_parser(name).SPANS
             except TearcorpusError:
                 readable = False  # the shard's worker reports it, as one process would
             if readable:
@@ -97,7 +101,7 @@ def result(future: Future[Outcome]) -> Outcome:
     return outcome
 
 
-def arrow_batches(path: str) -> Iterator[Any]:
+def arrow_batches(path: str) -> Iterator[pa.RecordBatch]:
     """The record batches of an Arrow stream part file, then the file is removed."""
     import pyarrow as pa
 
@@ -144,7 +148,8 @@ def launched(
 
         first_lines: list[int] = []
 
-        def shard(index: int, **more: Any) -> Shard:
+        def shard(index: int) -> Shard:
+            """The shard of *index* in the plan: what to read (the work is added after)."""
             number, path, span, name = plan[index]
             part = os.path.join(folder, f"{index:05d}.part")
             return Shard(
@@ -160,7 +165,6 @@ def launched(
                 span=span,
                 first_line=first_line(index),
                 input=number,
-                **more,
             )
 
         def first_line(index: int) -> int:
@@ -190,8 +194,8 @@ def launched(
         futures: list[Future[Outcome]] = []
         for i in range(len(plan)):
             shards.append(
-                shard(
-                    i,
+                attrs.evolve(
+                    shard(i),
                     job=job,
                     key=key,
                     names=names,
@@ -234,7 +238,7 @@ def outcomes(
         raise Repeated(check.count)
 
 
-def rebatched(outcomes: Iterable[Outcome]) -> Iterator[tuple[str, Any]]:
+def rebatched(outcomes: Iterable[Outcome]) -> Iterator[tuple[str, pa.RecordBatch]]:
     """The workers' Arrow batches as ``(table, batch)`` in the batches of
     :func:`tearcorpus.hf.record_batches` (the same rows, cut the same way)."""
     from .._batches import Rebatcher

@@ -9,7 +9,7 @@ import contextlib
 import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
 
@@ -196,16 +196,15 @@ def write_lines(
 ) -> tuple[tuple[str, str], tuple[int, int]]:
     """The lines of *records* as the line-oriented *exporter* encodes them, into a posts
     and a replies part file; returns the two paths and their line counts."""
-    from ..exporters import get_exporter
+    from ..exporters import LINE_EXPORTERS
     from ..exporters._lines import write_lines
 
-    module: Any = get_exporter(exporter)
     paths = (part + ".posts", part + ".replies")
     with (
         open(paths[0], "wb", buffering=1 << 20) as posts,
         open(paths[1], "wb", buffering=1 << 20) as replies,
     ):
-        counts = write_lines(records, (posts, replies), module.encoders(options))
+        counts = write_lines(records, (posts, replies), LINE_EXPORTERS[exporter].encoders(options))
     return paths, counts
 
 

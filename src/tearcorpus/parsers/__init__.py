@@ -1,7 +1,7 @@
 """Parsers, one module per dump format, found by name through :data:`PARSERS`.
 
-Every module provides ``name``, ``description``, ``sniff(head, path)`` and
-``parse(ctx)`` (see :class:`tearcorpus.parsers._base.Parser`).
+Every module provides ``name``, ``description``, ``BINARY``, ``SPANS``,
+``sniff(head, path)`` and ``parse(ctx)``: it is a :class:`tearcorpus.typing.Parser`.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..errors import FormatError, InputError
+from ..typing import Parser
 from . import (
     jsonl,
     manifest,
@@ -23,7 +24,7 @@ from . import (
     ytdlp,
     ytdt,
 )
-from ._base import ParseContext, Parser
+from ._base import ParseContext
 
 __all__ = ["PARSERS", "ParseContext", "Parser", "detect_format", "get_parser"]
 
@@ -74,7 +75,7 @@ def detect_format(head: bytes, path: str) -> str:
     if not head.strip():
         raise InputError(path, "holds only whitespace; nothing to read")
     for name, parser in PARSERS.items():  # binary formats (Parquet) first, by their magic
-        if getattr(parser, "BINARY", False) and parser.sniff(head, path) > 0:
+        if parser.BINARY and parser.sniff(head, path) > 0:
             return name
     if _looks_binary(head):
         raise InputError(path, "looks like binary data, not a comment dump")

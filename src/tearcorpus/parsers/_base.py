@@ -1,9 +1,9 @@
-"""The contract between the pipeline and a parser module."""
+"""What a parser gets for one input: :class:`ParseContext`. The parser contract itself
+is :class:`tearcorpus.typing.Parser`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Protocol
+from collections.abc import Mapping
 
 from attrs import define, field
 
@@ -11,10 +11,10 @@ from .._io import DEFAULT_MAX_RECORD_BYTES, ReadLimits
 from .._spans import Span
 from .._version import __version__
 from ..errors import ParseError
-from ..model import Provenance, Record, new_provenance
+from ..model import Provenance, new_provenance
 from ..report import SourceReport
 
-__all__ = ["ParseContext", "Parser"]
+__all__ = ["ParseContext"]
 
 
 @define
@@ -98,23 +98,3 @@ class ParseContext:
             index=index,
             parser_version=__version__,
         )
-
-
-class Parser(Protocol):
-    """What every module in :mod:`tearcorpus.parsers` provides."""
-
-    #: The name used with ``--from`` and in reports.
-    name: str
-    #: One line for ``--help`` and the docs.
-    description: str
-
-    def sniff(self, head: bytes, path: str) -> int:
-        """How sure this parser is that it reads *head* (the first decompressed bytes).
-
-        0 means no; 100 is certain. Decide from content; the path is a tie-breaker only.
-        """
-        ...
-
-    def parse(self, ctx: ParseContext) -> Iterator[Record]:
-        """Yield the records of ``ctx.source``, reporting bad ones through *ctx*."""
-        ...

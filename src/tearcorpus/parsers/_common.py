@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 
 from .._io import is_utf8
 from .._read import iter_binary_lines, iter_text_lines
+from ..model import JsonValue
 from ._base import ParseContext
 
 __all__ = [
@@ -75,7 +75,9 @@ def utf8_lines(ctx: ParseContext) -> Generator[tuple[int, bytes], None, None]:
         yield number, text.encode("utf-8", "surrogatepass") + b"\n"
 
 
-def json_lines(ctx: ParseContext, lines: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, Any]]:
+def json_lines(
+    ctx: ParseContext, lines: Iterable[tuple[int, bytes]]
+) -> Iterator[tuple[int, JsonValue]]:
     """``(line_number, value)`` for every non-blank line that is valid JSON; the others
     are rejected through *ctx* as ``invalid-json``, located by line."""
     loads = orjson.loads
@@ -83,7 +85,7 @@ def json_lines(ctx: ParseContext, lines: Iterable[tuple[int, bytes]]) -> Iterato
         if not raw.strip():
             continue
         try:
-            value = loads(raw)
+            value: JsonValue = loads(raw)
         except orjson.JSONDecodeError as exc:
             reject_invalid_json(ctx, number, raw, exc)
             continue

@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from .._version import __version__
 from ..model import (
@@ -32,7 +32,7 @@ from ..model import (
 from ..serialize import format_time
 from ._base import ParseContext
 from ._common import epoch_to_utc
-from ._fields import INT, INVALID, NAME, RAW, TEXT, Kind, Slots
+from ._fields import INT, INVALID, NAME, RAW, TEXT, Invalid, Kind, Slots
 
 __all__ = [
     "DELETED",
@@ -59,47 +59,52 @@ _THREAD_LINK: Final = re.compile(r"/comments/([a-z0-9]+)(?:/|$)")
 #: ``{"count": N, "ids": [...], "continue_thread": bool}`` for a record's ``more`` stubs.
 MissingChildren = dict[str, JsonValue]
 
+
+def _flaggish(value: object) -> bool | int | float | Invalid:
+    return value if isinstance(value, int | float) and value in (True, False) else INVALID
+
+
+def _listed_replies(value: object) -> list[JsonValue] | Invalid:
+    return value if isinstance(value, list) else INVALID
+
+
 #: ``is_submitter`` and ``stickied``: besides true and false, a value equal to one (``1``,
 #: ``0.0``) is taken too, and is not true.
-_FLAGGISH: Final = Kind("v is True or v is False", lambda v: v if v in (True, False) else INVALID)
+_FLAGGISH: Final[Kind[bool | int | float]] = Kind("v is True or v is False", _flaggish)
 #: ``replies``: a Listing (read by the thread parser), ``""`` or a list.
-_REPLIES: Final = Kind(
-    "type(v) is dict or v == ''", lambda v: v if isinstance(v, list) else INVALID
-)
+_REPLIES: Final[Kind[JsonValue]] = Kind("type(v) is dict or v == ''", _listed_replies)
 
 #: A submission's slots (``name`` goes too when it is only the id's fullname).
-_SUBMISSION: Final = Slots(
-    {
-        "id": NAME,
-        "title": TEXT,
-        "selftext": TEXT,
-        "author": TEXT,
-        "author_fullname": TEXT,
-        "created_utc": RAW,
-        "permalink": NAME,
-        "score": INT,
-        "num_comments": INT,
-        "view_count": INT,
-        "edited": RAW,
-    }
+_SUBMISSION: Final = (
+    Slots()
+    .add("id", NAME)
+    .add("title", TEXT)
+    .add("selftext", TEXT)
+    .add("author", TEXT)
+    .add("author_fullname", TEXT)
+    .add("created_utc", RAW)
+    .add("permalink", NAME)
+    .add("score", INT)
+    .add("num_comments", INT)
+    .add("view_count", INT)
+    .add("edited", RAW)
 )
 #: A comment's slots.
-_COMMENT: Final = Slots(
-    {
-        "id": NAME,
-        "link_id": NAME,
-        "parent_id": NAME,
-        "body": TEXT,
-        "author": TEXT,
-        "author_fullname": TEXT,
-        "is_submitter": _FLAGGISH,
-        "score": INT,
-        "depth": INT,
-        "stickied": _FLAGGISH,
-        "replies": _REPLIES,
-        "created_utc": RAW,
-        "edited": RAW,
-    }
+_COMMENT: Final = (
+    Slots()
+    .add("id", NAME)
+    .add("link_id", NAME)
+    .add("parent_id", NAME)
+    .add("body", TEXT)
+    .add("author", TEXT)
+    .add("author_fullname", TEXT)
+    .add("is_submitter", _FLAGGISH)
+    .add("score", INT)
+    .add("depth", INT)
+    .add("stickied", _FLAGGISH)
+    .add("replies", _REPLIES)
+    .add("created_utc", RAW)
+    .add("edited", RAW)
 )
 
 
@@ -173,7 +178,7 @@ def _author(
     return None
 
 
-def _flags(data: Mapping[str, Any], text_key: str) -> tuple[bool, bool]:
+def _flags(data: Mapping[str, JsonValue], text_key: str) -> tuple[bool, bool]:
     """``(is_deleted, is_removed)`` from the text, the author and ``removed_by_category``.
 
     ``[removed]`` text or a moderator's ``removed_by_category`` means removed; ``[deleted]``
@@ -199,7 +204,7 @@ def _url(permalink: str | None) -> str | None:
     return REDDIT + (permalink if permalink.startswith("/") else "/" + permalink)
 
 
-def _thing_id(data: Mapping[str, Any], prefix: str, what: str) -> str:
+def _thing_id(data: Mapping[str, JsonValue], prefix: str, what: str) -> str:
     value = data.get("id")
     if type(value) is str and value:
         return value
@@ -215,7 +220,7 @@ def _drop_fullname(extra: dict[str, JsonValue], raw_id: object, prefix: str) -> 
         del extra["name"]
 
 
-def _edited(data: Mapping[str, Any], extra: dict[str, JsonValue]) -> bool:
+def _edited(data: Mapping[str, JsonValue], extra: dict[str, JsonValue]) -> bool:
     value = data.get("edited")
     if value is False or value is None:
         return False
@@ -229,7 +234,7 @@ def _edited(data: Mapping[str, Any], extra: dict[str, JsonValue]) -> bool:
 
 
 def _created(
-    data: Mapping[str, Any], ctx: ParseContext, extra: dict[str, JsonValue]
+    data: Mapping[str, JsonValue], ctx: ParseContext, extra: dict[str, JsonValue]
 ) -> datetime | None:
     value = data.get("created_utc")
     if type(value) is int and _MIN_SECONDS <= value <= _MAX_SECONDS:  # the usual case
@@ -247,7 +252,7 @@ def _created(
 
 
 def to_post(
-    data: Mapping[str, Any],
+    data: Mapping[str, JsonValue],
     ctx: ParseContext,
     *,
     unescape: bool = True,
@@ -289,7 +294,7 @@ def to_post(
     )
 
 
-def _post_of(data: Mapping[str, Any], post_id: str | None, reply_id: str) -> str:
+def _post_of(data: Mapping[str, JsonValue], post_id: str | None, reply_id: str) -> str:
     """The id of a comment's post: its ``link_id``, else *post_id* (what the nesting
     says), else a ``t3_`` ``parent_id``, else its ``context`` or ``permalink`` link;
     raises :class:`BadThing` when none names it."""
@@ -340,7 +345,7 @@ _make_provenance: Final = maker(Provenance, "source", "format", "line", "index",
 
 
 def to_reply(
-    data: Mapping[str, Any],
+    data: Mapping[str, JsonValue],
     ctx: ParseContext,
     *,
     unescape: bool = True,

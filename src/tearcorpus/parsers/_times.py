@@ -24,13 +24,16 @@ import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from ..errors import InputError
 from ..model import TimePrecision
 from ..serialize import format_time
 from ._base import ParseContext
 from ._common import epoch_to_utc
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 __all__ = [
     "EDITED_MARKS",
@@ -210,11 +213,20 @@ _PERIODS: Final = {
     "month": TimePrecision.MONTH,
     "year": TimePrecision.YEAR,
 }
-_MISSING: Final = object()
-_parser_class: Any = None
 
 
-def _date_data_parser() -> Any:
+class _Missing:
+    """The type of :data:`_MISSING`."""
+
+
+#: Not known yet (an anchor), or not installed (dateparser).
+_MISSING: Final = _Missing()
+#: dateparser's ``DateDataParser`` class, or :data:`_MISSING`; ``None`` until the first
+#: localised text asks.
+_parser_class: type[DateDataParser] | _Missing | None = None
+
+
+def _date_data_parser() -> type[DateDataParser] | _Missing:
     """dateparser's ``DateDataParser`` class, imported on first use; ``_MISSING`` when
     the ``dates`` extra is not installed."""
     global _parser_class
@@ -231,6 +243,8 @@ def _date_data_parser() -> Any:
 def _localised_reader(anchor: datetime) -> Callable[[str], tuple[datetime, TimePrecision] | None]:
     """A function reading relative times in any YouTube language before *anchor*."""
     cls = _date_data_parser()
+    if isinstance(cls, _Missing):  # asked only after checking it is there
+        raise RuntimeError("dateparser is not installed")
     settings = {
         "RELATIVE_BASE": anchor.astimezone(UTC).replace(tzinfo=None),
         "RETURN_TIME_AS_PERIOD": True,
@@ -291,7 +305,7 @@ class TimeReader:
     def __init__(self, ctx: ParseContext, stated: datetime | None = None) -> None:
         self.ctx = ctx
         self._stated = stated
-        self._anchor: datetime | object | None = _MISSING
+        self._anchor: datetime | _Missing | None = _MISSING
         self._cache: dict[tuple[str, datetime], tuple[_Found, str]] = {}
         self._readers: dict[datetime, Callable[[str], _Found]] = {}
         self._texts: dict[tuple[str, bool], tuple[_Found, bool, tuple[str, ...]]] = {}
@@ -414,5 +428,5 @@ class TimeReader:
         return found, ""
 
 
-#: Any anchor: :meth:`TimeReader.precision` only needs a text's unit.
+#: An anchor of no meaning: :meth:`TimeReader.precision` only needs a text's unit.
 _PRECISION_BASE: Final = datetime(2000, 1, 1, tzinfo=UTC)

@@ -10,19 +10,26 @@ import mmap
 import re
 import secrets
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Final
 
 import orjson
 
 from .._io import _BOM, map_plain
 from .._read import load_json
 from ..errors import ParseError
+from ..model import JsonValue
 from ._base import ParseContext
 
-_UNMAPPED: Final = object()
+
+class _Unmapped:
+    """The type of :data:`_UNMAPPED`."""
 
 
-def _load(ctx: ParseContext) -> Any:
+#: What :func:`_load_mapped` gives for a document orjson refuses.
+_UNMAPPED: Final = _Unmapped()
+
+
+def _load(ctx: ParseContext) -> JsonValue:
     """The whole document: for a plain local UTF-8 file, parsed from a read-only memory
     map of it (:func:`~tearcorpus._io.map_plain`); for anything else, and for a document
     orjson refuses, :func:`~tearcorpus._read.load_json`, which names the line of an error.
@@ -34,7 +41,7 @@ def _load(ctx: ParseContext) -> Any:
     if mapped is not None:
         with mapped:
             info = _load_mapped(mapped)
-        if info is not _UNMAPPED:
+        if not isinstance(info, _Unmapped):
             return info
     return load_json(ctx.source, encoding=ctx.encoding, limits=ctx.limits)
 
@@ -44,11 +51,12 @@ def _body(mapped: mmap.mmap) -> int:
     return len(_BOM) if mapped[: len(_BOM)] == _BOM else 0
 
 
-def _load_mapped(mapped: mmap.mmap) -> Any:
+def _load_mapped(mapped: mmap.mmap) -> JsonValue | _Unmapped:
     """The document in *mapped*, or ``_UNMAPPED`` when orjson refuses it."""
     try:
         with memoryview(mapped)[_body(mapped) :] as body:
-            return orjson.loads(body)
+            document: JsonValue = orjson.loads(body)
+            return document
     except orjson.JSONDecodeError:
         return _UNMAPPED
 
@@ -71,14 +79,18 @@ class _Pieces:
     """
 
     def __init__(
-        self, mapped: mmap.mmap, view: memoryview, info: Any, bounds: list[tuple[int, int]]
+        self,
+        mapped: mmap.mmap,
+        view: memoryview,
+        info: dict[str, JsonValue],
+        bounds: list[tuple[int, int]],
     ) -> None:
         self._mapped = mapped
         self._view = view
         self.info = info
         self._bounds = bounds
 
-    def lists(self, ctx: ParseContext) -> Iterator[list[Any]]:
+    def lists(self, ctx: ParseContext) -> Iterator[list[JsonValue]]:
         """The comments, piece by piece: lists that add up to the array."""
         for start, end in self._bounds:
             try:
@@ -95,13 +107,13 @@ class _Pieces:
         self._mapped.close()
 
 
-def _parse_piece(view: memoryview, start: int, end: int) -> Any:
+def _parse_piece(view: memoryview, start: int, end: int) -> list[JsonValue] | None:
     """``view[start:end]`` parsed as the items of a list nested as deep as the comments
     of an info.json (so orjson's depth limit is met the same way): their list, or
     ``None`` when those bytes are not exactly a run of complete JSON values."""
     with view[start:end] as part:
         text = b"".join((b"[[", part, b"]]"))
-    outer = orjson.loads(text)
+    outer: JsonValue = orjson.loads(text)
     if type(outer) is list and len(outer) == 1 and type(outer[0]) is list:
         return outer[0]
     return None  # the bytes closed the list and opened another: no run of values
@@ -145,7 +157,7 @@ def _open_pieces(ctx: ParseContext, piece_size: int = _PIECE_SIZE) -> _Pieces | 
 
 def _split(
     mapped: mmap.mmap, view: memoryview, begin: int, piece_size: int = _PIECE_SIZE
-) -> tuple[Any, list[tuple[int, int]]] | None:
+) -> tuple[dict[str, JsonValue], list[tuple[int, int]]] | None:
     """The document in *mapped* (from byte *begin*; *view* is a view of it) without its
     top-level ``comments`` array, and the ``(start, end)`` byte ranges of that array's
     pieces; ``None`` when the document is not one whose top-level ``comments`` is an
@@ -174,7 +186,7 @@ def _split(
     with view[begin : match.end() - 1] as head, view[bounds[-1][1] + 1 :] as tail:
         text = b"".join((head, b'"', placeholder.encode(), b'"', tail))
     try:
-        info = orjson.loads(text)
+        info: JsonValue = orjson.loads(text)
     except orjson.JSONDecodeError:
         return None
     if type(info) is not dict or info.get("comments") != placeholder:

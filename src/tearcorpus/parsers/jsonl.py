@@ -15,10 +15,12 @@ from ..serialize import SCHEMA_TAG, from_dict
 from ._base import ParseContext
 from ._common import json_lines
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "jsonl"
 description = "tearcorpus JSON Lines (posts.jsonl / replies.jsonl written by convert --to jsonl)"
+BINARY = False
+SPANS = False
 
 _TAG = re.compile(rb'^\s*\{"schema"\s*:\s*"tearcorpus/\d+"')
 

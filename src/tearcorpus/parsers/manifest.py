@@ -19,12 +19,13 @@ from .._read import read_head
 from ..model import Record
 from ._base import ParseContext
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "manifest"
 description = (
     "manifest.json / README.md / card images of tearcorpus output folders (recognised, skipped)"
 )
+SPANS = False
 #: Sniffed before the binary-data check: the card's images are PNG.
 BINARY = True
 

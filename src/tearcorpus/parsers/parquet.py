@@ -1,7 +1,7 @@
 """tearcorpus's own Parquet tables: ``posts.parquet`` / ``replies.parquet`` written by
 ``convert --to parquet``, and the ``posts`` / ``replies`` shards of a Hub folder
 (``convert --to hub``), read with the declared schema
-(:func:`tearcorpus.schema.records_from_table`).
+(as :func:`tearcorpus.schema.records_from_table` reads them).
 
 Which table a file holds is told by its columns. The Hub folder's ``replies_in_context``
 config is derived from the other two: its shards are recognised and skipped with a note.
@@ -12,17 +12,19 @@ pyarrow is imported only here, when a Parquet input is read (``pip install
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Final, Literal
+from types import ModuleType
+from typing import IO, Final, Literal
 
 from .._io import is_remote, is_stream
 from ..errors import FormatError, InputError, MissingDependencyError
 from ..model import Record
 from ._base import ParseContext
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "parquet"
 description = "tearcorpus Parquet (posts.parquet / replies.parquet, Hub folder shards)"
+SPANS = False
 #: Sniffed before the binary-data check: Parquet is binary by nature.
 BINARY = True
 
@@ -35,12 +37,14 @@ def sniff(head: bytes, path: str) -> int:
     return 100 if head.startswith(_MAGIC) else 0
 
 
-def _parquet() -> Any:
+def _parquet() -> ModuleType:
+    """The ``pyarrow.parquet`` module, imported on first use."""
     try:
         import pyarrow.parquet as pq
     except ImportError:
         raise MissingDependencyError("reading Parquet inputs", "hf", "pyarrow") from None
-    return pq
+    module: ModuleType = pq
+    return module
 
 
 def _table(names: list[str]) -> Literal["posts", "replies", "replies_in_context"] | None:
@@ -53,14 +57,15 @@ def _table(names: list[str]) -> Literal["posts", "replies", "replies_in_context"
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
-    from ..schema import records_from_table
+    from .._arrow import record_from_row
+    from ..schema import TABLES
 
     pq = _parquet()
     if is_stream(ctx.source):
         raise InputError(
             ctx.source, "Parquet is read by seeking in a file: save the stream to a file first"
         )
-    handle: Any = None
+    handle: IO[bytes] | None = None
     if is_remote(ctx.source):
         import fsspec
 
@@ -79,11 +84,12 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
             raise FormatError(
                 ctx.source, "a Parquet file, but not a tearcorpus posts or replies table"
             )
+        columns = TABLES[table]
         index = 0
         for batch in table_file.iter_batches(batch_size=_BATCH_ROWS, columns=None):
             for row in batch.to_pylist():
                 try:
-                    record = next(records_from_table([row], table))
+                    record = record_from_row(row, table, columns)
                 except (ValueError, TypeError, KeyError) as exc:
                     ctx.reject("invalid-record", str(exc), index=index)
                 else:

@@ -16,24 +16,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import chain
-from typing import Any, Final
+from typing import Final
 
 import orjson
 
 from .._io import is_utf8, open_binary
 from .._read import iter_text_lines, lines_of, overlong, skip_line
 from .._spans import open_span
-from ..model import Record
+from ..model import JsonValue, Record
 from ._base import ParseContext
 from ._common import reject_invalid_json
 from ._reddit_common import BadThing, to_post, to_reply, unescape_enabled
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "pushshift"
 #: A large plain file can be read in byte ranges by several workers (``ParseContext.span``).
 SPANS = True
 description = "Pushshift / Arctic Shift monthly dumps (RC_/RS_ NDJSON, plain or .zst/.gz/.bz2/.xz)"
+BINARY = False
 
 _BOM: Final = b"\xef\xbb\xbf"
 _SNIFF_LINES: Final = 5
@@ -45,19 +46,19 @@ _KEY: Final = {
 }
 
 
-def _is_comment(data: dict[str, Any]) -> bool:
+def _is_comment(data: dict[str, JsonValue]) -> bool:
     # Without link_id a comment may still name its post in parent_id (t3_...).
     return "body" in data and ("link_id" in data or "parent_id" in data)
 
 
-def _is_submission(data: dict[str, Any]) -> bool:
+def _is_submission(data: dict[str, JsonValue]) -> bool:
     if "title" in data or "selftext" in data or "num_comments" in data:
         return True
     named = data.get("name")
     return isinstance(named, str) and named.startswith("t3_")
 
 
-def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
+def _unwrap(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
     """``{"kind": "t1", "data": {...}}`` → the inner dict; anything else unchanged."""
     inner = data.get("data")
     if data.get("kind") in ("t1", "t3") and isinstance(inner, dict):
@@ -65,7 +66,7 @@ def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _looks_like_dump_object(data: dict[str, Any]) -> bool:
+def _looks_like_dump_object(data: dict[str, JsonValue]) -> bool:
     data = _unwrap(data)
     return (
         "subreddit" in data
@@ -99,7 +100,7 @@ def sniff(head: bytes, path: str) -> int:
         if seen > _SNIFF_LINES:
             break
         try:
-            data = orjson.loads(line)
+            data: JsonValue = orjson.loads(line)
         except orjson.JSONDecodeError:
             continue
         if not isinstance(data, dict):
@@ -156,7 +157,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
                 continue
             # What ``json_lines`` does, inline: one generator less per record.
             try:
-                data = loads(raw)
+                data: JsonValue = loads(raw)
             except orjson.JSONDecodeError as exc:
                 if raw.strip():
                     reject_invalid_json(ctx, number, raw, exc)

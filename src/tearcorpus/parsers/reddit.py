@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any, Final, TypeAlias
+from collections.abc import Iterator, Mapping
+from typing import Final, TypeAlias
 
 from attrs import define, field
 
@@ -34,10 +34,12 @@ from ._reddit_common import (
     unescape_enabled,
 )
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "reddit"
 description = "Reddit thread JSON (a thread URL + .json) and /api/morechildren answers"
+BINARY = False
+SPANS = False
 
 _BOM: Final = b"\xef\xbb\xbf"
 _THREAD: Final = re.compile(rb'\A\s*\[\s*\{\s*"kind"\s*:\s*"Listing"')
@@ -49,7 +51,7 @@ _MORECHILDREN: Final = re.compile(rb'\A\s*\{\s*"json"\s*:\s*\{\s*"(errors|data)"
 _LISTING_DOC: Final = re.compile(rb'\A\s*\{\s*"kind"\s*:\s*"Listing"')
 
 #: A run of sibling things: (things, parent fullname, post id, depth of the things).
-_Level: TypeAlias = tuple[list[Any], str | None, str | None, int | None]
+_Level: TypeAlias = tuple[list[JsonValue], str | None, str | None, int | None]
 
 
 def sniff(head: bytes, path: str) -> int:
@@ -65,19 +67,20 @@ def sniff(head: bytes, path: str) -> int:
     return 0
 
 
-def _children(value: object) -> list[Any] | None:
+def _children(value: JsonValue) -> list[JsonValue] | None:
     """The things of a Listing (or a bare list of things); ``None`` if not one."""
     if isinstance(value, list):
         return value
     if isinstance(value, dict):
         data = value.get("data")
-        if isinstance(data, dict) and isinstance(data.get("children"), list):
-            children: list[Any] = data["children"]
-            return children
+        if isinstance(data, dict):
+            children = data.get("children")
+            if isinstance(children, list):
+                return children
     return None
 
 
-def _fullname(data: dict[str, Any], prefix: str) -> str | None:
+def _fullname(data: Mapping[str, JsonValue], prefix: str) -> str | None:
     value = data.get("id")
     if isinstance(value, str) and value:
         return prefix + value
@@ -87,7 +90,7 @@ def _fullname(data: dict[str, Any], prefix: str) -> str | None:
     return None
 
 
-def _thread_levels(ctx: ParseContext, doc: list[Any]) -> list[_Level]:
+def _thread_levels(ctx: ParseContext, doc: list[JsonValue]) -> list[_Level]:
     """``[Listing(t3), Listing(t1 ...)]``: the post level, then the comment levels."""
     if not doc:
         raise ParseError(ctx.source, "an empty JSON array, not a Reddit thread")
@@ -118,7 +121,7 @@ def _thread_levels(ctx: ParseContext, doc: list[Any]) -> list[_Level]:
     return levels
 
 
-def _flat_levels(ctx: ParseContext, doc: dict[str, Any]) -> list[_Level]:
+def _flat_levels(ctx: ParseContext, doc: dict[str, JsonValue]) -> list[_Level]:
     """A morechildren answer, a Listing object, or a single thing."""
     if "json" in doc:
         answer = doc["json"]
@@ -144,12 +147,14 @@ def _flat_levels(ctx: ParseContext, doc: dict[str, Any]) -> list[_Level]:
     )
 
 
-def _walk(levels: list[_Level]) -> Iterator[tuple[int, Any, str | None, str | None, int | None]]:
+def _walk(
+    levels: list[_Level],
+) -> Iterator[tuple[int, JsonValue, str | None, str | None, int | None]]:
     """Every thing in document order (pre-order): ``(index, thing, parent, post, depth)``.
 
     *parent*, *post* and *depth* are what the nesting says; a comment's own fields win.
     """
-    stack: list[tuple[Any, str | None, str | None, int | None]] = []
+    stack: list[tuple[JsonValue, str | None, str | None, int | None]] = []
     for things, parent, post, depth in reversed(levels):
         stack.extend((thing, parent, post, depth) for thing in reversed(things))
     index = 0

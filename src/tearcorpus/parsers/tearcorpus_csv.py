@@ -23,10 +23,12 @@ from ..schema import POSTS, REPLIES, Column
 from ..serialize import SCHEMA_TAG, from_dict
 from ._base import ParseContext
 
-__all__ = ["description", "name", "parse", "sniff", "split_fields"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff", "split_fields"]
 
 name = "tearcorpus-csv"
 description = "tearcorpus CSV (posts.csv / replies.csv written by convert --to csv)"
+BINARY = False
+SPANS = False
 
 _BOM: Final = b"\xef\xbb\xbf"
 

@@ -23,10 +23,12 @@ from ..errors import InputError
 from ..model import Platform, Post, Record, Reply
 from ._base import ParseContext
 
-__all__ = ["content_id", "description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "content_id", "description", "name", "parse", "sniff"]
 
 name = "text"
 description = "plain-text dump: title line, post body, replies separated by 2+ blank lines"
+BINARY = False
+SPANS = False
 
 _BLANK_CHARS = " \t"
 _JSON_OPENINGS = (b'{"', b"{}", b"[{", b"[[", b'["', b"[]")
@@ -42,7 +44,7 @@ def content_id(*parts: str) -> str:
 
 
 def sniff(head: bytes, path: str) -> int:
-    """Any text that is not JSON may be a plain dump: the fallback, lowest score.
+    """Text that is not JSON may be a plain dump: the fallback, lowest score.
 
     A title may well start with a bracket ("[Video] Why I cry"): only a first line that
     opens a JSON document is taken as JSON.

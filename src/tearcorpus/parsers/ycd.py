@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, Final
+from typing import Final
 
 import orjson
 
@@ -48,10 +48,21 @@ from ._fields import count
 from ._fields import flag as as_flag
 from ._times import TimeReader
 
-__all__ = ["description", "name", "parse", "parse_votes", "sniff", "video_id_from_name"]
+__all__ = [
+    "BINARY",
+    "SPANS",
+    "description",
+    "name",
+    "parse",
+    "parse_votes",
+    "sniff",
+    "video_id_from_name",
+]
 
 name = "ycd"
 description = "youtube-comment-downloader output: JSON lines, {'comments': [...]} or CSV"
+BINARY = False
+SPANS = False
 
 _CID_KEY: Final = re.compile(rb'"cid"\s*:\s*"')
 _CONTENT_KEY: Final = re.compile(rb'"(?:votes|time|time_parsed|heart|channel)"\s*:')
@@ -149,7 +160,9 @@ class _Thread(CommentIds):
         super().__init__(ctx, post_id)
         self.times = TimeReader(ctx)
 
-    def reply(self, data: Any, *, line: int | None, index: int | None) -> Reply | None:
+    def reply(
+        self, data: JsonValue | Mapping[str, str], *, line: int | None, index: int | None
+    ) -> Reply | None:
         """The reply for one source object; ``None`` (reported) for a bad or repeated one."""
         ctx = self.ctx
         if not isinstance(data, dict):
@@ -172,7 +185,7 @@ class _Thread(CommentIds):
 
 def _reply(
     ctx: ParseContext,
-    data: Mapping[str, Any],
+    data: Mapping[str, JsonValue],
     cid: str,
     parent: str | None,
     post_id: str,
@@ -298,7 +311,7 @@ def _shape(ctx: ParseContext, head: bytes) -> str:
     if _CSV_HEADER.match(first.decode("utf-8", "replace")):
         return "csv"
     try:
-        data = orjson.loads(first)
+        data: JsonValue = orjson.loads(first)
     except orjson.JSONDecodeError:
         if _DOC_START.match(stripped.decode("utf-8", "replace")) or stripped.startswith(b"["):
             return "json"  # an indented document, or one cut short on its first line
@@ -322,7 +335,7 @@ def _parse_document(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
     try:
         if not is_utf8(ctx.encoding):
             data = decode_text(ctx.source, data, ctx.encoding).encode("utf-8", "surrogatepass")
-        doc = orjson.loads(data.removeprefix(_BOM))
+        doc: JsonValue = orjson.loads(data.removeprefix(_BOM))
     except orjson.JSONDecodeError:
         yield from _salvage(ctx, thread, decode_text(ctx.source, data, None))
         return
@@ -383,7 +396,7 @@ def _salvage(ctx: ParseContext, thread: _Thread, text: str) -> Iterator[Reply]:
             )
             return
         try:
-            item = orjson.loads(text[pos:end].encode("utf-8", "surrogatepass"))
+            item: JsonValue = orjson.loads(text[pos:end].encode("utf-8", "surrogatepass"))
         except orjson.JSONDecodeError as exc:
             ctx.reject("invalid-json", f"invalid JSON: {exc.msg}", line=line, index=index)
         else:

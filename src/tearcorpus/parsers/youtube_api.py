@@ -29,10 +29,10 @@ are counted in the ``pages`` note.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from html.parser import HTMLParser
-from typing import Any, Final
+from typing import Final
 
 import orjson
 from attrs import define, field
@@ -45,10 +45,12 @@ from ._common import json_lines, utf8_lines
 from ._fields import count
 from ._fields import text as as_text
 
-__all__ = ["description", "html_to_text", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "html_to_text", "name", "parse", "sniff"]
 
 name = "youtube-api"
 description = "YouTube Data API v3 pages: videos.list, commentThreads.list, comments.list"
+BINARY = False
+SPANS = False
 
 _LIST_KIND: Final = re.compile(rb'"kind"\s*:\s*"youtube#\w+ListResponse"')
 _ERROR_KEY: Final = re.compile(rb'^\s*\[?\s*\{\s*"error"\s*:')
@@ -122,7 +124,9 @@ def _snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower()
 
 
-def _keep(extra: dict[str, JsonValue], source: dict[str, Any], skip: frozenset[str]) -> None:
+def _keep(
+    extra: dict[str, JsonValue], source: Mapping[str, JsonValue], skip: frozenset[str]
+) -> None:
     """Copy every field of *source* not in *skip* into *extra*, snake_cased, without
     overwriting a key already there."""
     for key, value in source.items():
@@ -139,7 +143,7 @@ def _int(value: object) -> int | None:
     return count(value, negative=True, digits=True)
 
 
-def _time(value: Any) -> datetime | None:
+def _time(value: JsonValue) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -191,7 +195,7 @@ class _State:
 # --------------------------------------------------------------------------- records
 
 
-def _video(state: _State, item: dict[str, Any], page: _Page, index: int) -> Post | None:
+def _video(state: _State, item: dict[str, JsonValue], page: _Page, index: int) -> Post | None:
     ctx = state.ctx
     video_id = as_text(item.get("id"))
     if not video_id:
@@ -269,14 +273,14 @@ _COMMENT_SLOTS: Final = frozenset(
 
 def _comment(
     state: _State,
-    comment: Any,
+    comment: JsonValue,
     page: _Page,
     index: int,
     *,
     detail: str = "",
-    thread: dict[str, Any] | None = None,
+    thread: dict[str, JsonValue] | None = None,
     parent: str | None = None,
-    thread_extra: dict[str, Any] | None = None,
+    thread_extra: dict[str, JsonValue] | None = None,
 ) -> Reply | None:
     """One ``youtube#comment`` resource as a reply.
 
@@ -385,7 +389,7 @@ def _comment(
     )
 
 
-def _thread(state: _State, item: dict[str, Any], page: _Page, index: int) -> Iterator[Reply]:
+def _thread(state: _State, item: dict[str, JsonValue], page: _Page, index: int) -> Iterator[Reply]:
     ctx = state.ctx
     snippet = item.get("snippet")
     if not isinstance(snippet, dict):
@@ -401,7 +405,7 @@ def _thread(state: _State, item: dict[str, Any], page: _Page, index: int) -> Ite
         # totalReplyCount only if it is no count (it is the comment's reply_count).
         top_snippet = top.get("snippet") if isinstance(top, dict) else None
         same = top_snippet if isinstance(top_snippet, dict) else {}
-        thread_extra: dict[str, Any] = {
+        thread_extra: dict[str, JsonValue] = {
             key: value
             for key, value in snippet.items()
             if key != "topLevelComment"
@@ -429,9 +433,10 @@ def _thread(state: _State, item: dict[str, Any], page: _Page, index: int) -> Ite
     if top_id is None and isinstance(top, dict):
         top_id = as_text(top.get("id"))
     replies = item.get("replies")
-    present: list[Any] = []
-    if isinstance(replies, dict) and isinstance(replies.get("comments"), list):
-        present = replies["comments"]
+    present: list[JsonValue] = []
+    listed = replies.get("comments") if isinstance(replies, dict) else None
+    if isinstance(listed, list):
+        present = listed
     elif replies is not None:
         state.reject("missing-field", "replies holds no comments list", page, index)
     claimed = _int(snippet.get("totalReplyCount"))
@@ -451,15 +456,15 @@ def _thread(state: _State, item: dict[str, Any], page: _Page, index: int) -> Ite
             yield reply
 
 
-def _api_error(error: Any) -> str:
+def _api_error(error: JsonValue) -> str:
     if isinstance(error, dict):
         code = error.get("code")
         message = as_text(error.get("message")) or as_text(error.get("status")) or "no message"
         details = error.get("errors")
         reasons = [
-            e["reason"]
+            reason
             for e in (details if isinstance(details, list) else ())
-            if isinstance(e, dict) and isinstance(e.get("reason"), str)
+            if isinstance(e, dict) and isinstance(reason := e.get("reason"), str)
         ]
         head = "API error" + (f" {code}" if code is not None else "")
         if reasons:
@@ -468,7 +473,7 @@ def _api_error(error: Any) -> str:
     return f"API error: {error}"
 
 
-def _page(state: _State, data: Any, page: _Page) -> Iterator[Record]:
+def _page(state: _State, data: JsonValue, page: _Page) -> Iterator[Record]:
     ctx = state.ctx
     if not isinstance(data, dict):
         state.reject("not-a-page", "expected an API response object", page, None)
@@ -521,17 +526,19 @@ def _page(state: _State, data: Any, page: _Page) -> Iterator[Record]:
 # --------------------------------------------------------------------------- documents
 
 
-def _json_line(raw: bytes) -> Any:
+def _json_line(raw: bytes) -> object:
+    """*raw* parsed, or :data:`_BAD` when it is no JSON."""
     try:
-        return orjson.loads(raw)
+        value: JsonValue = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return _BAD
+    return value
 
 
 _BAD: Final = object()
 
 
-def _documents(ctx: ParseContext) -> Iterator[tuple[Any, _Page]]:
+def _documents(ctx: ParseContext) -> Iterator[tuple[JsonValue, _Page]]:
     """Yield ``(page, location)``: JSON lines are streamed, a whole document is loaded."""
     lines = utf8_lines(ctx)
     first: tuple[int, bytes] | None = None
@@ -564,7 +571,7 @@ def _documents(ctx: ParseContext) -> Iterator[tuple[Any, _Page]]:
 
 def _from_lines(
     ctx: ParseContext, head: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]]
-) -> Iterator[tuple[Any, _Page]]:
+) -> Iterator[tuple[JsonValue, _Page]]:
     for source in (iter(head), rest):
         for number, data in json_lines(ctx, source):
             if isinstance(data, list):

@@ -30,10 +30,12 @@ from ._base import ParseContext
 from ._times import TimeReader
 from .ycd import parse_votes
 
-__all__ = ["HEADER", "description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "HEADER", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "ytcomments"
 description = "youtube-comment-scraper CSV export (comments with flattened replies.* columns)"
+BINARY = False
+SPANS = False
 
 _TOP: Final = (
     "id",

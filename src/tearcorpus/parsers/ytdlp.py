@@ -42,12 +42,13 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from .._version import __version__
 from ..errors import ParseError
 from ..model import (
     Author,
+    JsonValue,
     Platform,
     Post,
     Provenance,
@@ -62,10 +63,12 @@ from ._fields import COUNT, EPOCH, FLAG, RAW, TEXT, Slots, pop_text
 from ._times import TimeReader
 from ._ytdlp_document import _load, _open_pieces, _Pieces
 
-__all__ = ["description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "ytdlp"
 description = "yt-dlp .info.json (--write-info-json --write-comments): the video and its comments"
+BINARY = False
+SPANS = False
 
 #: Keys that only a yt-dlp info dict (or one of its format entries) has near its top.
 _MARKERS: Final = re.compile(
@@ -95,26 +98,25 @@ def sniff(head: bytes, path: str) -> int:
 
 
 #: The video's slots (its ``id`` is read before; ``comments`` become replies).
-_VIDEO: Final = Slots(
-    {
-        "id": RAW,
-        "comments": RAW,
-        "title": TEXT,
-        "description": TEXT,
-        "channel": TEXT,
-        "channel_url": TEXT,
-        "channel_id": TEXT,
-        "channel_is_verified": FLAG,
-        "timestamp": EPOCH,
-        "webpage_url": TEXT,
-        "like_count": COUNT,
-        "view_count": COUNT,
-        "comment_count": COUNT,
-    }
+_VIDEO: Final = (
+    Slots()
+    .add("id", RAW)
+    .add("comments", RAW)
+    .add("title", TEXT)
+    .add("description", TEXT)
+    .add("channel", TEXT)
+    .add("channel_url", TEXT)
+    .add("channel_id", TEXT)
+    .add("channel_is_verified", FLAG)
+    .add("timestamp", EPOCH)
+    .add("webpage_url", TEXT)
+    .add("like_count", COUNT)
+    .add("view_count", COUNT)
+    .add("comment_count", COUNT)
 )
 
 
-def _post(ctx: ParseContext, info: Mapping[str, Any], video_id: str) -> Post:
+def _post(ctx: ParseContext, info: Mapping[str, JsonValue], video_id: str) -> Post:
     values, extra = _VIDEO.take(info, ctx)
     (_, _, title, text, channel, channel_url, channel_id, verified, timestamp) = values[:9]
     url, like_count, view_count, comment_count = values[9:]
@@ -167,7 +169,7 @@ def _upload_date(value: object) -> datetime | None:
         return None
 
 
-def _parent_of(comment: Mapping[str, Any]) -> str | None:
+def _parent_of(comment: Mapping[str, JsonValue]) -> str | None:
     """The id a comment answers, or ``None`` for a top-level one."""
     parent = comment.get("parent")
     if isinstance(parent, str) and parent and parent != "root":
@@ -233,7 +235,7 @@ def _drop_repeat(ctx: ParseContext, cid: str, index: int) -> None:
 
 
 def _comments(
-    ctx: ParseContext, raw: list[Any], start: int = 0, known: Mapping[str, int] | None = None
+    ctx: ParseContext, raw: list[JsonValue], start: int = 0, known: Mapping[str, int] | None = None
 ) -> tuple[dict[str, int], dict[str, str | None], dict[str, int | None] | None]:
     """The well-formed, first-seen comments from list index *start* on: their index and
     the id each answers (``None`` for a top-level one), both by comment id in list order;
@@ -285,23 +287,22 @@ def _comments(
 _fromtimestamp: Final = datetime.fromtimestamp
 
 #: A comment's slots (``id`` and ``parent`` were read when it was listed).
-_COMMENT: Final = Slots(
-    {
-        "id": RAW,
-        "parent": RAW,
-        # The relative time: ``_time_text`` in recent versions, ``time_text`` before.
-        ("_time_text", "time_text"): TEXT,
-        "author_id": TEXT,
-        "author": TEXT,
-        "author_url": TEXT,
-        "author_is_uploader": FLAG,
-        "author_is_verified": FLAG,
-        "timestamp": EPOCH,
-        "text": TEXT,
-        "like_count": COUNT,
-        "is_pinned": FLAG,
-        "is_favorited": FLAG,
-    }
+_COMMENT: Final = (
+    Slots()
+    .add("id", RAW)
+    .add("parent", RAW)
+    # The relative time: ``_time_text`` in recent versions, ``time_text`` before.
+    .add(("_time_text", "time_text"), TEXT)
+    .add("author_id", TEXT)
+    .add("author", TEXT)
+    .add("author_url", TEXT)
+    .add("author_is_uploader", FLAG)
+    .add("author_is_verified", FLAG)
+    .add("timestamp", EPOCH)
+    .add("text", TEXT)
+    .add("like_count", COUNT)
+    .add("is_pinned", FLAG)
+    .add("is_favorited", FLAG)
 )
 
 
@@ -331,7 +332,7 @@ _make_provenance: Final = maker(Provenance, "source", "format", "index", "parser
 
 def _reply(
     ctx: ParseContext,
-    comment: Mapping[str, Any],
+    comment: Mapping[str, JsonValue],
     index: int,
     video_id: str,
     depth: int | None,
@@ -400,7 +401,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
         pieces.close()
 
 
-def _parse(ctx: ParseContext, info: Any, pieces: _Pieces | None) -> Iterator[Record]:
+def _parse(ctx: ParseContext, info: JsonValue, pieces: _Pieces | None) -> Iterator[Record]:
     """The records of the document *info*; its comments from *pieces* when given (then
     ``info["comments"]`` only stands in for them)."""
     if not isinstance(info, dict):
@@ -418,7 +419,7 @@ def _parse(ctx: ParseContext, info: Any, pieces: _Pieces | None) -> Iterator[Rec
         raise ParseError(ctx.source, "no video 'id': not a yt-dlp video .info.json")
     # Relative times are counted back from the scrape time the file states.
     times = TimeReader(ctx, epoch_to_utc(info.get("epoch"), strings=False))
-    chunks: Iterator[list[Any]]
+    chunks: Iterator[list[JsonValue]]
     if pieces is not None:
         chunks = pieces.lists(ctx)
     else:
@@ -466,7 +467,7 @@ _LIST_BASENAMES: Final = frozenset(
 )
 
 
-def _is_playlist(info: Mapping[str, Any]) -> bool:
+def _is_playlist(info: Mapping[str, JsonValue]) -> bool:
     """A playlist or channel-tab info dict: ``_type`` says so, or (older yt-dlp, which
     leaves ``_type`` out) its extractor or its URL's last part does."""
     kind = info.get("_type")
@@ -483,7 +484,7 @@ def _is_playlist(info: Mapping[str, Any]) -> bool:
     return "youtube" not in names and isinstance(basename, str) and basename in _LIST_BASENAMES
 
 
-def _rest(chunk: list[Any], base: int, chunks: Iterator[list[Any]]) -> list[Any]:
+def _rest(chunk: list[JsonValue], base: int, chunks: Iterator[list[JsonValue]]) -> list[JsonValue]:
     """The comment list from *chunk* (whose first item is comment *base*) and the
     *chunks* after it, with ``None`` for the *base* comments before: *chunk* itself when
     it is the first and the last."""
@@ -494,7 +495,7 @@ def _rest(chunk: list[Any], base: int, chunks: Iterator[list[Any]]) -> list[Any]
 
 
 def _replies_of(
-    ctx: ParseContext, chunks: Iterator[list[Any]], video_id: str, times: TimeReader
+    ctx: ParseContext, chunks: Iterator[list[JsonValue]], video_id: str, times: TimeReader
 ) -> Iterator[Reply]:
     """The replies of the comment list given as consecutive *chunks*, listed, threaded
     and built in one pass while every reply comes after its parent (as yt-dlp writes
@@ -547,7 +548,7 @@ def _replies_of(
 
 def _listed(
     ctx: ParseContext,
-    raw: list[Any],
+    raw: list[JsonValue],
     video_id: str,
     kept: Mapping[str, int],
     parents: Mapping[str, str | None],
@@ -566,4 +567,6 @@ def _listed(
             elif depths[cid] is None and _in_cycle(cid, parents):
                 ctx.note("reply-cycle")
     for cid, index in kept.items():
-        yield _reply(ctx, raw[index], index, video_id, depths[cid], parents[cid], times)
+        comment = raw[index]
+        assert type(comment) is dict or isinstance(comment, dict)  # as _comments kept it
+        yield _reply(ctx, comment, index, video_id, depths[cid], parents[cid], times)

@@ -25,10 +25,12 @@ from ..model import Author, JsonValue, Platform, Record, Reply, TimePrecision
 from . import _csv_tools
 from ._base import ParseContext
 
-__all__ = ["HEADER", "description", "name", "parse", "sniff"]
+__all__ = ["BINARY", "HEADER", "SPANS", "description", "name", "parse", "sniff"]
 
 name = "ytdt"
 description = "YouTube Data Tools (videoinfo) comments CSV export"
+BINARY = False
+SPANS = False
 
 #: The export's header row, exactly as the tool writes it.
 HEADER: Final = (

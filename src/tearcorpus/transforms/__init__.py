@@ -1,7 +1,7 @@
 """Transforms: records in, records (or drops, counted by reason) out, streamed.
 
 A transform is an object with ``name``, ``drops`` and ``apply(record, report)`` (see
-:class:`~tearcorpus.transforms._base.Transform`); :data:`TRANSFORMS` finds each by name
+:class:`tearcorpus.typing.Transform`); :data:`TRANSFORMS` finds each by name
 and :func:`apply_transforms` composes them. The command line runs them in
 :data:`ORDER`::
 
@@ -25,7 +25,8 @@ from typing import Final
 
 from ..model import Record
 from ..report import Report
-from ._base import Drop, Transform, with_step
+from ..typing import Transform
+from ._base import Drop, with_step
 from .anonymize import (
     AnonymizationKeyError,
     Anonymizer,

@@ -1,16 +1,16 @@
-"""The contract between the pipeline and a transform, and helpers every transform uses."""
+"""What every transform uses: :class:`Drop` and :func:`with_step`. The transform contract
+itself is :class:`tearcorpus.typing.Transform`."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 from attrs import frozen
 
 from ..model import Provenance, Record
-from ..report import Report
 
-__all__ = ["Drop", "Transform", "with_step"]
+__all__ = ["Drop", "with_step"]
 
 R = TypeVar("R", bound=Record)
 
@@ -24,23 +24,6 @@ class Drop:
     """
 
     reason: str
-
-
-class Transform(Protocol):
-    """One step of the pipeline: a record in, a record (or a :class:`Drop`) out.
-
-    Transforms see one record at a time and may keep state between records (dedup keeps
-    hashes, anonymise keeps known names); they never hold the records themselves.
-    """
-
-    #: The step's name in the registry and on the command line.
-    name: ClassVar[str]
-    #: False for steps that only rewrite records and never drop one (scrub, anonymise).
-    drops: ClassVar[bool]
-
-    def apply(self, record: Record, report: Report) -> Record | Drop:
-        """Return the record (changed or not), or a :class:`Drop`; count in *report*."""
-        ...
 
 
 def with_step(record: R, *steps: str, **changes: Any) -> R:

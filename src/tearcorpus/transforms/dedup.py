@@ -21,12 +21,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from ..errors import MissingDependencyError
 from ..model import Post, Record
 from ..report import Report
 from ._base import Drop
+
+if TYPE_CHECKING:
+    from datasketch import MinHash, MinHashLSH
 
 __all__ = ["ExactDedup", "NearDedup", "normalized_text"]
 
@@ -92,11 +95,11 @@ class NearDedup:
         self.num_perm = num_perm
         self.min_chars = min_chars
         self.include_posts = include_posts
-        self._minhash: Any = MinHash
-        self._lsh: Any = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._minhash: type[MinHash] = MinHash
+        self._lsh: MinHashLSH = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._count = 0
 
-    def _signature(self, norm: str) -> Any:
+    def _signature(self, norm: str) -> MinHash:
         words = norm.split()
         shingles = (
             {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}

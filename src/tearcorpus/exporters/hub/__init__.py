@@ -24,18 +24,18 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING
 
 from ..._atomic import OutputDir
 from ...errors import ExportError, MissingDependencyError
 from ...model import Record
 from ...report import Report
-from .._base import Exporter, ExportOptions, ExportResult, Progress, export_records
+from ...typing import Progress
+from .._base import ExportOptions, ExportResult, export_records
 from .configs import CONFIGS, DEFAULT_CONFIG, Config, check_ratios
 
 if TYPE_CHECKING:
@@ -79,7 +79,9 @@ def open(outdir: str, options: ExportOptions, *, overlap: bool = False) -> HubEx
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from .. import hub  # this module, the Exporter
+
+    return export_records(hub, records, outdir, options)
 
 
 class HubExport:
@@ -108,7 +110,6 @@ class HubExport:
             self.spill = tempfile.TemporaryDirectory(prefix=".tearcorpus-spill-", dir=outdir)
             self.stats = StatsBuilder()
             self.charts = CardCharts()  # the report's charts, drawn into the card
-            self.tables = SplitTables(self.spill.name, seed=options.seed, ratios=ratios)
             self.labels: LabelsConfig | None = None
             if options.labels is not None:  # the ``labels`` config (tearcorpus.annotate)
                 from ...annotate.hub import LabelsConfig
@@ -116,8 +117,11 @@ class HubExport:
                 self.labels = LabelsConfig(options.labels)
             # The ``messages`` config's incomplete rows (see exporters/messages.py).
             self.notes: Counter[str] = Counter()
+            # Made last (it cleans up after itself when it fails): :meth:`abort` has it.
+            self.tables = SplitTables(self.spill.name, seed=options.seed, ratios=ratios)
         except BaseException:
-            self.abort()
+            self._remove_spill()
+            self.out.abort()
             raise
 
     def write(self, records: Iterable[Record]) -> None:
@@ -147,8 +151,7 @@ class HubExport:
 
     def abort(self) -> None:
         with contextlib.suppress(Exception):
-            if hasattr(self, "tables"):
-                self.tables.close()
+            self.tables.close()
         self._remove_spill()
         self.out.abort()
 
@@ -255,10 +258,12 @@ class HubExport:
                             writer.submit(self._write_split, *args, made=config.rows is not None)
                         )
             if jobs:
-                # The card's YAML needs datasets (about half a second of imports, Python
-                # work): done while the writer thread ends its shards (Arrow work).
+                # The card's YAML needs datasets (about half a second of imports) and its
+                # charts matplotlib and drawing: Python work, done while the writer thread
+                # ends its shards (Arrow work, without the GIL).
                 with contextlib.suppress(ImportError):
                     importlib.import_module("datasets")
+                self.charts.draw()
             for job in jobs:
                 job.result()
         return splits
