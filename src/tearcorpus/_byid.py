@@ -242,7 +242,9 @@ def merge_by_id(
         folder, held=BUCKET_RECORDS, buckets=buckets, fold=fold
     )
     try:
-        ids.add_all(records, record_key)
+        add = ids.add
+        for record in records:
+            add(record_key(record), record)
         for _channel, record in ids.build(_in_place):
             yield record
     finally:

@@ -109,45 +109,6 @@ class ByKey(Generic[K, V]):
                 self._start_spilling()
         self._count += 1
 
-    def add_all(self, values: Iterable[V], key: Callable[[V], K]) -> None:
-        """Add each of *values* to the group ``key(value)``, in order: :meth:`add` for a
-        stream, without a call per value."""
-        values = iter(values)
-        if not self._files:
-            held, count, limit, fold = self._held, self._count, self._limit, self._fold
-            try:
-                for value in values:
-                    name = key(value)
-                    group = held.get(name)
-                    if group is None:
-                        held[name] = [(count, value)]
-                    elif fold is None:
-                        group.append((count, value))
-                    else:
-                        group[0] = (group[0][0], fold(group[0][1], value))
-                    count += 1
-                    if count >= limit:
-                        break
-            finally:
-                self._count = count
-            if count < limit:
-                return
-            self._start_spilling()
-        count, buckets, batch = self._count, self._buckets, self._written
-        pending, files = self._pending, self._files
-        try:
-            for value in values:
-                name = key(value)
-                index = hash(name) % buckets
-                waiting = pending[index]
-                waiting.append((name, count, value))
-                count += 1
-                if len(waiting) >= batch:
-                    dump_batches(waiting, files[index], batch)
-                    waiting.clear()
-        finally:
-            self._count = count
-
     def build(self, make: Build[V, R]) -> Iterator[tuple[int, R]]:
         """``make(values)`` for every group; their items as ``(channel, item)`` in the
         order of ``(order, channel)``. Consumes the groups (call once)."""
