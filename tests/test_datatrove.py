@@ -414,7 +414,10 @@ def test_bucket_files_hold_the_records_of_their_bucket(overlapping: Path, tmp_pa
         check=True,
     ).stdout.split()
     here = [
-        bucket_of(new_post(i, Platform.UNKNOWN) if k == "P" else new_reply(i, "p"), 4)
+        bucket_of(
+            new_post(id=i, platform=Platform.UNKNOWN) if k == "P" else new_reply(id=i, post_id="p"),
+            4,
+        )
         for k, i in ids
     ]
     assert [int(b) for b in other] == here

@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tearcorpus._groups import Groups
+from tearcorpus._groups import Built, ByKey, Group
+
+Item = tuple[str, int]
 
 
-def _build(group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, Any]]:
+def _build(group: Group[int]) -> Iterator[Built[Item]]:
     """Each value as it came, on channel 0, and the group's size on channel 1 at its first
     value's place."""
     first = group[0][0]
@@ -23,8 +24,8 @@ def _build(group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, Any]]:
         yield number, 0, ("value", value)
 
 
-def _expected(pairs: list[tuple[str, int]]) -> list[tuple[int, Any]]:
-    """What :func:`_build` over every group gives, merged, worked out without Groups."""
+def _expected(pairs: list[tuple[str, int]]) -> list[tuple[int, Item]]:
+    """What :func:`_build` over every group gives, merged, worked out without ByKey."""
     sizes: dict[str, int] = {}
     firsts: dict[str, int] = {}
     for number, (key, _) in enumerate(pairs):
@@ -35,8 +36,8 @@ def _expected(pairs: list[tuple[str, int]]) -> list[tuple[int, Any]]:
     return [(channel, item) for _, channel, item in sorted(items)]
 
 
-def _run(pairs: list[tuple[str, int]], folder: Path, held: int | None) -> list[tuple[int, Any]]:
-    with Groups(str(folder), held=held) as groups:
+def _run(pairs: list[tuple[str, int]], folder: Path, held: int | None) -> list[tuple[int, Item]]:
+    with ByKey[str, int](str(folder), held=held) as groups:
         for key, value in pairs:
             groups.add(key, value)
         return list(groups.build(_build))
@@ -59,7 +60,7 @@ def test_output_is_the_same_in_memory_or_spilled(
 def test_spill_goes_to_a_scratch_folder_in_the_folder_given(tmp_path: Path) -> None:
     """Past the limit the values go to disk, in a hidden scratch folder beside the output,
     removed when the groups close."""
-    groups = Groups(str(tmp_path), held=10)
+    groups: ByKey[str, int] = ByKey(str(tmp_path), held=10)
     for number in range(25):
         groups.add(f"k{number % 4}", number)
     scratch = os.listdir(tmp_path)
@@ -82,3 +83,55 @@ def test_an_empty_stream_builds_nothing(tmp_path: Path) -> None:
     """No values: no groups, no output, no scratch files."""
     assert _run([], tmp_path, held=1) == []
     assert os.listdir(tmp_path) == []
+
+
+def test_buckets_cut_again_are_read_back_as_one_run_each(tmp_path: Path) -> None:
+    """A bucket too large for the limit is cut into parts and its parts' runs merged back
+    into one: the final merge reads one run a bucket, however many parts were cut."""
+    pairs = [(f"k{number}", number) for number in range(2000)]
+    groups = ByKey[str, int](str(tmp_path), held=5, buckets=4)
+    for key, value in pairs:
+        groups.add(key, value)
+    built = groups.build(_build)
+    first = next(built)
+    (scratch,) = os.listdir(tmp_path)
+    runs = os.listdir(tmp_path / scratch)
+    assert 1 <= len(runs) <= 4
+    assert all(run.endswith(".run") for run in runs)
+    assert [first, *built] == _expected(pairs)
+    groups.close()
+    assert os.listdir(tmp_path) == []
+
+
+Pair = tuple[str, int]
+
+
+def _sum(old: Pair, new: Pair) -> Pair:
+    return old[0], old[1] + new[1]
+
+
+def _folded(group: Group[Pair]) -> Iterator[Built[Pair]]:
+    ((number, value),) = group  # folded: one value a key
+    yield number, 0, value
+
+
+@given(
+    pairs=st.lists(st.tuples(st.sampled_from("abcdefghij"), st.integers()), max_size=300),
+    held=st.sampled_from([1, 2, 7, None]),
+)
+def test_folded_values_give_one_value_a_key_at_its_first_place(
+    tmp_path_factory: pytest.TempPathFactory, pairs: list[Pair], held: int | None
+) -> None:
+    """With a fold, each key's values are folded in input order into one, which comes at
+    the key's first place, whatever the memory limit."""
+    folder = tmp_path_factory.mktemp("folded")
+    sums: dict[str, int] = {}
+    for key, value in pairs:
+        sums[key] = sums.get(key, 0) + value
+    with ByKey[str, Pair](str(folder), held=held, buckets=3, fold=_sum) as groups:
+        for pair in pairs:
+            groups.add(pair[0], pair)
+        assert len(groups) == len(pairs)
+        built = [item for _, item in groups.build(_folded)]
+    assert built == list(sums.items())  # dicts keep first-seen order
+    assert os.listdir(folder) == []

@@ -127,8 +127,16 @@ def test_key_check_finds_a_repeat_across_spilled_parts(
     assert list(tmp_path.iterdir()) == []  # the spill files are gone
 
 
-def test_merge_by_id_equals_corpus(tmp_path: Path) -> None:
-    """The out-of-core merge gives Corpus's records, in first-seen order, with its counts."""
+@pytest.mark.parametrize("held", [None, 7])
+def test_merge_by_id_equals_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int | None
+) -> None:
+    """The out-of-core merge gives Corpus's records, in first-seen order, with its counts,
+    in memory or spilled to buckets (a limit of 7 records held)."""
+    import tearcorpus._byid as byid
+
+    if held is not None:
+        monkeypatch.setattr(byid, "BUCKET_RECORDS", held)
     records: list[Post | Reply] = []
     for round_ in range(3):
         records.append(Post(id="v1", platform="youtube", extra={"placeholder": True}))
@@ -138,7 +146,7 @@ def test_merge_by_id_equals_corpus(tmp_path: Path) -> None:
     report = Report()
     merged = list(merge_by_id(records, report, folder=str(tmp_path), expected=10))
     assert merged == list(expected)  # posts first: the post's first sight is the first record
-    assert report.merged == expected.report.merged
+    assert report.merged_by_reason == expected.report.merged_by_reason
     assert list(tmp_path.iterdir()) == []
 
 

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from hypothesis import given
 
-from tearcorpus import Author, Platform, Post, Provenance, Record, Reply, to_dict
+from tearcorpus import Author, Platform, Post, Provenance, Record, Reply, model, to_dict
 from tearcorpus.model import DOC, maker, new_author, new_post, new_provenance, new_reply
 from tearcorpus.schema import TABLES, columns_of
 from tearcorpus.serialize import to_json_line
@@ -53,8 +53,8 @@ def test_trusted_records_are_frozen_and_pickle() -> None:
     """A trusted record refuses assignment like a public one, and survives pickling."""
     author = new_author("a1", "Ann")
     prov = new_provenance("in.json", "ytdlp", None, 3, "0.1")
-    reply = new_reply("r1", "p1", author=author, extra={"k": [1]}, provenance=prov)
-    post = new_post("p1", Platform.REDDIT, provenance=prov)
+    reply = new_reply(id="r1", post_id="p1", author=author, extra={"k": [1]}, provenance=prov)
+    post = new_post(id="p1", platform=Platform.REDDIT, provenance=prov)
     for record in (author, prov, reply, post):
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             setattr(record, attrs.fields(type(record))[0].name, "x")
@@ -118,3 +118,54 @@ def test_a_field_added_in_a_subclass_reaches_the_derived_forms() -> None:
         built.mood = "glad"  # type: ignore[misc]
     with pytest.raises(TypeError, match="no field"):
         maker(Reply, "id", "feeling")
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False, field_transformer=model._in_order)
+class _Note(model._Shared):
+    """A third record class on the shared fields, its own placed among them as the docs say."""
+
+    topic: str = attrs.field(default="", metadata={DOC: "topic", model._AFTER: "platform"})
+    score: int = attrs.field(default=0, metadata={DOC: "score"})
+    rank: int = attrs.field(default=0, metadata={DOC: "rank", model._AFTER: "like_count"})
+
+
+def test_shared_fields_are_declared_once_and_each_class_places_its_own() -> None:
+    """A class on the shared base has every shared field, in the base's order, with its
+    own fields after the shared field they name or the own field above them; Post and
+    Reply share the base's fields in its order (Reply's platform declared again, with a
+    default), and a class that does not say where its first field goes is refused."""
+    shared = [f.name for f in attrs.fields(model._Shared)]
+    names = [f.name for f in attrs.fields(_Note)]
+    assert names == [
+        *shared[: shared.index("platform") + 1],
+        "topic",
+        "score",
+        *shared[shared.index("platform") + 1 : shared.index("like_count") + 1],
+        "rank",
+        *shared[shared.index("like_count") + 1 :],
+    ]
+    for cls in (Post, Reply):
+        assert [f.name for f in attrs.fields(cls) if f.name in shared] == shared
+        for f in attrs.fields(cls):
+            if f.name in shared and f.name != "platform":
+                assert f == getattr(attrs.fields(model._Shared), f.name)
+    note = _Note(id="n1", platform="reddit", score=2)
+    assert (note.platform, note.topic, note.score) == (Platform.REDDIT, "", 2)
+    with pytest.raises(TypeError, match="name the shared field it follows"):
+
+        @attrs.frozen(kw_only=True, weakref_slot=False, field_transformer=model._in_order)
+        class _Lost(model._Shared):
+            where: str = attrs.field(default="")
+
+
+def test_record_constructors_take_positions_at_run_time() -> None:
+    """Type checkers see keyword-only constructors; at run time the arguments may still be
+    given by position, in field order, as before the shared fields had a base class."""
+    make_reply: Callable[..., Reply] = Reply
+    make_post: Callable[..., Post] = Post
+    assert make_reply("c1", "p1", None, "reddit", "hi") == Reply(
+        id="c1", post_id="p1", platform="reddit", text="hi"
+    )
+    assert make_post("v1", "youtube", "T", "body") == Post(
+        id="v1", platform="youtube", title="T", text="body"
+    )

@@ -73,7 +73,7 @@ def test_json_line_is_the_dumped_dict(record: Record) -> None:
 def test_json_line_of_a_zero_offset_zone_other_than_utc() -> None:
     """A trusted reply whose time is in another zero-offset zone still reads ...Z."""
     when = datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=timezone(timedelta(0), "GMT"))
-    reply = new_reply("r1", "p1", platform=Platform.REDDIT, created_at=when)
+    reply = new_reply(id="r1", post_id="p1", platform=Platform.REDDIT, created_at=when)
     line = to_json_line(reply)
     assert line == orjson.dumps(to_dict(reply)) + b"\n"
     assert b'"created_at":"2024-01-02T03:04:05.000006Z"' in line
@@ -84,13 +84,13 @@ def test_json_lines_from_many_threads_at_once() -> None:
     gmt = timezone(timedelta(0), "GMT")  # formatted by a Python call: a thread switch point
     replies = [
         new_reply(
-            f"r{i}",
-            f"p{i % 7}",
-            None if i % 3 else f"r{i - 1}",
-            Platform.REDDIT,
-            "x" * (i % 50),
-            new_author(f"a{i}", f"name{i}") if i % 2 else None,
-            datetime(2024, 1, 1, tzinfo=UTC if i % 2 else gmt) + timedelta(seconds=i),
+            id=f"r{i}",
+            post_id=f"p{i % 7}",
+            parent_id=None if i % 3 else f"r{i - 1}",
+            platform=Platform.REDDIT,
+            text="x" * (i % 50),
+            author=new_author(f"a{i}", f"name{i}") if i % 2 else None,
+            created_at=datetime(2024, 1, 1, tzinfo=UTC if i % 2 else gmt) + timedelta(seconds=i),
             like_count=i,
             extra={"n": i, "tags": [i, str(i)]},
             provenance=new_provenance(f"in{i % 4}.ndjson", "pushshift", i + 1),

@@ -9,26 +9,24 @@ Two pieces, used by :mod:`tearcorpus.pipeline`:
   to the exact path below, which merges nothing it should not.
 - :func:`merge_by_id` gives a stream's records with one record per id, folded by
   :func:`tearcorpus.merge.merge` in input order, in the order each id was first seen:
-  the records are spilled into buckets by id, each bucket is merged in memory (a bucket
-  holds about :data:`BUCKET_RECORDS` records), and the buckets' results are merged back
-  into first-seen order. It reads and writes every record twice more than a plain run,
-  so :mod:`tearcorpus.pipeline` runs it only when :class:`KeyCheck` found a repeated id
+  the records are gathered by id (:class:`tearcorpus._groups.ByKey`: no more than
+  :data:`BUCKET_RECORDS` in memory, the others spilled into buckets by id), each id's
+  observations folded, and the results merged back into first-seen order. A
+  large stream's records are written and read twice more than in a plain run, so
+  :mod:`tearcorpus.pipeline` runs it only when :class:`KeyCheck` found a repeated id
   (or when an input cannot be read twice).
 """
 
 from __future__ import annotations
 
-import heapq
 import os
-import pickle
 import shutil
-import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Final, TypeVar
 
-from ._atomic import SHARDS_PREFIX
-from ._pickled import dump_batches, load_batches
+from ._groups import Built, ByKey, Group
+from ._pickled import scratch
 from .errors import ExportError
 from .merge import merge, merge_reason
 from .model import Post, Record
@@ -51,10 +49,11 @@ __all__ = [
 
 #: Hashes held in memory before the parts go to disk (8 bytes each: 32 MB).
 KEYS_IN_MEMORY: Final = 4_000_000
-#: Records a bucket of :func:`merge_by_id` aims to hold (about 0.5 KB each in memory).
-BUCKET_RECORDS: Final = 10_000
-#: Records pickled together in a spill file.
-_BATCH: Final = 64
+#: Records :func:`merge_by_id` holds in memory at once (before it spills them, waiting
+#: for their bucket file, in a bucket, in the final merge's batches; a Pushshift comment
+#: takes several KB there): the buckets are sized for about half as many, and one that
+#: holds more once each id's records are folded is cut again.
+BUCKET_RECORDS: Final = 2_500
 _PARTS: Final = 64
 #: Mixed into the hash of a post's id: posts and replies have separate id spaces.
 POST_SALT: Final = 0x5BD1E995_2C1B3C6D
@@ -154,7 +153,7 @@ class KeyCheck:
     def spill(self) -> None:
         """Move the hashes held to the part files on disk."""
         if self._spill is None:
-            self._spill = _scratch(self._folder)
+            self._spill = scratch(self._folder)
         for index, part in enumerate(_parts(self.keys)):
             if part:
                 with open(os.path.join(self._spill, f"{index:02d}"), "ab") as out:
@@ -225,75 +224,34 @@ def beside(outdir: str) -> str | None:
     return parent if os.path.isdir(parent) else None
 
 
-def _scratch(folder: str | None) -> str:
-    """A private scratch folder in *folder* (else the system's), named as the workers'
-    scratch folders are, so that the next run clears it if this one is killed."""
-    try:
-        return tempfile.mkdtemp(prefix=SHARDS_PREFIX, dir=folder)
-    except OSError:
-        try:
-            return tempfile.mkdtemp(prefix=SHARDS_PREFIX)
-        except OSError as exc:
-            raise ExportError(f"cannot create a scratch folder: {exc.strerror or exc}") from None
-
-
 def merge_by_id(
     records: Iterable[Record], report: Report, *, folder: str | None = None, expected: int = 0
 ) -> Iterator[Record]:
     """*records* with one record per id (see :mod:`tearcorpus.merge`), in the order each
     id was first seen, every fold counted in ``report.merged_by_reason``. *expected* (records, when
-    known) sizes the buckets; *folder* is where the spill files go (a private folder in
-    it, removed at the end)."""
-    buckets = max(1, min(256, expected // BUCKET_RECORDS + 1)) if expected else 256
-    spill = _scratch(folder)
+    known) sizes the buckets, for about half :data:`BUCKET_RECORDS` each; *folder* is where
+    the spill files go (a private folder in it, removed at the end)."""
+    buckets = max(1, min(256, 2 * expected // BUCKET_RECORDS + 1)) if expected else 256
+    counts = report.merged_by_reason
+
+    def fold(old: Record, new: Record) -> Record:
+        counts[merge_reason(old, new)] += 1
+        return merge(old, new)
+
+    ids: ByKey[tuple[bool, str], Record] = ByKey(
+        folder, held=BUCKET_RECORDS, buckets=buckets, fold=fold
+    )
     try:
-        yield from _merged(records, report, spill, buckets)
+        add = ids.add
+        for record in records:
+            add(record_key(record), record)
+        for _channel, record in ids.build(_in_place):
+            yield record
     finally:
-        shutil.rmtree(spill, ignore_errors=True)
+        ids.close()
 
 
-def _merged(records: Iterable[Record], report: Report, spill: str, count: int) -> Iterator[Record]:
-    # 1. Each record, numbered in input order, to the bucket of its id.
-    files = [open(os.path.join(spill, f"in-{i:04d}"), "wb") for i in range(count)]  # noqa: SIM115
-    pending: list[list[tuple[int, Record]]] = [[] for _ in range(count)]
-    try:
-        for seq, record in enumerate(records):
-            index = hash(record_key(record)) % count
-            batch = pending[index]
-            batch.append((seq, record))
-            if len(batch) >= _BATCH:
-                pickle.dump(batch, files[index], protocol=pickle.HIGHEST_PROTOCOL)
-                pending[index] = []
-        for index, batch in enumerate(pending):
-            if batch:
-                pickle.dump(batch, files[index], protocol=pickle.HIGHEST_PROTOCOL)
-    finally:
-        for handle in files:
-            handle.close()
-    del pending
-    # 2. Each bucket merged in memory, its records sorted by first sight.
-    runs = []
-    for index in range(count):
-        path = os.path.join(spill, f"in-{index:04d}")
-        firsts: dict[tuple[bool, str], int] = {}
-        merged: dict[tuple[bool, str], Record] = {}
-        for seq, record in load_batches(path):
-            key = record_key(record)
-            old = merged.get(key)
-            if old is None:
-                firsts[key] = seq
-                merged[key] = record
-            else:
-                report.merged_by_reason[merge_reason(old, record)] += 1
-                merged[key] = merge(old, record)
-        os.unlink(path)
-        run = os.path.join(spill, f"run-{index:04d}")
-        with open(run, "wb") as out:
-            ordered = sorted(firsts.items(), key=lambda item: item[1])
-            dump_batches(((seq, merged[key]) for key, seq in ordered), out, _BATCH)
-        runs.append(run)
-        del firsts, merged
-    # 3. The runs merged back into first-seen order.
-    # Sequence numbers are unique: tuples compare by them alone, never by the records.
-    for _seq, record in heapq.merge(*(load_batches(run) for run in runs)):
-        yield record
+def _in_place(group: Group[Record]) -> tuple[Built[Record]]:
+    """An id's record (its observations folded into one), at the place of the first."""
+    ((first, record),) = group
+    return ((first, 0, record),)

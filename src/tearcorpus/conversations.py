@@ -49,9 +49,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Final, Literal, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict
 
 from .model import Author, Post, Record, Reply
+
+if TYPE_CHECKING:
+    from ._groups import Built, Group
 
 __all__ = [
     "ASSISTANTS",
@@ -189,7 +192,7 @@ class MessageBuilder:
         #: Incomplete conversations by reason (:data:`NOTES`).
         self.notes: Counter[str] = Counter()
 
-    def __call__(self, group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    def __call__(self, group: Group[Record]) -> Iterator[Built[Any]]:
         post: Post | None = None
         replies: list[tuple[int, Reply]] = []
         for number, record in group:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final, ParamSpec, TypeAlias, TypeVar
 
-from attrs import NOTHING, field, frozen, resolve_types
+from attrs import NOTHING, Attribute, field, frozen, has, resolve_types
 from attrs import fields as _fields
 
 __all__ = [
@@ -143,14 +143,50 @@ class Provenance:
 DOC: Final = "doc"
 
 
-@frozen(weakref_slot=False)
-class Post:
-    """The root of a thread: a video, a Reddit submission, or a text dump's first block."""
+#: The key of a record field's metadata naming the field it follows in its class's field
+#: order (see :class:`_Shared`).
+_AFTER: Final = "after"
+
+
+def _in_order(cls: type, attributes: list[Attribute[object]]) -> list[Attribute[object]]:
+    """The fields of a record class in their order (attrs' field transformer): the fields
+    of :class:`_Shared` in their order, a field declared again in the class taking the
+    shared one's place; after each, the class's own fields that follow it. An own field
+    follows the field its metadata names under :data:`_AFTER`, else the own field
+    declared before it. Every field is positional at run time (see :class:`_Shared`), and
+    the class's own (not inherited): attrs collects a subclass's fields from its bases'
+    own ones, so a subclass of a record class keeps the record's order."""
+    base = cls.__base__
+    shared = [f.name for f in _fields(base)] if base is not None and has(base) else []
+    placed = {a.name: a for a in attributes if a.name in shared}
+    following: dict[str, list[Attribute[object]]] = {name: [] for name in shared}
+    ordered = [] if shared else list(attributes)
+    anchor: str | None = None
+    for a in attributes:
+        if not shared or a.name in placed:
+            continue
+        anchor = a.metadata.get(_AFTER, anchor)
+        if anchor not in following:
+            raise TypeError(f"{cls.__name__}.{a.name}: name the shared field it follows")
+        following[anchor].append(a)
+    for name in shared:
+        ordered += [placed[name], *following[name]]
+    return [a.evolve(kw_only=False, inherited=False) for a in ordered]
+
+
+@frozen(kw_only=True, weakref_slot=False, field_transformer=_in_order)
+class _Shared:
+    """The fields :class:`Post` and :class:`Reply` share, declared once: each record class
+    adds its own between them (:func:`_in_order`), so that each keeps its field order,
+    which is the order of the serialised keys and of the table columns.
+
+    Type checkers see the record constructors as keyword-only: their attrs plugins put a
+    base class's fields first and know nothing of the transformer. At run time the
+    fields are also positional, in field order, as they always were.
+    """
 
     id: str = field(metadata={DOC: "platform-native id (content-derived for text dumps)"})
     platform: Platform = field(converter=_platform, metadata={DOC: "youtube, reddit or unknown"})
-    title: str | None = field(default=None, metadata={DOC: "title of the video or submission"})
-    text: str = field(default="", metadata={DOC: "body: video description or submission self-text"})
     author: Author | None = field(
         default=None, metadata={DOC: "id, name, url, is_uploader, is_verified"}
     )
@@ -170,11 +206,7 @@ class Post:
             DOC: "how precise created_at is: exact, day, week, month or year (null when no time)"
         },
     )
-    url: str | None = field(default=None, metadata={DOC: "link to the post"})
     like_count: int | None = field(default=None, metadata={DOC: "likes or score"})
-    view_count: int | None = field(default=None, metadata={DOC: "views"})
-    #: Compare with the replies present.
-    comment_count: int | None = field(default=None, metadata={DOC: "comments the platform claims"})
     is_edited: bool = field(default=False, metadata={DOC: "edited after publication"})
     is_deleted: bool = field(default=False, metadata={DOC: "deleted by its author"})
     is_removed: bool = field(
@@ -194,72 +226,53 @@ class Post:
     )
 
 
-@frozen(weakref_slot=False)
-class Reply:
+@frozen(kw_only=True, weakref_slot=False, field_transformer=_in_order)
+class Post(_Shared):
+    """The root of a thread: a video, a Reddit submission, or a text dump's first block."""
+
+    title: str | None = field(
+        default=None, metadata={DOC: "title of the video or submission", _AFTER: "platform"}
+    )
+    text: str = field(default="", metadata={DOC: "body: video description or submission self-text"})
+    url: str | None = field(
+        default=None, metadata={DOC: "link to the post", _AFTER: "created_at_precision"}
+    )
+    view_count: int | None = field(default=None, metadata={DOC: "views", _AFTER: "like_count"})
+    #: Compare with the replies present.
+    comment_count: int | None = field(default=None, metadata={DOC: "comments the platform claims"})
+
+
+@frozen(kw_only=True, weakref_slot=False, field_transformer=_in_order)
+class Reply(_Shared):
     """A comment at any depth. ``parent_id`` is ``None`` for a direct reply to the post."""
 
-    id: str = field(metadata={DOC: "platform-native id (content-derived for text dumps)"})
-    post_id: str = field(metadata={DOC: "id of the thread's post"})
+    post_id: str = field(metadata={DOC: "id of the thread's post", _AFTER: "id"})
     parent_id: str | None = field(
         default=None, metadata={DOC: "id of the parent reply; null for a direct reply"}
     )
+    #: A reply's platform defaults to unknown; a post must name one.
     platform: Platform = field(
         default=Platform.UNKNOWN,
         converter=_platform,
         metadata={DOC: "youtube, reddit or unknown"},
     )
-    text: str = field(default="", metadata={DOC: "body of the reply"})
-    author: Author | None = field(
-        default=None, metadata={DOC: "id, name, url, is_uploader, is_verified"}
+    text: str = field(default="", metadata={DOC: "body of the reply", _AFTER: "platform"})
+    reply_count: int | None = field(
+        default=None, metadata={DOC: "replies the platform claims", _AFTER: "like_count"}
     )
-    created_at: datetime | None = field(
-        default=None, converter=utc, metadata={DOC: "publication time, UTC"}
-    )
-    #: ``created_at`` was derived from relative text such as "2 weeks ago" (its precision
-    #: is coarser than ``exact``).
-    created_at_estimated: bool = field(
-        default=False, metadata={DOC: "created_at derived from text like '2 weeks ago'"}
-    )
-    #: How precise ``created_at`` is; ``None`` when there is no time.
-    created_at_precision: TimePrecision | None = field(
-        default=None,
-        converter=_precision,
-        metadata={
-            DOC: "how precise created_at is: exact, day, week, month or year (null when no time)"
-        },
-    )
-    like_count: int | None = field(default=None, metadata={DOC: "likes or score"})
-    reply_count: int | None = field(default=None, metadata={DOC: "replies the platform claims"})
     #: Where the source states it.
     depth: int | None = field(
         default=None, metadata={DOC: "depth in the reply tree (0 = direct reply)"}
     )
     is_pinned: bool = field(default=False, metadata={DOC: "pinned by the uploader or a moderator"})
     is_hearted: bool = field(default=False, metadata={DOC: "hearted by the uploader (YouTube)"})
-    is_edited: bool = field(default=False, metadata={DOC: "edited after publication"})
-    is_deleted: bool = field(default=False, metadata={DOC: "deleted by its author"})
-    is_removed: bool = field(
-        default=False, metadata={DOC: "removed by a moderator or the platform"}
-    )
-    #: Source fields with no slot above, kept so nothing is lost.
-    extra: dict[str, JsonValue] = field(
-        factory=dict,
-        converter=_extra,
-        hash=False,
-        metadata={DOC: "source fields with no column, as a JSON object"},
-    )
-    provenance: Provenance | None = field(
-        default=None,
-        eq=False,
-        metadata={DOC: "source, format, line/index, parser version, transforms"},
-    )
 
 
 #: What parsers yield and exporters consume.
 Record: TypeAlias = Post | Reply
 
 
-for _cls in (Author, Provenance, Post, Reply):
+for _cls in (Author, Provenance, _Shared, Post, Reply):
     # Field types as classes, not strings, for everything derived from the fields.
     resolve_types(_cls)
 
@@ -283,8 +296,15 @@ def _twin(cls: type) -> type:
         raise AssertionError(f"{cls.__name__} needs weakref_slot=False and no __dict__")
     body = {"__slots__": slots, "__module__": __name__}
     base = cls.__base__ or object
-    if base is not object:  # CPython wants the same base: the base, made writable
-        body.update(__setattr__=object.__setattr__, __init__=object.__init__)
+    if base is not object:
+        # CPython wants the same base: the base, made writable. ``__delattr__`` too: with
+        # one of the two methods object's and the other the frozen base's, CPython would
+        # send every attribute store through a Python-level lookup (several times slower).
+        body.update(
+            __setattr__=object.__setattr__,
+            __delattr__=object.__delattr__,
+            __init__=object.__init__,
+        )
     return type(f"_{cls.__name__}Twin", (base,), body)
 
 

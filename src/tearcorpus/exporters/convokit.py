@@ -42,13 +42,13 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any, Final, TypedDict, cast
+from typing import IO, Final, TypedDict, cast
 
 import orjson
 
 from .._atomic import OutputDir
 from .._byid import KEYS_IN_MEMORY, KeyCheck, beside
-from .._groups import Groups
+from .._groups import Built, ByKey, Group, Groups
 from .._version import __version__
 from ..conversations import (
     MISSING_PARENT,
@@ -148,6 +148,13 @@ class ConversationMeta(TypedDict):
     has_post: bool
 
 
+class _Conversation(TypedDict):
+    """A thread's conversation entry, as its build gives it."""
+
+    id: str
+    meta: ConversationMeta
+
+
 def speaker_id(author: Author | None) -> str:
     """An utterance's speaker: the author's id, else name, else :data:`UNKNOWN_SPEAKER`."""
     if author is None:
@@ -197,7 +204,7 @@ class _ThreadBuilder:
         self.notes: Counter[str] = Counter()
         self.placeholders = 0
 
-    def __call__(self, group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, Any]]:
+    def __call__(self, group: Group[Record]) -> Iterator[Built[Utterance | _Conversation]]:
         post: Post | None = None
         post_number = 0
         replies: list[tuple[int, Reply]] = []
@@ -215,7 +222,11 @@ class _ThreadBuilder:
             yield 2 * first + 1, _UTTERANCE, _placeholder(thread, post)
         else:
             yield 2 * post_number + 2, _UTTERANCE, _post_utterance(post)
-        yield 2 * first + 1, _CONVERSATION, (thread, _conversation_meta(thread, post, real))
+        yield (
+            2 * first + 1,
+            _CONVERSATION,
+            {"id": thread, "meta": _conversation_meta(thread, post, real)},
+        )
         answers = self._answers(thread, replies)
         for number, reply in replies:
             reply_to, reason = answers[reply.id]
@@ -346,7 +357,9 @@ def _conversation_meta(thread: str, post: Post | None, real: bool) -> Conversati
     }
 
 
-def _speaker_build(group: list[tuple[int, Any]]) -> Iterator[tuple[int, int, Any]]:
+def _speaker_build(
+    group: Group[tuple[str, str | None]],
+) -> Iterator[Built[tuple[str, dict[str, str | None]]]]:
     """One speaker's entry (a :data:`~tearcorpus._groups.Build`): the first name seen."""
     number, (speaker, name) = group[0]
     if name is None:
@@ -380,7 +393,7 @@ class ConvoKitExport:
         self.posts = self.replies = 0
         self.out = OutputDir(outdir, overwrite=options.overwrite)
         self.threads = Groups(beside(outdir))
-        self.speakers = Groups(beside(outdir))
+        self.speakers: ByKey[str, tuple[str, str | None]] = ByKey(beside(outdir))
 
     def write(self, records: Iterable[Record]) -> None:
         add_record, add_speaker = self.threads.add, self.speakers.add
@@ -429,9 +442,8 @@ class ConvoKitExport:
                         check.spill()
                         keys = check.keys
                 else:
-                    thread, meta = item
-                    indexes["conversation"].note(meta)
-                    conversations.add(thread, {"meta": meta, "vectors": []})
+                    indexes["conversation"].note(item["meta"])
+                    conversations.add(item["id"], {"meta": item["meta"], "vectors": []})
             conversations.close()
             self.threads.close()
             if check.repeated():
