@@ -358,17 +358,31 @@ class Overview:
             count = pc.sum(batch.column(name)).as_py() or 0
             if count:
                 self.flags[name[3:]] += count
-        for text in pc.filter(texts, pc.match_substring_regex(texts, _EMOJI_RE2)).to_pylist():
-            found = emoji_in(text)
-            if found:
-                self.emoji_replies += 1
-                self.emoji.update(found)
+        self._add_emoji(pc.filter(texts, pc.match_substring_regex(texts, _EMOJI_RE2)))
         if len(self.emoji) > 2 * EMOJI_KEPT:
             self.emoji = Counter(dict(self.emoji.most_common(EMOJI_KEPT)))
         ids = batch.column("id").to_pylist()
         self._add_structure(ids, batch.column("post_id").to_pylist(), batch.column("parent_id"))
         if self._detect is not None:
             self._add_languages(ids, texts)
+
+    def _add_emoji(self, texts: pa.Array) -> None:
+        """Count the emoji of *texts* as :func:`emoji_in` finds them, with Arrow's help: a
+        text's runs of characters that no emoji has are cut out, and :func:`emoji_in`
+        reads each distinct piece left once (no emoji spans a cut, so the pieces hold
+        the same emoji, and Arrow keeps the pieces in the order they first come)."""
+        import pyarrow.compute as pc
+
+        if len(texts) == 0:
+            return
+        self.emoji_replies += pc.sum(pc.match_substring_regex(texts, _EMOJI.pattern)).as_py() or 0
+        pieces = pc.list_flatten(
+            pc.split_pattern(pc.replace_substring_regex(texts, _CUT, " "), " ")
+        )
+        for item in pc.value_counts(pieces).to_pylist():
+            if item["values"]:
+                for emoji in emoji_in(item["values"]):
+                    self.emoji[emoji] += item["counts"]
 
     def _add_structure(self, ids: list[str], post_ids: list[str], parent_ids: pa.Array) -> None:
         sample = self._thread_sample
@@ -499,6 +513,8 @@ _DAY_US: Final = 86_400_000_000
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 #: What the Arrow side looks for before Python does (RE2 syntax).
 _EMOJI_RE2: Final = f"[{_PICTO}\U0001f1e6-\U0001f1ff\u20e3]"
+#: What no emoji holds (RE2 syntax): cut out of a text before its pieces are read.
+_CUT: Final = f"[^{_PICTO}\U0001f3fb-\U0001f3ff\ufe0f\u200d\U0001f1e6-\U0001f1ff0-9#*\u20e3]+"
 _STATED_RE2: Final = '"(?:' + "|".join(LANGUAGE_KEYS) + ')"\\s*:\\s*"'
 
 
