@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypedDict
 
 from .model import Author, Post, Record, Reply
 
@@ -192,7 +192,7 @@ class MessageBuilder:
         #: Incomplete conversations by reason (:data:`NOTES`).
         self.notes: Counter[str] = Counter()
 
-    def __call__(self, group: Group[Record]) -> Iterator[Built[Any]]:
+    def __call__(self, group: Group[Record]) -> Iterator[Built[MessageRow]]:
         post: Post | None = None
         replies: list[tuple[int, Reply]] = []
         for number, record in group:

@@ -195,8 +195,7 @@ def hub_rows(
                     groups.add(thread_id(record), record)
         rows: list[dict[str, object]] = []
         for _channel, row in groups.build(builder):
-            row["platform"] = platforms[row["platform"]]
-            rows.append(row)
+            rows.append({**row, "platform": platforms[row["platform"]]})
             if len(rows) >= _HUB_BATCH:
                 yield from pa.Table.from_pylist(rows, schema=schema).to_batches()
                 rows = []
