@@ -135,3 +135,16 @@ def test_folded_values_give_one_value_a_key_at_its_first_place(
         built = [item for _, item in groups.build(_folded)]
     assert built == list(sums.items())  # dicts keep first-seen order
     assert os.listdir(folder) == []
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/dev/full"), reason="needs /dev/full (a device that is always full)"
+)
+def test_a_scratch_write_on_a_full_disk_says_so_in_one_error() -> None:
+    """A spill file that cannot be written (no space) is an ExportError saying why, not
+    a bare OSError: the command line prints it as one line."""
+    from tearcorpus._pickled import dump_batches
+    from tearcorpus.errors import ExportError
+
+    with open("/dev/full", "wb", buffering=0) as out, pytest.raises(ExportError, match="no space"):
+        dump_batches(range(1000), out, 100)

@@ -28,6 +28,7 @@ group holds one value: :func:`tearcorpus._byid.merge_by_id` folds an id's record
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import os
 import shutil
@@ -134,7 +135,8 @@ class ByKey(Generic[K, V]):
         self._held = {}
         if self._spill is not None:
             for handle in self._files:
-                handle.close()
+                with contextlib.suppress(OSError):  # a write that failed is reported already
+                    handle.close()
             self._files, self._pending = [], []
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None

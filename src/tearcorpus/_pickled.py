@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import IO, TypeVar
 
-from ._atomic import SHARDS_PREFIX
+from ._atomic import SHARDS_PREFIX, describe
 from .errors import ExportError
 
 __all__ = ["dump_batches", "load_batches", "scratch"]
@@ -19,10 +19,15 @@ T = TypeVar("T")
 
 
 def dump_batches(items: Iterable[T], out: IO[bytes], size: int) -> None:
-    """Append *items* to *out* in pickled lists of at most *size*."""
+    """Append *items* to *out* in pickled lists of at most *size*, flushed; a write that
+    fails (a full disk) raises an :class:`~tearcorpus.errors.ExportError` saying so."""
     it = iter(items)
-    while batch := list(islice(it, size)):
-        pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        while batch := list(islice(it, size)):
+            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+    except OSError as exc:
+        raise ExportError(f"cannot write a scratch file: {describe(exc)}") from None
 
 
 def load_batches(path: str, buffering: int = 1 << 16) -> Iterator[T]:
