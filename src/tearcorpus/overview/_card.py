@@ -9,6 +9,7 @@ card shows (:func:`card_images`).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Callable
@@ -23,46 +24,92 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from ..report import Report
+    from ._apart import ChartsApart
     from ._charts import Chart
 
 __all__ = ["IMAGES", "CardCharts", "card_images"]
 
 #: The folder of the card's images, inside the Hub folder.
 IMAGES: Final = "images"
+#: Rows counted in this process before the rest go to a second one (a small export is
+#: done before a second process would have started).
+APART_ROWS: Final = 50_000
 _IMAGE_LINK: Final = re.compile(r"!\[[^\]]*\]\((" + IMAGES + r"/[A-Za-z0-9_.-]+\.png)\)")
 
 
 class CardCharts:
     """Statistics of a Hub export's batches, drawn for its card by :meth:`section`.
 
+    Past *apart_after* rows (``None``: never), the statistics so far go to a second
+    process that counts the rest and draws the charts while this one goes on parsing and
+    writing (:mod:`._apart`); the charts are the same either way.
     No language detection here (it would cost seconds on every export): the languages
     chart shows the languages the sources state, if any.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, apart_after: int | None = APART_ROWS) -> None:
         self.overview = Overview()
         #: The images written by :meth:`section` (paths relative to the folder).
         self.images: list[str] = []
         self._charts: list[Chart] | None = None
         self._missing = False
+        self._rows = 0
+        self._apart: ChartsApart | None = None
+        # No second process without matplotlib: nothing to draw there.
+        if importlib.util.find_spec("matplotlib") is None:
+            apart_after = None
+        self._apart_after = apart_after
 
     def add(self, table: str, batch: pa.RecordBatch) -> None:
         """Count a record batch of the ``posts`` or ``replies`` table."""
+        if self._apart is not None:
+            self._apart.add(table, batch)
+            return
         self.overview.add_batch(table, batch)
+        self._rows += len(batch)
+        if self._apart_after is not None and self._rows >= self._apart_after:
+            from ._apart import ChartsApart
+
+            self._apart_after = None  # one try
+            self._apart = ChartsApart.start(self.overview)
+
+    @property
+    def counted_apart(self) -> bool:
+        """Whether the batches are being counted in a second process."""
+        return self._apart is not None
+
+    def finish(self) -> None:
+        """No more batches: the charts are drawn from here on, in the second process if
+        they are counted there (while the Hub export writes its shards)."""
+        if self._apart is not None:
+            self._apart.finish()
 
     def draw(self) -> None:
-        """Draw the charts of every batch added (once; :meth:`section` draws them if this
-        was not called). The Hub export calls it while its writer thread ends the shards,
-        so that the drawing (Python work) overlaps the writing (Arrow work)."""
+        """Draw the charts of every batch added, or take them from the second process
+        (once; :meth:`section` draws them if this was not called). The Hub export calls
+        it while its writer thread ends the shards, so that the drawing (Python work)
+        overlaps the writing (Arrow work)."""
         from ..errors import MissingDependencyError
         from ._charts import draw_charts
 
         if self._charts is not None:
             return
+        if self._apart is not None:
+            self.finish()
+            charts = self._apart.charts()
+            self._apart = None
+            self._charts, self._missing = charts or [], charts is None
+            return
         try:
             self._charts = draw_charts(self.overview.result(), svg=False, png=True)
         except MissingDependencyError:
             self._charts, self._missing = [], True
+
+    def close(self) -> None:
+        """End the second process, if any, without its charts (the export failed)."""
+        if self._apart is not None:
+            self._apart.close()
+            self._apart = None
 
     def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
         """Hand each chart's PNG to ``write(relative path, bytes)`` and return the card's

@@ -152,6 +152,8 @@ class HubExport:
     def abort(self) -> None:
         with contextlib.suppress(Exception):
             self.tables.close()
+        with contextlib.suppress(Exception):
+            self.charts.close()
         self._remove_spill()
         self.out.abort()
 
@@ -166,6 +168,7 @@ class HubExport:
 
         options, tables = self.options, self.tables
         tables.close()
+        self.charts.finish()  # drawn from now on, apart, if counted apart
         stats = self.stats.result()
         del self.stats
         configs = self._configs()
