@@ -61,7 +61,7 @@ def _ended(pids: set[int]) -> bool:
 
 def _small_batches() -> list[tuple[str, pa.RecordBatch]]:
     """The rich fixtures' record batches, cut into batches of 7 rows."""
-    from tearcorpus._batches import record_batches
+    from tearcorpus.hf import record_batches
 
     batches: list[tuple[str, pa.RecordBatch]] = []
     for table, batch in record_batches(tearcorpus.iter_records(RICH)):
