@@ -16,13 +16,12 @@ their parents and their posts.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping, Sequence
-from types import ModuleType
 from typing import TYPE_CHECKING, Final, TypedDict
 
-from ..errors import ExportError, MissingDependencyError
+from ..errors import ExportError
+from ..schema import _datasets
 from ._common import LabelError, LabelScheme, text_sha1
 from .labels import Labels, load_labels
 
@@ -44,13 +43,6 @@ __all__ = [
 
 #: The config's name in a Hub folder and in :func:`tearcorpus.hf.to_dataset_dicts`.
 LABELS_CONFIG: Final = "labels"
-
-
-def _datasets() -> ModuleType:
-    try:
-        return importlib.import_module("datasets")
-    except ImportError:
-        raise MissingDependencyError("datasets export", "hf", "datasets") from None
 
 
 def labels_features(scheme: LabelScheme) -> datasets.Features:
