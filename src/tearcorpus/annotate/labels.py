@@ -469,17 +469,12 @@ def _write(
     )
     rows = _rows(ratings)
     columns = _aggregated_columns(folded, scheme.multi)
-    out = OutputDir(outdir, overwrite=overwrite)
-    try:
+    with OutputDir(outdir, overwrite=overwrite) as out:
         pq.write_table(pa.table(rows, schema=long_schema), out.open("labels.parquet"))
         out.open("labels.csv").write(_csv(rows))
         pq.write_table(pa.table(columns, schema=agg_schema), out.open("aggregated.parquet"))
         out.open("aggregated.csv").write(_csv(columns))
         out.open(LABELS_MANIFEST).write(dumps(info))
-        out.commit()
-    except BaseException:
-        out.abort()
-        raise
     return [os.path.join(outdir, name) for name in LABEL_FILES]
 
 

@@ -25,7 +25,9 @@ import hashlib
 import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Final
+from xml.sax.saxutils import escape
 
 import orjson
 from attrs import define, field
@@ -90,6 +92,13 @@ class TaskExport:
     #: Replies eligible, of which ``items`` were sampled.
     eligible: int
     report: Report = field(factory=Report, eq=False, repr=False)
+
+
+def _check_tool(tool: str) -> None:
+    if tool not in TOOLS:
+        raise TearcorpusError(
+            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
+        )
 
 
 def _eligible(reply: Reply) -> bool:
@@ -217,9 +226,7 @@ def _task_data(item: Item, context: Sequence[str]) -> dict[str, str]:
 
 def _attr(value: str) -> str:
     """*value* as a double-quoted XML attribute."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
-        value = value.replace(char, entity)
-    return f'"{value}"'
+    return '"' + escape(value, {'"': "&quot;"}) + '"'
 
 
 def label_config(scheme: LabelScheme, context: Sequence[str]) -> str:
@@ -278,58 +285,48 @@ def write_tasks(
 ) -> list[str]:
     """Write *items* as *tool*'s tasks into *outdir* (see the module docs), atomically;
     returns the files written. *settings* are recorded in the manifest."""
-    if tool not in TOOLS:
-        raise TearcorpusError(
-            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
-        )
+    _check_tool(tool)
     if not items:
         raise TearcorpusError("no reply to label: the inputs hold no reply with text")
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         raise TearcorpusError("two items have the same id: give each reply once")
-    outdir = os.fspath(outdir)
-    out = OutputDir(outdir, overwrite=overwrite)
-    names: list[str] = []
-    try:
-        if tool == "label-studio":
-            tasks = [{"data": _task_data(item, context)} for item in items]
-            out.open("tasks.json").write(orjson.dumps(tasks, option=orjson.OPT_INDENT_2))
-            out.open("label_config.xml").write(label_config(scheme, context).encode())
-        elif tool == "doccano":
-            handle = out.open("tasks.jsonl")
-            for item in items:
-                handle.write(orjson.dumps(_task_data(item, context)) + b"\n")
-        else:
-            out.open("tasks.csv").write(_sheet(items))
-        names += TOOL_FILES[tool]
-        # The files of another tool's earlier tasks must not stay beside these.
-        for other, files in TOOL_FILES.items():
-            for name in files:
-                if other != tool and name not in names:
-                    out.discard(name)
-        handle = out.open(ITEMS_FILE)
-        for item in items:
-            handle.write(orjson.dumps(item.key()) + b"\n")
-        names.append(ITEMS_FILE)
-        threads = len({item.post_id for item in items})
-        manifest = {
-            "format": TASKS_FORMAT,
-            "tearcorpus_version": __version__,
-            "tool": tool,
-            **scheme.to_dict(),
-            "context": list(context),
-            "items": len(items),
-            "threads": threads,
-            **(settings or {}),
-            "files": [*names, TASKS_MANIFEST],
+    if tool == "label-studio":
+        tasks = [{"data": _task_data(item, context)} for item in items]
+        files = {
+            "tasks.json": orjson.dumps(tasks, option=orjson.OPT_INDENT_2),
+            "label_config.xml": label_config(scheme, context).encode(),
         }
-        out.open(TASKS_MANIFEST).write(dumps(manifest))
-        names.append(TASKS_MANIFEST)
-        out.commit()
-    except BaseException:
-        out.abort()
-        raise
-    return [os.path.join(outdir, name) for name in names]
+    elif tool == "doccano":
+        files = {"tasks.jsonl": _json_lines(_task_data(item, context) for item in items)}
+    else:
+        files = {"tasks.csv": _sheet(items)}
+    files[ITEMS_FILE] = _json_lines(item.key() for item in items)
+    manifest = {
+        "format": TASKS_FORMAT,
+        "tearcorpus_version": __version__,
+        "tool": tool,
+        **scheme.to_dict(),
+        "context": list(context),
+        "items": len(items),
+        "threads": len({item.post_id for item in items}),
+        **(settings or {}),
+        "files": [*files, TASKS_MANIFEST],
+    }
+    files[TASKS_MANIFEST] = dumps(manifest)
+    outdir = os.fspath(outdir)
+    with OutputDir(outdir, overwrite=overwrite) as out:
+        for name, content in files.items():
+            out.open(name).write(content)
+        # The files of another tool's earlier tasks must not stay beside these.
+        for name in chain.from_iterable(TOOL_FILES.values()):
+            if name not in files:
+                out.discard(name)
+    return [os.path.join(outdir, name) for name in files]
+
+
+def _json_lines(rows: Iterable[object]) -> bytes:
+    return b"".join(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE) for row in rows)
 
 
 def export_tasks(
@@ -369,10 +366,7 @@ def export_tasks(
     from ..reader import read
 
     scheme = LabelScheme(tuple(labels), multi=multi, ordered=ordered)
-    if tool not in TOOLS:
-        raise TearcorpusError(
-            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
-        )
+    _check_tool(tool)
     paths = ["<corpus>"] if isinstance(inputs, Corpus) else inputs
     job = ConvertJob(paths, to="jsonl", out=os.fspath(out), transforms=tuple(transforms))
     key = job.load_key()  # a missing key fails before any reading
