@@ -51,6 +51,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypedDict
 
+from .merge import is_placeholder
 from .model import Author, Post, Record, Reply
 
 if TYPE_CHECKING:
@@ -175,10 +176,6 @@ def is_uploader(reply: Reply, post: Post | None) -> bool:
     return owner is not None and owner.id is not None and author.id == owner.id
 
 
-def _is_placeholder(post: Post) -> bool:
-    return post.extra.get("placeholder") is True
-
-
 class MessageBuilder:
     """The rows of one thread (a :data:`tearcorpus._groups.Build`): given the thread's
     records as ``(number, record)`` in input order, each reply's row as
@@ -204,7 +201,7 @@ class MessageBuilder:
             return
         thread = post.id if post is not None else replies[0][1].post_id
         by_id = {reply.id: reply for _, reply in replies}
-        has_post = post is not None and not _is_placeholder(post)
+        has_post = post is not None and not is_placeholder(post)
         post_turn = self._post_turn(post) if post is not None else None
         for number, reply in replies:
             missing: list[str] = []

@@ -39,10 +39,9 @@ speakers by id) and spilled beside the output past a limit (:mod:`tearcorpus._gr
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Final, TypedDict, cast
+from typing import IO, Final, TypedDict
 
 import orjson
 
@@ -58,9 +57,9 @@ from ..conversations import (
     thread_id,
 )
 from ..errors import ExportError
+from ..merge import is_placeholder
 from ..model import Author, Post, Record, Reply
 from ..report import Report
-from ..typing import Exporter
 from ._base import ExportOptions, ExportResult, export_records, manifest
 
 __all__ = [
@@ -168,7 +167,9 @@ def open(outdir: str, options: ExportOptions) -> ConvoKitExport:
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from . import convokit  # this module, the Exporter
+
+    return export_records(convokit, records, outdir, options)
 
 
 class _TypeIndex:
@@ -215,7 +216,7 @@ class _ThreadBuilder:
                 replies.append((number, record))
         first = group[0][0]
         thread = thread_id(group[0][1])
-        real = post is not None and post.extra.get("placeholder") is not True
+        real = post is not None and not is_placeholder(post)
         if post is None or not real:
             self.notes[MISSING_POST] += 1
             self.placeholders += 1
@@ -407,7 +408,8 @@ class ConvoKitExport:
                 self.replies += 1
             add_record(thread_id(record), record)
             author = record.author
-            add_speaker(speaker_id(author), (speaker_id(author), _name(author)))
+            speaker = speaker_id(author)
+            add_speaker(speaker, (speaker, None if author is None else author.name))
 
     def close(self) -> ExportResult:
         try:
@@ -499,10 +501,6 @@ class ConvoKitExport:
         )
         written = out.commit()
         return ExportResult(name, self.outdir, written, self.posts, self.replies, notes=notes)
-
-
-def _name(author: Author | None) -> str | None:
-    return None if author is None else author.name
 
 
 def write_convokit(
