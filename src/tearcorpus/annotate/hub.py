@@ -131,17 +131,13 @@ class LabelsConfig:
         if not pc.any(mask).as_py():
             return
         rows = batch.filter(mask)
+        kept = ("title", "text") if table == "posts" else ("post_id", "parent_id", "text")
+        values = zip(*(rows.column(c).to_pylist() for c in kept), strict=True)
+        keyed = zip(rows.column("id").to_pylist(), values, strict=True)
         if table == "posts":
-            for ident, title, text in zip(
-                *(rows.column(c).to_pylist() for c in ("id", "title", "text")), strict=True
-            ):
-                self._posts[ident] = (title, text)
+            self._posts.update(keyed)
         else:
-            for ident, post, parent, text in zip(
-                *(rows.column(c).to_pylist() for c in ("id", "post_id", "parent_id", "text")),
-                strict=True,
-            ):
-                self._replies[ident] = (post, parent, text)
+            self._replies.update(keyed)
 
     def add_tables(self, tables: SplitTables) -> None:
         """Keep the rows needed from a corpus's tables, cut by split."""
@@ -185,16 +181,13 @@ class LabelsConfig:
                     "that was labelled (text hash differs): export the tasks from this "
                     "corpus, with the transforms it is built with"
                 )
-            post = self._posts.get(post_id)
-            if parent_id is None:
-                parent_text = post[1] if post is not None else None
-            else:
-                parent = self._replies.get(parent_id)
-                parent_text = parent[2] if parent is not None else None
+            title, post_text = self._posts.get(post_id, (None, None))
+            parent = self._replies.get(parent_id) if parent_id is not None else None
+            parent_text = post_text if parent_id is None else (parent[2] if parent else None)
             columns["id"].append(item_id)
             columns["post_id"].append(post_id)
             columns["parent_id"].append(parent_id)
-            columns["post_title"].append(post[0] if post is not None else None)
+            columns["post_title"].append(title)
             columns["parent_text"].append(parent_text)
             columns["text"].append(text)
             index = scheme.labels.index
@@ -219,15 +212,13 @@ class LabelsConfig:
         from ..hf import SPLITS, assign_split
 
         columns = self.rows()
-        schema = self.features.arrow_schema
-        table = pa.table(columns, schema=schema)
+        table = pa.table(columns, schema=self.features.arrow_schema)
         names = [assign_split(post, seed, ratios) for post in columns["post_id"]]
-        out = {}
-        for split, share in zip(SPLITS, ratios, strict=True):
-            if share > 0:
-                keep = pa.array([name == split for name in names], pa.bool_())
-                out[split] = table.filter(keep)
-        return out
+        return {
+            split: table.filter(pa.array([name == split for name in names], pa.bool_()))
+            for split, share in zip(SPLITS, ratios, strict=True)
+            if share > 0
+        }
 
     def write(
         self, out: OutputDir, *, seed: int, ratios: Sequence[float]
@@ -240,7 +231,6 @@ class LabelsConfig:
         from ..exporters.hub.card import SplitInfo
 
         splits: dict[str, SplitInfo] = {}
-        files = []
         for split, table in self.split_tables(seed=seed, ratios=ratios).items():
             if len(table) == 0:
                 continue
@@ -248,8 +238,7 @@ class LabelsConfig:
             handle = out.open(path)
             pq.write_table(table, handle, compression="snappy")
             splits[split] = SplitInfo(len(table), table.nbytes, [path], handle.tell())
-            files.append(path)
-        return splits, files, self.card(splits)
+        return splits, [info.files[0] for info in splits.values()], self.card(splits)
 
     def card(self, splits: Mapping[str, SplitInfo]) -> ExtraConfig:
         """The card's account of the config: features, fields and an annotation section."""
