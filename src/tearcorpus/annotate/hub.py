@@ -152,29 +152,16 @@ class LabelsConfig:
         """The config's columns (label names as indices), item by item; raises
         :class:`~tearcorpus.ExportError` for an item missing from the corpus or whose
         text is not the one labelled."""
-        scheme = self.labels.scheme
         folder = self.labels.folder
-        columns: LabelColumns = {
-            "id": [],
-            "post_id": [],
-            "parent_id": [],
-            "post_title": [],
-            "parent_text": [],
-            "text": [],
-            "label": [],
-            "agreement": [],
-            "tie": [],
-            "raters": [],
-            "rater_labels": [],
-        }
+        found: list[tuple[str, str | None, str | None, str | None, str]] = []
         for item_id, agg in self._items.items():
-            found = self._replies.get(item_id)
-            if found is None:
+            reply = self._replies.get(item_id)
+            if reply is None:
                 raise ExportError(
                     f"--labels {folder}: item {item_id} is not a reply of this corpus "
                     "(labels of another corpus, or left out by a transform)"
                 )
-            post_id, parent_id, text = found
+            post_id, parent_id, text = reply
             if text_sha1(text) != agg.text_sha1:
                 raise ExportError(
                     f"--labels {folder}: item {item_id}: the corpus's text is not the text "
@@ -184,25 +171,30 @@ class LabelsConfig:
             title, post_text = self._posts.get(post_id, (None, None))
             parent = self._replies.get(parent_id) if parent_id is not None else None
             parent_text = post_text if parent_id is None else (parent[2] if parent else None)
-            columns["id"].append(item_id)
-            columns["post_id"].append(post_id)
-            columns["parent_id"].append(parent_id)
-            columns["post_title"].append(title)
-            columns["parent_text"].append(parent_text)
-            columns["text"].append(text)
-            index = scheme.labels.index
-            if scheme.multi:
-                columns["label"].append([index(label) for label in agg.labels])
-                columns["rater_labels"].append(
-                    [[index(label) for label in given] for given in agg.rater_labels]
-                )
-            else:
-                columns["label"].append(None if agg.label is None else index(agg.label))
-                columns["rater_labels"].append([index(given[0]) for given in agg.rater_labels])
-            columns["agreement"].append(agg.agreement)
-            columns["tie"].append(agg.tie)
-            columns["raters"].append(list(agg.raters))
-        return columns
+            found.append((post_id, parent_id, title, parent_text, text))
+        folded = self._items.values()
+        index = self.labels.scheme.labels.index
+        if self.labels.scheme.multi:
+            label: list[int | list[int] | None] = [[index(n) for n in agg.labels] for agg in folded]
+            given: list[list[int] | list[list[int]]] = [
+                [[index(name) for name in one] for one in agg.rater_labels] for agg in folded
+            ]
+        else:
+            label = [None if agg.label is None else index(agg.label) for agg in folded]
+            given = [[index(one[0]) for one in agg.rater_labels] for agg in folded]
+        return {
+            "id": list(self._items),
+            "post_id": [row[0] for row in found],
+            "parent_id": [row[1] for row in found],
+            "post_title": [row[2] for row in found],
+            "parent_text": [row[3] for row in found],
+            "text": [row[4] for row in found],
+            "label": label,
+            "agreement": [agg.agreement for agg in folded],
+            "tie": [agg.tie for agg in folded],
+            "raters": [list(agg.raters) for agg in folded],
+            "rater_labels": given,
+        }
 
     def split_tables(self, *, seed: int, ratios: Sequence[float]) -> dict[str, pa.Table]:
         """Split name → table, for every split with a share (empty ones included),
