@@ -256,9 +256,6 @@ class MessageBuilder:
             current = parent
         return chain[::-1], None
 
-    def _role(self, uploader: bool) -> str:
-        return "assistant" if uploader and self.assistant == "uploader" else "user"
-
     def _post_turn(self, post: Post) -> Turn | None:
         content = post_content(post)
         if not content:
@@ -268,7 +265,9 @@ class MessageBuilder:
 
     def _turn(self, reply: Reply, post: Post | None) -> Turn:
         return {
-            "role": self._role(is_uploader(reply, post)),
+            "role": "assistant"
+            if self.assistant == "uploader" and is_uploader(reply, post)
+            else "user",
             "content": reply.text,
             "name": speaker_name(reply.author),
         }

@@ -242,17 +242,13 @@ class LabelsConfig:
         figures = agreement(labels)
         info = labels.manifest
         kinds = "one label or more" if scheme.multi else "one label"
-        label_kind = (
-            ("list of ClassLabel (" if scheme.multi else "ClassLabel (")
-            + ", ".join(scheme.labels)
-            + ")"
-        )
+        lists = "list of " if scheme.multi else ""
         types = {
-            "label": label_kind,
+            "label": f"{lists}ClassLabel ({', '.join(scheme.labels)})",
             "agreement": "float64",
             "tie": "bool",
             "raters": "list of string",
-            "rater_labels": ("list of " if not scheme.multi else "list of list of ") + "ClassLabel",
+            "rater_labels": f"list of {lists}ClassLabel",
         }
         fields = ["| field | type | null? | meaning |", "|---|---|---|---|"]
         for name in self.features:

@@ -217,17 +217,11 @@ class _ThreadBuilder:
         first = group[0][0]
         thread = thread_id(group[0][1])
         real = post is not None and not is_placeholder(post)
-        if post is None or not real:
+        if not real:
             self.notes[MISSING_POST] += 1
             self.placeholders += 1
-            yield 2 * first + 1, _UTTERANCE, _placeholder(thread, post)
-        else:
-            yield 2 * post_number + 2, _UTTERANCE, _post_utterance(post)
-        yield (
-            2 * first + 1,
-            _CONVERSATION,
-            {"id": thread, "meta": _conversation_meta(thread, post, real)},
-        )
+        yield 2 * post_number + 2 if real else 2 * first + 1, _UTTERANCE, _root(thread, post, real)
+        yield 2 * first + 1, _CONVERSATION, {"id": thread, "meta": _conversation_meta(post, real)}
         answers = self._answers(thread, replies)
         for number, reply in replies:
             reply_to, reason = answers[reply.id]
@@ -271,29 +265,25 @@ class _ThreadBuilder:
         return answers
 
 
-def _post_utterance(post: Post) -> Utterance:
-    return {
-        "id": post.id,
-        "speaker": speaker_id(post.author),
-        "conversation_id": post.id,
-        "reply_to": None,
-        "timestamp": _timestamp(post),
-        "text": post.text,
-        "meta": _meta(post, kind="post", title=post.title, url=post.url, uploader=True),
-        "vectors": [],
-    }
-
-
-def _placeholder(thread: str, post: Post | None) -> Utterance:
-    meta = _meta(post, kind="post", title=None, url=None, uploader=False)
-    meta["placeholder"] = True
+def _root(thread: str, post: Post | None, real: bool) -> Utterance:
+    """The thread's root utterance: its post; where the post is missing (or a placeholder
+    known by its id), an empty one by :data:`UNKNOWN_SPEAKER`, marked ``placeholder``."""
+    shown = post if real else None
+    meta = _meta(
+        post,
+        kind="post",
+        title=shown.title if shown else None,
+        url=shown.url if shown else None,
+        uploader=real,
+    )
+    meta["placeholder"] = not real
     return {
         "id": thread,
-        "speaker": UNKNOWN_SPEAKER,
+        "speaker": speaker_id(shown.author) if shown else UNKNOWN_SPEAKER,
         "conversation_id": thread,
         "reply_to": None,
-        "timestamp": None,
-        "text": "",
+        "timestamp": _timestamp(shown) if shown else None,
+        "text": shown.text if shown else "",
         "meta": meta,
         "vectors": [],
     }
@@ -345,7 +335,7 @@ def _meta(
     }
 
 
-def _conversation_meta(thread: str, post: Post | None, real: bool) -> ConversationMeta:
+def _conversation_meta(post: Post | None, real: bool) -> ConversationMeta:
     return {
         "title": post.title if post is not None else None,
         "url": post.url if post is not None else None,
