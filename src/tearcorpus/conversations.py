@@ -149,12 +149,7 @@ def thread_id(record: Record) -> str:
 def post_content(post: Post) -> str:
     """The text of a post's turn: its title, a blank line and its text (either alone when
     the other is empty); empty for a post with neither."""
-    title = post.title or ""
-    if title.strip() and post.text.strip():
-        return f"{title}\n\n{post.text}"
-    if title.strip():
-        return title
-    return post.text if post.text.strip() else ""
+    return "\n\n".join(part for part in (post.title or "", post.text) if part.strip())
 
 
 def speaker_name(author: Author | None) -> str | None:

@@ -408,8 +408,7 @@ def agreement(
     for i, rater in enumerate(raters):
         hits = total = 0
         for unit in np.flatnonzero(np.isfinite(data[i])):
-            others = np.delete(data[:, unit], i)
-            majority = _majority(others)
+            majority = _majority(np.delete(data[:, unit], i))
             if majority is not None:
                 total += 1
                 hits += int(data[i, unit] == majority)

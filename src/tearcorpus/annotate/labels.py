@@ -387,14 +387,13 @@ def import_labels(
 
 
 def _rows(ratings: Sequence[Rating]) -> dict[str, list[object]]:
-    rows: dict[str, list[object]] = {"item_id": [], "rater": [], "label": [], "annotated_at": []}
-    for rating in ratings:
-        for label in rating.labels or (None,):
-            rows["item_id"].append(rating.item_id)
-            rows["rater"].append(rating.rater)
-            rows["label"].append(label)
-            rows["annotated_at"].append(rating.annotated_at)
-    return rows
+    given = [(rating, label) for rating in ratings for label in rating.labels or (None,)]
+    return {
+        "item_id": [rating.item_id for rating, _label in given],
+        "rater": [rating.rater for rating, _label in given],
+        "label": [label for _rating, label in given],
+        "annotated_at": [rating.annotated_at for rating, _label in given],
+    }
 
 
 def _aggregated_columns(folded: Sequence[Aggregate], multi: bool) -> dict[str, list[object]]:
