@@ -416,7 +416,9 @@ class ConvoKitExport:
 
     def _finish(self) -> ExportResult:
         out = self.out
-        indexes = {kind: _TypeIndex() for kind in ("utterance", "conversation", "speaker")}
+        # ConvoKit's index names, in the order of its index.json.
+        kinds = ("utterances", "speakers", "conversations", "overall")
+        indexes = {kind: _TypeIndex() for kind in kinds}
         check = KeyCheck(beside(self.outdir))
         builder = _ThreadBuilder()
         utterances = out.open("utterances.jsonl")
@@ -426,7 +428,7 @@ class ConvoKitExport:
             keys = check.keys
             for channel, item in self.threads.build(builder):
                 if channel == _UTTERANCE:
-                    indexes["utterance"].note(item["meta"])
+                    indexes["utterances"].note(item["meta"])
                     utterances.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
                     keys.append(hash(item["id"]))
                     count += 1
@@ -434,7 +436,7 @@ class ConvoKitExport:
                         check.spill()
                         keys = check.keys
                 else:
-                    indexes["conversation"].note(item["meta"])
+                    indexes["conversations"].note(item["meta"])
                     conversations.add(item["id"], {"meta": item["meta"], "vectors": []})
             conversations.close()
             self.threads.close()
@@ -449,7 +451,7 @@ class ConvoKitExport:
             self.speakers.add(UNKNOWN_SPEAKER, (UNKNOWN_SPEAKER, None))
         speakers = _JsonObject(out.open("speakers.json"))
         for _channel, (speaker, meta) in self.speakers.build(_speaker_build):
-            indexes["speaker"].note(meta)
+            indexes["speakers"].note(meta)
             speakers.add(speaker, {"meta": meta, "vectors": []})
         speakers.close()
         self.speakers.close()
@@ -463,14 +465,10 @@ class ConvoKitExport:
             "num_replies": self.replies,
             "num_placeholder_roots": builder.placeholders,
         }
-        overall = _TypeIndex()
-        overall.note(corpus)
+        indexes["overall"].note(corpus)
         out.open("corpus.json").write(orjson.dumps(corpus) + b"\n")
         index = {
-            "utterances-index": indexes["utterance"].types,
-            "speakers-index": indexes["speaker"].types,
-            "conversations-index": indexes["conversation"].types,
-            "overall-index": overall.types,
+            **{f"{kind}-index": seen.types for kind, seen in indexes.items()},
             "version": INDEX_VERSION,
             "vectors": [],
         }
