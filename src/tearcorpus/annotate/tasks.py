@@ -25,7 +25,7 @@ import hashlib
 import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, islice, zip_longest
 from typing import TYPE_CHECKING, Final
 from xml.sax.saxutils import escape
 
@@ -181,32 +181,15 @@ def select_items(
             threads.append((thread, replies))
     if sample is not None:
         threads.sort(key=lambda pair: _rank(seed, pair[0].post_id))
-        chosen = _stratified(threads, sample, seed) if stratify else _whole(threads, sample)
+        if stratify:  # a reply of each thread in turn, each thread's in a seeded order
+            queues = [sorted(replies, key=lambda r: _rank(seed, r.id)) for _t, replies in threads]
+            ordered = (r for turn in zip_longest(*queues) for r in turn if r is not None)
+        else:  # thread after thread, the last one cut
+            ordered = (r for _t, replies in threads for r in replies)
+        chosen = {r.id for r in islice(ordered, sample)}
         threads = [(t, [r for r in replies if r.id in chosen]) for t, replies in threads]
     items = [_item(thread, reply, context) for thread, replies in threads for reply in replies]
     return items, skipped
-
-
-def _whole(threads: list[tuple[Thread, list[Reply]]], sample: int) -> set[str]:
-    chosen: set[str] = set()
-    for _thread, replies in threads:
-        left = sample - len(chosen)
-        if left <= 0:
-            break
-        chosen.update(r.id for r in replies[:left])
-    return chosen
-
-
-def _stratified(threads: list[tuple[Thread, list[Reply]]], sample: int, seed: int) -> set[str]:
-    queues = [sorted(replies, key=lambda r: _rank(seed, r.id)) for _t, replies in threads]
-    chosen: set[str] = set()
-    round_ = 0
-    while len(chosen) < sample and any(round_ < len(q) for q in queues):
-        for queue in queues:
-            if round_ < len(queue) and len(chosen) < sample:
-                chosen.add(queue[round_].id)
-        round_ += 1
-    return chosen
 
 
 # -- writing
