@@ -403,11 +403,10 @@ class ConvoKitExport:
 
     def close(self) -> ExportResult:
         try:
-            result = self._finish()
+            return self._finish()
         except BaseException:
             self.abort()
             raise
-        return result
 
     def abort(self) -> None:
         self.threads.close()
