@@ -51,6 +51,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypedDict
 
+from .merge import is_placeholder
 from .model import Author, Post, Record, Reply
 
 if TYPE_CHECKING:
@@ -148,12 +149,7 @@ def thread_id(record: Record) -> str:
 def post_content(post: Post) -> str:
     """The text of a post's turn: its title, a blank line and its text (either alone when
     the other is empty); empty for a post with neither."""
-    title = post.title or ""
-    if title.strip() and post.text.strip():
-        return f"{title}\n\n{post.text}"
-    if title.strip():
-        return title
-    return post.text if post.text.strip() else ""
+    return "\n\n".join(part for part in (post.title or "", post.text) if part.strip())
 
 
 def speaker_name(author: Author | None) -> str | None:
@@ -173,10 +169,6 @@ def is_uploader(reply: Reply, post: Post | None) -> bool:
         return True
     owner = post.author if post is not None else None
     return owner is not None and owner.id is not None and author.id == owner.id
-
-
-def _is_placeholder(post: Post) -> bool:
-    return post.extra.get("placeholder") is True
 
 
 class MessageBuilder:
@@ -204,7 +196,7 @@ class MessageBuilder:
             return
         thread = post.id if post is not None else replies[0][1].post_id
         by_id = {reply.id: reply for _, reply in replies}
-        has_post = post is not None and not _is_placeholder(post)
+        has_post = post is not None and not is_placeholder(post)
         post_turn = self._post_turn(post) if post is not None else None
         for number, reply in replies:
             missing: list[str] = []
@@ -259,9 +251,6 @@ class MessageBuilder:
             current = parent
         return chain[::-1], None
 
-    def _role(self, uploader: bool) -> str:
-        return "assistant" if uploader and self.assistant == "uploader" else "user"
-
     def _post_turn(self, post: Post) -> Turn | None:
         content = post_content(post)
         if not content:
@@ -271,7 +260,9 @@ class MessageBuilder:
 
     def _turn(self, reply: Reply, post: Post | None) -> Turn:
         return {
-            "role": self._role(is_uploader(reply, post)),
+            "role": "assistant"
+            if self.assistant == "uploader" and is_uploader(reply, post)
+            else "user",
             "content": reply.text,
             "name": speaker_name(reply.author),
         }

@@ -4,6 +4,7 @@ of a tasks folder and a labels folder, and the error they raise."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections.abc import Iterable, Mapping
 from typing import Final, TypedDict, TypeGuard
@@ -24,6 +25,7 @@ __all__ = [
     "LabelScheme",
     "SchemeDict",
     "is_strings",
+    "read_bytes",
     "read_items",
     "read_manifest",
     "text_sha1",
@@ -202,25 +204,30 @@ def read_items(folder: str) -> dict[str, ItemKey]:
     """Item id → key, from a tasks folder's :data:`ITEMS_FILE`, in task order."""
     path = os.path.join(folder, ITEMS_FILE)
     items: dict[str, ItemKey] = {}
+    for number, line in enumerate(io.BytesIO(read_bytes(path)), 1):
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+            key = ItemKey(
+                str(data["id"]),
+                str(data["post_id"]),
+                None if data["parent_id"] is None else str(data["parent_id"]),
+                str(data["text_sha1"]),
+            )
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise LabelError(f"{path}:{number}", f"not an item line: {exc}") from None
+        items[key.id] = key
+    return items
+
+
+def read_bytes(path: str) -> bytes:
+    """The content of the file *path*; a :class:`LabelError` naming it when unreadable."""
     try:
         with open(path, "rb") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = orjson.loads(line)
-                    key = ItemKey(
-                        str(data["id"]),
-                        str(data["post_id"]),
-                        None if data["parent_id"] is None else str(data["parent_id"]),
-                        str(data["text_sha1"]),
-                    )
-                except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-                    raise LabelError(f"{path}:{number}", f"not an item line: {exc}") from None
-                items[key.id] = key
+            return handle.read()
     except OSError as exc:
         raise LabelError(path, f"unreadable: {exc.strerror or exc}") from None
-    return items
 
 
 def dumps(data: object) -> bytes:

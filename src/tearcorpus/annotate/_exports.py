@@ -14,7 +14,7 @@ import orjson
 from attrs import define, frozen
 
 from ..model import JsonValue
-from ._common import SEPARATOR, LabelError, is_strings
+from ._common import SEPARATOR, LabelError, is_strings, read_bytes
 from .tasks import SHEET_TRIGGERS
 
 
@@ -49,12 +49,20 @@ def _when(value: object) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+def _time(annotation: dict[str, JsonValue]) -> datetime | None:
+    """An annotation's time: when it was last updated, else created."""
+    return _when(annotation.get("updated_at")) or _when(annotation.get("created_at"))
+
+
+def _checked(text: object, carried: object) -> tuple[str | None, str | None]:
+    """The text a tool gives back and the hash the task carried, where they are strings."""
+    return text if isinstance(text, str) else None, carried if isinstance(carried, str) else None
+
+
 def _load_json(path: str) -> JsonValue:
+    content = read_bytes(path)
     try:
-        with open(path, "rb") as handle:
-            data: JsonValue = orjson.loads(handle.read())
-    except OSError as exc:
-        raise LabelError(path, f"unreadable: {exc.strerror or exc}") from None
+        data: JsonValue = orjson.loads(content)
     except orjson.JSONDecodeError as exc:
         raise LabelError(path, f"not JSON: {exc}") from None
     return data
@@ -80,6 +88,7 @@ def label_studio(path: str, counts: Counts) -> Iterator[Given]:
         if "id" not in data:
             raise LabelError(where, "the task's data has no 'id': not a tearcorpus task")
         item = str(data["id"])
+        common = _checked(data.get("text"), data.get("text_sha1"))
         annotations = task.get("annotations") or []
         if not isinstance(annotations, list):
             raise LabelError(where, "'annotations' is not a list", item=item)
@@ -93,7 +102,7 @@ def label_studio(path: str, counts: Counts) -> Iterator[Given]:
             rater = _rater_of(annotation.get("completed_by"))
             if rater is None:
                 raise LabelError(where, "an annotation has no 'completed_by'", item=item)
-            choices: list[str] | None = None
+            choices: list[str] = []
             results = annotation.get("result") or []
             for result in results if isinstance(results, list) else ():
                 if (
@@ -105,19 +114,8 @@ def label_studio(path: str, counts: Counts) -> Iterator[Given]:
                     found = value.get("choices") if isinstance(value, dict) else None
                     if not is_strings(found):
                         raise LabelError(where, "a 'choices' result without choices", item=item)
-                    choices = (choices or []) + found
-            when = _when(annotation.get("updated_at")) or _when(annotation.get("created_at"))
-            text = data.get("text")
-            carried = data.get("text_sha1")
-            yield Given(
-                item,
-                rater,
-                tuple(choices) if choices is not None else (),
-                when,
-                text if isinstance(text, str) else None,
-                carried if isinstance(carried, str) else None,
-                where,
-            )
+                    choices += found
+            yield Given(item, rater, tuple(choices), _time(annotation), *common, where)
 
 
 def doccano_files(path: str) -> Iterator[tuple[str, str, bytes]]:
@@ -135,12 +133,7 @@ def doccano_files(path: str) -> Iterator[tuple[str, str, bytes]]:
         except (OSError, zipfile.BadZipFile) as exc:
             raise LabelError(path, f"unreadable zip: {exc}") from None
         return
-    try:
-        with open(path, "rb") as handle:
-            content = handle.read()
-    except OSError as exc:
-        raise LabelError(path, f"unreadable: {exc.strerror or exc}") from None
-    yield path, os.path.splitext(os.path.basename(path))[0], content
+    yield path, os.path.splitext(os.path.basename(path))[0], read_bytes(path)
 
 
 def doccano(path: str, counts: Counts, label_map: dict[int, str] | None) -> Iterator[Given]:
@@ -161,12 +154,7 @@ def doccano(path: str, counts: Counts, label_map: dict[int, str] | None) -> Iter
             if "id" not in keys:
                 raise LabelError(where, "no 'id': not a tearcorpus task")
             item = str(keys["id"])
-            text = row.get("text", row.get("data"))
-            carried = keys.get("text_sha1")
-            common = (
-                text if isinstance(text, str) else None,
-                carried if isinstance(carried, str) else None,
-            )
+            common = _checked(row.get("text", row.get("data")), keys.get("text_sha1"))
             if "annotations" in row:  # label ids and user ids
                 for annotation in row["annotations"] or []:
                     counts.annotations += 1
@@ -176,10 +164,7 @@ def doccano(path: str, counts: Counts, label_map: dict[int, str] | None) -> Iter
                         continue
                     name = doccano_label(label, label_map, where, item)
                     user = annotation.get("user_name") or annotation.get("user") or stem
-                    when = _when(annotation.get("updated_at")) or _when(
-                        annotation.get("created_at")
-                    )
-                    yield Given(item, str(user), (name,), when, *common, where)
+                    yield Given(item, str(user), (name,), _time(annotation), *common, where)
                 continue
             labels = row.get("label", row.get("labels"))
             if labels is None:
@@ -238,10 +223,7 @@ def _undefuse(cell: str) -> str:
 
 def sheet(path: str, counts: Counts, multi: bool) -> Iterator[Given]:
     try:
-        with open(path, "rb") as handle:
-            content = handle.read().decode("utf-8-sig")
-    except OSError as exc:
-        raise LabelError(path, f"unreadable: {exc.strerror or exc}") from None
+        content = read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LabelError(path, "not UTF-8 text: save the sheet as CSV UTF-8") from None
     reader = csv.DictReader(io.StringIO(content, newline=""))
@@ -274,17 +256,10 @@ def sheet(path: str, counts: Counts, multi: bool) -> Iterator[Given]:
 def detect(path: str) -> str:
     if path.endswith(".csv"):
         return "csv"
-    if path.endswith(".zip") or path.endswith(".jsonl"):
+    if path.endswith((".zip", ".jsonl")):
         return "doccano"
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096).lstrip()
-    except OSError as exc:
-        raise LabelError(path, f"unreadable: {exc.strerror or exc}") from None
-    if head.startswith(b"PK"):
-        return "doccano"
-    if head.startswith(b"["):
-        return "label-studio"
-    if head.startswith(b"{"):
-        return "doccano"
+    head = read_bytes(path)[:4096].lstrip()
+    for start, tool in ((b"PK", "doccano"), (b"[", "label-studio"), (b"{", "doccano")):
+        if head.startswith(start):
+            return tool
     raise LabelError(path, "not a Label Studio JSON, doccano JSONL or tasks CSV export")

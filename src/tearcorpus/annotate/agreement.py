@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 from types import ModuleType
@@ -72,9 +73,7 @@ def _np() -> ModuleType:
 def _counts(data: Array, values: int) -> Array:
     """Units × values: how many raters gave each value to each unit."""
     np = _np()
-    counts: Array = np.zeros((data.shape[1], values))
-    for code in range(values):
-        counts[:, code] = (data == code).sum(axis=0)
+    counts: Array = (data[:, :, None] == np.arange(values)).sum(axis=0).astype(float)
     return counts
 
 
@@ -99,11 +98,10 @@ def _metric(totals: Array, level: str) -> Array:
     if level != "ordinal":
         raise ValueError(f"unknown level {level!r}: nominal or ordinal")
     cumulative = np.concatenate([[0.0], np.cumsum(totals)])
-    delta: Array = np.zeros((size, size))
-    for c in range(size):
-        for k in range(c, size):
-            between = cumulative[k + 1] - cumulative[c]  # n[c] + ... + n[k]
-            delta[c, k] = delta[k, c] = (between - (totals[c] + totals[k]) / 2.0) ** 2
+    codes = np.arange(size)
+    low, high = np.minimum.outer(codes, codes), np.maximum.outer(codes, codes)
+    between = cumulative[high + 1] - cumulative[low]  # n[low] + ... + n[high]
+    delta: Array = (between - (totals[low] + totals[high]) / 2.0) ** 2
     return delta
 
 
@@ -184,8 +182,7 @@ def _bootstrap(unit_o: Array, level: str, samples: int, seed: int) -> tuple[floa
     for start in range(0, samples, 200):
         draws = rng.integers(0, units, size=(min(200, samples - start), units))
         weights = np.zeros((len(draws), units))
-        for row, picked in enumerate(draws):
-            weights[row] = np.bincount(picked, minlength=units)
+        np.add.at(weights, (np.arange(len(draws))[:, None], draws), 1.0)
         for coincidences in (weights @ flat).reshape(len(draws), values, values):
             alpha = _alpha(coincidences, level)
             if alpha is not None:
@@ -378,7 +375,8 @@ def agreement(
     scheme = labels.scheme
     raters = labels.raters
     items, data, values = reliability_data(labels.ratings, scheme, raters)
-    unit_o = _unit_coincidences(_counts(data, values))
+    counts = _counts(data, values)
+    unit_o = _unit_coincidences(counts)
     total_o = unit_o.sum(axis=0)
     nominal = _alpha(total_o, "nominal")
     ordinal = _alpha(total_o, "ordinal") if scheme.ordered else None
@@ -386,7 +384,7 @@ def agreement(
     # Fleiss' kappa: every item (every unit) rated by as many raters.
     per_unit = np.isfinite(data).sum(axis=0)
     same = len(per_unit) > 0 and bool(np.all(per_unit == per_unit[0])) and per_unit[0] >= 2
-    fleiss = fleiss_kappa(_counts(data, values)) if same else None
+    fleiss = fleiss_kappa(counts) if same else None
     pairs: list[tuple[str, str, int, float | None]] = []
     for (i, a), (j, b) in combinations(enumerate(raters), 2):
         both = np.isfinite(data[i]) & np.isfinite(data[j])
@@ -394,6 +392,8 @@ def agreement(
         pairs.append((a, b, int(both.sum()), kappa))
     per_label: dict[str, LabelFigures] = {}
     width = len(scheme.labels)
+    chosen = (a.labels if scheme.multi else (a.label,) for a in labels.aggregates)
+    leading = Counter(label for given in chosen for label in given)
     for code, label in enumerate(scheme.labels):
         if scheme.multi:
             binary = data[:, code::width]
@@ -401,19 +401,14 @@ def agreement(
             binary = np.where(np.isfinite(data), (data == code).astype(float), np.nan)
         per_label[label] = {
             "ratings": int(np.nansum(binary)),
-            "items": sum(
-                1
-                for a in labels.aggregates
-                if (label in a.labels if scheme.multi else a.label == label)
-            ),
+            "items": leading[label],
             "krippendorff_alpha": _round(krippendorff_alpha(binary, values=2)),
         }
     per_rater: dict[str, RaterFigures] = {}
     for i, rater in enumerate(raters):
         hits = total = 0
         for unit in np.flatnonzero(np.isfinite(data[i])):
-            others = np.delete(data[:, unit], i)
-            majority = _majority(others)
+            majority = _majority(np.delete(data[:, unit], i))
             if majority is not None:
                 total += 1
                 hits += int(data[i, unit] == majority)

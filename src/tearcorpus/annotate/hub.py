@@ -16,13 +16,12 @@ their parents and their posts.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping, Sequence
-from types import ModuleType
 from typing import TYPE_CHECKING, Final, TypedDict
 
-from ..errors import ExportError, MissingDependencyError
+from ..errors import ExportError
+from ..schema import _datasets
 from ._common import LabelError, LabelScheme, text_sha1
 from .labels import Labels, load_labels
 
@@ -44,13 +43,6 @@ __all__ = [
 
 #: The config's name in a Hub folder and in :func:`tearcorpus.hf.to_dataset_dicts`.
 LABELS_CONFIG: Final = "labels"
-
-
-def _datasets() -> ModuleType:
-    try:
-        return importlib.import_module("datasets")
-    except ImportError:
-        raise MissingDependencyError("datasets export", "hf", "datasets") from None
 
 
 def labels_features(scheme: LabelScheme) -> datasets.Features:
@@ -139,17 +131,13 @@ class LabelsConfig:
         if not pc.any(mask).as_py():
             return
         rows = batch.filter(mask)
+        kept = ("title", "text") if table == "posts" else ("post_id", "parent_id", "text")
+        values = zip(*(rows.column(c).to_pylist() for c in kept), strict=True)
+        keyed = zip(rows.column("id").to_pylist(), values, strict=True)
         if table == "posts":
-            for ident, title, text in zip(
-                *(rows.column(c).to_pylist() for c in ("id", "title", "text")), strict=True
-            ):
-                self._posts[ident] = (title, text)
+            self._posts.update(keyed)
         else:
-            for ident, post, parent, text in zip(
-                *(rows.column(c).to_pylist() for c in ("id", "post_id", "parent_id", "text")),
-                strict=True,
-            ):
-                self._replies[ident] = (post, parent, text)
+            self._replies.update(keyed)
 
     def add_tables(self, tables: SplitTables) -> None:
         """Keep the rows needed from a corpus's tables, cut by split."""
@@ -164,60 +152,49 @@ class LabelsConfig:
         """The config's columns (label names as indices), item by item; raises
         :class:`~tearcorpus.ExportError` for an item missing from the corpus or whose
         text is not the one labelled."""
-        scheme = self.labels.scheme
         folder = self.labels.folder
-        columns: LabelColumns = {
-            "id": [],
-            "post_id": [],
-            "parent_id": [],
-            "post_title": [],
-            "parent_text": [],
-            "text": [],
-            "label": [],
-            "agreement": [],
-            "tie": [],
-            "raters": [],
-            "rater_labels": [],
-        }
+        found: list[tuple[str, str | None, str | None, str | None, str]] = []
         for item_id, agg in self._items.items():
-            found = self._replies.get(item_id)
-            if found is None:
+            reply = self._replies.get(item_id)
+            if reply is None:
                 raise ExportError(
                     f"--labels {folder}: item {item_id} is not a reply of this corpus "
                     "(labels of another corpus, or left out by a transform)"
                 )
-            post_id, parent_id, text = found
+            post_id, parent_id, text = reply
             if text_sha1(text) != agg.text_sha1:
                 raise ExportError(
                     f"--labels {folder}: item {item_id}: the corpus's text is not the text "
                     "that was labelled (text hash differs): export the tasks from this "
                     "corpus, with the transforms it is built with"
                 )
-            post = self._posts.get(post_id)
-            if parent_id is None:
-                parent_text = post[1] if post is not None else None
-            else:
-                parent = self._replies.get(parent_id)
-                parent_text = parent[2] if parent is not None else None
-            columns["id"].append(item_id)
-            columns["post_id"].append(post_id)
-            columns["parent_id"].append(parent_id)
-            columns["post_title"].append(post[0] if post is not None else None)
-            columns["parent_text"].append(parent_text)
-            columns["text"].append(text)
-            index = scheme.labels.index
-            if scheme.multi:
-                columns["label"].append([index(label) for label in agg.labels])
-                columns["rater_labels"].append(
-                    [[index(label) for label in given] for given in agg.rater_labels]
-                )
-            else:
-                columns["label"].append(None if agg.label is None else index(agg.label))
-                columns["rater_labels"].append([index(given[0]) for given in agg.rater_labels])
-            columns["agreement"].append(agg.agreement)
-            columns["tie"].append(agg.tie)
-            columns["raters"].append(list(agg.raters))
-        return columns
+            title, post_text = self._posts.get(post_id, (None, None))
+            parent = self._replies.get(parent_id) if parent_id is not None else None
+            parent_text = post_text if parent_id is None else (parent[2] if parent else None)
+            found.append((post_id, parent_id, title, parent_text, text))
+        folded = self._items.values()
+        index = self.labels.scheme.labels.index
+        if self.labels.scheme.multi:
+            label: list[int | list[int] | None] = [[index(n) for n in agg.labels] for agg in folded]
+            given: list[list[int] | list[list[int]]] = [
+                [[index(name) for name in one] for one in agg.rater_labels] for agg in folded
+            ]
+        else:
+            label = [None if agg.label is None else index(agg.label) for agg in folded]
+            given = [[index(one[0]) for one in agg.rater_labels] for agg in folded]
+        return {
+            "id": list(self._items),
+            "post_id": [row[0] for row in found],
+            "parent_id": [row[1] for row in found],
+            "post_title": [row[2] for row in found],
+            "parent_text": [row[3] for row in found],
+            "text": [row[4] for row in found],
+            "label": label,
+            "agreement": [agg.agreement for agg in folded],
+            "tie": [agg.tie for agg in folded],
+            "raters": [list(agg.raters) for agg in folded],
+            "rater_labels": given,
+        }
 
     def split_tables(self, *, seed: int, ratios: Sequence[float]) -> dict[str, pa.Table]:
         """Split name → table, for every split with a share (empty ones included),
@@ -227,15 +204,13 @@ class LabelsConfig:
         from ..hf import SPLITS, assign_split
 
         columns = self.rows()
-        schema = self.features.arrow_schema
-        table = pa.table(columns, schema=schema)
+        table = pa.table(columns, schema=self.features.arrow_schema)
         names = [assign_split(post, seed, ratios) for post in columns["post_id"]]
-        out = {}
-        for split, share in zip(SPLITS, ratios, strict=True):
-            if share > 0:
-                keep = pa.array([name == split for name in names], pa.bool_())
-                out[split] = table.filter(keep)
-        return out
+        return {
+            split: table.filter(pa.array([name == split for name in names], pa.bool_()))
+            for split, share in zip(SPLITS, ratios, strict=True)
+            if share > 0
+        }
 
     def write(
         self, out: OutputDir, *, seed: int, ratios: Sequence[float]
@@ -248,7 +223,6 @@ class LabelsConfig:
         from ..exporters.hub.card import SplitInfo
 
         splits: dict[str, SplitInfo] = {}
-        files = []
         for split, table in self.split_tables(seed=seed, ratios=ratios).items():
             if len(table) == 0:
                 continue
@@ -256,8 +230,7 @@ class LabelsConfig:
             handle = out.open(path)
             pq.write_table(table, handle, compression="snappy")
             splits[split] = SplitInfo(len(table), table.nbytes, [path], handle.tell())
-            files.append(path)
-        return splits, files, self.card(splits)
+        return splits, [info.files[0] for info in splits.values()], self.card(splits)
 
     def card(self, splits: Mapping[str, SplitInfo]) -> ExtraConfig:
         """The card's account of the config: features, fields and an annotation section."""
@@ -269,17 +242,13 @@ class LabelsConfig:
         figures = agreement(labels)
         info = labels.manifest
         kinds = "one label or more" if scheme.multi else "one label"
-        label_kind = (
-            ("list of ClassLabel (" if scheme.multi else "ClassLabel (")
-            + ", ".join(scheme.labels)
-            + ")"
-        )
+        lists = "list of " if scheme.multi else ""
         types = {
-            "label": label_kind,
+            "label": f"{lists}ClassLabel ({', '.join(scheme.labels)})",
             "agreement": "float64",
             "tie": "bool",
             "raters": "list of string",
-            "rater_labels": ("list of " if not scheme.multi else "list of list of ") + "ClassLabel",
+            "rater_labels": f"list of {lists}ClassLabel",
         }
         fields = ["| field | type | null? | meaning |", "|---|---|---|---|"]
         for name in self.features:

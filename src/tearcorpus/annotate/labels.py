@@ -62,6 +62,7 @@ from ._common import (
     LabelError,
     LabelScheme,
     dumps,
+    read_bytes,
     read_items,
     read_manifest,
     text_sha1,
@@ -255,39 +256,25 @@ class LabelImport:
 
 
 def _check(given: Given, items: dict[str, ItemKey], scheme: LabelScheme, tasks: str) -> None:
+    def refused(reason: str) -> LabelError:
+        return LabelError(given.where, reason, item=given.item_id)
+
     key = items.get(given.item_id)
     if key is None:
-        raise LabelError(given.where, f"not an item of the tasks in {tasks}", item=given.item_id)
+        raise refused(f"not an item of the tasks in {tasks}")
     if given.text is None and given.carried_sha1 is None:
-        raise LabelError(
-            given.where,
-            "carries neither its text nor its text_sha1: cannot check it is the task's",
-            item=given.item_id,
-        )
+        raise refused("carries neither its text nor its text_sha1: cannot check it is the task's")
     if given.text is not None and text_sha1(given.text) != key.text_sha1:
-        raise LabelError(
-            given.where,
-            "the text no longer matches the task's (text hash differs): refused",
-            item=given.item_id,
-        )
+        raise refused("the text no longer matches the task's (text hash differs): refused")
     if given.carried_sha1 is not None and given.carried_sha1 != key.text_sha1:
-        raise LabelError(
-            given.where,
-            f"text_sha1 {given.carried_sha1} is not the task's ({key.text_sha1}): refused",
-            item=given.item_id,
+        raise refused(
+            f"text_sha1 {given.carried_sha1} is not the task's ({key.text_sha1}): refused"
         )
     for label in given.labels:
         if scheme.index(label) is None:
-            known = ", ".join(scheme.labels)
-            raise LabelError(
-                given.where, f"unknown label {label!r} (the labels: {known})", item=given.item_id
-            )
+            raise refused(f"unknown label {label!r} (the labels: {', '.join(scheme.labels)})")
     if not scheme.multi and len(given.labels) > 1:
-        raise LabelError(
-            given.where,
-            f"{len(given.labels)} labels for a single-label task",
-            item=given.item_id,
-        )
+        raise refused(f"{len(given.labels)} labels for a single-label task")
 
 
 def _pyarrow() -> ModuleType:
@@ -295,14 +282,6 @@ def _pyarrow() -> ModuleType:
         return importlib.import_module("pyarrow")
     except ImportError:
         raise MissingDependencyError("annotation labels", "hf", "pyarrow") from None
-
-
-def _digest(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return "sha256:" + hashlib.sha256(handle.read()).hexdigest()
-    except OSError as exc:
-        raise LabelError(path, f"unreadable: {exc.strerror or exc}") from None
 
 
 def import_labels(
@@ -320,8 +299,8 @@ def import_labels(
     doccano versions that give label ids."""
     tasks = os.fspath(tasks)
     outdir = os.fspath(out)
-    paths = [os.fspath(exports)] if isinstance(exports, str | os.PathLike) else list(exports)
-    paths = [os.fspath(p) for p in paths]
+    named = [exports] if isinstance(exports, str | os.PathLike) else exports
+    paths = [os.fspath(path) for path in named]
     if not paths:
         raise TearcorpusError("no export given")
     if tool not in IMPORT_TOOLS:
@@ -329,11 +308,11 @@ def import_labels(
     manifest = read_manifest(tasks, TASKS_MANIFEST, TASKS_FORMAT, "a tasks folder")
     scheme = LabelScheme.from_dict(manifest)
     items = read_items(tasks)
+    items_file = os.path.join(tasks, ITEMS_FILE)
     ids = None if label_map is None else read_label_map(os.fspath(label_map))
     latest: dict[tuple[str, str], Rating] = {}
     superseded = 0
     sources: list[ImportSource] = []
-    totals = Counts()
     for path in paths:
         kind = detect(path) if tool == "auto" else tool
         counts = Counts()
@@ -372,9 +351,6 @@ def import_labels(
                 "empty": counts.empty,
             }
         )
-        totals.annotations += counts.annotations
-        totals.cancelled += counts.cancelled
-        totals.empty += counts.empty
     ratings = sorted(latest.values(), key=lambda r: (r.item_id, r.rater))
     folded = aggregate(ratings, scheme, items)
     raters = sorted({r.rater for r in ratings})
@@ -386,10 +362,10 @@ def import_labels(
         labelled=len(folded),
         unlabelled=len(items) - len(folded),
         raters=raters,
-        annotations=totals.annotations,
+        annotations=sum(source["annotations"] for source in sources),
         taken=len(ratings),
-        cancelled=totals.cancelled,
-        empty=totals.empty,
+        cancelled=sum(source["cancelled"] for source in sources),
+        empty=sum(source["empty"] for source in sources),
         superseded=superseded,
         ties=sum(1 for a in folded if a.tie),
         sources=sources,
@@ -401,7 +377,7 @@ def import_labels(
         **scheme.to_dict(),
         "tasks": {
             "tool": manifest.get("tool"),
-            "items_digest": _digest(os.path.join(tasks, ITEMS_FILE)),
+            "items_digest": "sha256:" + hashlib.sha256(read_bytes(items_file)).hexdigest(),
         },
         **{k: v for k, v in result.to_dict().items() if k not in ("output", "files")},
         "files": list(LABEL_FILES),
@@ -411,14 +387,13 @@ def import_labels(
 
 
 def _rows(ratings: Sequence[Rating]) -> dict[str, list[object]]:
-    rows: dict[str, list[object]] = {"item_id": [], "rater": [], "label": [], "annotated_at": []}
-    for rating in ratings:
-        for label in rating.labels or (None,):
-            rows["item_id"].append(rating.item_id)
-            rows["rater"].append(rating.rater)
-            rows["label"].append(label)
-            rows["annotated_at"].append(rating.annotated_at)
-    return rows
+    given = [(rating, label) for rating in ratings for label in rating.labels or (None,)]
+    return {
+        "item_id": [rating.item_id for rating, _label in given],
+        "rater": [rating.rater for rating, _label in given],
+        "label": [label for _rating, label in given],
+        "annotated_at": [rating.annotated_at for rating, _label in given],
+    }
 
 
 def _aggregated_columns(folded: Sequence[Aggregate], multi: bool) -> dict[str, list[object]]:
@@ -493,17 +468,12 @@ def _write(
     )
     rows = _rows(ratings)
     columns = _aggregated_columns(folded, scheme.multi)
-    out = OutputDir(outdir, overwrite=overwrite)
-    try:
+    with OutputDir(outdir, overwrite=overwrite) as out:
         pq.write_table(pa.table(rows, schema=long_schema), out.open("labels.parquet"))
         out.open("labels.csv").write(_csv(rows))
         pq.write_table(pa.table(columns, schema=agg_schema), out.open("aggregated.parquet"))
         out.open("aggregated.csv").write(_csv(columns))
         out.open(LABELS_MANIFEST).write(dumps(info))
-        out.commit()
-    except BaseException:
-        out.abort()
-        raise
     return [os.path.join(outdir, name) for name in LABEL_FILES]
 
 

@@ -25,7 +25,9 @@ import hashlib
 import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, islice, zip_longest
 from typing import TYPE_CHECKING, Final
+from xml.sax.saxutils import escape
 
 import orjson
 from attrs import define, field
@@ -90,6 +92,13 @@ class TaskExport:
     #: Replies eligible, of which ``items`` were sampled.
     eligible: int
     report: Report = field(factory=Report, eq=False, repr=False)
+
+
+def _check_tool(tool: str) -> None:
+    if tool not in TOOLS:
+        raise TearcorpusError(
+            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
+        )
 
 
 def _eligible(reply: Reply) -> bool:
@@ -172,32 +181,15 @@ def select_items(
             threads.append((thread, replies))
     if sample is not None:
         threads.sort(key=lambda pair: _rank(seed, pair[0].post_id))
-        chosen = _stratified(threads, sample, seed) if stratify else _whole(threads, sample)
+        if stratify:  # a reply of each thread in turn, each thread's in a seeded order
+            queues = [sorted(replies, key=lambda r: _rank(seed, r.id)) for _t, replies in threads]
+            ordered = (r for turn in zip_longest(*queues) for r in turn if r is not None)
+        else:  # thread after thread, the last one cut
+            ordered = (r for _t, replies in threads for r in replies)
+        chosen = {r.id for r in islice(ordered, sample)}
         threads = [(t, [r for r in replies if r.id in chosen]) for t, replies in threads]
     items = [_item(thread, reply, context) for thread, replies in threads for reply in replies]
     return items, skipped
-
-
-def _whole(threads: list[tuple[Thread, list[Reply]]], sample: int) -> set[str]:
-    chosen: set[str] = set()
-    for _thread, replies in threads:
-        left = sample - len(chosen)
-        if left <= 0:
-            break
-        chosen.update(r.id for r in replies[:left])
-    return chosen
-
-
-def _stratified(threads: list[tuple[Thread, list[Reply]]], sample: int, seed: int) -> set[str]:
-    queues = [sorted(replies, key=lambda r: _rank(seed, r.id)) for _t, replies in threads]
-    chosen: set[str] = set()
-    round_ = 0
-    while len(chosen) < sample and any(round_ < len(q) for q in queues):
-        for queue in queues:
-            if round_ < len(queue) and len(chosen) < sample:
-                chosen.add(queue[round_].id)
-        round_ += 1
-    return chosen
 
 
 # -- writing
@@ -217,9 +209,7 @@ def _task_data(item: Item, context: Sequence[str]) -> dict[str, str]:
 
 def _attr(value: str) -> str:
     """*value* as a double-quoted XML attribute."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
-        value = value.replace(char, entity)
-    return f'"{value}"'
+    return '"' + escape(value, {'"': "&quot;"}) + '"'
 
 
 def label_config(scheme: LabelScheme, context: Sequence[str]) -> str:
@@ -278,58 +268,48 @@ def write_tasks(
 ) -> list[str]:
     """Write *items* as *tool*'s tasks into *outdir* (see the module docs), atomically;
     returns the files written. *settings* are recorded in the manifest."""
-    if tool not in TOOLS:
-        raise TearcorpusError(
-            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
-        )
+    _check_tool(tool)
     if not items:
         raise TearcorpusError("no reply to label: the inputs hold no reply with text")
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         raise TearcorpusError("two items have the same id: give each reply once")
-    outdir = os.fspath(outdir)
-    out = OutputDir(outdir, overwrite=overwrite)
-    names: list[str] = []
-    try:
-        if tool == "label-studio":
-            tasks = [{"data": _task_data(item, context)} for item in items]
-            out.open("tasks.json").write(orjson.dumps(tasks, option=orjson.OPT_INDENT_2))
-            out.open("label_config.xml").write(label_config(scheme, context).encode())
-        elif tool == "doccano":
-            handle = out.open("tasks.jsonl")
-            for item in items:
-                handle.write(orjson.dumps(_task_data(item, context)) + b"\n")
-        else:
-            out.open("tasks.csv").write(_sheet(items))
-        names += TOOL_FILES[tool]
-        # The files of another tool's earlier tasks must not stay beside these.
-        for other, files in TOOL_FILES.items():
-            for name in files:
-                if other != tool and name not in names:
-                    out.discard(name)
-        handle = out.open(ITEMS_FILE)
-        for item in items:
-            handle.write(orjson.dumps(item.key()) + b"\n")
-        names.append(ITEMS_FILE)
-        threads = len({item.post_id for item in items})
-        manifest = {
-            "format": TASKS_FORMAT,
-            "tearcorpus_version": __version__,
-            "tool": tool,
-            **scheme.to_dict(),
-            "context": list(context),
-            "items": len(items),
-            "threads": threads,
-            **(settings or {}),
-            "files": [*names, TASKS_MANIFEST],
+    if tool == "label-studio":
+        tasks = [{"data": _task_data(item, context)} for item in items]
+        files = {
+            "tasks.json": orjson.dumps(tasks, option=orjson.OPT_INDENT_2),
+            "label_config.xml": label_config(scheme, context).encode(),
         }
-        out.open(TASKS_MANIFEST).write(dumps(manifest))
-        names.append(TASKS_MANIFEST)
-        out.commit()
-    except BaseException:
-        out.abort()
-        raise
-    return [os.path.join(outdir, name) for name in names]
+    elif tool == "doccano":
+        files = {"tasks.jsonl": _json_lines(_task_data(item, context) for item in items)}
+    else:
+        files = {"tasks.csv": _sheet(items)}
+    files[ITEMS_FILE] = _json_lines(item.key() for item in items)
+    manifest = {
+        "format": TASKS_FORMAT,
+        "tearcorpus_version": __version__,
+        "tool": tool,
+        **scheme.to_dict(),
+        "context": list(context),
+        "items": len(items),
+        "threads": len({item.post_id for item in items}),
+        **(settings or {}),
+        "files": [*files, TASKS_MANIFEST],
+    }
+    files[TASKS_MANIFEST] = dumps(manifest)
+    outdir = os.fspath(outdir)
+    with OutputDir(outdir, overwrite=overwrite) as out:
+        for name, content in files.items():
+            out.open(name).write(content)
+        # The files of another tool's earlier tasks must not stay beside these.
+        for name in chain.from_iterable(TOOL_FILES.values()):
+            if name not in files:
+                out.discard(name)
+    return [os.path.join(outdir, name) for name in files]
+
+
+def _json_lines(rows: Iterable[object]) -> bytes:
+    return b"".join(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE) for row in rows)
 
 
 def export_tasks(
@@ -369,10 +349,7 @@ def export_tasks(
     from ..reader import read
 
     scheme = LabelScheme(tuple(labels), multi=multi, ordered=ordered)
-    if tool not in TOOLS:
-        raise TearcorpusError(
-            f"unknown annotation tool {tool!r}; choose one of: {', '.join(TOOLS)}"
-        )
+    _check_tool(tool)
     paths = ["<corpus>"] if isinstance(inputs, Corpus) else inputs
     job = ConvertJob(paths, to="jsonl", out=os.fspath(out), transforms=tuple(transforms))
     key = job.load_key()  # a missing key fails before any reading

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from ._options import (
     EXIT_OK,
@@ -22,9 +21,6 @@ from ._options import (
     read_keywords,
     transform_steps,
 )
-
-if TYPE_CHECKING:
-    from ..job import Step
 
 __all__ = ["register"]
 
@@ -125,15 +121,6 @@ def register(subparsers: Subparsers) -> None:
     agree.set_defaults(handler=_cmd_agree)
 
 
-def _transform_steps(args: argparse.Namespace) -> list[Step]:
-    """The transform steps the options describe, as ``convert`` builds them."""
-    from ..errors import TearcorpusError
-
-    if args.write_dropped:
-        raise TearcorpusError("--write-dropped is an option of convert, not of annotate export")
-    return transform_steps(args)
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
     from ..annotate import export_tasks
     from ..errors import TearcorpusError
@@ -144,6 +131,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     labels = tuple(label.strip() for label in args.labels.split(","))
     if any(not label for label in labels):
         raise TearcorpusError(f"--labels: an empty label in {args.labels!r}")
+    if args.write_dropped:
+        raise TearcorpusError("--write-dropped is an option of convert, not of annotate export")
     result = export_tasks(
         args.inputs,
         args.output,
@@ -155,7 +144,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         seed=args.seed,
         stratify=args.stratify,
         context=context,
-        transforms=_transform_steps(args),
+        transforms=transform_steps(args),
         overwrite=args.overwrite,
         **read_keywords(args),
         root=args.root,

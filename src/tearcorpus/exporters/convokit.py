@@ -39,10 +39,9 @@ speakers by id) and spilled beside the output past a limit (:mod:`tearcorpus._gr
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Final, TypedDict, cast
+from typing import IO, Final, TypedDict
 
 import orjson
 
@@ -58,9 +57,9 @@ from ..conversations import (
     thread_id,
 )
 from ..errors import ExportError
+from ..merge import is_placeholder
 from ..model import Author, Post, Record, Reply
 from ..report import Report
-from ..typing import Exporter
 from ._base import ExportOptions, ExportResult, export_records, manifest
 
 __all__ = [
@@ -168,7 +167,9 @@ def open(outdir: str, options: ExportOptions) -> ConvoKitExport:
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from . import convokit  # this module, the Exporter
+
+    return export_records(convokit, records, outdir, options)
 
 
 class _TypeIndex:
@@ -215,18 +216,12 @@ class _ThreadBuilder:
                 replies.append((number, record))
         first = group[0][0]
         thread = thread_id(group[0][1])
-        real = post is not None and post.extra.get("placeholder") is not True
-        if post is None or not real:
+        real = post is not None and not is_placeholder(post)
+        if not real:
             self.notes[MISSING_POST] += 1
             self.placeholders += 1
-            yield 2 * first + 1, _UTTERANCE, _placeholder(thread, post)
-        else:
-            yield 2 * post_number + 2, _UTTERANCE, _post_utterance(post)
-        yield (
-            2 * first + 1,
-            _CONVERSATION,
-            {"id": thread, "meta": _conversation_meta(thread, post, real)},
-        )
+        yield 2 * post_number + 2 if real else 2 * first + 1, _UTTERANCE, _root(thread, post, real)
+        yield 2 * first + 1, _CONVERSATION, {"id": thread, "meta": _conversation_meta(post, real)}
         answers = self._answers(thread, replies)
         for number, reply in replies:
             reply_to, reason = answers[reply.id]
@@ -270,29 +265,25 @@ class _ThreadBuilder:
         return answers
 
 
-def _post_utterance(post: Post) -> Utterance:
-    return {
-        "id": post.id,
-        "speaker": speaker_id(post.author),
-        "conversation_id": post.id,
-        "reply_to": None,
-        "timestamp": _timestamp(post),
-        "text": post.text,
-        "meta": _meta(post, kind="post", title=post.title, url=post.url, uploader=True),
-        "vectors": [],
-    }
-
-
-def _placeholder(thread: str, post: Post | None) -> Utterance:
-    meta = _meta(post, kind="post", title=None, url=None, uploader=False)
-    meta["placeholder"] = True
+def _root(thread: str, post: Post | None, real: bool) -> Utterance:
+    """The thread's root utterance: its post; where the post is missing (or a placeholder
+    known by its id), an empty one by :data:`UNKNOWN_SPEAKER`, marked ``placeholder``."""
+    shown = post if real else None
+    meta = _meta(
+        post,
+        kind="post",
+        title=shown.title if shown else None,
+        url=shown.url if shown else None,
+        uploader=real,
+    )
+    meta["placeholder"] = not real
     return {
         "id": thread,
-        "speaker": UNKNOWN_SPEAKER,
+        "speaker": speaker_id(shown.author) if shown else UNKNOWN_SPEAKER,
         "conversation_id": thread,
         "reply_to": None,
-        "timestamp": None,
-        "text": "",
+        "timestamp": _timestamp(shown) if shown else None,
+        "text": shown.text if shown else "",
         "meta": meta,
         "vectors": [],
     }
@@ -344,7 +335,7 @@ def _meta(
     }
 
 
-def _conversation_meta(thread: str, post: Post | None, real: bool) -> ConversationMeta:
+def _conversation_meta(post: Post | None, real: bool) -> ConversationMeta:
     return {
         "title": post.title if post is not None else None,
         "url": post.url if post is not None else None,
@@ -407,15 +398,15 @@ class ConvoKitExport:
                 self.replies += 1
             add_record(thread_id(record), record)
             author = record.author
-            add_speaker(speaker_id(author), (speaker_id(author), _name(author)))
+            speaker = speaker_id(author)
+            add_speaker(speaker, (speaker, None if author is None else author.name))
 
     def close(self) -> ExportResult:
         try:
-            result = self._finish()
+            return self._finish()
         except BaseException:
             self.abort()
             raise
-        return result
 
     def abort(self) -> None:
         self.threads.close()
@@ -424,7 +415,9 @@ class ConvoKitExport:
 
     def _finish(self) -> ExportResult:
         out = self.out
-        indexes = {kind: _TypeIndex() for kind in ("utterance", "conversation", "speaker")}
+        # ConvoKit's index names, in the order of its index.json.
+        kinds = ("utterances", "speakers", "conversations", "overall")
+        indexes = {kind: _TypeIndex() for kind in kinds}
         check = KeyCheck(beside(self.outdir))
         builder = _ThreadBuilder()
         utterances = out.open("utterances.jsonl")
@@ -434,7 +427,7 @@ class ConvoKitExport:
             keys = check.keys
             for channel, item in self.threads.build(builder):
                 if channel == _UTTERANCE:
-                    indexes["utterance"].note(item["meta"])
+                    indexes["utterances"].note(item["meta"])
                     utterances.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
                     keys.append(hash(item["id"]))
                     count += 1
@@ -442,7 +435,7 @@ class ConvoKitExport:
                         check.spill()
                         keys = check.keys
                 else:
-                    indexes["conversation"].note(item["meta"])
+                    indexes["conversations"].note(item["meta"])
                     conversations.add(item["id"], {"meta": item["meta"], "vectors": []})
             conversations.close()
             self.threads.close()
@@ -457,7 +450,7 @@ class ConvoKitExport:
             self.speakers.add(UNKNOWN_SPEAKER, (UNKNOWN_SPEAKER, None))
         speakers = _JsonObject(out.open("speakers.json"))
         for _channel, (speaker, meta) in self.speakers.build(_speaker_build):
-            indexes["speaker"].note(meta)
+            indexes["speakers"].note(meta)
             speakers.add(speaker, {"meta": meta, "vectors": []})
         speakers.close()
         self.speakers.close()
@@ -471,14 +464,10 @@ class ConvoKitExport:
             "num_replies": self.replies,
             "num_placeholder_roots": builder.placeholders,
         }
-        overall = _TypeIndex()
-        overall.note(corpus)
+        indexes["overall"].note(corpus)
         out.open("corpus.json").write(orjson.dumps(corpus) + b"\n")
         index = {
-            "utterances-index": indexes["utterance"].types,
-            "speakers-index": indexes["speaker"].types,
-            "conversations-index": indexes["conversation"].types,
-            "overall-index": overall.types,
+            **{f"{kind}-index": seen.types for kind, seen in indexes.items()},
             "version": INDEX_VERSION,
             "vectors": [],
         }
@@ -499,10 +488,6 @@ class ConvoKitExport:
         )
         written = out.commit()
         return ExportResult(name, self.outdir, written, self.posts, self.replies, notes=notes)
-
-
-def _name(author: Author | None) -> str | None:
-    return None if author is None else author.name
 
 
 def write_convokit(

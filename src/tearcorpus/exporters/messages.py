@@ -20,10 +20,9 @@ from one split's records.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 import orjson
 
@@ -42,7 +41,6 @@ from ..conversations import (
 from ..errors import ExportError
 from ..model import Post, Record
 from ..report import Report
-from ..typing import Exporter
 from ._base import ExportOptions, ExportResult, export_records, manifest
 
 if TYPE_CHECKING:
@@ -87,7 +85,9 @@ def open(outdir: str, options: ExportOptions) -> MessagesExport:
 
 
 def export(records: Iterable[Record], outdir: str, options: ExportOptions) -> ExportResult:
-    return export_records(cast(Exporter, sys.modules[__name__]), records, outdir, options)
+    from . import messages  # this module, the Exporter
+
+    return export_records(messages, records, outdir, options)
 
 
 class MessagesExport:
