@@ -27,9 +27,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import IO, Final, Literal, overload
+from typing import IO, Final, Literal, Self, overload
 
 from .errors import ExportError, TearcorpusError
 
@@ -88,14 +88,40 @@ def describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-class AtomicFile:
+class _Committed:
+    """A context manager that commits when the block ends normally and aborts when it
+    raises; an ``OSError`` of the block (a full disk) becomes an :class:`ExportError`
+    naming :attr:`path`."""
+
+    path: str
+    commit: Callable[[], object]
+    abort: Callable[[], None]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+            return
+        self.abort()
+        if isinstance(exc, OSError) and not isinstance(exc, TearcorpusError):
+            raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None
+
+
+class AtomicFile(_Committed):
     """One file written under a temporary name beside *target*, renamed into place by
     :meth:`commit` or removed by :meth:`abort`. As a context manager: committed when
     the block ends normally, aborted when it raises (an ``OSError`` of the write, a full
     disk, becomes an :class:`ExportError` naming the target)."""
 
     def __init__(self, target: str, mode: Literal["wb", "w"] = "wb") -> None:
-        self.target = target
+        self.path = target
         folder = os.path.dirname(os.path.abspath(target))
         try:
             os.makedirs(folder, exist_ok=True)
@@ -118,7 +144,7 @@ class AtomicFile:
             os.chmod(self._tmp, 0o644)
         except OSError as exc:
             self.abort()
-            raise ExportError(f"{self.target}: cannot write: {describe(exc)}") from None
+            raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None
 
     def commit(self) -> str:
         """Close the file and rename it into place; return the target path."""
@@ -126,11 +152,11 @@ class AtomicFile:
             if not self.handle.closed:
                 self.close()
             try:
-                os.replace(self._tmp, self.target)
+                os.replace(self._tmp, self.path)
             except OSError as exc:
                 self.abort()
-                raise ExportError(f"{self.target}: cannot write: {describe(exc)}") from None
-        return self.target
+                raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None
+        return self.path
 
     def abort(self) -> None:
         """Close and delete the temporary file; the target is left as it was. Never
@@ -141,21 +167,6 @@ class AtomicFile:
         with contextlib.suppress(OSError):
             os.unlink(self._tmp)
 
-    def __enter__(self) -> AtomicFile:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-            return
-        self.abort()
-        if isinstance(exc, OSError) and not isinstance(exc, TearcorpusError):
-            raise ExportError(f"{self.target}: cannot write: {describe(exc)}") from None
 
 
 def survey(path: str) -> tuple[list[str], list[str]]:
@@ -273,7 +284,7 @@ def _lock(folder: str, *, exclusive: bool) -> tuple[int | None, bool]:
     return fd, True
 
 
-class OutputDir:
+class OutputDir(_Committed):
     """A directory whose files appear all at once, or not at all.
 
     Refuses an existing non-empty directory unless *overwrite*; with it, the earlier
@@ -402,7 +413,7 @@ class OutputDir:
         ``path/name`` left by an earlier run is removed so it cannot mix with this one."""
         target = os.path.join(self.path, name)
         for pending in self._pending:
-            if pending.target == target:
+            if pending.path == target:
                 pending.abort()
                 self._pending.remove(pending)
                 break
@@ -445,19 +456,3 @@ class OutputDir:
         self._pending.clear()
         self._remove_made()
         self._release()
-
-    def __enter__(self) -> OutputDir:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-            return
-        self.abort()
-        if isinstance(exc, OSError) and not isinstance(exc, TearcorpusError):
-            raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None
