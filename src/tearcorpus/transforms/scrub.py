@@ -31,7 +31,7 @@ from typing import ClassVar, Final
 
 from ..model import JsonValue, Post, Record
 from ..report import Report
-from ._base import Drop, with_step
+from ._base import Drop, choose, with_step
 
 __all__ = [
     "KINDS",
@@ -268,26 +268,8 @@ def parse_kinds(value: str | Iterable[str] | None, without: Iterable[str] = ()) 
 
     Raises ``ValueError`` naming an unknown kind.
     """
-    if value is None:
-        chosen = list(KINDS)
-    else:
-        items = value.split(",") if isinstance(value, str) else list(value)
-        chosen = []
-        for item in (i.strip().lower() for i in items):
-            if not item:
-                continue
-            if item == "all":
-                chosen.extend(KINDS)
-            elif item in KINDS:
-                chosen.append(item)
-            else:
-                raise ValueError(f"unknown scrub kind {item!r}; choose from: {', '.join(KINDS)}")
-    removed = set()
-    for item in without:
-        for kind in (k.strip().lower() for k in item.split(",")):
-            if kind and kind not in KINDS:
-                raise ValueError(f"unknown scrub kind {kind!r}; choose from: {', '.join(KINDS)}")
-            removed.add(kind)
+    chosen = set(KINDS) if value is None else choose(value, KINDS, "scrub kind")
+    removed = choose(",".join(without), KINDS, "scrub kind", every=False)
     return tuple(k for k in KINDS if k in chosen and k not in removed)
 
 
