@@ -106,7 +106,6 @@ def load_key(key_file: str | None = None, *, env: Mapping[str, str] | None = Non
     or it is shorter than :data:`MIN_KEY_BYTES` bytes, holds fewer than
     :data:`MIN_DISTINCT_BYTES` distinct bytes, or is one short piece repeated.
     """
-    hint = KEY_HINT
     if key_file is not None:
         try:
             with open(key_file, "rb") as fh:
@@ -123,11 +122,11 @@ def load_key(key_file: str | None = None, *, env: Mapping[str, str] | None = Non
         where = f"${KEY_ENV}"
         if not key:
             raise AnonymizationKeyError(
-                f"anonymising needs a key and ${KEY_ENV} is not set; {hint}"
+                f"anonymising needs a key and ${KEY_ENV} is not set; {KEY_HINT}"
             )
     weakness = _weakness(key)
     if weakness is not None:
-        raise AnonymizationKeyError(f"the key in {where} {weakness}; {hint}")
+        raise AnonymizationKeyError(f"the key in {where} {weakness}; {KEY_HINT}")
     return key
 
 

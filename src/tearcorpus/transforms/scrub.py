@@ -194,17 +194,9 @@ def _phones(text: str) -> Iterator[tuple[int, int]]:
         yield start, start + len(value)
 
 
-def _handles(text: str) -> Iterator[tuple[int, int]]:
-    for m in _HANDLE.finditer(text):
-        start, end = m.span()
-        if end - start < 2:
-            continue
-        yield start, end
-
-
-def _users(text: str) -> Iterator[tuple[int, int]]:
-    for m in _USER.finditer(text):
-        yield m.span()
+def _spans(pattern: re.Pattern[str]) -> Callable[[str], Iterator[tuple[int, int]]]:
+    """The finder of *pattern*'s matches, every one kept."""
+    return lambda text: (m.span() for m in pattern.finditer(text))
 
 
 _FINDERS: Final[dict[str, Callable[[str], Iterator[tuple[int, int]]]]] = {
@@ -212,8 +204,8 @@ _FINDERS: Final[dict[str, Callable[[str], Iterator[tuple[int, int]]]]] = {
     "phone": _phones,
     "url": _urls,
     "ip": _ips,
-    "handle": _handles,
-    "user": _users,
+    "handle": _spans(_HANDLE),  # "@" and at least one word character
+    "user": _spans(_USER),
 }
 # On a tie (same start, same length) the earlier kind wins.
 _PRIORITY: Final = {
@@ -223,10 +215,9 @@ _PRIORITY: Final = {
 
 def find_pii(text: str, kinds: Iterable[str] = KINDS) -> list[tuple[int, int, str]]:
     """Non-overlapping ``(start, end, kind)`` spans of personal data in *text*, in order."""
-    found: list[tuple[int, int, str]] = []
-    for kind in kinds:
-        finder = _FINDERS[kind]
-        found.extend((start, end, kind) for start, end in finder(text) if end > start)
+    found = [
+        (start, end, kind) for kind in kinds for start, end in _FINDERS[kind](text) if end > start
+    ]
     found.sort(key=lambda s: (s[0], -(s[1] - s[0]), _PRIORITY[s[2]]))
     spans: list[tuple[int, int, str]] = []
     last_end = 0
