@@ -168,7 +168,6 @@ class AtomicFile(_Committed):
             os.unlink(self._tmp)
 
 
-
 def survey(path: str) -> tuple[list[str], list[str]]:
     """The entries of the folder *path* (relative, ``/``-separated) as ``(ours, theirs)``:
     ours are what our exporters write (the tables, a tearcorpus ``manifest.json`` or dataset

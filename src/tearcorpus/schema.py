@@ -117,11 +117,10 @@ def columns_of(cls: type) -> tuple[Column, ...]:
     :class:`~tearcorpus.Post` or :class:`~tearcorpus.Reply`), in field order, described
     by the field's ``doc`` metadata."""
     attrs.resolve_types(cls)
-    out = []
-    for f in attrs.fields(cls):
-        kind, nullable = _column_type(f.type)
-        out.append(Column(f.name, kind, nullable, f.metadata[DOC]))  # type: ignore[arg-type]
-    return tuple(out)
+    return tuple(
+        Column(f.name, *_column_type(f.type), f.metadata[DOC])  # type: ignore[arg-type]
+        for f in attrs.fields(cls)
+    )
 
 
 def _struct_fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
@@ -129,9 +128,9 @@ def _struct_fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
 
 
 #: Fields of the ``author`` struct: (name, type, nullable).
-AUTHOR_FIELDS: Final = _struct_fields(Author)
+AUTHOR_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = _struct_fields(Author)
 #: Fields of the ``provenance`` struct; ``transforms`` is a list of strings.
-PROVENANCE_FIELDS: Final = _struct_fields(Provenance)
+PROVENANCE_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = _struct_fields(Provenance)
 #: The posts table: one row per :class:`~tearcorpus.Post`.
 POSTS: Final = columns_of(Post)
 #: The replies table: one row per :class:`~tearcorpus.Reply`.
