@@ -33,7 +33,7 @@ from typing import IO, Final, Literal, Self, overload
 
 from .errors import ExportError, TearcorpusError
 
-__all__ = ["AtomicFile", "OutputDir", "occupied", "survey"]
+__all__ = ["AtomicFile", "OutputDir", "occupied", "on_error", "survey"]
 
 #: The mark in a temporary file's name: ``.posts.jsonl.tearcorpus-k3j4h5g6.tmp``.
 TMP_TAG: Final = ".tearcorpus-"
@@ -86,6 +86,17 @@ def describe(exc: OSError) -> str:
     if exc.errno == errno.EDQUOT:
         return "disk quota exceeded"
     return exc.strerror or str(exc)
+
+
+@contextlib.contextmanager
+def on_error(undo: Callable[[], None]) -> Iterator[None]:
+    """Call *undo* when the block raises anything (a signal's exception too), then let
+    the exception go on: ``with on_error(out.abort): ...``."""
+    try:
+        yield
+    except BaseException:
+        undo()
+        raise
 
 
 class _Committed:
@@ -422,12 +433,9 @@ class OutputDir(_Committed):
         """Close and rename every pending file into place, then remove the earlier
         export's files not written again; return the final paths. Every file is flushed
         before the first rename: a full disk leaves the earlier export as it was."""
-        try:
+        with on_error(self.abort):
             for pending in self._pending:
                 pending.close()
-        except BaseException:
-            self.abort()
-            raise
         done = [pending.commit() for pending in self._pending]
         self._pending.clear()
         written = set(done)

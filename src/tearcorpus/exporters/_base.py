@@ -25,7 +25,9 @@ import attrs
 import orjson
 from attrs import define, field
 
+from .._atomic import describe, on_error
 from .._version import __version__
+from ..errors import ExportError, TearcorpusError
 from ..model import Record
 from ..report import Report
 from ..serialize import SCHEMA_TAG
@@ -143,11 +145,8 @@ def _export_once(
 ) -> ExportResult:
     writer = exporter.open(outdir, options)
     with write_errors(outdir):
-        try:
+        with on_error(writer.abort):
             writer.write(records)
-        except BaseException:
-            writer.abort()
-            raise
         result = writer.close()
     if result.report is None:
         result.report = options.report
@@ -158,9 +157,6 @@ def _export_once(
 def write_errors(outdir: str) -> Iterator[None]:
     """An ``OSError`` of writing (a full disk, a folder made read-only) in the block
     becomes an :class:`~tearcorpus.errors.ExportError` naming *outdir*: one line."""
-    from .._atomic import describe
-    from ..errors import ExportError, TearcorpusError
-
     try:
         yield
     except OSError as exc:

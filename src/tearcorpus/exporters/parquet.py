@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Final, Literal
 
-from .._atomic import OutputDir
+from .._atomic import OutputDir, on_error
 from .._batches import record_batches
 from ..errors import ExportError, MissingDependencyError
 from ..model import Record
@@ -146,14 +146,11 @@ class ParquetExport:
         self.outdir = outdir
         self.options = options
         self.out = OutputDir(outdir, overwrite=options.overwrite)
-        try:
+        with on_error(self.out.abort):
             self.tables = {
                 "posts": _TableWriter(self.out.open("posts.parquet"), "posts", compression),
                 "replies": _TableWriter(self.out.open("replies.parquet"), "replies", compression),
             }
-        except BaseException:
-            self.out.abort()
-            raise
 
     def write(self, records: Iterable[Record]) -> None:
         for table, batch in record_batches(records):
@@ -165,7 +162,7 @@ class ParquetExport:
 
     def close(self) -> ExportResult:
         posts, replies = self.tables["posts"], self.tables["replies"]
-        try:
+        with on_error(self.abort):
             posts.close()
             replies.close()
             files = {"posts": "posts.parquet", "replies": "replies.parquet"}
@@ -179,9 +176,6 @@ class ParquetExport:
             )
             self.out.open("manifest.json").write(data)
             written = self.out.commit()
-        except BaseException:
-            self.abort()
-            raise
         return ExportResult(name, self.outdir, written, posts.count, replies.count)
 
     def abort(self) -> None:
