@@ -273,8 +273,8 @@ def _remove(path: str) -> None:
             os.unlink(path)
 
 
-def _lock(folder: str, *, exclusive: bool) -> tuple[int | None, bool]:
-    """``flock`` on the folder *folder*, without waiting: ``(fd, taken)``. The fd is
+def _lock(folder: str) -> tuple[int | None, bool]:
+    """An exclusive ``flock`` on the folder *folder*, without waiting: ``(fd, taken)``. The fd is
     ``None`` where folders cannot be locked (then ``taken`` is true: nothing to guard)."""
     try:
         import fcntl
@@ -285,7 +285,7 @@ def _lock(folder: str, *, exclusive: bool) -> tuple[int | None, bool]:
     except OSError:
         return None, True
     try:
-        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return fd, False
     except OSError:  # a file system without flock
@@ -335,7 +335,7 @@ class OutputDir(_Committed):
         """Lock the folder, clear a dead run's leftovers, and check what is in it."""
         path = self.path
         self._lock_parent()
-        fd, taken = _lock(path, exclusive=True)
+        fd, taken = _lock(path)
         if fd is not None:
             self._locks.append(fd)
         if not taken:
@@ -363,7 +363,7 @@ class OutputDir(_Committed):
         there; the first to find it free clears the workers' scratch folders
         (``.tearcorpus-shards-*``) a killed run left beside its output."""
         parent = os.path.dirname(os.path.abspath(self.path))
-        fd, taken = _lock(parent, exclusive=True)
+        fd, taken = _lock(parent)
         if fd is None:
             return
         self._locks.append(fd)

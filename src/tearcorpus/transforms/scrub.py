@@ -46,15 +46,8 @@ __all__ = [
 #: Scrubbable kinds, in the order they are documented.
 KINDS: Final = ("email", "phone", "url", "ip", "handle", "user")
 
-#: The placeholder that replaces each kind.
-PLACEHOLDERS: Final[Mapping[str, str]] = {
-    "email": "[EMAIL]",
-    "phone": "[PHONE]",
-    "url": "[URL]",
-    "ip": "[IP]",
-    "handle": "[HANDLE]",
-    "user": "[USER]",
-}
+#: The placeholder that replaces each kind: its name in capitals, in brackets (``[EMAIL]``).
+PLACEHOLDERS: Final[Mapping[str, str]] = {kind: f"[{kind.upper()}]" for kind in KINDS}
 
 # Pseudonyms written by the anonymiser: never scrubbed as handles or users.
 _PSEUDONYM = r"anon-[0-9a-f]{16}\b"
