@@ -63,8 +63,6 @@ __all__ = [
 #: Config names: the two raw tables and the modelling view.
 CONFIGS = CONFIG_NAMES
 
-Config = ConfigName
-
 
 def to_dataset_dicts(
     records: Iterable[Record],
@@ -83,7 +81,7 @@ def to_dataset_dicts(
 
 def to_dataset_dict(
     records: Iterable[Record],
-    config: Config | Literal["labels"] = "replies",
+    config: ConfigName | Literal["labels"] = "replies",
     *,
     seed: int = 0,
     split_ratios: Sequence[float] = (0.8, 0.1, 0.1),

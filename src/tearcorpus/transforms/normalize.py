@@ -97,11 +97,7 @@ def _mojibake() -> Callable[[str], str]:
         import ftfy
     except ImportError:
         raise MissingDependencyError("mojibake repair", "clean", "ftfy") from None
-
-    def run(text: str) -> str:
-        return ftfy.fix_encoding(text)
-
-    return run
+    return ftfy.fix_encoding
 
 
 class Normalizer:
