@@ -324,12 +324,8 @@ class OutputDir(_Committed):
             self._makedirs(path)
         except OSError as exc:
             raise ExportError(f"{path}: cannot create directory: {describe(exc)}") from None
-        try:
+        with on_error(self.abort):  # nothing pending yet: the locks and the folders made
             self._claim(overwrite)
-        except BaseException:
-            self._release()
-            self._remove_made()
-            raise
 
     def _claim(self, overwrite: bool) -> None:
         """Lock the folder, clear a dead run's leftovers, and check what is in it."""

@@ -127,10 +127,8 @@ def export_records(
         options = attrs.evolve(options, report=records.report)  # what the corpus read
     if unique:
         return _export_once(exporter, records, outdir, options)
-    if options.report is None:
-        options = attrs.evolve(options, report=Report())  # where merges are counted
-    report = options.report
-    assert report is not None
+    report = Report() if options.report is None else options.report  # where merges are counted
+    options = attrs.evolve(options, report=report)
     return once_per_id(
         records,
         lambda stream: _export_once(exporter, stream, outdir, options),

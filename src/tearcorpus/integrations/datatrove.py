@@ -312,7 +312,14 @@ def _adapt(_writer: DiskWriter, document: Document) -> dict[str, JsonValue]:
     return to_dict(from_document(document))
 
 
-class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
+class _SelfWriting(DiskWriter):  # type: ignore[misc]
+    """A writer whose :meth:`write` does all the work: no adapted document is written."""
+
+    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
+        raise NotImplementedError  # write() does the work
+
+
+class TearcorpusParquetWriter(_SelfWriting):
     """Write the documents' records as Parquet with tearcorpus's explicit Arrow schema.
 
     Posts and replies have different columns, so they go to separate files:
@@ -353,9 +360,6 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
         self.stat_update(table)
         self.update_doc_stats(document)
 
-    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
-        raise NotImplementedError  # write() above does the work
-
     def close(self) -> None:
         """Finish the Parquet files of this task."""
         for writer in self._tables.values():
@@ -380,7 +384,7 @@ def _check_buckets(buckets: int) -> int:
     return buckets
 
 
-class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
+class TearcorpusBucketWriter(_SelfWriting):
     """Stage 1 of the merge: write each record of a :class:`TearcorpusReader` into the
     file of its bucket, ``{bucket:05d}/{rank:05d}.jsonl`` in *output_folder*, with
     ``bucket = bucket_of(record, buckets)``.
@@ -424,9 +428,6 @@ class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
         self.output_mg.get_file(filename).write(line + to_json_line(record)[:-1] + b"}\n")
         self.stat_update("posts" if type(record) is Post else "replies")
         self.update_doc_stats(document)
-
-    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
-        raise NotImplementedError  # write() above does the work
 
 
 class TearcorpusMergeReader(PipelineStep):  # type: ignore[misc]
