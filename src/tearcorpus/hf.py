@@ -141,11 +141,10 @@ def _dataset_dicts(
         tables = once_per_id(
             records, split, report=Report(), folder=None, target="to_dataset_dicts"
         )
-        out = {}
-        for config in configs:
-            out[config.name] = ds.DatasetDict(
-                {s: _dataset(tables, config.name, s) for s in tables.splits}
-            )
+        out = {
+            c.name: ds.DatasetDict({s: _dataset(tables, c.name, s) for s in tables.splits})
+            for c in configs
+        }
         if labels is not None:
             from .annotate.hub import LABELS_CONFIG, labels_dataset_dict
 

@@ -144,11 +144,7 @@ def _earliest(older: Record, newer: Record) -> Record:
         return (1 if record.created_at_estimated else 0, record.created_at)
 
     a, b = rank(older), rank(newer)
-    if a is None:
-        return newer
-    if b is None or a < b:
-        return older
-    return newer
+    return older if a is not None and (b is None or a < b) else newer
 
 
 def _earlier_texts(older: Record, newer: Record) -> tuple[str, ...]:

@@ -90,19 +90,25 @@ class Column:
     doc: str
 
 
+#: Column types by field type (or, for a generic type like ``dict[str, JsonValue]``, its origin).
+_TYPES: Final[dict[object, str]] = {
+    str: "string",
+    int: "int",
+    bool: "bool",
+    dict: "json",
+    datetime: "timestamp",
+    Platform: "platform",
+    Author: "author",
+    Provenance: "provenance",
+}
+
+
 def _column_type(kind: object) -> tuple[str, bool]:
     """The column type of a field of type *kind*, and whether it is nullable."""
     nullable = isinstance(kind, UnionType) and type(None) in get_args(kind)
     if nullable:
         (kind,) = (arg for arg in get_args(kind) if arg is not type(None))
-    simple: dict[object, str] = {str: "string", int: "int", bool: "bool", dict: "json"}
-    named: dict[object, str] = {
-        datetime: "timestamp",
-        Platform: "platform",
-        Author: "author",
-        Provenance: "provenance",
-    }
-    found = named.get(kind) or simple.get(get_origin(kind) or kind)
+    found = _TYPES.get(get_origin(kind) or kind)
     if found is None and isinstance(kind, type) and issubclass(kind, Enum):
         found = "string"  # another enum (``TimePrecision``): its value
     if found is None and get_origin(kind) is tuple and get_args(kind)[0] is str:

@@ -142,10 +142,8 @@ def _emails(text: str) -> Iterator[tuple[int, int]]:
 def _urls(text: str) -> Iterator[tuple[int, int]]:
     for m in _URL.finditer(text):
         start, end = _trim_url(text, *m.span())
-        value = text[start:end]
-        if "." not in value.split("//", 1)[-1]:
-            continue
-        yield start, end
+        if "." in text[start:end].split("//", 1)[-1]:
+            yield start, end
 
 
 def _ips(text: str) -> Iterator[tuple[int, int]]:
