@@ -319,29 +319,21 @@ class Anonymizer:
                 text[max(0, start - 2) : start].lower() == "u/"
                 and not text[start - 3 : start - 2].isalnum()
             )
-            hit: tuple[int, int, str] | None = None
             for n in range(min(self._max_words, len(words) - i), 0, -1):
                 end = words[i + n - 1][1]
                 raw = text[start:end]
                 if raw[:2].lower() == "u/":
                     continue  # the name after "u/" is its own token
                 candidate = _name_key(raw)
-                if candidate.startswith(PREFIX):
-                    continue
-                if not prefixed and not _distinctive(candidate):
+                if candidate.startswith(PREFIX) or not (prefixed or _distinctive(candidate)):
                     continue
                 found = self._names.get(candidate)
-                if found is not None:
-                    hit = (end, n, self.pseudonym(*found))
+                if found is not None:  # the longest known name from here
+                    out += (text[pos:start], self.pseudonym(*found))
+                    pos, i = end, i + n
                     break
-            if hit is None:
+            else:
                 i += 1
-                continue
-            end, n, alias = hit
-            out.append(text[pos:start])
-            out.append(alias)
-            pos = end
-            i += n
         if not out:
             return text
         out.append(text[pos:])
