@@ -81,7 +81,7 @@ import orjson
 from ..merge import merge, merge_reason
 from ..model import JsonValue, Post, Record
 from ..report import Report
-from ..schema import POSTS, REPLIES
+from ..schema import POSTS, REPLIES, table_for
 from ..serialize import from_dict, to_dict, to_json_line
 from ..transforms import Drop, Transform
 
@@ -347,7 +347,6 @@ class TearcorpusParquetWriter(_SelfWriting):
     def write(self, document: Document, rank: int = 0, **kwargs: object) -> None:
         """Add *document*'s record to the Parquet file of its table for task *rank*."""
         from ..exporters.parquet import _TableWriter
-        from ..schema import table_for
 
         record = from_document(document)
         table = table_for(record)
