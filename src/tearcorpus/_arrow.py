@@ -69,24 +69,36 @@ def _datasets() -> ModuleType:
     return module
 
 
-def _arrow_type(kind: str) -> pa.DataType:
+#: The fields of each struct type (``messages`` is a list of them): (name, type, nullable).
+_STRUCTS: Final = {
+    "author": AUTHOR_FIELDS,
+    "provenance": PROVENANCE_FIELDS,
+    "messages": MESSAGE_FIELDS,
+}
+
+
+def _arrow_type(kind: str, feature: bool = False) -> pa.DataType:
+    # The Arrow type of *kind*; with *feature*, of its ``datasets`` feature: every struct
+    # field nullable, ``platform`` its ClassLabel index.
     pa = _pyarrow()
+    if kind in _STRUCTS:
+        struct = pa.struct(
+            [
+                pa.field(n, _arrow_type(t, feature), nullable=feature or null)
+                for n, t, null in _STRUCTS[kind]
+            ]
+        )
+        return pa.list_(struct) if kind == "messages" else struct
     simple = {
         "string": pa.string(),
-        "platform": pa.string(),
+        "platform": pa.int64() if feature else pa.string(),
         "json": pa.string(),
         "int": pa.int64(),
         "bool": pa.bool_(),
         "timestamp": pa.timestamp("us", tz="UTC"),
         "string_list": pa.list_(pa.string()),
     }
-    if kind in simple:
-        return simple[kind]
-    if kind == "messages":
-        turn = [pa.field(n, _arrow_type(t), nullable=null) for n, t, null in MESSAGE_FIELDS]
-        return pa.list_(pa.struct(turn))
-    fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
-    return pa.struct([pa.field(n, _arrow_type(t), nullable=null) for n, t, null in fields])
+    return simple[kind]
 
 
 @functools.cache
@@ -119,24 +131,8 @@ def _feature_dict(kind: str) -> dict[str, JsonValue]:
         return {"names": list[JsonValue](PLATFORM_NAMES), "_type": "ClassLabel"}
     if kind == "string_list":
         return {"feature": _feature_dict("string"), "_type": "List"}
-    if kind == "messages":
-        turn: dict[str, JsonValue] = {n: _feature_dict(t) for n, t, _ in MESSAGE_FIELDS}
-        return {"feature": turn, "_type": "List"}
-    fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
-    return {n: _feature_dict(t) for n, t, _ in fields}
-
-
-def _feature_type(kind: str) -> pa.DataType:
-    # The Arrow type of *kind*'s feature: every field nullable, ``platform`` its index.
-    pa = _pyarrow()
-    if kind == "platform":
-        return pa.int64()
-    if kind == "messages":
-        return pa.list_(pa.struct([pa.field(n, _feature_type(t)) for n, t, _ in MESSAGE_FIELDS]))
-    if kind in ("author", "provenance"):
-        fields = AUTHOR_FIELDS if kind == "author" else PROVENANCE_FIELDS
-        return pa.struct([pa.field(n, _feature_type(t)) for n, t, _ in fields])
-    return _arrow_type(kind)
+    fields: dict[str, JsonValue] = {n: _feature_dict(t) for n, t, _ in _STRUCTS[kind]}
+    return {"feature": fields, "_type": "List"} if kind == "messages" else fields
 
 
 @functools.cache
@@ -146,7 +142,7 @@ def features_schema(table: str) -> pa.Schema:
     pa = _pyarrow()
     columns = TABLES[table]
     info = {"info": {"features": {c.name: _feature_dict(c.type) for c in columns}}}
-    schema = pa.schema([pa.field(c.name, _feature_type(c.type)) for c in columns])
+    schema = pa.schema([pa.field(c.name, _arrow_type(c.type, True)) for c in columns])
     return schema.with_metadata({"huggingface": json.dumps(info)})
 
 
@@ -262,8 +258,7 @@ def _columns(
         elif column.type == "json":
             out.append(_json_column(values, type_))
         elif column.type in ("author", "provenance"):
-            fields = AUTHOR_FIELDS if column.type == "author" else PROVENANCE_FIELDS
-            out.append(_struct_column(values, fields, type_))
+            out.append(_struct_column(values, _STRUCTS[column.type], type_))
         else:
             out.append(_array(values, column.type, type_))
     return out

@@ -27,13 +27,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import IO, Final, Literal, overload
+from typing import IO, Final, Literal, Self, overload
 
 from .errors import ExportError, TearcorpusError
 
-__all__ = ["AtomicFile", "OutputDir", "occupied", "survey"]
+__all__ = ["AtomicFile", "OutputDir", "occupied", "on_error", "survey"]
 
 #: The mark in a temporary file's name: ``.posts.jsonl.tearcorpus-k3j4h5g6.tmp``.
 TMP_TAG: Final = ".tearcorpus-"
@@ -88,14 +88,51 @@ def describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-class AtomicFile:
+@contextlib.contextmanager
+def on_error(undo: Callable[[], None]) -> Iterator[None]:
+    """Call *undo* when the block raises anything (a signal's exception too), then let
+    the exception go on: ``with on_error(out.abort): ...``."""
+    try:
+        yield
+    except BaseException:
+        undo()
+        raise
+
+
+class _Committed:
+    """A context manager that commits when the block ends normally and aborts when it
+    raises; an ``OSError`` of the block (a full disk) becomes an :class:`ExportError`
+    naming :attr:`path`."""
+
+    path: str
+    commit: Callable[[], object]
+    abort: Callable[[], None]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+            return
+        self.abort()
+        if isinstance(exc, OSError) and not isinstance(exc, TearcorpusError):
+            raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None
+
+
+class AtomicFile(_Committed):
     """One file written under a temporary name beside *target*, renamed into place by
     :meth:`commit` or removed by :meth:`abort`. As a context manager: committed when
     the block ends normally, aborted when it raises (an ``OSError`` of the write, a full
     disk, becomes an :class:`ExportError` naming the target)."""
 
     def __init__(self, target: str, mode: Literal["wb", "w"] = "wb") -> None:
-        self.target = target
+        self.path = target
         folder = os.path.dirname(os.path.abspath(target))
         try:
             os.makedirs(folder, exist_ok=True)
@@ -118,7 +155,7 @@ class AtomicFile:
             os.chmod(self._tmp, 0o644)
         except OSError as exc:
             self.abort()
-            raise ExportError(f"{self.target}: cannot write: {describe(exc)}") from None
+            raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None
 
     def commit(self) -> str:
         """Close the file and rename it into place; return the target path."""
@@ -126,11 +163,11 @@ class AtomicFile:
             if not self.handle.closed:
                 self.close()
             try:
-                os.replace(self._tmp, self.target)
+                os.replace(self._tmp, self.path)
             except OSError as exc:
                 self.abort()
-                raise ExportError(f"{self.target}: cannot write: {describe(exc)}") from None
-        return self.target
+                raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None
+        return self.path
 
     def abort(self) -> None:
         """Close and delete the temporary file; the target is left as it was. Never
@@ -140,22 +177,6 @@ class AtomicFile:
             self.handle.close()  # the file is closed even when the flush fails
         with contextlib.suppress(OSError):
             os.unlink(self._tmp)
-
-    def __enter__(self) -> AtomicFile:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-            return
-        self.abort()
-        if isinstance(exc, OSError) and not isinstance(exc, TearcorpusError):
-            raise ExportError(f"{self.target}: cannot write: {describe(exc)}") from None
 
 
 def survey(path: str) -> tuple[list[str], list[str]]:
@@ -252,8 +273,8 @@ def _remove(path: str) -> None:
             os.unlink(path)
 
 
-def _lock(folder: str, *, exclusive: bool) -> tuple[int | None, bool]:
-    """``flock`` on the folder *folder*, without waiting: ``(fd, taken)``. The fd is
+def _lock(folder: str) -> tuple[int | None, bool]:
+    """An exclusive ``flock`` on the folder *folder*, without waiting: ``(fd, taken)``. The fd is
     ``None`` where folders cannot be locked (then ``taken`` is true: nothing to guard)."""
     try:
         import fcntl
@@ -264,7 +285,7 @@ def _lock(folder: str, *, exclusive: bool) -> tuple[int | None, bool]:
     except OSError:
         return None, True
     try:
-        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return fd, False
     except OSError:  # a file system without flock
@@ -273,7 +294,7 @@ def _lock(folder: str, *, exclusive: bool) -> tuple[int | None, bool]:
     return fd, True
 
 
-class OutputDir:
+class OutputDir(_Committed):
     """A directory whose files appear all at once, or not at all.
 
     Refuses an existing non-empty directory unless *overwrite*; with it, the earlier
@@ -303,18 +324,14 @@ class OutputDir:
             self._makedirs(path)
         except OSError as exc:
             raise ExportError(f"{path}: cannot create directory: {describe(exc)}") from None
-        try:
+        with on_error(self.abort):  # nothing pending yet: the locks and the folders made
             self._claim(overwrite)
-        except BaseException:
-            self._release()
-            self._remove_made()
-            raise
 
     def _claim(self, overwrite: bool) -> None:
         """Lock the folder, clear a dead run's leftovers, and check what is in it."""
         path = self.path
         self._lock_parent()
-        fd, taken = _lock(path, exclusive=True)
+        fd, taken = _lock(path)
         if fd is not None:
             self._locks.append(fd)
         if not taken:
@@ -342,7 +359,7 @@ class OutputDir:
         there; the first to find it free clears the workers' scratch folders
         (``.tearcorpus-shards-*``) a killed run left beside its output."""
         parent = os.path.dirname(os.path.abspath(self.path))
-        fd, taken = _lock(parent, exclusive=True)
+        fd, taken = _lock(parent)
         if fd is None:
             return
         self._locks.append(fd)
@@ -402,7 +419,7 @@ class OutputDir:
         ``path/name`` left by an earlier run is removed so it cannot mix with this one."""
         target = os.path.join(self.path, name)
         for pending in self._pending:
-            if pending.target == target:
+            if pending.path == target:
                 pending.abort()
                 self._pending.remove(pending)
                 break
@@ -412,12 +429,9 @@ class OutputDir:
         """Close and rename every pending file into place, then remove the earlier
         export's files not written again; return the final paths. Every file is flushed
         before the first rename: a full disk leaves the earlier export as it was."""
-        try:
+        with on_error(self.abort):
             for pending in self._pending:
                 pending.close()
-        except BaseException:
-            self.abort()
-            raise
         done = [pending.commit() for pending in self._pending]
         self._pending.clear()
         written = set(done)
@@ -445,19 +459,3 @@ class OutputDir:
         self._pending.clear()
         self._remove_made()
         self._release()
-
-    def __enter__(self) -> OutputDir:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-            return
-        self.abort()
-        if isinstance(exc, OSError) and not isinstance(exc, TearcorpusError):
-            raise ExportError(f"{self.path}: cannot write: {describe(exc)}") from None

@@ -63,8 +63,6 @@ __all__ = [
 #: Config names: the two raw tables and the modelling view.
 CONFIGS = CONFIG_NAMES
 
-Config = ConfigName
-
 
 def to_dataset_dicts(
     records: Iterable[Record],
@@ -83,7 +81,7 @@ def to_dataset_dicts(
 
 def to_dataset_dict(
     records: Iterable[Record],
-    config: Config | Literal["labels"] = "replies",
+    config: ConfigName | Literal["labels"] = "replies",
     *,
     seed: int = 0,
     split_ratios: Sequence[float] = (0.8, 0.1, 0.1),
@@ -143,11 +141,10 @@ def _dataset_dicts(
         tables = once_per_id(
             records, split, report=Report(), folder=None, target="to_dataset_dicts"
         )
-        out = {}
-        for config in configs:
-            out[config.name] = ds.DatasetDict(
-                {s: _dataset(tables, config.name, s) for s in tables.splits}
-            )
+        out = {
+            c.name: ds.DatasetDict({s: _dataset(tables, c.name, s) for s in tables.splits})
+            for c in configs
+        }
         if labels is not None:
             from .annotate.hub import LABELS_CONFIG, labels_dataset_dict
 

@@ -118,8 +118,7 @@ def merge(old: Record, new: Record) -> Record:
     texts = _earlier_texts(older, newer)
     if texts:
         extra[EARLIER_TEXTS] = list(texts)
-        changes["is_edited"] = True
-    elif older.is_edited:
+    if texts or older.is_edited:
         changes["is_edited"] = True
     if extra != newer.extra:
         changes["extra"] = extra
@@ -145,24 +144,15 @@ def _earliest(older: Record, newer: Record) -> Record:
         return (1 if record.created_at_estimated else 0, record.created_at)
 
     a, b = rank(older), rank(newer)
-    if a is None:
-        return newer
-    if b is None or a < b:
-        return older
-    return newer
+    return older if a is not None and (b is None or a < b) else newer
 
 
 def _earlier_texts(older: Record, newer: Record) -> tuple[str, ...]:
     """The distinct texts other than *newer*'s, oldest first."""
-    seen: list[str] = []
-    for record in (older, newer):
-        earlier = record.extra.get(EARLIER_TEXTS)
-        if isinstance(earlier, list):
-            seen.extend(t for t in earlier if isinstance(t, str))
-        if record is older:
-            seen.append(older.text)
-    out: list[str] = []
-    for text in seen:
-        if text != newer.text and text not in out:
-            out.append(text)
-    return tuple(out)
+
+    def earlier(record: Record) -> list[str]:
+        texts = record.extra.get(EARLIER_TEXTS)
+        return [t for t in texts if isinstance(t, str)] if isinstance(texts, list) else []
+
+    seen = [*earlier(older), older.text, *earlier(newer)]
+    return tuple(text for text in dict.fromkeys(seen) if text != newer.text)

@@ -90,19 +90,25 @@ class Column:
     doc: str
 
 
+#: Column types by field type (or, for a generic type like ``dict[str, JsonValue]``, its origin).
+_TYPES: Final[dict[object, str]] = {
+    str: "string",
+    int: "int",
+    bool: "bool",
+    dict: "json",
+    datetime: "timestamp",
+    Platform: "platform",
+    Author: "author",
+    Provenance: "provenance",
+}
+
+
 def _column_type(kind: object) -> tuple[str, bool]:
     """The column type of a field of type *kind*, and whether it is nullable."""
     nullable = isinstance(kind, UnionType) and type(None) in get_args(kind)
     if nullable:
         (kind,) = (arg for arg in get_args(kind) if arg is not type(None))
-    simple: dict[object, str] = {str: "string", int: "int", bool: "bool", dict: "json"}
-    named: dict[object, str] = {
-        datetime: "timestamp",
-        Platform: "platform",
-        Author: "author",
-        Provenance: "provenance",
-    }
-    found = named.get(kind) or simple.get(get_origin(kind) or kind)
+    found = _TYPES.get(get_origin(kind) or kind)
     if found is None and isinstance(kind, type) and issubclass(kind, Enum):
         found = "string"  # another enum (``TimePrecision``): its value
     if found is None and get_origin(kind) is tuple and get_args(kind)[0] is str:
@@ -117,11 +123,10 @@ def columns_of(cls: type) -> tuple[Column, ...]:
     :class:`~tearcorpus.Post` or :class:`~tearcorpus.Reply`), in field order, described
     by the field's ``doc`` metadata."""
     attrs.resolve_types(cls)
-    out = []
-    for f in attrs.fields(cls):
-        kind, nullable = _column_type(f.type)
-        out.append(Column(f.name, kind, nullable, f.metadata[DOC]))  # type: ignore[arg-type]
-    return tuple(out)
+    return tuple(
+        Column(f.name, *_column_type(f.type), f.metadata[DOC])  # type: ignore[arg-type]
+        for f in attrs.fields(cls)
+    )
 
 
 def _struct_fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
@@ -129,9 +134,9 @@ def _struct_fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
 
 
 #: Fields of the ``author`` struct: (name, type, nullable).
-AUTHOR_FIELDS: Final = _struct_fields(Author)
+AUTHOR_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = _struct_fields(Author)
 #: Fields of the ``provenance`` struct; ``transforms`` is a list of strings.
-PROVENANCE_FIELDS: Final = _struct_fields(Provenance)
+PROVENANCE_FIELDS: Final[tuple[tuple[str, str, bool], ...]] = _struct_fields(Provenance)
 #: The posts table: one row per :class:`~tearcorpus.Post`.
 POSTS: Final = columns_of(Post)
 #: The replies table: one row per :class:`~tearcorpus.Reply`.

@@ -47,12 +47,7 @@ __all__ = [
 
 #: Format name → exporter module.
 EXPORTERS: Final[dict[str, Exporter]] = {
-    jsonl.name: jsonl,
-    csv.name: csv,
-    parquet.name: parquet,
-    hub.name: hub,
-    messages.name: messages,
-    convokit.name: convokit,
+    m.name: m for m in (jsonl, csv, parquet, hub, messages, convokit)
 }
 
 #: The exporters written from Arrow record batches (pyarrow needed), which workers may

@@ -25,7 +25,9 @@ import attrs
 import orjson
 from attrs import define, field
 
+from .._atomic import describe, on_error
 from .._version import __version__
+from ..errors import ExportError, TearcorpusError
 from ..model import Record
 from ..report import Report
 from ..serialize import SCHEMA_TAG
@@ -125,10 +127,8 @@ def export_records(
         options = attrs.evolve(options, report=records.report)  # what the corpus read
     if unique:
         return _export_once(exporter, records, outdir, options)
-    if options.report is None:
-        options = attrs.evolve(options, report=Report())  # where merges are counted
-    report = options.report
-    assert report is not None
+    report = Report() if options.report is None else options.report  # where merges are counted
+    options = attrs.evolve(options, report=report)
     return once_per_id(
         records,
         lambda stream: _export_once(exporter, stream, outdir, options),
@@ -143,11 +143,8 @@ def _export_once(
 ) -> ExportResult:
     writer = exporter.open(outdir, options)
     with write_errors(outdir):
-        try:
+        with on_error(writer.abort):
             writer.write(records)
-        except BaseException:
-            writer.abort()
-            raise
         result = writer.close()
     if result.report is None:
         result.report = options.report
@@ -158,9 +155,6 @@ def _export_once(
 def write_errors(outdir: str) -> Iterator[None]:
     """An ``OSError`` of writing (a full disk, a folder made read-only) in the block
     becomes an :class:`~tearcorpus.errors.ExportError` naming *outdir*: one line."""
-    from .._atomic import describe
-    from ..errors import ExportError, TearcorpusError
-
     try:
         yield
     except OSError as exc:

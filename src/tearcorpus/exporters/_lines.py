@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from .._atomic import OutputDir
+from .._atomic import OutputDir, on_error
 from ..model import Post, Record, Reply
 from ..typing import Encoder, LineExporter
 from ._base import ExportOptions, ExportResult, append_part
@@ -37,12 +37,9 @@ class LinesWriter:
         self.options = options
         self.counts = (0, 0)
         self.out = OutputDir(outdir, overwrite=options.overwrite)
-        try:
+        with on_error(self.out.abort):
             self.files = exporter.tables(self.out, options)
             self.encoders = exporter.encoders(options)
-        except BaseException:
-            self.out.abort()
-            raise
 
     def write(self, records: Iterable[Record]) -> None:
         posts, replies = write_lines(records, self.files, self.encoders)
@@ -55,11 +52,8 @@ class LinesWriter:
 
     def close(self) -> ExportResult:
         posts, replies = self.counts
-        try:
+        with on_error(self.abort):
             written = self.exporter.finish(self.out, posts, replies, self.options)
-        except BaseException:
-            self.abort()
-            raise
         return ExportResult(self.exporter.name, self.outdir, written, posts, replies)
 
     def abort(self) -> None:

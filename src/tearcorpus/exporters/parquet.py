@@ -13,8 +13,8 @@ import contextlib
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Final, Literal
 
-from .._atomic import OutputDir
-from .._batches import record_batches
+from .._atomic import OutputDir, on_error
+from .._batches import BatchBuilder, Rebatcher, record_batches
 from ..errors import ExportError, MissingDependencyError
 from ..model import Record
 from ..report import Report
@@ -23,8 +23,6 @@ from ._base import ExportOptions, ExportResult, export_records, manifest
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-    from .._batches import BatchBuilder
 
 __all__ = [
     "BATCH_SIZE",
@@ -94,12 +92,9 @@ class _TableWriter:
     ) -> None:
         import pyarrow.parquet as pq  # present: ParquetExport checked that
 
-        from .._batches import Rebatcher
-
-        self.table: Literal["posts", "replies"] = table
         self.count = 0
         self.rebatcher = Rebatcher(BATCH_SIZE)
-        self.builder: BatchBuilder | None = None  # for records taken one by one (add)
+        self.builder = BatchBuilder(table, BATCH_SIZE)  # for records taken one by one (add)
         schema = arrow_schema(table)
         encoded = [leaf for leaf in leaf_columns(schema) if leaf not in PLAIN_COLUMNS]
         self.writer = pq.ParquetWriter(
@@ -108,10 +103,6 @@ class _TableWriter:
 
     def add(self, record: Record) -> None:
         """Take one record (converted with the next ones, a chunk at a time)."""
-        if self.builder is None:
-            from .._batches import BatchBuilder
-
-            self.builder = BatchBuilder(self.table, BATCH_SIZE)
         batch = self.builder.add(record)
         if batch is not None:
             self.add_batch(batch)
@@ -123,16 +114,14 @@ class _TableWriter:
         for full in self.rebatcher.add(batch):
             self.writer.write_batch(full)
 
-    def flush(self) -> None:
-        batch = self.builder.flush() if self.builder is not None else None
+    def close(self) -> None:
+        """Write what is held, and end the file."""
+        batch = self.builder.flush()
         if batch is not None:
             self.add_batch(batch)
         rest = self.rebatcher.flush()
         if rest is not None:
             self.writer.write_batch(rest)
-
-    def close(self) -> None:
-        self.flush()
         self.writer.close()
 
 
@@ -146,14 +135,11 @@ class ParquetExport:
         self.outdir = outdir
         self.options = options
         self.out = OutputDir(outdir, overwrite=options.overwrite)
-        try:
+        with on_error(self.out.abort):
             self.tables = {
                 "posts": _TableWriter(self.out.open("posts.parquet"), "posts", compression),
                 "replies": _TableWriter(self.out.open("replies.parquet"), "replies", compression),
             }
-        except BaseException:
-            self.out.abort()
-            raise
 
     def write(self, records: Iterable[Record]) -> None:
         for table, batch in record_batches(records):
@@ -165,7 +151,7 @@ class ParquetExport:
 
     def close(self) -> ExportResult:
         posts, replies = self.tables["posts"], self.tables["replies"]
-        try:
+        with on_error(self.abort):
             posts.close()
             replies.close()
             files = {"posts": "posts.parquet", "replies": "replies.parquet"}
@@ -179,9 +165,6 @@ class ParquetExport:
             )
             self.out.open("manifest.json").write(data)
             written = self.out.commit()
-        except BaseException:
-            self.abort()
-            raise
         return ExportResult(name, self.outdir, written, posts.count, replies.count)
 
     def abort(self) -> None:

@@ -61,6 +61,7 @@ datatrove's own dedup stages do::
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Final
 
@@ -80,6 +81,7 @@ import orjson
 from ..merge import merge, merge_reason
 from ..model import JsonValue, Post, Record
 from ..report import Report
+from ..schema import POSTS, REPLIES, table_for
 from ..serialize import from_dict, to_dict, to_json_line
 from ..transforms import Drop, Transform
 
@@ -110,20 +112,8 @@ EXTRA_KEY: Final = "datatrove"
 ORDER_KEY: Final = "tearcorpus_order"
 
 
-def _record_keys() -> frozenset[str]:
-    import attrs
-
-    from ..model import Post, Reply
-
-    names = {"schema", "kind"}
-    for cls in (Post, Reply):
-        names.update(a.name for a in attrs.fields(cls))
-    names.discard("text")
-    return frozenset(names)
-
-
 #: Keys of a serialised record (besides ``text``); anything else in metadata is foreign.
-_KEYS: Final = _record_keys()
+_KEYS: Final = frozenset({"schema", "kind", *(c.name for c in (*POSTS, *REPLIES))} - {"text"})
 
 
 def to_document(record: Record, *, extra_metadata: Mapping[str, object] | None = None) -> Document:
@@ -159,10 +149,6 @@ def from_document(document: Document) -> Record:
         return from_dict(data)
     except ValueError as exc:
         raise ValueError(f"document {document.id!r} is not a tearcorpus record: {exc}") from None
-
-
-def _foreign(document: Document) -> dict[str, object]:
-    return {k: v for k, v in document.metadata.items() if k not in _KEYS}
 
 
 class TearcorpusReader(BaseDiskReader):  # type: ignore[misc]
@@ -283,7 +269,8 @@ class TearcorpusTransform(PipelineStep):  # type: ignore[misc]
                     self.stat_update("dropped", f"dropped/{out.reason}")
                     continue
                 self.stat_update("kept")
-                yield to_document(out, extra_metadata=_foreign(document))
+                foreign = {k: v for k, v in document.metadata.items() if k not in _KEYS}
+                yield to_document(out, extra_metadata=foreign)
         for kind, count in report.scrubbed.items():
             self.stat_update(f"scrubbed/{kind}", value=count)
 
@@ -325,7 +312,14 @@ def _adapt(_writer: DiskWriter, document: Document) -> dict[str, JsonValue]:
     return to_dict(from_document(document))
 
 
-class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
+class _SelfWriting(DiskWriter):  # type: ignore[misc]
+    """A writer whose :meth:`write` does all the work: no adapted document is written."""
+
+    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
+        raise NotImplementedError  # write() does the work
+
+
+class TearcorpusParquetWriter(_SelfWriting):
     """Write the documents' records as Parquet with tearcorpus's explicit Arrow schema.
 
     Posts and replies have different columns, so they go to separate files:
@@ -353,7 +347,6 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
     def write(self, document: Document, rank: int = 0, **kwargs: object) -> None:
         """Add *document*'s record to the Parquet file of its table for task *rank*."""
         from ..exporters.parquet import _TableWriter
-        from ..schema import table_for
 
         record = from_document(document)
         table = table_for(record)
@@ -365,9 +358,6 @@ class TearcorpusParquetWriter(DiskWriter):  # type: ignore[misc]
         writer.add(record)
         self.stat_update(table)
         self.update_doc_stats(document)
-
-    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
-        raise NotImplementedError  # write() above does the work
 
     def close(self) -> None:
         """Finish the Parquet files of this task."""
@@ -393,7 +383,7 @@ def _check_buckets(buckets: int) -> int:
     return buckets
 
 
-class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
+class TearcorpusBucketWriter(_SelfWriting):
     """Stage 1 of the merge: write each record of a :class:`TearcorpusReader` into the
     file of its bucket, ``{bucket:05d}/{rank:05d}.jsonl`` in *output_folder*, with
     ``bucket = bucket_of(record, buckets)``.
@@ -438,9 +428,6 @@ class TearcorpusBucketWriter(DiskWriter):  # type: ignore[misc]
         self.stat_update("posts" if type(record) is Post else "replies")
         self.update_doc_stats(document)
 
-    def _write(self, document: dict[str, object], file_handler: IO[bytes], filename: str) -> None:
-        raise NotImplementedError  # write() above does the work
-
 
 class TearcorpusMergeReader(PipelineStep):  # type: ignore[misc]
     """Stage 2 of the merge: task *rank* reads every file of bucket *rank* written by
@@ -480,7 +467,7 @@ class TearcorpusMergeReader(PipelineStep):  # type: ignore[misc]
         observations.sort(key=lambda item: item[0])
         merged: dict[tuple[bool, str], Record] = {}
         firsts: dict[tuple[bool, str], tuple[int, int]] = {}
-        reasons: dict[str, int] = {}
+        reasons: Counter[str] = Counter()
         for order, record in observations:
             key = (type(record) is Post, record.id)
             old = merged.get(key)
@@ -488,8 +475,7 @@ class TearcorpusMergeReader(PipelineStep):  # type: ignore[misc]
                 merged[key] = record
                 firsts[key] = order
                 continue
-            reason = merge_reason(old, record)
-            reasons[reason] = reasons.get(reason, 0) + 1
+            reasons[merge_reason(old, record)] += 1
             merged[key] = merge(old, record)
         self.stat_update("observations", value=len(observations))
         del observations

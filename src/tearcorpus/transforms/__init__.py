@@ -69,13 +69,7 @@ __all__ = [
 
 #: Name → transform class. Each class documents its own options.
 TRANSFORMS: Final[dict[str, type[Transform]]] = {
-    Excluder.name: Excluder,
-    Normalizer.name: Normalizer,
-    Filter.name: Filter,
-    ExactDedup.name: ExactDedup,
-    NearDedup.name: NearDedup,
-    Anonymizer.name: Anonymizer,
-    Scrubber.name: Scrubber,
+    t.name: t for t in (Excluder, Normalizer, Filter, ExactDedup, NearDedup, Anonymizer, Scrubber)
 }
 
 #: The documented order the command line runs transforms in.

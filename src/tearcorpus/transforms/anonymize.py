@@ -106,7 +106,6 @@ def load_key(key_file: str | None = None, *, env: Mapping[str, str] | None = Non
     or it is shorter than :data:`MIN_KEY_BYTES` bytes, holds fewer than
     :data:`MIN_DISTINCT_BYTES` distinct bytes, or is one short piece repeated.
     """
-    hint = KEY_HINT
     if key_file is not None:
         try:
             with open(key_file, "rb") as fh:
@@ -123,11 +122,11 @@ def load_key(key_file: str | None = None, *, env: Mapping[str, str] | None = Non
         where = f"${KEY_ENV}"
         if not key:
             raise AnonymizationKeyError(
-                f"anonymising needs a key and ${KEY_ENV} is not set; {hint}"
+                f"anonymising needs a key and ${KEY_ENV} is not set; {KEY_HINT}"
             )
     weakness = _weakness(key)
     if weakness is not None:
-        raise AnonymizationKeyError(f"the key in {where} {weakness}; {hint}")
+        raise AnonymizationKeyError(f"the key in {where} {weakness}; {KEY_HINT}")
     return key
 
 
@@ -320,29 +319,21 @@ class Anonymizer:
                 text[max(0, start - 2) : start].lower() == "u/"
                 and not text[start - 3 : start - 2].isalnum()
             )
-            hit: tuple[int, int, str] | None = None
             for n in range(min(self._max_words, len(words) - i), 0, -1):
                 end = words[i + n - 1][1]
                 raw = text[start:end]
                 if raw[:2].lower() == "u/":
                     continue  # the name after "u/" is its own token
                 candidate = _name_key(raw)
-                if candidate.startswith(PREFIX):
-                    continue
-                if not prefixed and not _distinctive(candidate):
+                if candidate.startswith(PREFIX) or not (prefixed or _distinctive(candidate)):
                     continue
                 found = self._names.get(candidate)
-                if found is not None:
-                    hit = (end, n, self.pseudonym(*found))
+                if found is not None:  # the longest known name from here
+                    out += (text[pos:start], self.pseudonym(*found))
+                    pos, i = end, i + n
                     break
-            if hit is None:
+            else:
                 i += 1
-                continue
-            end, n, alias = hit
-            out.append(text[pos:start])
-            out.append(alias)
-            pos = end
-            i += n
         if not out:
             return text
         out.append(text[pos:])

@@ -80,9 +80,7 @@ class Excluder:
         return cls(ids, authors, key)
 
     def apply(self, record: Record, report: Report) -> Record | Drop:
-        if record.id in self.ids:
-            return Drop(REASON)
-        if type(record) is Reply and record.post_id in self.ids:
+        if record.id in self.ids or (type(record) is Reply and record.post_id in self.ids):
             return Drop(REASON)
         author = record.author
         if author is not None and author.id is not None and self.authors:

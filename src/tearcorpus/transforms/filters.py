@@ -29,6 +29,7 @@ nothing is downloaded.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Collection
@@ -97,23 +98,18 @@ def detect_language(text: str) -> str:
     return _language_detector()(text)
 
 
-_DETECTOR: Callable[[str], str] | None = None
-
-
+@functools.cache
 def _language_detector() -> Callable[[str], str]:
-    global _DETECTOR
-    if _DETECTOR is None:
-        try:
-            import py3langid
-        except ImportError:
-            raise MissingDependencyError("language filtering", "lang", "py3langid") from None
+    try:
+        import py3langid
+    except ImportError:
+        raise MissingDependencyError("language filtering", "lang", "py3langid") from None
 
-        def classify(text: str) -> str:
-            lang, _score = py3langid.classify(text)
-            return str(lang)
+    def classify(text: str) -> str:
+        lang, _score = py3langid.classify(text)
+        return str(lang)
 
-        _DETECTOR = classify
-    return _DETECTOR
+    return classify
 
 
 def _is_bot(record: Record) -> bool:

@@ -33,7 +33,7 @@ from typing import ClassVar, Final
 from ..errors import MissingDependencyError
 from ..model import Post, Record
 from ..report import Report
-from ._base import Drop, with_step
+from ._base import Drop, choose, with_step
 
 __all__ = ["DEFAULT_STEPS", "QUOTE_MODES", "STEPS", "Normalizer", "parse_steps"]
 
@@ -54,17 +54,7 @@ def parse_steps(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """Validate steps given as ``"html,nfc"`` or a list; ``None`` means the defaults."""
     if value is None:
         return DEFAULT_STEPS
-    items = value.split(",") if isinstance(value, str) else list(value)
-    chosen: set[str] = set()
-    for item in (i.strip().lower() for i in items):
-        if not item:
-            continue
-        if item == "all":
-            chosen.update(STEPS)
-        elif item in STEPS:
-            chosen.add(item)
-        else:
-            raise ValueError(f"unknown normalize step {item!r}; choose from: {', '.join(STEPS)}")
+    chosen = choose(value, STEPS, "normalize step")
     return tuple(s for s in STEPS if s in chosen)
 
 
@@ -107,11 +97,7 @@ def _mojibake() -> Callable[[str], str]:
         import ftfy
     except ImportError:
         raise MissingDependencyError("mojibake repair", "clean", "ftfy") from None
-
-    def run(text: str) -> str:
-        return ftfy.fix_encoding(text)
-
-    return run
+    return ftfy.fix_encoding
 
 
 class Normalizer:
@@ -126,23 +112,13 @@ class Normalizer:
                 f"unknown quotes mode {quotes!r}; choose from: {', '.join(QUOTE_MODES)}"
             )
         self.steps = parse_steps(list(steps) if steps is not None else None)
-        funcs: list[Callable[[str], str]] = []
-        names: list[str] = []
-        for step in self.steps:
-            if step == "html":
-                funcs.append(_html)
-            elif step == "mojibake":
-                funcs.append(_mojibake())
-            elif step == "nfc":
-                funcs.append(_nfc)
-            elif step == "whitespace":
-                funcs.append(_whitespace)
-            else:
-                funcs.append(_quotes(quotes))
-                step = f"quotes-{quotes}"
-            names.append(f"normalize:{step}")
-        self._funcs = funcs
-        self.recorded = tuple(names)
+        made = {"html": _html, "nfc": _nfc, "whitespace": _whitespace, "quotes": _quotes(quotes)}
+        if "mojibake" in self.steps:
+            made["mojibake"] = _mojibake()  # needs ftfy: only when asked for
+        self._funcs = [made[s] for s in self.steps]
+        self.recorded = tuple(
+            f"normalize:quotes-{quotes}" if s == "quotes" else f"normalize:{s}" for s in self.steps
+        )
 
     def text(self, text: str) -> str:
         """*text* through every chosen step."""

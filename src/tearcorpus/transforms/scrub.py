@@ -31,7 +31,7 @@ from typing import ClassVar, Final
 
 from ..model import JsonValue, Post, Record
 from ..report import Report
-from ._base import Drop, with_step
+from ._base import Drop, choose, with_step
 
 __all__ = [
     "KINDS",
@@ -46,15 +46,8 @@ __all__ = [
 #: Scrubbable kinds, in the order they are documented.
 KINDS: Final = ("email", "phone", "url", "ip", "handle", "user")
 
-#: The placeholder that replaces each kind.
-PLACEHOLDERS: Final[Mapping[str, str]] = {
-    "email": "[EMAIL]",
-    "phone": "[PHONE]",
-    "url": "[URL]",
-    "ip": "[IP]",
-    "handle": "[HANDLE]",
-    "user": "[USER]",
-}
+#: The placeholder that replaces each kind: its name in capitals, in brackets (``[EMAIL]``).
+PLACEHOLDERS: Final[Mapping[str, str]] = {kind: f"[{kind.upper()}]" for kind in KINDS}
 
 # Pseudonyms written by the anonymiser: never scrubbed as handles or users.
 _PSEUDONYM = r"anon-[0-9a-f]{16}\b"
@@ -149,10 +142,8 @@ def _emails(text: str) -> Iterator[tuple[int, int]]:
 def _urls(text: str) -> Iterator[tuple[int, int]]:
     for m in _URL.finditer(text):
         start, end = _trim_url(text, *m.span())
-        value = text[start:end]
-        if "." not in value.split("//", 1)[-1]:
-            continue
-        yield start, end
+        if "." in text[start:end].split("//", 1)[-1]:
+            yield start, end
 
 
 def _ips(text: str) -> Iterator[tuple[int, int]]:
@@ -194,17 +185,9 @@ def _phones(text: str) -> Iterator[tuple[int, int]]:
         yield start, start + len(value)
 
 
-def _handles(text: str) -> Iterator[tuple[int, int]]:
-    for m in _HANDLE.finditer(text):
-        start, end = m.span()
-        if end - start < 2:
-            continue
-        yield start, end
-
-
-def _users(text: str) -> Iterator[tuple[int, int]]:
-    for m in _USER.finditer(text):
-        yield m.span()
+def _spans(pattern: re.Pattern[str]) -> Callable[[str], Iterator[tuple[int, int]]]:
+    """The finder of *pattern*'s matches, every one kept."""
+    return lambda text: (m.span() for m in pattern.finditer(text))
 
 
 _FINDERS: Final[dict[str, Callable[[str], Iterator[tuple[int, int]]]]] = {
@@ -212,8 +195,8 @@ _FINDERS: Final[dict[str, Callable[[str], Iterator[tuple[int, int]]]]] = {
     "phone": _phones,
     "url": _urls,
     "ip": _ips,
-    "handle": _handles,
-    "user": _users,
+    "handle": _spans(_HANDLE),  # "@" and at least one word character
+    "user": _spans(_USER),
 }
 # On a tie (same start, same length) the earlier kind wins.
 _PRIORITY: Final = {
@@ -223,10 +206,9 @@ _PRIORITY: Final = {
 
 def find_pii(text: str, kinds: Iterable[str] = KINDS) -> list[tuple[int, int, str]]:
     """Non-overlapping ``(start, end, kind)`` spans of personal data in *text*, in order."""
-    found: list[tuple[int, int, str]] = []
-    for kind in kinds:
-        finder = _FINDERS[kind]
-        found.extend((start, end, kind) for start, end in finder(text) if end > start)
+    found = [
+        (start, end, kind) for kind in kinds for start, end in _FINDERS[kind](text) if end > start
+    ]
     found.sort(key=lambda s: (s[0], -(s[1] - s[0]), _PRIORITY[s[2]]))
     spans: list[tuple[int, int, str]] = []
     last_end = 0
@@ -268,26 +250,8 @@ def parse_kinds(value: str | Iterable[str] | None, without: Iterable[str] = ()) 
 
     Raises ``ValueError`` naming an unknown kind.
     """
-    if value is None:
-        chosen = list(KINDS)
-    else:
-        items = value.split(",") if isinstance(value, str) else list(value)
-        chosen = []
-        for item in (i.strip().lower() for i in items):
-            if not item:
-                continue
-            if item == "all":
-                chosen.extend(KINDS)
-            elif item in KINDS:
-                chosen.append(item)
-            else:
-                raise ValueError(f"unknown scrub kind {item!r}; choose from: {', '.join(KINDS)}")
-    removed = set()
-    for item in without:
-        for kind in (k.strip().lower() for k in item.split(",")):
-            if kind and kind not in KINDS:
-                raise ValueError(f"unknown scrub kind {kind!r}; choose from: {', '.join(KINDS)}")
-            removed.add(kind)
+    chosen = set(KINDS) if value is None else choose(value, KINDS, "scrub kind")
+    removed = choose(",".join(without), KINDS, "scrub kind", every=False)
     return tuple(k for k in KINDS if k in chosen and k not in removed)
 
 
