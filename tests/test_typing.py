@@ -24,7 +24,7 @@ from tearcorpus.exporters import (
     LINE_OUTPUTS,
     ExportOptions,
 )
-from tearcorpus.job import ConvertJob, ConvertSettings
+from tearcorpus.job import ConvertJob
 from tearcorpus.parsers import PARSERS, ParseContext
 from tearcorpus.transforms import (
     TRANSFORMS,
@@ -313,9 +313,13 @@ def test_parquet_takes_record_batches_as_it_writes_records(tmp_path: Path) -> No
 # The keyword arguments of convert.
 
 
-def test_convert_settings_are_the_jobs_fields() -> None:
-    """``tearcorpus.convert``'s keyword arguments (ConvertSettings) are every field of
-    ConvertJob but the three convert names itself: none missing, none made up."""
-    fields = {f.name for f in attrs.fields(ConvertJob)} - {"inputs", "to", "out"}
-    assert set(ConvertSettings.__annotations__) == fields
-    assert not ConvertSettings.__required_keys__
+def test_convert_takes_the_jobs_fields() -> None:
+    """``tearcorpus.convert``'s parameters are every field of ConvertJob, with its
+    defaults: none missing, none made up; and a call runs the job they describe."""
+    fields = [f.name for f in attrs.fields(ConvertJob)]
+    parameters = inspect.signature(tearcorpus.convert).parameters
+    assert list(parameters) == fields
+    assert parameters["compression"].default == "zstd"
+    assert inspect.signature(tearcorpus.convert).return_annotation == "ExportResult"
+    with pytest.raises(tearcorpus.TearcorpusError, match="unknown export format"):
+        tearcorpus.convert(["a.json"], to="xml", out="o")

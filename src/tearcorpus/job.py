@@ -19,14 +19,15 @@ transform objects of :mod:`tearcorpus.transforms` when the job runs::
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, TypedDict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
-from attrs import field, frozen
+from attrs import field, fields_dict, frozen
 
 from ._io import DEFAULT_MAX_RECORD_BYTES
 from .conversations import ASSISTANTS, CONVERSATIONS, Assistant, Conversation
 from .errors import TearcorpusError
+from .reader import ReadSettings, _options
 from .transforms import ORDER
 from .transforms.filters import RULES
 from .transforms.normalize import DEFAULT_STEPS
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = [
     "AnonymizeStep",
     "ConvertJob",
-    "ConvertSettings",
     "DedupStep",
     "ExcludeStep",
     "FilterStep",
@@ -218,21 +218,11 @@ Step: TypeAlias = (
     ExcludeStep | NormalizeStep | FilterStep | DedupStep | NearDedupStep | AnonymizeStep | ScrubStep
 )
 
-_STEP_TYPES: Final = (
-    ExcludeStep,
-    NormalizeStep,
-    FilterStep,
-    DedupStep,
-    NearDedupStep,
-    AnonymizeStep,
-    ScrubStep,
-)
-
 
 def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
     steps = tuple(value)
     for step in steps:
-        if not isinstance(step, _STEP_TYPES):
+        if not isinstance(step, Step):
             raise TypeError(f"not a transform step: {step!r}")
     # The documented order of :mod:`tearcorpus.transforms`, whatever order they came in.
     return tuple(sorted(steps, key=lambda s: ORDER.index(s.name)))
@@ -263,10 +253,6 @@ def _optional_path(value: str | os.PathLike[str] | None) -> str | None:
     return None if value is None else os.fspath(value)
 
 
-def _options(value: Mapping[str, str] | None) -> dict[str, str]:
-    return dict(value or {})
-
-
 @frozen
 class ConvertJob:
     """Everything ``tearcorpus convert`` does, as one value (see the module docs).
@@ -291,7 +277,7 @@ class ConvertJob:
     encoding: str | None = None
     #: Parser options: ``video_id`` for dumps that do not hold it, ``scraped_at`` (the
     #: anchor of relative comment times).
-    options: dict[str, str] = field(factory=dict, converter=_options, hash=False)
+    options: dict[str, str] = field(default=None, converter=_options, hash=False)
     #: Records (a line, a JSON document) larger than this are rejected, counted.
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     #: The folder provenance names local inputs from (``None``: the folder the local
@@ -364,6 +350,13 @@ class ConvertJob:
             raise TearcorpusError("--labels is written with --to hub only")
 
     @property
+    def reading(self) -> ReadSettings:
+        """How the job reads its inputs."""
+        return ReadSettings(
+            self.format, self.strict, self.encoding, self.options, self.max_record_bytes, self.root
+        )
+
+    @property
     def anonymize(self) -> AnonymizeStep | None:
         """The anonymisation step, if any."""
         return next((s for s in self.transforms if isinstance(s, AnonymizeStep)), None)
@@ -388,65 +381,22 @@ class ConvertJob:
         whose file lists dropped records in input order)."""
         if self.write_dropped:
             return 0
-        count = 0
-        for step in self.transforms:
-            if not step.shard_safe:
-                break
-            count += 1
-        return count
+        safe = [step.shard_safe for step in self.transforms]
+        return safe.index(False) if False in safe else len(safe)
 
     def export_options(
         self, report: Report | None, progress: ProgressFactory | None = None
     ) -> ExportOptions:
-        """The exporter's options for this job."""
+        """The exporter's options for this job: its fields of the same name (``progress``
+        apart: here a yes or no, there the bars)."""
         from .exporters import ExportOptions
 
+        shared = fields_dict(ExportOptions).keys() & fields_dict(ConvertJob).keys()
         return ExportOptions(
-            overwrite=self.overwrite,
             report=report,
-            excel_safe=self.excel_safe,
-            compression=self.compression,
-            max_shard_size=self.max_shard_size,
-            split_ratios=self.split_ratios,
-            seed=self.seed,
-            languages=self.languages,
-            license=self.license,
-            pretty_name=self.pretty_name,
             progress=progress,
             exclude_digest=next(
                 (s.digest() for s in self.transforms if isinstance(s, ExcludeStep)), None
             ),
-            labels=self.labels,
-            conversation=self.conversation,
-            assistant=self.assistant,
-            messages=self.messages,
+            **{name: getattr(self, name) for name in shared - {"progress"}},
         )
-
-
-class ConvertSettings(TypedDict, total=False):
-    """The keyword arguments of :func:`tearcorpus.convert`: every field of
-    :class:`ConvertJob` but ``inputs``, ``to`` and ``out``, as its constructor takes them."""
-
-    format: str | None
-    strict: bool
-    encoding: str | None
-    options: Mapping[str, str] | None
-    max_record_bytes: int
-    root: str | None
-    transforms: Iterable[Step]
-    write_dropped: str | None
-    workers: int
-    overwrite: bool
-    progress: bool
-    excel_safe: bool
-    compression: str
-    max_shard_size: int
-    split_ratios: Sequence[float]
-    seed: int
-    languages: Iterable[str]
-    license: str | None
-    pretty_name: str | None
-    labels: str | os.PathLike[str] | None
-    conversation: Conversation
-    assistant: Assistant
-    messages: bool

@@ -47,7 +47,7 @@ from .._byid import KeyCheck
 from .._io import DEFAULT_MAX_RECORD_BYTES, plain_size
 from .._spans import MIN_SPAN_BYTES
 from ..model import Record
-from ..reader import InputPath, _as_list
+from ..reader import InputPath, ReadSettings, _as_list, _records
 from ..report import Report
 from ._parent import launched, outcomes, plan_shards, read_part, rebatched
 from ._worker import BATCH, Outcome
@@ -131,18 +131,12 @@ def worth_workers(
 
 def _run(
     paths: Sequence[str],
-    *,
     workers: int,
     report: Report,
-    format: str | None,
-    strict: bool,
-    encoding: str | None,
-    options: Mapping[str, str],
+    reading: ReadSettings,
     job: ConvertJob | None,
     near: str | None,
     check: KeyCheck | None = None,
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-    root: str | None = None,
 ) -> Iterator[Record]:
     """Parse *paths* in a pool of *workers* processes; yield the records in input order.
 
@@ -150,26 +144,14 @@ def _run(
     the first record is asked for.
     """
     key, steps, dropped_writer = _prepare(job)
-    return _stream(
-        paths,
-        workers=workers,
-        report=report,
-        shard_options=(format, strict, encoding, dict(options), max_record_bytes, root),
-        job=job,
-        key=key,
-        steps=steps,
-        dropped_writer=dropped_writer,
-        near=near,
-        check=check,
-    )
+    return _stream(paths, workers, report, reading, job, key, steps, dropped_writer, near, check)
 
 
 def _stream(
     paths: Sequence[str],
-    *,
     workers: int,
     report: Report,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str], int, str | None],
+    reading: ReadSettings,
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
@@ -186,7 +168,7 @@ def _stream(
             launched(
                 paths,
                 workers=workers,
-                shard_options=shard_options,
+                reading=reading,
                 job=job,
                 key=key,
                 steps=steps,
@@ -286,14 +268,7 @@ def _worker_outcomes(
     with launched(
         list(job.inputs),
         workers=job.workers,
-        shard_options=(
-            job.format,
-            job.strict,
-            job.encoding,
-            dict(job.options),
-            job.max_record_bytes,
-            job.root,
-        ),
+        reading=job.reading,
         job=job,
         key=key,
         steps=steps,
@@ -357,32 +332,10 @@ def iter_records(
     paths = _as_list(inputs)
     report = Report() if report is None else report
     workers = default_workers() if workers is None else workers
+    reading = ReadSettings(format, strict, encoding, options, max_record_bytes, root)
     if workers <= 1 or shard_count(paths, workers, format, encoding) <= 1:
-        from ..reader import iter_records as serial
-
-        return serial(
-            paths,
-            format=format,
-            strict=strict,
-            encoding=encoding,
-            options=options,
-            report=report,
-            max_record_bytes=max_record_bytes,
-            root=root,
-        )
-    return _run(
-        paths,
-        workers=workers,
-        report=report,
-        format=format,
-        strict=strict,
-        encoding=encoding,
-        options=options or {},
-        job=None,
-        near=None,
-        max_record_bytes=max_record_bytes,
-        root=root,
-    )
+        return _records(paths, reading, report)
+    return _run(paths, workers, report, reading, None, None)
 
 
 def iter_job_records(
@@ -397,17 +350,5 @@ def iter_job_records(
     the same counts, as one process. With *check*, the workers note every id they parse
     and :class:`~tearcorpus._byid.Repeated` is raised after the last record when one came
     twice."""
-    return _run(
-        list(job.inputs),
-        workers=job.workers,
-        report=report,
-        format=job.format,
-        strict=job.strict,
-        encoding=job.encoding,
-        options=job.options,
-        job=job if transforms else None,
-        near=job.out,
-        check=check,
-        max_record_bytes=job.max_record_bytes,
-        root=job.root,
-    )
+    runs = job if transforms else None
+    return _run(list(job.inputs), job.workers, report, job.reading, runs, job.out, check)

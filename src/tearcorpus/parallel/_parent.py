@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from ..exporters import ExportOptions
     from ..job import ConvertJob
+    from ..reader import ReadSettings
     from ..transforms import Transform
 
 
@@ -124,7 +125,7 @@ def launched(
     paths: Sequence[str],
     *,
     workers: int,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str], int, str | None],
+    reading: ReadSettings,
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
@@ -136,13 +137,12 @@ def launched(
     """Start the workers on every shard; give the shards, their futures (in input order)
     and the transform steps left for the parent. The scratch folder and the pool go when
     the block ends."""
-    format, strict, encoding, options, max_record_bytes, root = shard_options
-    if root is None:
-        root = provenance_root(paths)
+    if reading.root is None:
+        reading = attrs.evolve(reading, root=provenance_root(paths))
     context = multiprocessing.get_context("spawn")
     with contextlib.ExitStack() as stack:
         folder = stack.enter_context(scratch(near))
-        plan = plan_shards(paths, workers, format, encoding)
+        plan = plan_shards(paths, workers, reading.format, reading.encoding)
         pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context)
         stack.callback(pool.shutdown, wait=True, cancel_futures=True)
 
@@ -155,13 +155,8 @@ def launched(
             return Shard(
                 index,
                 path,
-                name,
-                strict,
-                encoding,
-                options,
+                attrs.evolve(reading, format=name),
                 part,
-                max_record_bytes=max_record_bytes,
-                root=root,
                 span=span,
                 first_line=first_line(index),
                 input=number,
