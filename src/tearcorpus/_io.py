@@ -262,6 +262,14 @@ class _ReplayView(io.RawIOBase):
         return got
 
 
+#: The decompressors of the standard library, by the name :func:`_compression` gives.
+_DECOMPRESSORS: Final[dict[str, Callable[[IO[bytes]], _Readable]]] = {
+    "gzip": lambda source: gzip.GzipFile(fileobj=source),
+    "bz2": bz2.BZ2File,
+    "xz": lzma.LZMAFile,
+}
+
+
 def _compression(magic: bytes) -> str | None:
     for prefix, name in _MAGIC:
         if magic.startswith(prefix):
@@ -322,13 +330,8 @@ def open_binary(path: str, limits: ReadLimits | None = None) -> IO[bytes]:
     if kind is None:
         return buffered
     counted = _Counting(buffered)
-    source = cast(IO[bytes], counted)  # the decompressors only read() it
-    if kind == "gzip":
-        stream = gzip.GzipFile(fileobj=source, mode="rb")
-    elif kind == "bz2":
-        stream = bz2.BZ2File(source, mode="rb")
-    elif kind == "xz":
-        stream = lzma.LZMAFile(source, mode="rb")  # noqa: SIM115 - returned to the caller
+    if kind in _DECOMPRESSORS:
+        stream = _DECOMPRESSORS[kind](cast(IO[bytes], counted))  # they only read() it
     else:
         try:
             import zstandard
@@ -436,9 +439,7 @@ class _Guarded(io.RawIOBase):
         view = memoryview(buffer)
         try:
             data = self._inner.read(len(view))
-        except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
-            raise InputError(self._path, f"corrupt or truncated {self._kind} data: {exc}") from None
-        except Exception as exc:  # zstandard.ZstdError is not an OSError
+        except Exception as exc:  # OSError, EOFError, LZMAError; zstandard.ZstdError too
             raise InputError(self._path, f"corrupt or truncated {self._kind} data: {exc}") from None
         n = len(data)
         view[:n] = data

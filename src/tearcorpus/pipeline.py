@@ -133,7 +133,7 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
             )
             if merging:
                 records = merge_by_id(records, report, folder=beside(job.out), expected=expected)
-            records = _progress(records, job.progress, f"converting to {job.to}")
+            records = with_progress(records, job.progress, f"converting to {job.to}")
             if not in_workers:
                 records = _transformed(job, records, report)
             # One record per id already: checked on the way, or merged.
@@ -184,7 +184,8 @@ def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> 
     return run()
 
 
-def _progress(records: Iterable[Record], show: bool, desc: str) -> Iterable[Record]:
+def with_progress(records: Iterable[Record], show: bool, desc: str) -> Iterable[Record]:
+    """*records*, counted on a progress bar on stderr when *show*."""
     if not show:
         return records
     from tqdm import tqdm

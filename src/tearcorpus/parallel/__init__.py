@@ -143,48 +143,37 @@ def _run(
     Options are checked now (a missing key fails before any work); parsing starts when
     the first record is asked for.
     """
-    key, steps, dropped_writer = _prepare(job)
-    return _stream(paths, workers, report, reading, job, key, steps, dropped_writer, near, check)
-
-
-def _stream(
-    paths: Sequence[str],
-    workers: int,
-    report: Report,
-    reading: ReadSettings,
-    job: ConvertJob | None,
-    key: bytes | None,
-    steps: list[Transform],
-    dropped_writer: DroppedWriter | None,
-    near: str | None,
-    check: KeyCheck | None,
-) -> Iterator[Record]:
     from ..transforms import apply_transforms
 
-    with contextlib.ExitStack() as stack:
-        if dropped_writer is not None:
-            stack.enter_context(dropped_writer)
-        shards, futures, rest = stack.enter_context(
-            launched(
-                paths,
-                workers=workers,
-                reading=reading,
-                job=job,
-                key=key,
-                steps=steps,
-                near=near,
-                keys=check is not None,
+    key, steps, dropped_writer = _prepare(job)
+
+    def stream() -> Iterator[Record]:
+        with contextlib.ExitStack() as stack:
+            if dropped_writer is not None:
+                stack.enter_context(dropped_writer)
+            shards, futures, rest = stack.enter_context(
+                launched(
+                    paths,
+                    workers=workers,
+                    reading=reading,
+                    job=job,
+                    key=key,
+                    steps=steps,
+                    near=near,
+                    keys=check is not None,
+                )
             )
-        )
 
-        def merged() -> Iterator[Record]:
-            for outcome in outcomes(shards, futures, report, check):
-                yield from read_part(outcome.part)
+            def merged() -> Iterator[Record]:
+                for outcome in outcomes(shards, futures, report, check):
+                    yield from read_part(outcome.part)
 
-        if rest:
-            yield from apply_transforms(merged(), rest, report, dropped=dropped_writer)
-        else:
-            yield from merged()
+            if rest:
+                yield from apply_transforms(merged(), rest, report, dropped=dropped_writer)
+            else:
+                yield from merged()
+
+    return stream()
 
 
 def export_in_workers(
