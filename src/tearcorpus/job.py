@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias
 
-from attrs import field, fields_dict, frozen
+from attrs import AttrsInstance, asdict, field, fields_dict, frozen
 
 from ._io import DEFAULT_MAX_RECORD_BYTES
 from .conversations import ASSISTANTS, CONVERSATIONS, Assistant, Conversation
 from .errors import TearcorpusError
 from .reader import ReadSettings, _options
-from .transforms import ORDER
+from .transforms import ORDER, TRANSFORMS
 from .transforms.filters import RULES
 from .transforms.normalize import DEFAULT_STEPS
 from .transforms.scrub import KINDS
@@ -52,6 +52,22 @@ __all__ = [
 
 #: Names collected by the first pass of two-pass anonymisation: name → (kind, author id).
 Names: TypeAlias = dict[str, tuple[str, str]]
+
+
+class _Fields(AttrsInstance, Protocol):
+    name: ClassVar[str]
+
+
+class _Built:
+    """A step whose transform (of :data:`~tearcorpus.transforms.TRANSFORMS`, by the
+    step's name) takes the step's fields as its keywords."""
+
+    __slots__ = ()
+
+    def build(self: _Fields, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
+        return TRANSFORMS[self.name](**asdict(self, recurse=False))
 
 
 @frozen
@@ -78,7 +94,7 @@ class ExcludeStep:
 
 
 @frozen
-class NormalizeStep:
+class NormalizeStep(_Built):
     """Normalise text (:class:`~tearcorpus.transforms.Normalizer`): ``--normalize``."""
 
     name: ClassVar[str] = "normalize"
@@ -87,16 +103,9 @@ class NormalizeStep:
     quotes: str = "remove"
     shard_safe: ClassVar[bool] = True
 
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import Normalizer
-
-        return Normalizer(self.steps, quotes=self.quotes)
-
 
 @frozen
-class FilterStep:
+class FilterStep(_Built):
     """Drop replies by rule, length or language (:class:`~tearcorpus.transforms.Filter`):
     ``--filter``, ``--min-chars``, ``--max-chars``, ``--lang``."""
 
@@ -109,22 +118,9 @@ class FilterStep:
     include_posts: bool = False
     shard_safe: ClassVar[bool] = True
 
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import Filter
-
-        return Filter(
-            self.rules,
-            min_chars=self.min_chars,
-            max_chars=self.max_chars,
-            languages=self.languages,
-            include_posts=self.include_posts,
-        )
-
 
 @frozen
-class DedupStep:
+class DedupStep(_Built):
     """Drop replies whose normalised text was seen before: ``--dedup``. Remembers what it
     saw, so with workers it runs in the parent over the merged stream."""
 
@@ -133,16 +129,9 @@ class DedupStep:
     include_posts: bool = False
     shard_safe: ClassVar[bool] = False
 
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import ExactDedup
-
-        return ExactDedup(min_chars=self.min_chars, include_posts=self.include_posts)
-
 
 @frozen
-class NearDedupStep:
+class NearDedupStep(_Built):
     """Drop near-duplicate replies (MinHash): ``--near-dedup``. Runs in the parent."""
 
     name: ClassVar[str] = "near-dedup"
@@ -150,15 +139,6 @@ class NearDedupStep:
     min_chars: int = 1
     include_posts: bool = False
     shard_safe: ClassVar[bool] = False
-
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import NearDedup
-
-        return NearDedup(
-            threshold=self.threshold, min_chars=self.min_chars, include_posts=self.include_posts
-        )
 
 
 @frozen
@@ -198,19 +178,12 @@ class AnonymizeStep:
 
 
 @frozen
-class ScrubStep:
+class ScrubStep(_Built):
     """Replace personal data in text with placeholders: ``--scrub`` (and ``--anonymize``)."""
 
     name: ClassVar[str] = "scrub"
     kinds: tuple[str, ...] = KINDS
     shard_safe: ClassVar[bool] = True
-
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import Scrubber
-
-        return Scrubber(self.kinds)
 
 
 #: A transform of a job, built when the job runs.

@@ -22,13 +22,13 @@ from .._spans import SPANS_PER_WORKER, Span, count_lines, cuttable, plan_spans
 from ..errors import ExportError, TearcorpusError
 from ..model import Record
 from ..report import MAX_KEPT_ERRORS, Report, SourceReport
-from ._worker import Names, Outcome, Shard, collect_shard_names, convert_shard
+from ._worker import Outcome, Shard, collect_shard_names, convert_shard
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from ..exporters import ExportOptions
-    from ..job import ConvertJob
+    from ..job import ConvertJob, Names
     from ..reader import ReadSettings
     from ..transforms import Transform
 

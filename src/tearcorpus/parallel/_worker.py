@@ -24,14 +24,10 @@ from ..report import Report, SourceReport
 
 if TYPE_CHECKING:
     from ..exporters import ExportOptions
-    from ..job import ConvertJob
+    from ..job import ConvertJob, Names
 
 #: Records per pickled batch in a part file.
 BATCH: Final = 1024
-
-#: Two-pass anonymisation's name list: name to (author id, pseudonym source).
-Names = dict[str, tuple[str, str]]
-
 
 @frozen
 class Shard:
