@@ -21,7 +21,7 @@ from ._io import (
     ReadLimits,
     open_binary,
 )
-from .errors import InputError, RecordTooLargeError
+from .errors import InputError, ParseError, RecordTooLargeError
 from .model import JsonValue
 
 __all__ = [
@@ -223,8 +223,6 @@ def load_json(
     :class:`~tearcorpus.errors.RecordTooLargeError` for a document past
     ``limits.max_record_bytes``.
     """
-    from .errors import ParseError
-
     if data is None:
         data = read_bytes(path, limits)
     if data.startswith(_BOM):

@@ -38,7 +38,6 @@ cheaper to load than JSON.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -56,7 +55,7 @@ if TYPE_CHECKING:
     from ..exporters import ExportOptions, ExportResult
     from ..job import ConvertJob
     from ..transforms import DroppedWriter
-    from ..typing import BatchWriter, ExportWriter, PartWriter, Transform
+    from ..typing import BatchWriter, ExportWriter, Transform
 
 __all__ = [
     "BATCH",
@@ -204,42 +203,31 @@ def export_in_workers(
     key, steps, _ = _prepare(job)
     if job.shard_steps() < len(steps):
         return None
-    writer: ExportWriter
-    feed: Callable[[Iterable[Outcome]], None]
-    if arrow:
-        batches: BatchWriter
-        if job.to == hub.name:
-            # The Hub folder: the workers are done when the shards are written, so a
-            # second thread may use their cores (see :func:`tearcorpus.exporters.hub.open`).
-            batches = hub.open(job.out, options, overlap=True)
-        else:
-            batches = ARROW_EXPORTERS[job.to].open(job.out, options)
-        writer, feed = batches, functools.partial(_write_batches, batches)
-    else:
-        parts = LINE_EXPORTERS[job.to].open(job.out, options)
-        writer, feed = parts, functools.partial(_write_parts, parts)
     outcomes = _worker_outcomes(job, report, key, steps, options, check)
+    writer: ExportWriter
+    batches: BatchWriter
+    if not arrow:
+        writer = parts = LINE_EXPORTERS[job.to].open(job.out, options)
+    elif job.to == hub.name:
+        # The Hub folder: the workers are done when the shards are written, so a second
+        # thread may use their cores (see :func:`tearcorpus.exporters.hub.open`).
+        writer = batches = hub.open(job.out, options, overlap=True)
+    else:
+        writer = batches = ARROW_EXPORTERS[job.to].open(job.out, options)
     with write_errors(job.out):
         try:
             with contextlib.closing(outcomes):
-                feed(outcomes)
+                if arrow:  # cut again into the batches one process makes
+                    for table, batch in rebatched(outcomes):
+                        batches.write_batch(table, batch)
+                else:  # the part files of lines, in input order
+                    for outcome in outcomes:
+                        assert outcome.parts is not None
+                        parts.write_parts(outcome.parts, outcome.written)
         except BaseException:
             writer.abort()
             raise
         return writer.close()
-
-
-def _write_batches(writer: BatchWriter, outcomes: Iterable[Outcome]) -> None:
-    """The workers' Arrow batches, cut again as one process cuts them, into *writer*."""
-    for table, batch in rebatched(outcomes):
-        writer.write_batch(table, batch)
-
-
-def _write_parts(writer: PartWriter, outcomes: Iterable[Outcome]) -> None:
-    """The workers' part files of lines, in input order, into *writer*."""
-    for outcome in outcomes:
-        assert outcome.parts is not None
-        writer.write_parts(outcome.parts, outcome.written)
 
 
 def _worker_outcomes(

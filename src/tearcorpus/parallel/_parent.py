@@ -153,7 +153,6 @@ def launched(
             number, path, span, name = plan[index]
             part = os.path.join(folder, f"{index:05d}.part")
             return Shard(
-                index,
                 path,
                 attrs.evolve(reading, format=name),
                 part,

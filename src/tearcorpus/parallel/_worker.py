@@ -29,12 +29,12 @@ if TYPE_CHECKING:
 #: Records per pickled batch in a part file.
 BATCH: Final = 1024
 
+
 @frozen
 class Shard:
     """What a worker needs for one input (or one byte range of it); pickled to the worker
     process."""
 
-    index: int
     path: str
     #: How the input is read: the run's settings, with the format the plan found.
     reading: ReadSettings
