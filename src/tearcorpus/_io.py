@@ -203,9 +203,6 @@ class _Stream:
         #: Bytes taken from the stream so far (more than ``kept`` once past REPLAY_BYTES).
         self.taken = 0
 
-    def close(self) -> None:
-        self.raw.close()
-
 
 _STREAMS: dict[str, _Stream] = {}
 
@@ -228,7 +225,7 @@ def release_stream(path: str) -> None:
     nothing for other paths. Opening it again then reads on from where it stands."""
     stream = _STREAMS.pop(path, None)
     if stream is not None:
-        stream.close()
+        stream.raw.close()
 
 
 class _ReplayView(io.RawIOBase):
@@ -271,10 +268,7 @@ _DECOMPRESSORS: Final[dict[str, Callable[[IO[bytes]], _Readable]]] = {
 
 
 def _compression(magic: bytes) -> str | None:
-    for prefix, name in _MAGIC:
-        if magic.startswith(prefix):
-            return name
-    return None
+    return next((name for prefix, name in _MAGIC if magic.startswith(prefix)), None)
 
 
 def plain_size(path: str) -> int | None:
@@ -359,9 +353,6 @@ class _Counting:
         data = self._raw.read(size)
         self.count += len(data)
         return data
-
-    def readable(self) -> bool:
-        return True
 
     def close(self) -> None:
         self._raw.close()

@@ -301,15 +301,11 @@ class ConvertJob:
             raise TearcorpusError("no inputs given")
         if self.workers < 1:
             raise TearcorpusError(f"workers must be 1 or more, got {self.workers}")
-        if self.conversation not in CONVERSATIONS:
-            raise TearcorpusError(
-                f"unknown conversation {self.conversation!r}; choose one of: "
-                + ", ".join(CONVERSATIONS)
-            )
-        if self.assistant not in ASSISTANTS:
-            raise TearcorpusError(
-                f"unknown assistant {self.assistant!r}; choose one of: " + ", ".join(ASSISTANTS)
-            )
+        for name, allowed in (("conversation", CONVERSATIONS), ("assistant", ASSISTANTS)):
+            value = getattr(self, name)
+            if value not in allowed:
+                choices = ", ".join(allowed)
+                raise TearcorpusError(f"unknown {name} {value!r}; choose one of: {choices}")
         if self.messages and self.to not in ("hub", "messages"):
             raise TearcorpusError(
                 "--messages adds a messages config to the Hub folder: use it with --to hub"

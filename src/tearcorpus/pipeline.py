@@ -113,6 +113,7 @@ def worth_workers(job: ConvertJob) -> bool:
 
 def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
     from .exporters import export_records, get_exporter
+    from .reader import _records
 
     report = Report()
     options = job.export_options(report, _bar if job.progress else None)
@@ -128,9 +129,15 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
 
             result = export_in_workers(job, report, options, check=check)
         if result is None:
-            records: Iterable[Record] = _records(
-                job, report, workers=workers, merging=merging, check=check
-            )
+            records: Iterable[Record]
+            if workers:
+                from .parallel import iter_job_records
+
+                # Merging comes before the transforms: then the workers only parse.
+                records = iter_job_records(job, report, transforms=not merging, check=check)
+            else:
+                # The ids are noted in the loop that counts the records (no layer of its own).
+                records = _records(job.inputs, job.reading, report, check)
             if merging:
                 records = merge_by_id(records, report, folder=beside(job.out), expected=expected)
             records = with_progress(records, job.progress, f"converting to {job.to}")
@@ -143,21 +150,6 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
             check.close()
     result.report = report
     return result
-
-
-def _records(
-    job: ConvertJob, report: Report, *, workers: bool, merging: bool, check: KeyCheck | None
-) -> Iterator[Record]:
-    """The parsed records of *job* (transformed already, with workers and no merging)."""
-    if workers:
-        from .parallel import iter_job_records
-
-        # Merging comes before the transforms: the workers only parse.
-        return iter_job_records(job, report, transforms=not merging, check=check)
-    from .reader import _records
-
-    # The ids are noted in the loop that counts the records (no layer of its own).
-    return _records(job.inputs, job.reading, report, check)
 
 
 def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> Iterable[Record]:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 
 from ._options import EXIT_OK, Subparsers, add_input_args, count, print_json, read_keywords
 
 __all__ = ["register"]
-
-
-def _positive(value: str) -> int:
-    return count(value, 1)
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -48,7 +45,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--max-replies",
-        type=_positive,
+        type=functools.partial(count, least=1),
         default=MAX_REPLIES,
         metavar="N",
         help=f"replies in the thread browser in all, at least 20 a thread (default: {MAX_REPLIES})",

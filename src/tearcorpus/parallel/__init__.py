@@ -54,7 +54,6 @@ from ._worker import BATCH, Outcome
 if TYPE_CHECKING:
     from ..exporters import ExportOptions, ExportResult
     from ..job import ConvertJob
-    from ..transforms import DroppedWriter
     from ..typing import BatchWriter, ExportWriter, Transform
 
 __all__ = [
@@ -82,22 +81,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _prepare(
-    job: ConvertJob | None,
-) -> tuple[bytes | None, list[Transform], DroppedWriter | None]:
-    """The key, the transform steps and the dropped-records writer of *job*. Options are
-    checked now: a missing key fails before any work."""
+def _prepare(job: ConvertJob | None) -> tuple[bytes | None, list[Transform]]:
+    """The key and the transform steps of *job*, built once here: a missing key or a bad
+    option fails before any worker starts."""
     if job is None:
-        return None, [], None
+        return None, []
     key = job.load_key()
-    # Build the steps once here: bad options fail before any worker starts.
-    steps = job.build_transforms(key, {})
-    dropped_writer: DroppedWriter | None = None
-    if job.write_dropped:
-        from ..transforms import DroppedWriter
-
-        dropped_writer = DroppedWriter(job.write_dropped, overwrite=job.overwrite)
-    return key, steps, dropped_writer
+    return key, job.build_transforms(key, {})
 
 
 def shard_count(
@@ -142,9 +132,12 @@ def _run(
     Options are checked now (a missing key fails before any work); parsing starts when
     the first record is asked for.
     """
-    from ..transforms import apply_transforms
+    from ..transforms import DroppedWriter, apply_transforms
 
-    key, steps, dropped_writer = _prepare(job)
+    key, steps = _prepare(job)
+    dropped_writer = None
+    if job is not None and job.write_dropped:
+        dropped_writer = DroppedWriter(job.write_dropped, overwrite=job.overwrite)
 
     def stream() -> Iterator[Record]:
         with contextlib.ExitStack() as stack:
@@ -200,7 +193,7 @@ def export_in_workers(
     arrow = job.to in ARROW_EXPORTERS
     if job.write_dropped or not (arrow or job.to in LINE_EXPORTERS):
         return None
-    key, steps, _ = _prepare(job)
+    key, steps = _prepare(job)
     if job.shard_steps() < len(steps):
         return None
     outcomes = _worker_outcomes(job, report, key, steps, options, check)
