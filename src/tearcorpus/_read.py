@@ -225,8 +225,7 @@ def load_json(
     """
     if data is None:
         data = read_bytes(path, limits)
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
+    data = data.removeprefix(_BOM)
     if encoding is not None and encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
         data = decode_text(path, data, encoding).encode("utf-8")
     try:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO, TypeAlias, TypedDict, TypeVar
 
 from ..errors import TearcorpusError
 
 if TYPE_CHECKING:
     from ..job import Step
-    from ..model import Record
     from ..report import Report
 
 __all__ = [
@@ -28,7 +27,6 @@ __all__ = [
     "read_keywords",
     "transform_steps",
     "wants_progress",
-    "with_progress",
 ]
 
 EXIT_OK = 0
@@ -343,13 +341,6 @@ def transform_steps(args: argparse.Namespace) -> list[Step]:
 def wants_progress(mode: str) -> bool:
     """Whether ``--progress MODE`` draws a bar: ``always``, or ``auto`` on a terminal."""
     return mode == "always" or (mode == "auto" and sys.stderr.isatty())
-
-
-def with_progress(records: Iterable[Record], mode: str, desc: str) -> Iterable[Record]:
-    """*records*, counted on a progress bar on stderr when ``--progress MODE`` wants one."""
-    from ..pipeline import with_progress
-
-    return with_progress(records, wants_progress(mode), desc)
 
 
 def print_json(data: object) -> None:
