@@ -323,3 +323,43 @@ def test_convert_takes_the_jobs_fields() -> None:
     assert inspect.signature(tearcorpus.convert).return_annotation == "ExportResult"
     with pytest.raises(tearcorpus.TearcorpusError, match="unknown export format"):
         tearcorpus.convert(["a.json"], to="xml", out="o")
+
+
+def test_job_export_options_are_its_fields_of_the_same_name() -> None:
+    """The exporter gets every export field of the job as given, the job's progress as
+    the bars it was handed, and the opt-out list's digest."""
+    job = ConvertJob(
+        ["a.json"],
+        to="hub",
+        out="o",
+        overwrite=True,
+        excel_safe=True,
+        compression="gzip",
+        max_shard_size=700,
+        split_ratios=(0.5, 0.25, 0.25),
+        seed=3,
+        languages=["en"],
+        license="cc-by-4.0",
+        pretty_name="Name",
+        labels="labels",
+        conversation="pair",
+        assistant="none",
+        messages=True,
+        progress=True,
+    )
+    options = job.export_options(None)
+    for name in ("overwrite", "excel_safe", "compression", "max_shard_size", "split_ratios"):
+        assert getattr(options, name) == getattr(job, name)
+    for name in ("seed", "languages", "license", "pretty_name", "labels"):
+        assert getattr(options, name) == getattr(job, name)
+    assert (options.conversation, options.assistant, options.messages) == ("pair", "none", True)
+    assert options.progress is None
+    assert options.exclude_digest is None
+    assert options == attrs.evolve(
+        ExportOptions(),
+        **{
+            name: getattr(job, name)
+            for name in attrs.fields_dict(ExportOptions).keys()
+            - {"report", "progress", "exclude_digest"}
+        },
+    )
