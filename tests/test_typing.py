@@ -355,11 +355,3 @@ def test_job_export_options_are_its_fields_of_the_same_name() -> None:
     assert (options.conversation, options.assistant, options.messages) == ("pair", "none", True)
     assert options.progress is None
     assert options.exclude_digest is None
-    assert options == attrs.evolve(
-        ExportOptions(),
-        **{
-            name: getattr(job, name)
-            for name in attrs.fields_dict(ExportOptions).keys()
-            - {"report", "progress", "exclude_digest"}
-        },
-    )
