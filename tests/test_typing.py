@@ -24,7 +24,7 @@ from tearcorpus.exporters import (
     LINE_OUTPUTS,
     ExportOptions,
 )
-from tearcorpus.job import ConvertJob, ConvertSettings
+from tearcorpus.job import ConvertJob
 from tearcorpus.parsers import PARSERS, ParseContext
 from tearcorpus.transforms import (
     TRANSFORMS,
@@ -313,9 +313,45 @@ def test_parquet_takes_record_batches_as_it_writes_records(tmp_path: Path) -> No
 # The keyword arguments of convert.
 
 
-def test_convert_settings_are_the_jobs_fields() -> None:
-    """``tearcorpus.convert``'s keyword arguments (ConvertSettings) are every field of
-    ConvertJob but the three convert names itself: none missing, none made up."""
-    fields = {f.name for f in attrs.fields(ConvertJob)} - {"inputs", "to", "out"}
-    assert set(ConvertSettings.__annotations__) == fields
-    assert not ConvertSettings.__required_keys__
+def test_convert_takes_the_jobs_fields() -> None:
+    """``tearcorpus.convert``'s parameters are every field of ConvertJob, with its
+    defaults: none missing, none made up; and a call runs the job they describe."""
+    fields = [f.name for f in attrs.fields(ConvertJob)]
+    parameters = inspect.signature(tearcorpus.convert).parameters
+    assert list(parameters) == fields
+    assert parameters["compression"].default == "zstd"
+    assert inspect.signature(tearcorpus.convert).return_annotation == "ExportResult"
+    with pytest.raises(tearcorpus.TearcorpusError, match="unknown export format"):
+        tearcorpus.convert(["a.json"], to="xml", out="o")
+
+
+def test_job_export_options_are_its_fields_of_the_same_name() -> None:
+    """The exporter gets every export field of the job as given, the job's progress as
+    the bars it was handed, and the opt-out list's digest."""
+    job = ConvertJob(
+        ["a.json"],
+        to="hub",
+        out="o",
+        overwrite=True,
+        excel_safe=True,
+        compression="gzip",
+        max_shard_size=700,
+        split_ratios=(0.5, 0.25, 0.25),
+        seed=3,
+        languages=["en"],
+        license="cc-by-4.0",
+        pretty_name="Name",
+        labels="labels",
+        conversation="pair",
+        assistant="none",
+        messages=True,
+        progress=True,
+    )
+    options = job.export_options(None)
+    for name in ("overwrite", "excel_safe", "compression", "max_shard_size", "split_ratios"):
+        assert getattr(options, name) == getattr(job, name)
+    for name in ("seed", "languages", "license", "pretty_name", "labels"):
+        assert getattr(options, name) == getattr(job, name)
+    assert (options.conversation, options.assistant, options.messages) == ("pair", "none", True)
+    assert options.progress is None
+    assert options.exclude_digest is None

@@ -203,9 +203,6 @@ class _Stream:
         #: Bytes taken from the stream so far (more than ``kept`` once past REPLAY_BYTES).
         self.taken = 0
 
-    def close(self) -> None:
-        self.raw.close()
-
 
 _STREAMS: dict[str, _Stream] = {}
 
@@ -228,7 +225,7 @@ def release_stream(path: str) -> None:
     nothing for other paths. Opening it again then reads on from where it stands."""
     stream = _STREAMS.pop(path, None)
     if stream is not None:
-        stream.close()
+        stream.raw.close()
 
 
 class _ReplayView(io.RawIOBase):
@@ -262,11 +259,16 @@ class _ReplayView(io.RawIOBase):
         return got
 
 
+#: The decompressors of the standard library, by the name :func:`_compression` gives.
+_DECOMPRESSORS: Final[dict[str, Callable[[IO[bytes]], _Readable]]] = {
+    "gzip": lambda source: gzip.GzipFile(fileobj=source),
+    "bz2": bz2.BZ2File,
+    "xz": lzma.LZMAFile,
+}
+
+
 def _compression(magic: bytes) -> str | None:
-    for prefix, name in _MAGIC:
-        if magic.startswith(prefix):
-            return name
-    return None
+    return next((name for prefix, name in _MAGIC if magic.startswith(prefix)), None)
 
 
 def plain_size(path: str) -> int | None:
@@ -322,13 +324,8 @@ def open_binary(path: str, limits: ReadLimits | None = None) -> IO[bytes]:
     if kind is None:
         return buffered
     counted = _Counting(buffered)
-    source = cast(IO[bytes], counted)  # the decompressors only read() it
-    if kind == "gzip":
-        stream = gzip.GzipFile(fileobj=source, mode="rb")
-    elif kind == "bz2":
-        stream = bz2.BZ2File(source, mode="rb")
-    elif kind == "xz":
-        stream = lzma.LZMAFile(source, mode="rb")  # noqa: SIM115 - returned to the caller
+    if kind in _DECOMPRESSORS:
+        stream = _DECOMPRESSORS[kind](cast(IO[bytes], counted))  # they only read() it
     else:
         try:
             import zstandard
@@ -356,9 +353,6 @@ class _Counting:
         data = self._raw.read(size)
         self.count += len(data)
         return data
-
-    def readable(self) -> bool:
-        return True
 
     def close(self) -> None:
         self._raw.close()
@@ -436,9 +430,7 @@ class _Guarded(io.RawIOBase):
         view = memoryview(buffer)
         try:
             data = self._inner.read(len(view))
-        except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
-            raise InputError(self._path, f"corrupt or truncated {self._kind} data: {exc}") from None
-        except Exception as exc:  # zstandard.ZstdError is not an OSError
+        except Exception as exc:  # OSError, EOFError, LZMAError; zstandard.ZstdError too
             raise InputError(self._path, f"corrupt or truncated {self._kind} data: {exc}") from None
         n = len(data)
         view[:n] = data

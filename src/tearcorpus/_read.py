@@ -21,7 +21,7 @@ from ._io import (
     ReadLimits,
     open_binary,
 )
-from .errors import InputError, RecordTooLargeError
+from .errors import InputError, ParseError, RecordTooLargeError
 from .model import JsonValue
 
 __all__ = [
@@ -223,12 +223,9 @@ def load_json(
     :class:`~tearcorpus.errors.RecordTooLargeError` for a document past
     ``limits.max_record_bytes``.
     """
-    from .errors import ParseError
-
     if data is None:
         data = read_bytes(path, limits)
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
+    data = data.removeprefix(_BOM)
     if encoding is not None and encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
         data = decode_text(path, data, encoding).encode("utf-8")
     try:
@@ -246,9 +243,6 @@ def load_json(
     return document
 
 
-_SIZE_UNITS: Final = {"": 1, "K": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4}
-
-
 def byte_size(text: str) -> int:
     """Bytes from ``64MiB``, ``500MB``, ``2G``, ``1.5GiB`` or a plain number (``KiB``,
     ``MiB``, ``GiB`` are powers of 1024, ``KB``, ``MB``, ``GB`` of 1000); ``ValueError``
@@ -257,12 +251,7 @@ def byte_size(text: str) -> int:
     if match is None:
         raise ValueError(f"not a size: {text!r} (e.g. 64MiB, 500MB, 2GiB)")
     number, prefix, binary = match.groups()
-    if prefix is None:
-        unit = 1
-    elif binary:
-        unit = 1024 ** ("KMGT".index(prefix) + 1)
-    else:
-        unit = _SIZE_UNITS[prefix]
+    unit = 1 if prefix is None else (1024 if binary else 1000) ** ("KMGT".index(prefix) + 1)
     value = int(float(number) * unit)
     if value < 1:
         raise ValueError(f"not a size of at least one byte: {text!r}")

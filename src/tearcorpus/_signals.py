@@ -38,10 +38,6 @@ class Terminated(BaseException):
         self.signum = signum
         super().__init__(signal.Signals(signum).name)
 
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signum
-
 
 @contextlib.contextmanager
 def signals_as_exceptions() -> Iterator[None]:
@@ -69,7 +65,7 @@ def signals_as_exceptions() -> Iterator[None]:
             f"tearcorpus: error: stopped by {exc}; the files of this run were removed",
             file=sys.stderr,
         )
-        raise SystemExit(exc.exit_code) from None
+        raise SystemExit(128 + exc.signum) from None
     finally:
         for number, old in previous.items():
             signal.signal(number, old)

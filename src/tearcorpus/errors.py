@@ -7,6 +7,8 @@ structured attributes rather than only a message.
 
 from __future__ import annotations
 
+from functools import partial
+
 __all__ = [
     "ExportError",
     "FormatError",
@@ -36,13 +38,7 @@ class InputError(TearcorpusError, OSError):
         return f"{where}: {self.reason}"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_input_error, (type(self), self.source, self.reason, self.line))
-
-
-def _rebuild_input_error(
-    cls: type[InputError], source: str, reason: str, line: int | None
-) -> InputError:
-    return cls(source, reason, line=line)
+        return (partial(type(self), line=self.line), (self.source, self.reason))
 
 
 class FormatError(InputError):
@@ -77,11 +73,7 @@ class RecordTooLargeError(InputError):
         )
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_too_large, (self.source, self.limit, self.line))
-
-
-def _rebuild_too_large(source: str, limit: int, line: int | None) -> RecordTooLargeError:
-    return RecordTooLargeError(source, limit, line=line)
+        return (partial(type(self), line=self.line), (self.source, self.limit))
 
 
 class ParseError(TearcorpusError, ValueError):
@@ -118,13 +110,7 @@ class ParseError(TearcorpusError, ValueError):
         return f"{self.location}: {self.reason}"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_parse_error, (self.source, self.reason, self.line, self.index))
-
-
-def _rebuild_parse_error(
-    source: str, reason: str, line: int | None, index: int | None
-) -> ParseError:
-    return ParseError(source, reason, line=line, index=index)
+        return (partial(type(self), line=self.line, index=self.index), (self.source, self.reason))
 
 
 class ExportError(TearcorpusError, OSError):

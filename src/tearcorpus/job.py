@@ -19,15 +19,16 @@ transform objects of :mod:`tearcorpus.transforms` when the job runs::
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, Final, TypeAlias, TypedDict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias
 
-from attrs import field, frozen
+from attrs import AttrsInstance, asdict, field, fields_dict, frozen
 
 from ._io import DEFAULT_MAX_RECORD_BYTES
 from .conversations import ASSISTANTS, CONVERSATIONS, Assistant, Conversation
 from .errors import TearcorpusError
-from .transforms import ORDER
+from .reader import ReadSettings, _options
+from .transforms import ORDER, TRANSFORMS
 from .transforms.filters import RULES
 from .transforms.normalize import DEFAULT_STEPS
 from .transforms.scrub import KINDS
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = [
     "AnonymizeStep",
     "ConvertJob",
-    "ConvertSettings",
     "DedupStep",
     "ExcludeStep",
     "FilterStep",
@@ -52,6 +52,22 @@ __all__ = [
 
 #: Names collected by the first pass of two-pass anonymisation: name → (kind, author id).
 Names: TypeAlias = dict[str, tuple[str, str]]
+
+
+class _Fields(AttrsInstance, Protocol):
+    name: ClassVar[str]
+
+
+class _Built:
+    """A step whose transform (of :data:`~tearcorpus.transforms.TRANSFORMS`, by the
+    step's name) takes the step's fields as its keywords."""
+
+    __slots__ = ()
+
+    def build(self: _Fields, key: bytes | None, names: Names | None) -> Transform:
+        """The transform of this step, for a run with the anonymisation *key* and the
+        author *names* collected from its inputs (each step takes what it needs)."""
+        return TRANSFORMS[self.name](**asdict(self, recurse=False))
 
 
 @frozen
@@ -78,7 +94,7 @@ class ExcludeStep:
 
 
 @frozen
-class NormalizeStep:
+class NormalizeStep(_Built):
     """Normalise text (:class:`~tearcorpus.transforms.Normalizer`): ``--normalize``."""
 
     name: ClassVar[str] = "normalize"
@@ -87,16 +103,9 @@ class NormalizeStep:
     quotes: str = "remove"
     shard_safe: ClassVar[bool] = True
 
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import Normalizer
-
-        return Normalizer(self.steps, quotes=self.quotes)
-
 
 @frozen
-class FilterStep:
+class FilterStep(_Built):
     """Drop replies by rule, length or language (:class:`~tearcorpus.transforms.Filter`):
     ``--filter``, ``--min-chars``, ``--max-chars``, ``--lang``."""
 
@@ -109,22 +118,9 @@ class FilterStep:
     include_posts: bool = False
     shard_safe: ClassVar[bool] = True
 
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import Filter
-
-        return Filter(
-            self.rules,
-            min_chars=self.min_chars,
-            max_chars=self.max_chars,
-            languages=self.languages,
-            include_posts=self.include_posts,
-        )
-
 
 @frozen
-class DedupStep:
+class DedupStep(_Built):
     """Drop replies whose normalised text was seen before: ``--dedup``. Remembers what it
     saw, so with workers it runs in the parent over the merged stream."""
 
@@ -133,16 +129,9 @@ class DedupStep:
     include_posts: bool = False
     shard_safe: ClassVar[bool] = False
 
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import ExactDedup
-
-        return ExactDedup(min_chars=self.min_chars, include_posts=self.include_posts)
-
 
 @frozen
-class NearDedupStep:
+class NearDedupStep(_Built):
     """Drop near-duplicate replies (MinHash): ``--near-dedup``. Runs in the parent."""
 
     name: ClassVar[str] = "near-dedup"
@@ -150,15 +139,6 @@ class NearDedupStep:
     min_chars: int = 1
     include_posts: bool = False
     shard_safe: ClassVar[bool] = False
-
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import NearDedup
-
-        return NearDedup(
-            threshold=self.threshold, min_chars=self.min_chars, include_posts=self.include_posts
-        )
 
 
 @frozen
@@ -198,19 +178,12 @@ class AnonymizeStep:
 
 
 @frozen
-class ScrubStep:
+class ScrubStep(_Built):
     """Replace personal data in text with placeholders: ``--scrub`` (and ``--anonymize``)."""
 
     name: ClassVar[str] = "scrub"
     kinds: tuple[str, ...] = KINDS
     shard_safe: ClassVar[bool] = True
-
-    def build(self, key: bytes | None, names: Names | None) -> Transform:
-        """The transform of this step, for a run with the anonymisation *key* and the
-        author *names* collected from its inputs (each step takes what it needs)."""
-        from .transforms import Scrubber
-
-        return Scrubber(self.kinds)
 
 
 #: A transform of a job, built when the job runs.
@@ -218,21 +191,11 @@ Step: TypeAlias = (
     ExcludeStep | NormalizeStep | FilterStep | DedupStep | NearDedupStep | AnonymizeStep | ScrubStep
 )
 
-_STEP_TYPES: Final = (
-    ExcludeStep,
-    NormalizeStep,
-    FilterStep,
-    DedupStep,
-    NearDedupStep,
-    AnonymizeStep,
-    ScrubStep,
-)
-
 
 def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
     steps = tuple(value)
     for step in steps:
-        if not isinstance(step, _STEP_TYPES):
+        if not isinstance(step, Step):
             raise TypeError(f"not a transform step: {step!r}")
     # The documented order of :mod:`tearcorpus.transforms`, whatever order they came in.
     return tuple(sorted(steps, key=lambda s: ORDER.index(s.name)))
@@ -263,10 +226,6 @@ def _optional_path(value: str | os.PathLike[str] | None) -> str | None:
     return None if value is None else os.fspath(value)
 
 
-def _options(value: Mapping[str, str] | None) -> dict[str, str]:
-    return dict(value or {})
-
-
 @frozen
 class ConvertJob:
     """Everything ``tearcorpus convert`` does, as one value (see the module docs).
@@ -291,7 +250,7 @@ class ConvertJob:
     encoding: str | None = None
     #: Parser options: ``video_id`` for dumps that do not hold it, ``scraped_at`` (the
     #: anchor of relative comment times).
-    options: dict[str, str] = field(factory=dict, converter=_options, hash=False)
+    options: dict[str, str] = field(default=None, converter=_options, hash=False)
     #: Records (a line, a JSON document) larger than this are rejected, counted.
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     #: The folder provenance names local inputs from (``None``: the folder the local
@@ -342,15 +301,11 @@ class ConvertJob:
             raise TearcorpusError("no inputs given")
         if self.workers < 1:
             raise TearcorpusError(f"workers must be 1 or more, got {self.workers}")
-        if self.conversation not in CONVERSATIONS:
-            raise TearcorpusError(
-                f"unknown conversation {self.conversation!r}; choose one of: "
-                + ", ".join(CONVERSATIONS)
-            )
-        if self.assistant not in ASSISTANTS:
-            raise TearcorpusError(
-                f"unknown assistant {self.assistant!r}; choose one of: " + ", ".join(ASSISTANTS)
-            )
+        for name, allowed in (("conversation", CONVERSATIONS), ("assistant", ASSISTANTS)):
+            value = getattr(self, name)
+            if value not in allowed:
+                choices = ", ".join(allowed)
+                raise TearcorpusError(f"unknown {name} {value!r}; choose one of: {choices}")
         if self.messages and self.to not in ("hub", "messages"):
             raise TearcorpusError(
                 "--messages adds a messages config to the Hub folder: use it with --to hub"
@@ -362,6 +317,13 @@ class ConvertJob:
             raise TearcorpusError("--write-dropped needs a transform that drops records")
         if self.labels is not None and self.to != "hub":
             raise TearcorpusError("--labels is written with --to hub only")
+
+    @property
+    def reading(self) -> ReadSettings:
+        """How the job reads its inputs."""
+        return ReadSettings(
+            self.format, self.strict, self.encoding, self.options, self.max_record_bytes, self.root
+        )
 
     @property
     def anonymize(self) -> AnonymizeStep | None:
@@ -388,65 +350,22 @@ class ConvertJob:
         whose file lists dropped records in input order)."""
         if self.write_dropped:
             return 0
-        count = 0
-        for step in self.transforms:
-            if not step.shard_safe:
-                break
-            count += 1
-        return count
+        safe = [step.shard_safe for step in self.transforms]
+        return safe.index(False) if False in safe else len(safe)
 
     def export_options(
         self, report: Report | None, progress: ProgressFactory | None = None
     ) -> ExportOptions:
-        """The exporter's options for this job."""
+        """The exporter's options for this job: its fields of the same name (``progress``
+        apart: here a yes or no, there the bars)."""
         from .exporters import ExportOptions
 
+        shared = fields_dict(ExportOptions).keys() & fields_dict(ConvertJob).keys()
         return ExportOptions(
-            overwrite=self.overwrite,
             report=report,
-            excel_safe=self.excel_safe,
-            compression=self.compression,
-            max_shard_size=self.max_shard_size,
-            split_ratios=self.split_ratios,
-            seed=self.seed,
-            languages=self.languages,
-            license=self.license,
-            pretty_name=self.pretty_name,
             progress=progress,
             exclude_digest=next(
                 (s.digest() for s in self.transforms if isinstance(s, ExcludeStep)), None
             ),
-            labels=self.labels,
-            conversation=self.conversation,
-            assistant=self.assistant,
-            messages=self.messages,
+            **{name: getattr(self, name) for name in shared - {"progress"}},
         )
-
-
-class ConvertSettings(TypedDict, total=False):
-    """The keyword arguments of :func:`tearcorpus.convert`: every field of
-    :class:`ConvertJob` but ``inputs``, ``to`` and ``out``, as its constructor takes them."""
-
-    format: str | None
-    strict: bool
-    encoding: str | None
-    options: Mapping[str, str] | None
-    max_record_bytes: int
-    root: str | None
-    transforms: Iterable[Step]
-    write_dropped: str | None
-    workers: int
-    overwrite: bool
-    progress: bool
-    excel_safe: bool
-    compression: str
-    max_shard_size: int
-    split_ratios: Sequence[float]
-    seed: int
-    languages: Iterable[str]
-    license: str | None
-    pretty_name: str | None
-    labels: str | os.PathLike[str] | None
-    conversation: Conversation
-    assistant: Assistant
-    messages: bool

@@ -19,41 +19,58 @@ a Pushshift month):
 
 from __future__ import annotations
 
-import os
+import functools
+import inspect
 import sys
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Unpack
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, ParamSpec
 
 from ._byid import KeyCheck, Repeated, beside, merge_by_id
 from ._io import is_stream
-from .job import ConvertJob, ConvertSettings
+from .job import ConvertJob
 from .model import Record
 from .report import Report
 
 if TYPE_CHECKING:
     from .exporters import ExportResult, Progress
-    from .reader import InputPath
 
 __all__ = ["convert", "run", "worth_workers"]
 
+_P = ParamSpec("_P")
 
-def convert(
-    inputs: InputPath | Iterable[InputPath],
-    *,
-    to: str,
-    out: str | os.PathLike[str],
-    **settings: Unpack[ConvertSettings],
-) -> ExportResult:
+
+def _job_parameters(
+    make: Callable[_P, ConvertJob],
+) -> Callable[[Callable[[ConvertJob], ExportResult]], Callable[_P, ExportResult]]:
+    """A function of a job made a function of the job's parameters: those of *make*, for
+    mypy and for :func:`inspect.signature` alike (no copy of the list to keep equal)."""
+
+    def decorate(body: Callable[[ConvertJob], ExportResult]) -> Callable[_P, ExportResult]:
+        @functools.wraps(body)
+        def call(*args: _P.args, **kwargs: _P.kwargs) -> ExportResult:
+            return body(make(*args, **kwargs))
+
+        shown = inspect.signature(make).replace(
+            return_annotation=inspect.signature(body).return_annotation
+        )
+        vars(call)["__signature__"] = shown
+        return call
+
+    return decorate
+
+
+@_job_parameters(ConvertJob)
+def convert(job: ConvertJob) -> ExportResult:
     """Convert *inputs* to the format *to* in the folder *out*: ``tearcorpus convert`` from
-    Python. *settings* are the other fields of :class:`~tearcorpus.job.ConvertJob`
+    Python. Takes the fields of :class:`~tearcorpus.job.ConvertJob` as keywords
     (``format``, ``strict``, ``transforms``, ``workers``, ``overwrite``, ``split_ratios``,
-    ``license``, ...: :class:`~tearcorpus.job.ConvertSettings`). Returns the :class:`~tearcorpus.ExportResult`, whose ``report``
+    ``license``, ...). Returns the :class:`~tearcorpus.ExportResult`, whose ``report``
     holds the counts.
 
     With ``workers`` above 1, call it under ``if __name__ == "__main__":``, as any
     :mod:`multiprocessing` code.
     """
-    return run(ConvertJob(inputs, to=to, out=out, **settings))
+    return run(job)
 
 
 def run(job: ConvertJob, *, settle_process: bool = False) -> ExportResult:
@@ -96,6 +113,7 @@ def worth_workers(job: ConvertJob) -> bool:
 
 def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
     from .exporters import export_records, get_exporter
+    from .reader import _records
 
     report = Report()
     options = job.export_options(report, _bar if job.progress else None)
@@ -111,12 +129,18 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
 
             result = export_in_workers(job, report, options, check=check)
         if result is None:
-            records: Iterable[Record] = _records(
-                job, report, workers=workers, merging=merging, check=check
-            )
+            records: Iterable[Record]
+            if workers:
+                from .parallel import iter_job_records
+
+                # Merging comes before the transforms: then the workers only parse.
+                records = iter_job_records(job, report, transforms=not merging, check=check)
+            else:
+                # The ids are noted in the loop that counts the records (no layer of its own).
+                records = _records(job.inputs, job.reading, report, check)
             if merging:
                 records = merge_by_id(records, report, folder=beside(job.out), expected=expected)
-            records = _progress(records, job.progress, f"converting to {job.to}")
+            records = with_progress(records, job.progress, f"converting to {job.to}")
             if not in_workers:
                 records = _transformed(job, records, report)
             # One record per id already: checked on the way, or merged.
@@ -128,52 +152,18 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
     return result
 
 
-def _records(
-    job: ConvertJob, report: Report, *, workers: bool, merging: bool, check: KeyCheck | None
-) -> Iterator[Record]:
-    """The parsed records of *job* (transformed already, with workers and no merging)."""
-    if workers:
-        from .parallel import iter_job_records
-
-        # Merging comes before the transforms: the workers only parse.
-        return iter_job_records(job, report, transforms=not merging, check=check)
-    from .reader import _records
-
-    # The ids are noted in the loop that counts the records (no layer of its own).
-    return _records(
-        job.inputs,
-        job.format,
-        job.strict,
-        job.encoding,
-        job.options,
-        report,
-        job.max_record_bytes,
-        check,
-        root=job.root,
-    )
-
-
 def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> Iterable[Record]:
     """*records* through *job*'s transforms, in their order."""
     if not job.transforms:
         return records
     from . import transforms as tf
-    from .reader import iter_records
+    from .reader import _records
 
     key = job.load_key()
     names = None
     if job.two_pass_names():
         # Pass one of two: every author's name, so that mentions can be rewritten.
-        names = tf.collect_names(
-            iter_records(
-                job.inputs,
-                format=job.format,
-                strict=job.strict,
-                encoding=job.encoding,
-                options=job.options,
-                max_record_bytes=job.max_record_bytes,
-            )
-        )
+        names = tf.collect_names(_records(job.inputs, job.reading))
     steps = job.build_transforms(key, names)
     if not job.write_dropped:
         return tf.apply_transforms(records, steps, report)
@@ -186,7 +176,8 @@ def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> 
     return run()
 
 
-def _progress(records: Iterable[Record], show: bool, desc: str) -> Iterable[Record]:
+def with_progress(records: Iterable[Record], show: bool, desc: str) -> Iterable[Record]:
+    """*records*, counted on a progress bar on stderr when *show*."""
     if not show:
         return records
     from tqdm import tqdm

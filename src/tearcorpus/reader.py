@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 import orjson
+from attrs import evolve, field, frozen
 
 from ._byid import KEYS_IN_MEMORY, POST_SALT
 from ._io import (
@@ -25,6 +26,7 @@ from .report import Report
 
 if TYPE_CHECKING:
     from ._byid import KeyCheck
+    from ._spans import Span
 
 __all__ = ["InputPath", "iter_records", "read"]
 
@@ -37,6 +39,10 @@ def _as_list(inputs: InputPath | Iterable[InputPath]) -> list[str]:
     if isinstance(inputs, str | os.PathLike):
         return _expand(os.fspath(inputs))
     return [path for p in inputs for path in _expand(os.fspath(p))]
+
+
+def _options(value: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(value or {})
 
 
 #: Splits of a Hub folder, in the order their shards are read.
@@ -87,6 +93,34 @@ def _shards(folder: str) -> list[str]:
     return [os.path.join(folder, n) for n in sorted(names, key=order)]
 
 
+@frozen
+class ReadSettings:
+    """How inputs are read: the keywords of :func:`iter_records` but ``report``, as one
+    value that the convert job, its workers and their shards carry."""
+
+    format: str | None = None
+    strict: bool = False
+    encoding: str | None = None
+    options: Mapping[str, str] = field(default=None, converter=_options, hash=False)
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    root: str | None = None
+
+    def context(
+        self, path: str, format: str, encoding: str | None, span: tuple[Span, int] | None = None
+    ) -> ParseContext:
+        """The parse context of *path* (or of its byte range *span*) read as *format*."""
+        return ParseContext(
+            source=path,
+            format=format,
+            strict=self.strict,
+            encoding=encoding,
+            options=self.options,
+            span=span,
+            max_record_bytes=self.max_record_bytes,
+            label=provenance_name(path, self.root),
+        )
+
+
 def iter_records(
     inputs: InputPath | Iterable[InputPath],
     *,
@@ -113,30 +147,23 @@ def iter_records(
     *max_record_bytes* (default 64 MiB) is rejected as ``record-too-large`` without
     being held in memory; a line format reads on at the next line, a document ends.
     """
-    return _records(inputs, format, strict, encoding, options, report, max_record_bytes, root=root)
+    settings = ReadSettings(format, strict, encoding, options, max_record_bytes, root)
+    return _records(inputs, settings, report)
 
 
 def _records(
     inputs: InputPath | Iterable[InputPath],
-    format: str | None,
-    strict: bool,
-    encoding: str | None,
-    options: Mapping[str, str] | None,
-    report: Report | None,
-    max_record_bytes: int,
+    settings: ReadSettings,
+    report: Report | None = None,
     keys: KeyCheck | None = None,
-    *,
-    root: str | None = None,
 ) -> Iterator[Record]:
     """:func:`iter_records`; with *keys*, every record's id is noted in it on the way
     (:mod:`tearcorpus.pipeline`), in the loop that counts the records."""
     if report is None:
         report = Report()
-    if max_record_bytes < 1:
-        raise ValueError(f"max_record_bytes must be at least 1, not {max_record_bytes}")
-    for records in _inputs(
-        inputs, format, strict, encoding, options, report, max_record_bytes, keys, root
-    ):
+    if settings.max_record_bytes < 1:
+        raise ValueError(f"max_record_bytes must be at least 1, not {settings.max_record_bytes}")
+    for records in _inputs(inputs, settings, report, keys):
         # ``yield from`` hands each record on without a loop of ours per record.
         yield from records
     if keys is not None:
@@ -145,25 +172,20 @@ def _records(
 
 def _inputs(
     inputs: InputPath | Iterable[InputPath],
-    format: str | None,
-    strict: bool,
-    encoding: str | None,
-    options: Mapping[str, str] | None,
+    settings: ReadSettings,
     report: Report,
-    max_record_bytes: int,
-    keys: KeyCheck | None = None,
-    root: str | None = None,
+    keys: KeyCheck | None,
 ) -> Iterator[Iterator[Record]]:
     """The record stream of each input in turn, each opened when the one before ends."""
-    forced = get_parser(format) if format is not None else None
+    forced = get_parser(settings.format) if settings.format is not None else None
     paths = _as_list(inputs)
-    if root is None:
-        root = provenance_root(paths)
+    if settings.root is None:
+        settings = evolve(settings, root=provenance_root(paths))
     for path in paths:
         release_stream(path)  # a stream left half-read by an earlier run starts afresh
         try:
             head = read_head(path)  # also checks the path: missing, directory, empty
-            enc = encoding or bom_encoding(head)
+            enc = settings.encoding or bom_encoding(head)
             if enc is not None:
                 head = transcode_head(head, enc)
             name = forced.name if forced is not None else detect_format(head, path)
@@ -171,15 +193,7 @@ def _inputs(
             release_stream(path)
             raise
         parser = forced if forced is not None else get_parser(name)
-        ctx = ParseContext(
-            source=path,
-            format=name,
-            strict=strict,
-            encoding=enc,
-            options=options or {},
-            max_record_bytes=max_record_bytes,
-            label=provenance_name(path, root),
-        )
+        ctx = settings.context(path, name, enc)
         report.sources.append(ctx.report)
         yield _counted(parser.parse(ctx), ctx, keys)
 
@@ -244,14 +258,5 @@ def read(
     keywords are those of :func:`iter_records`.
     """
     report = Report()
-    records = iter_records(
-        inputs,
-        format=format,
-        strict=strict,
-        encoding=encoding,
-        options=options,
-        report=report,
-        max_record_bytes=max_record_bytes,
-        root=root,
-    )
-    return Corpus(records, report=report)
+    settings = ReadSettings(format, strict, encoding, options, max_record_bytes, root)
+    return Corpus(_records(inputs, settings, report), report=report)

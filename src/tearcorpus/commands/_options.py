@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO, TypeAlias, TypedDict, TypeVar
 
 from ..errors import TearcorpusError
 
 if TYPE_CHECKING:
     from ..job import Step
-    from ..model import Record
     from ..report import Report
 
 __all__ = [
@@ -22,12 +21,12 @@ __all__ = [
     "add_input_args",
     "add_run_args",
     "add_transform_args",
+    "count",
     "print_json",
     "print_rejects",
     "read_keywords",
     "transform_steps",
     "wants_progress",
-    "with_progress",
 ]
 
 EXIT_OK = 0
@@ -115,19 +114,22 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _workers(value: str) -> int:
-    """``--workers N``: a count of processes; 0 means one per CPU."""
+def count(value: str, least: int = 0) -> int:
+    """A whole number of at least *least*, as an option's ``type``."""
     try:
-        count = int(value)
+        number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if count < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {count}")
-    if count == 0:
-        from ..parallel import default_workers
+    if number < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, got {number}")
+    return number
 
-        return default_workers()
-    return count
+
+def _workers(value: str) -> int:
+    """``--workers N``: a count of processes; 0 means one per CPU."""
+    from ..parallel import default_workers
+
+    return count(value) or default_workers()
 
 
 class ReadKeywords(TypedDict):
@@ -339,15 +341,6 @@ def transform_steps(args: argparse.Namespace) -> list[Step]:
 def wants_progress(mode: str) -> bool:
     """Whether ``--progress MODE`` draws a bar: ``always``, or ``auto`` on a terminal."""
     return mode == "always" or (mode == "auto" and sys.stderr.isatty())
-
-
-def with_progress(records: Iterable[Record], mode: str, desc: str) -> Iterable[Record]:
-    """*records*, counted on a progress bar on stderr when ``--progress MODE`` wants one."""
-    if not wants_progress(mode):
-        return records
-    from tqdm import tqdm
-
-    return tqdm(records, desc=desc, unit=" records", file=sys.stderr, mininterval=0.5)
 
 
 def print_json(data: object) -> None:

@@ -140,6 +140,8 @@ def _size(text: str) -> int:
 
 def job(args: argparse.Namespace) -> ConvertJob:
     """The convert job the command line describes."""
+    from attrs import fields_dict
+
     from ..errors import ExportError
     from ..job import ConvertJob
 
@@ -149,30 +151,18 @@ def job(args: argparse.Namespace) -> ConvertJob:
         raise ExportError(f"--split-ratios: not numbers: {args.split_ratios!r}") from None
     if len(ratios) != 3:
         raise ExportError(f"--split-ratios: expected three numbers, got {args.split_ratios!r}")
-    return ConvertJob(
-        args.inputs,
-        to=args.to,
+    # The job's fields are named as the options: those given as they are used as they are.
+    settings = {name: getattr(args, name) for name in vars(args).keys() & fields_dict(ConvertJob)}
+    settings.update(
+        read_keywords(args),
         out=args.output,
-        **read_keywords(args),
-        root=args.root,
         transforms=transform_steps(args),
-        write_dropped=args.write_dropped,
-        workers=args.workers,
-        overwrite=args.overwrite,
         progress=wants_progress(args.progress),
-        excel_safe=args.excel_safe,
-        compression=args.compression,
         max_shard_size=_size(args.max_shard_size),
         split_ratios=ratios,
-        seed=args.seed,
         languages=tuple(args.language),
-        license=args.license,
-        pretty_name=args.pretty_name,
-        labels=args.labels,
-        conversation=args.conversation,
-        assistant=args.assistant,
-        messages=args.messages,
     )
+    return ConvertJob(**settings)
 
 
 def run(args: argparse.Namespace) -> int:

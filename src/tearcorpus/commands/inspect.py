@@ -17,7 +17,7 @@ from ._options import (
     print_json,
     print_rejects,
     read_keywords,
-    with_progress,
+    wants_progress,
 )
 
 __all__ = ["register", "run"]
@@ -82,10 +82,9 @@ def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
         print(f"{source.source}  [{source.format}]", file=out)
         line = f"  posts {source.posts}  replies {source.replies}  rejected {source.rejected}"
         print(line, file=out)
-        for kind, count in sorted(source.rejected_by_reason.items()):
-            print(f"    rejected {kind}: {count}", file=out)
-        for kind, count in sorted(source.notes.items()):
-            print(f"    noted {kind}: {count}", file=out)
+        for what, counts in (("rejected", source.rejected_by_reason), ("noted", source.notes)):
+            for kind, count in sorted(counts.items()):
+                print(f"    {what} {kind}: {count}", file=out)
     info = stats.to_dict()
     if len(report.sources) > 1:
         print(
@@ -103,6 +102,7 @@ def _summary(report: Report, stats: _Stats, out: TextIO) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the inputs once; print (or ``--json``) what they hold."""
     from ..parallel import iter_records, worth_workers
+    from ..pipeline import with_progress
 
     report = Report()
     stats = _Stats()
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         **read_keywords(args),
         root=args.root,
     )
-    for record in with_progress(source, args.progress, "reading"):
+    for record in with_progress(source, wants_progress(args.progress), "reading"):
         stats.add(record)
     if args.json:
         counts = report.to_dict()

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 
-from ._options import EXIT_OK, Subparsers, add_input_args, print_json, read_keywords
+from ._options import EXIT_OK, Subparsers, add_input_args, count, print_json, read_keywords
 
 __all__ = ["register"]
-
-
-def _count(value: str, least: int = 0) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < least:
-        raise argparse.ArgumentTypeError(f"must be {least} or more, got {number}")
-    return number
-
-
-def _positive(value: str) -> int:
-    return _count(value, 1)
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -44,21 +31,21 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--title", metavar="TEXT", help="the page's title")
     parser.add_argument(
         "--threads",
-        type=_count,
+        type=count,
         default=LARGEST_THREADS,
         metavar="N",
         help=f"the N largest threads go into the thread browser (default: {LARGEST_THREADS})",
     )
     parser.add_argument(
         "--sample-threads",
-        type=_count,
+        type=count,
         default=SAMPLE_THREADS,
         metavar="N",
         help=f"and a sample of N others (default: {SAMPLE_THREADS})",
     )
     parser.add_argument(
         "--max-replies",
-        type=_positive,
+        type=functools.partial(count, least=1),
         default=MAX_REPLIES,
         metavar="N",
         help=f"replies in the thread browser in all, at least 20 a thread (default: {MAX_REPLIES})",

@@ -38,7 +38,6 @@ cheaper to load than JSON.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -47,7 +46,7 @@ from .._byid import KeyCheck
 from .._io import DEFAULT_MAX_RECORD_BYTES, plain_size
 from .._spans import MIN_SPAN_BYTES
 from ..model import Record
-from ..reader import InputPath, _as_list
+from ..reader import InputPath, ReadSettings, _as_list, _records
 from ..report import Report
 from ._parent import launched, outcomes, plan_shards, read_part, rebatched
 from ._worker import BATCH, Outcome
@@ -55,8 +54,7 @@ from ._worker import BATCH, Outcome
 if TYPE_CHECKING:
     from ..exporters import ExportOptions, ExportResult
     from ..job import ConvertJob
-    from ..transforms import DroppedWriter
-    from ..typing import BatchWriter, ExportWriter, PartWriter, Transform
+    from ..typing import BatchWriter, ExportWriter, Transform
 
 __all__ = [
     "BATCH",
@@ -83,22 +81,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _prepare(
-    job: ConvertJob | None,
-) -> tuple[bytes | None, list[Transform], DroppedWriter | None]:
-    """The key, the transform steps and the dropped-records writer of *job*. Options are
-    checked now: a missing key fails before any work."""
+def _prepare(job: ConvertJob | None) -> tuple[bytes | None, list[Transform]]:
+    """The key and the transform steps of *job*, built once here: a missing key or a bad
+    option fails before any worker starts."""
     if job is None:
-        return None, [], None
+        return None, []
     key = job.load_key()
-    # Build the steps once here: bad options fail before any worker starts.
-    steps = job.build_transforms(key, {})
-    dropped_writer: DroppedWriter | None = None
-    if job.write_dropped:
-        from ..transforms import DroppedWriter
-
-        dropped_writer = DroppedWriter(job.write_dropped, overwrite=job.overwrite)
-    return key, steps, dropped_writer
+    return key, job.build_transforms(key, {})
 
 
 def shard_count(
@@ -131,78 +120,52 @@ def worth_workers(
 
 def _run(
     paths: Sequence[str],
-    *,
     workers: int,
     report: Report,
-    format: str | None,
-    strict: bool,
-    encoding: str | None,
-    options: Mapping[str, str],
+    reading: ReadSettings,
     job: ConvertJob | None,
     near: str | None,
     check: KeyCheck | None = None,
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-    root: str | None = None,
 ) -> Iterator[Record]:
     """Parse *paths* in a pool of *workers* processes; yield the records in input order.
 
     Options are checked now (a missing key fails before any work); parsing starts when
     the first record is asked for.
     """
-    key, steps, dropped_writer = _prepare(job)
-    return _stream(
-        paths,
-        workers=workers,
-        report=report,
-        shard_options=(format, strict, encoding, dict(options), max_record_bytes, root),
-        job=job,
-        key=key,
-        steps=steps,
-        dropped_writer=dropped_writer,
-        near=near,
-        check=check,
-    )
+    from ..transforms import DroppedWriter, apply_transforms
 
+    key, steps = _prepare(job)
+    dropped_writer = None
+    if job is not None and job.write_dropped:
+        dropped_writer = DroppedWriter(job.write_dropped, overwrite=job.overwrite)
 
-def _stream(
-    paths: Sequence[str],
-    *,
-    workers: int,
-    report: Report,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str], int, str | None],
-    job: ConvertJob | None,
-    key: bytes | None,
-    steps: list[Transform],
-    dropped_writer: DroppedWriter | None,
-    near: str | None,
-    check: KeyCheck | None,
-) -> Iterator[Record]:
-    from ..transforms import apply_transforms
-
-    with contextlib.ExitStack() as stack:
-        if dropped_writer is not None:
-            stack.enter_context(dropped_writer)
-        shards, futures, rest = stack.enter_context(
-            launched(
-                paths,
-                workers=workers,
-                shard_options=shard_options,
-                job=job,
-                key=key,
-                steps=steps,
-                near=near,
-                keys=check is not None,
+    def stream() -> Iterator[Record]:
+        with contextlib.ExitStack() as stack:
+            if dropped_writer is not None:
+                stack.enter_context(dropped_writer)
+            shards, futures, rest = stack.enter_context(
+                launched(
+                    paths,
+                    workers=workers,
+                    reading=reading,
+                    job=job,
+                    key=key,
+                    steps=steps,
+                    near=near,
+                    keys=check is not None,
+                )
             )
-        )
 
-        def merged() -> Iterator[Record]:
-            for outcome in outcomes(shards, futures, report, check):
-                yield from read_part(outcome.part)
+            def merged() -> Iterator[Record]:
+                for outcome in outcomes(shards, futures, report, check):
+                    yield from read_part(outcome.part)
 
-        if rest:
-            yield from apply_transforms(merged(), rest, report, dropped=dropped_writer)
-        else:
-            yield from merged()
+            if rest:
+                yield from apply_transforms(merged(), rest, report, dropped=dropped_writer)
+            else:
+                yield from merged()
+
+    return stream()
 
 
 def export_in_workers(
@@ -230,45 +193,34 @@ def export_in_workers(
     arrow = job.to in ARROW_EXPORTERS
     if job.write_dropped or not (arrow or job.to in LINE_EXPORTERS):
         return None
-    key, steps, _ = _prepare(job)
+    key, steps = _prepare(job)
     if job.shard_steps() < len(steps):
         return None
-    writer: ExportWriter
-    feed: Callable[[Iterable[Outcome]], None]
-    if arrow:
-        batches: BatchWriter
-        if job.to == hub.name:
-            # The Hub folder: the workers are done when the shards are written, so a
-            # second thread may use their cores (see :func:`tearcorpus.exporters.hub.open`).
-            batches = hub.open(job.out, options, overlap=True)
-        else:
-            batches = ARROW_EXPORTERS[job.to].open(job.out, options)
-        writer, feed = batches, functools.partial(_write_batches, batches)
-    else:
-        parts = LINE_EXPORTERS[job.to].open(job.out, options)
-        writer, feed = parts, functools.partial(_write_parts, parts)
     outcomes = _worker_outcomes(job, report, key, steps, options, check)
+    writer: ExportWriter
+    batches: BatchWriter
+    if not arrow:
+        writer = parts = LINE_EXPORTERS[job.to].open(job.out, options)
+    elif job.to == hub.name:
+        # The Hub folder: the workers are done when the shards are written, so a second
+        # thread may use their cores (see :func:`tearcorpus.exporters.hub.open`).
+        writer = batches = hub.open(job.out, options, overlap=True)
+    else:
+        writer = batches = ARROW_EXPORTERS[job.to].open(job.out, options)
     with write_errors(job.out):
         try:
             with contextlib.closing(outcomes):
-                feed(outcomes)
+                if arrow:  # cut again into the batches one process makes
+                    for table, batch in rebatched(outcomes):
+                        batches.write_batch(table, batch)
+                else:  # the part files of lines, in input order
+                    for outcome in outcomes:
+                        assert outcome.parts is not None
+                        parts.write_parts(outcome.parts, outcome.written)
         except BaseException:
             writer.abort()
             raise
         return writer.close()
-
-
-def _write_batches(writer: BatchWriter, outcomes: Iterable[Outcome]) -> None:
-    """The workers' Arrow batches, cut again as one process cuts them, into *writer*."""
-    for table, batch in rebatched(outcomes):
-        writer.write_batch(table, batch)
-
-
-def _write_parts(writer: PartWriter, outcomes: Iterable[Outcome]) -> None:
-    """The workers' part files of lines, in input order, into *writer*."""
-    for outcome in outcomes:
-        assert outcome.parts is not None
-        writer.write_parts(outcome.parts, outcome.written)
 
 
 def _worker_outcomes(
@@ -286,14 +238,7 @@ def _worker_outcomes(
     with launched(
         list(job.inputs),
         workers=job.workers,
-        shard_options=(
-            job.format,
-            job.strict,
-            job.encoding,
-            dict(job.options),
-            job.max_record_bytes,
-            job.root,
-        ),
+        reading=job.reading,
         job=job,
         key=key,
         steps=steps,
@@ -357,32 +302,10 @@ def iter_records(
     paths = _as_list(inputs)
     report = Report() if report is None else report
     workers = default_workers() if workers is None else workers
+    reading = ReadSettings(format, strict, encoding, options, max_record_bytes, root)
     if workers <= 1 or shard_count(paths, workers, format, encoding) <= 1:
-        from ..reader import iter_records as serial
-
-        return serial(
-            paths,
-            format=format,
-            strict=strict,
-            encoding=encoding,
-            options=options,
-            report=report,
-            max_record_bytes=max_record_bytes,
-            root=root,
-        )
-    return _run(
-        paths,
-        workers=workers,
-        report=report,
-        format=format,
-        strict=strict,
-        encoding=encoding,
-        options=options or {},
-        job=None,
-        near=None,
-        max_record_bytes=max_record_bytes,
-        root=root,
-    )
+        return _records(paths, reading, report)
+    return _run(paths, workers, report, reading, None, None)
 
 
 def iter_job_records(
@@ -397,17 +320,5 @@ def iter_job_records(
     the same counts, as one process. With *check*, the workers note every id they parse
     and :class:`~tearcorpus._byid.Repeated` is raised after the last record when one came
     twice."""
-    return _run(
-        list(job.inputs),
-        workers=job.workers,
-        report=report,
-        format=job.format,
-        strict=job.strict,
-        encoding=job.encoding,
-        options=job.options,
-        job=job if transforms else None,
-        near=job.out,
-        check=check,
-        max_record_bytes=job.max_record_bytes,
-        root=job.root,
-    )
+    runs = job if transforms else None
+    return _run(list(job.inputs), job.workers, report, job.reading, runs, job.out, check)

@@ -22,13 +22,14 @@ from .._spans import SPANS_PER_WORKER, Span, count_lines, cuttable, plan_spans
 from ..errors import ExportError, TearcorpusError
 from ..model import Record
 from ..report import MAX_KEPT_ERRORS, Report, SourceReport
-from ._worker import Names, Outcome, Shard, collect_shard_names, convert_shard
+from ._worker import Outcome, Shard, collect_shard_names, convert_shard
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from ..exporters import ExportOptions
-    from ..job import ConvertJob
+    from ..job import ConvertJob, Names
+    from ..reader import ReadSettings
     from ..transforms import Transform
 
 
@@ -124,7 +125,7 @@ def launched(
     paths: Sequence[str],
     *,
     workers: int,
-    shard_options: tuple[str | None, bool, str | None, dict[str, str], int, str | None],
+    reading: ReadSettings,
     job: ConvertJob | None,
     key: bytes | None,
     steps: list[Transform],
@@ -136,13 +137,12 @@ def launched(
     """Start the workers on every shard; give the shards, their futures (in input order)
     and the transform steps left for the parent. The scratch folder and the pool go when
     the block ends."""
-    format, strict, encoding, options, max_record_bytes, root = shard_options
-    if root is None:
-        root = provenance_root(paths)
+    if reading.root is None:
+        reading = attrs.evolve(reading, root=provenance_root(paths))
     context = multiprocessing.get_context("spawn")
     with contextlib.ExitStack() as stack:
         folder = stack.enter_context(scratch(near))
-        plan = plan_shards(paths, workers, format, encoding)
+        plan = plan_shards(paths, workers, reading.format, reading.encoding)
         pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context)
         stack.callback(pool.shutdown, wait=True, cancel_futures=True)
 
@@ -153,15 +153,9 @@ def launched(
             number, path, span, name = plan[index]
             part = os.path.join(folder, f"{index:05d}.part")
             return Shard(
-                index,
                 path,
-                name,
-                strict,
-                encoding,
-                options,
+                attrs.evolve(reading, format=name),
                 part,
-                max_record_bytes=max_record_bytes,
-                root=root,
                 span=span,
                 first_line=first_line(index),
                 input=number,

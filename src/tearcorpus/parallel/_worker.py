@@ -14,23 +14,20 @@ from typing import TYPE_CHECKING, Final
 from attrs import frozen
 
 from .._byid import write_keys
-from .._io import DEFAULT_MAX_RECORD_BYTES, provenance_name
 from .._pickled import dump_batches
 from .._spans import Span
 from ..errors import TearcorpusError
 from ..model import Record
-from ..reader import _counted
+from ..parsers import get_parser
+from ..reader import ReadSettings, _counted, _records
 from ..report import Report, SourceReport
 
 if TYPE_CHECKING:
     from ..exporters import ExportOptions
-    from ..job import ConvertJob
+    from ..job import ConvertJob, Names
 
 #: Records per pickled batch in a part file.
 BATCH: Final = 1024
-
-#: Two-pass anonymisation's name list: name to (author id, pseudonym source).
-Names = dict[str, tuple[str, str]]
 
 
 @frozen
@@ -38,12 +35,9 @@ class Shard:
     """What a worker needs for one input (or one byte range of it); pickled to the worker
     process."""
 
-    index: int
     path: str
-    format: str | None
-    strict: bool
-    encoding: str | None
-    options: dict[str, str]
+    #: How the input is read: the run's settings, with the format the plan found.
+    reading: ReadSettings
     part: str
     #: The job whose transforms the worker runs, or ``None`` for none.
     job: ConvertJob | None = None
@@ -51,10 +45,6 @@ class Shard:
     names: Names | None = None
     #: How many leading transforms the worker runs (the rest run in the parent).
     local: int = 0
-    #: Records larger than this are rejected (``--max-record-size``).
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-    #: The folder provenance names the inputs from (the same for every shard).
-    root: str | None = None
     #: A byte range of the input, for a large plain NDJSON file cut into several shards.
     span: Span | None = None
     #: The number of the range's first line in the file.
@@ -89,40 +79,16 @@ class Outcome:
 
 
 def parse(shard: Shard, report: Report) -> Iterator[Record]:
-    if shard.span is not None:
-        return parse_span(shard, report)
-    from ..reader import iter_records as serial
-
-    return serial(
-        [shard.path],
-        format=shard.format,
-        strict=shard.strict,
-        encoding=shard.encoding,
-        options=shard.options,
-        report=report,
-        max_record_bytes=shard.max_record_bytes,
-        root=shard.root,
-    )
-
-
-def parse_span(shard: Shard, report: Report) -> Iterator[Record]:
-    """The records of one byte range, numbered by line as in the whole file."""
-    from ..parsers import ParseContext, get_parser
-
-    assert shard.span is not None
-    assert shard.format is not None
-    ctx = ParseContext(
-        source=shard.path,
-        format=shard.format,
-        strict=shard.strict,
-        encoding=shard.encoding,
-        options=shard.options,
-        span=(shard.span, shard.first_line),
-        max_record_bytes=shard.max_record_bytes,
-        label=provenance_name(shard.path, shard.root),
+    """The records of the shard: its whole input, or the byte range, numbered by line as
+    in the whole file."""
+    if shard.span is None:
+        return _records([shard.path], shard.reading, report)
+    assert shard.reading.format is not None
+    ctx = shard.reading.context(
+        shard.path, shard.reading.format, shard.reading.encoding, (shard.span, shard.first_line)
     )
     report.sources.append(ctx.report)
-    return _counted(get_parser(shard.format).parse(ctx), ctx)
+    return _counted(get_parser(shard.reading.format).parse(ctx), ctx)
 
 
 def portable(exc: TearcorpusError) -> TearcorpusError:
