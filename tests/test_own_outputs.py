@@ -157,3 +157,14 @@ def test_other_folders_are_still_refused(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello\n")
     with pytest.raises(tearcorpus.InputError, match="is a directory"):
         tearcorpus.read(tmp_path)
+
+
+@pytest.mark.parametrize("manifest", [b"[1, 2]", b'"tearcorpus-jsonl"', b"null", b"{broken"])
+def test_a_folder_with_a_manifest_not_ours_is_refused_as_a_folder(
+    tmp_path: Path, manifest: bytes
+) -> None:
+    """A ``manifest.json`` that is not a JSON object (or not JSON) is no manifest of ours:
+    the folder gets the 'is a directory' error, not a crash."""
+    (tmp_path / "manifest.json").write_bytes(manifest)
+    with pytest.raises(tearcorpus.InputError, match="is a directory"):
+        tearcorpus.read(tmp_path)

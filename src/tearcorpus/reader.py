@@ -65,7 +65,9 @@ def _expand(path: str) -> list[str]:
                 info = orjson.loads(handle.read(1 << 20))
         except (OSError, orjson.JSONDecodeError):
             return [path]
-        files = info.get("files") if isinstance(info, dict) else None
+        if not isinstance(info, dict):
+            return [path]  # not our manifest: the reader says what the folder is
+        files = info.get("files")
         if str(info.get("format", "")).startswith("tearcorpus-") and isinstance(files, dict):
             tables = [files.get(table) for table in ("posts", "replies")]
             return [manifest, *(os.path.join(path, t) for t in tables if isinstance(t, str))]
