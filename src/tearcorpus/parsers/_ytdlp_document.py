@@ -141,18 +141,14 @@ def _open_pieces(ctx: ParseContext, piece_size: int = _PIECE_SIZE) -> _Pieces | 
     if mapped is None:
         return None
     view = memoryview(mapped)
+    found = None
     try:
         found = _split(mapped, view, _body(mapped), piece_size)
-    except BaseException:
-        view.release()
-        mapped.close()
-        raise
-    if found is None:
-        view.release()
-        mapped.close()
-        return None
-    info, bounds = found
-    return _Pieces(mapped, view, info, bounds)
+    finally:
+        if found is None:
+            view.release()
+            mapped.close()
+    return None if found is None else _Pieces(mapped, view, *found)
 
 
 def _split(
