@@ -519,15 +519,24 @@ def _csv_row(
     return thread.reply(dict(zip(header, row, strict=True)), line=line, index=None)
 
 
-def _video_id(ctx: ParseContext) -> str:
-    given = ctx.options.get("video_id")
-    if given:
-        return given
-    found = video_id_from_name(ctx.source)
-    if found is not None:
-        return found
-    ctx.note("unknown-video")
-    return "unknown:" + file_stem(ctx.source)
+def _video_post(
+    ctx: ParseContext, found: str | None, suffixes: tuple[str, ...] = _SUFFIXES
+) -> Post:
+    """The placeholder post of the video a dump without its id belongs to: its id is the
+    ``video_id`` option, else *found* (read from the file name), else ``unknown:`` + the
+    file stem without *suffixes* (counted as an ``unknown-video`` note)."""
+    video_id = ctx.options.get("video_id") or found
+    if not video_id:
+        ctx.note("unknown-video")
+        video_id = "unknown:" + file_stem(ctx.source, suffixes)
+    known = not video_id.startswith("unknown:")
+    return Post(
+        id=video_id,
+        platform=Platform.YOUTUBE,
+        url=f"https://www.youtube.com/watch?v={video_id}" if known else None,
+        extra={"placeholder": True},
+        provenance=ctx.provenance(),
+    )
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
@@ -539,16 +548,9 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     with open_binary(ctx.source) as stream:
         head = stream.read(64 * 1024)
     shape = _shape(ctx, head)
-    video_id = _video_id(ctx)
-    known = not video_id.startswith("unknown:")
-    yield Post(
-        id=video_id,
-        platform=Platform.YOUTUBE,
-        url=f"https://www.youtube.com/watch?v={video_id}" if known else None,
-        extra={"placeholder": True},
-        provenance=ctx.provenance(),
-    )
-    thread = _Thread(ctx, video_id)
+    post = _video_post(ctx, video_id_from_name(ctx.source))
+    yield post
+    thread = _Thread(ctx, post.id)
     if shape == "jsonl":
         yield from _parse_jsonl(ctx, thread)
     elif shape == "json":
