@@ -94,9 +94,6 @@ class _TextExtractor(HTMLParser):
         if tag == "br":
             self.parts.append("\n")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
 
@@ -526,26 +523,19 @@ def _page(state: _State, data: JsonValue, page: _Page) -> Iterator[Record]:
 # --------------------------------------------------------------------------- documents
 
 
-def _json_line(raw: bytes) -> object:
-    """*raw* parsed, or :data:`_BAD` when it is no JSON."""
+def _json_line(raw: bytes) -> JsonValue:
+    """*raw* parsed, or ``None`` when it is no JSON."""
     try:
         value: JsonValue = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return _BAD
+        return None
     return value
-
-
-_BAD: Final = object()
 
 
 def _documents(ctx: ParseContext) -> Iterator[tuple[JsonValue, _Page]]:
     """Yield ``(page, location)``: JSON lines are streamed, a whole document is loaded."""
     lines = utf8_lines(ctx)
-    first: tuple[int, bytes] | None = None
-    for number, raw in lines:
-        if raw.strip():
-            first = (number, raw)
-            break
+    first = next(((number, raw) for number, raw in lines if raw.strip()), None)
     if first is None:
         raise InputError(ctx.source, "holds only whitespace; nothing to read")
     if isinstance(_json_line(first[1]), dict | list):
