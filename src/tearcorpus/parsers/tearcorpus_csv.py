@@ -78,14 +78,6 @@ def split_fields(row: str) -> list[str | None]:
             return fields
 
 
-def _strip_line_end(raw: bytes) -> bytes:
-    if raw.endswith(b"\r\n"):
-        return raw[:-2]
-    if raw.endswith(b"\n"):
-        return raw[:-1]
-    return raw
-
-
 def parse(ctx: ParseContext) -> Iterator[Record]:
     limit = ctx.max_record_bytes
     with open_binary(ctx.source, ctx.limits) as stream:
@@ -116,7 +108,8 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
                     skipping = True
             if quotes % 2:
                 continue  # inside a quoted field that spans lines
-            data = _strip_line_end(b"".join(pending))
+            data = b"".join(pending)
+            data = data[:-2] if data.endswith(b"\r\n") else data.removesuffix(b"\n")
             pending.clear()
             size = quotes = 0
             if skipping:
