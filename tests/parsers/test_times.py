@@ -110,7 +110,7 @@ def test_localised_time_text_with_its_edited_mark(language: str) -> None:
     assert is_known_mark(mark)
     anchor = {"at": "2024-01-06T12:00:00Z", "from": "epoch"}
     assert reader.interpret(text, None) == (created, precision, True, anchor)
-    assert reader.read(relative) == (created, precision)
+    assert reader.interpret(relative, None) == (created, precision, False, anchor)
     assert ctx.report.notes == {}
 
 
@@ -341,8 +341,8 @@ def test_dateparser_is_spared_long_texts_and_endless_failures(
     monkeypatch.setattr(_times, "_parser_class", object)
     monkeypatch.setattr(_times, "_localised_reader", reader)
     ctx, times = _reader()
-    assert times.read("x" * 200) is None
+    assert times.interpret("x" * 200, None) == (None, None, False, None)
     for number in range(_times._MAX_FAILURES + 5):
-        assert times.read(f"nonsense {number}") is None
+        assert times.interpret(f"nonsense {number}", None) == (None, None, False, None)
     assert len(asked) == _times._MAX_FAILURES
     assert ctx.report.notes == {"unreadable-time-text": _times._MAX_FAILURES + 6}

@@ -306,7 +306,7 @@ class TimeReader:
         self.ctx = ctx
         self._stated = stated
         self._anchor: datetime | _Missing | None = _MISSING
-        self._cache: dict[tuple[str, datetime], tuple[_Found, str]] = {}
+        self._cache: dict[str, tuple[_Found, str]] = {}
         self._readers: dict[datetime, Callable[[str], _Found]] = {}
         self._texts: dict[tuple[str, bool], tuple[_Found, bool, tuple[str, ...]]] = {}
         self._failures = 0
@@ -382,27 +382,13 @@ class TimeReader:
     def precision(self, text: str) -> TimePrecision | None:
         """The precision of a time the tool already derived from *text* (its unit);
         ``None`` when the text cannot be read (counted)."""
-        found = self._lookup(text, _PRECISION_BASE)
-        return None if found is None else found[1]
-
-    def read(self, text: str) -> tuple[datetime, TimePrecision] | None:
-        """The time and precision of relative *text* (without its edited mark), counted
-        back from the anchor; ``None`` when it cannot be read (counted)."""
-        anchor = self.anchor()
-        if anchor is None:
-            return None
-        return self._lookup(text, anchor)
-
-    def _lookup(self, text: str, anchor: datetime) -> tuple[datetime, TimePrecision] | None:
-        key = (text, anchor)
-        if key in self._cache:
-            found, problem = self._cache[key]
-        else:
-            found, problem = self._parse(text, anchor)
-            self._cache[key] = found, problem
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._cache[text] = self._parse(text, _PRECISION_BASE)
+        found, problem = cached
         if problem:
             self.ctx.note(problem)
-        return found
+        return None if found is None else found[1]
 
     def _parse(
         self, text: str, anchor: datetime

@@ -18,10 +18,10 @@ count or time, or a bad ``isReply`` flag is rejected with its line.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
-from ..model import Author, JsonValue, Platform, Record, Reply, TimePrecision
+from ..model import Author, JsonValue, Platform, Record, Reply, TimePrecision, utc
 from . import _csv_tools
 from ._base import ParseContext
 
@@ -57,10 +57,7 @@ def sniff(head: bytes, path: str) -> int:
 
 def _time(value: str) -> datetime | None:
     text = value.strip()
-    if not text:
-        return None
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return utc(datetime.fromisoformat(text.replace("Z", "+00:00"))) if text else None
 
 
 class _Comments(_csv_tools.CommentRows):
