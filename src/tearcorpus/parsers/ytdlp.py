@@ -169,14 +169,6 @@ def _upload_date(value: object) -> datetime | None:
         return None
 
 
-def _parent_of(comment: Mapping[str, JsonValue]) -> str | None:
-    """The id a comment answers, or ``None`` for a top-level one."""
-    parent = comment.get("parent")
-    if isinstance(parent, str) and parent and parent != "root":
-        return parent
-    return None
-
-
 def _depths(
     parents: Mapping[str, str | None], known: Mapping[str, int] | None = None
 ) -> dict[str, int | None]:
@@ -255,18 +247,16 @@ def _comments(
             _reject_comment(ctx, comment, index)
             continue
         cid = comment.get("id")
-        if not isinstance(cid, str) or not cid:
+        if type(cid) is not str or not cid:
             _reject_comment(ctx, comment, index)
             continue
-        if type(cid) is not str:
-            cid = str(cid)
         if cid in parents:
             _drop_repeat(ctx, cid, index)
             continue
         kept[cid] = index
         parent = comment.get("parent")
         if type(parent) is not str or not parent or parent == "root":
-            parent = _parent_of(comment)
+            parent = None  # a top-level comment
         parents[cid] = parent
     return kept, parents
 
@@ -506,16 +496,14 @@ def _replies_of(
                 continue
             cid = comment.get("id")
             if type(cid) is not str or not cid:
-                if not isinstance(cid, str) or not cid:
-                    _reject_comment(ctx, comment, index)
-                    continue
-                cid = str(cid)
+                _reject_comment(ctx, comment, index)
+                continue
             if cid in depths:
                 _drop_repeat(ctx, cid, index)
                 continue
             parent = comment.get("parent")
             if type(parent) is not str or not parent or parent == "root":
-                parent = _parent_of(comment)
+                parent = None  # a top-level comment
             if parent is None:
                 depth = 0
             else:
