@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -403,10 +404,8 @@ def _salvage(ctx: ParseContext, thread: _Thread, text: str) -> Iterator[Reply]:
             reply = thread.reply(item, line=line, index=index)
             if reply is not None:
                 yield reply
-        line += text.count("\n", pos, end)
-        pos = end
         index += 1
-        after = _WS.match(text, pos)
+        after = _WS.match(text, end)
         assert after is not None
         line += text.count("\n", pos, after.end())
         pos = after.end()
@@ -467,28 +466,21 @@ def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
             ctx.source, "the CSV header does not start with 'cid'; not a ycd CSV", line=1
         )
     delimiter = header_match.group(1)
-
-    def chained() -> Iterator[str]:
-        yield first.removeprefix("\ufeff")
-        yield from source
-
-    reader = csv.reader(chained(), delimiter=delimiter)
+    reader = csv.reader(
+        itertools.chain([first.removeprefix("\ufeff")], source), delimiter=delimiter
+    )
     try:
         header = [column.strip() for column in next(reader)]
     except csv.Error as exc:
         raise ParseError(ctx.source, f"unreadable CSV header: {exc}", line=1) from None
     # Each row is read with the next one read already: the last may be cut short.
     pending: tuple[int, list[str]] | None = None
-    for line, row in csv_rows(ctx, reader):
+    for item in itertools.chain(csv_rows(ctx, reader), [None]):
         if pending is not None:
-            reply = _csv_row(ctx, thread, header, *pending, last=False, lines=lines)
+            reply = _csv_row(ctx, thread, header, *pending, last=item is None, lines=lines)
             if reply is not None:
                 yield reply
-        pending = (line, row) if row else None
-    if pending is not None:
-        reply = _csv_row(ctx, thread, header, *pending, last=True, lines=lines)
-        if reply is not None:
-            yield reply
+        pending = item if item is not None and item[1] else None
 
 
 def _csv_row(
