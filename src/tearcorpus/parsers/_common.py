@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -48,11 +47,9 @@ def epoch_to_utc(value: object, *, strings: bool = True) -> datetime | None:
                 return None
     else:
         return None
-    if isinstance(number, float) and not math.isfinite(number):
-        return None
     try:
         return datetime.fromtimestamp(number, UTC)
-    except (OverflowError, OSError, ValueError):
+    except (OverflowError, OSError, ValueError):  # out of range, infinite, NaN
         return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Final
@@ -179,8 +180,6 @@ def parse_export(
     first = next(rows, None)
     yield post
     state = comments(post.id)
-    if first is not None:
-        yield from state.replies(*first)
-    for line, row in rows:
+    for line, row in rows if first is None else itertools.chain([first], rows):
         yield from state.replies(line, row)
     state.finish()

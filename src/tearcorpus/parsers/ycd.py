@@ -87,13 +87,10 @@ def sniff(head: bytes, path: str) -> int:
     with ``cid``."""
     stripped = head.removeprefix(_BOM).lstrip(b" \t\r\n")
     if stripped[:1] in (b"{", b"["):
-        if _CID_KEY.search(stripped) and _CONTENT_KEY.search(stripped):
-            return 90
-        return 0
-    first = stripped.split(b"\n", 1)[0].decode("utf-8", "replace")
-    if _CSV_HEADER.match(first):
-        return 90
-    return 0
+        found = bool(_CID_KEY.search(stripped) and _CONTENT_KEY.search(stripped))
+    else:
+        found = bool(_CSV_HEADER.match(stripped.split(b"\n", 1)[0].decode("utf-8", "replace")))
+    return 90 if found else 0
 
 
 def video_id_from_name(path: str) -> str | None:

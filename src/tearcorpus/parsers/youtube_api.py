@@ -28,6 +28,7 @@ are counted in the ``pages`` note.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -562,13 +563,12 @@ def _documents(ctx: ParseContext) -> Iterator[tuple[JsonValue, _Page]]:
 def _from_lines(
     ctx: ParseContext, head: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]]
 ) -> Iterator[tuple[JsonValue, _Page]]:
-    for source in (iter(head), rest):
-        for number, data in json_lines(ctx, source):
-            if isinstance(data, list):
-                for position, page in enumerate(data, 1):
-                    yield page, _Page(line=number, number=position)
-            else:
-                yield data, _Page(line=number, number=None)
+    for number, data in json_lines(ctx, itertools.chain(head, rest)):
+        if isinstance(data, list):
+            for position, page in enumerate(data, 1):
+                yield page, _Page(line=number, number=position)
+        else:
+            yield data, _Page(line=number, number=None)
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
