@@ -621,7 +621,7 @@ def _load_both(content: bytes, name: str = "v.info.json") -> tuple[Any, Any, Any
         mapped = map_plain(path, None)
         direct: object
         if mapped is None:
-            direct = _ytdlp_document._UNMAPPED
+            direct = None
         else:
             with mapped:
                 direct = _ytdlp_document._load_mapped(mapped)
@@ -652,12 +652,12 @@ def test_mapped_load_takes_plain_files_only() -> None:
     assert mapped == json.loads(content)
     got, want, mapped = _load_both(gzip.compress(content), "v.info.json.gz")
     assert got == want == ("value", json.loads(content))
-    assert mapped is _ytdlp_document._UNMAPPED
+    assert mapped is None
     for bad in (b"", b'{"id": "v",\n "x": }'):
         got, want, mapped = _load_both(bad)
         assert got == want
         assert got[0] == "error"
-        assert mapped is _ytdlp_document._UNMAPPED
+        assert mapped is None
 
 
 @pytest.mark.parametrize("name", ["playlist_no_type.info.json", "channel_videos_no_type.info.json"])
