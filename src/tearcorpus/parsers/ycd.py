@@ -211,20 +211,17 @@ def _reply(
 
     like_count: int | None = None
     votes = data.get("votes")
-    if isinstance(votes, bool) or not isinstance(votes, str | int | None):
-        extra["votes"] = votes
-        bad += 1
-    elif isinstance(votes, int):
-        like_count = count(votes, digits=True)
-        if like_count is None:
-            extra["votes"] = votes
-            bad += 1
-    elif votes is not None:
+    if isinstance(votes, str):
         like_count, exact = parse_votes(votes)
         if not exact and votes.strip():
             extra["votes"] = votes  # abbreviated ("1.2K") or unreadable: keep the display
             if like_count is None:
                 ctx.note("unreadable-votes")
+    elif votes is not None:
+        like_count = count(votes)  # a count as a JSON number
+        if like_count is None:
+            extra["votes"] = votes
+            bad += 1
 
     reply_count: int | None = None
     replies = data.get("replies")
