@@ -178,120 +178,108 @@ class _Thread(CommentIds):
         parent = cid.split(".", 1)[0] if "." in cid else None
         if not self.claim(cid, parent, line=line, index=index):
             return None
-        return _reply(ctx, data, cid, parent, self.post_id, self.times, line=line, index=index)
+        extra: dict[str, JsonValue] = {}
+        bad = 0
 
+        def text(key: str) -> str | None:
+            nonlocal bad
+            value = data.get(key)
+            if value is None or isinstance(value, str):
+                return value
+            extra[key] = value
+            bad += 1
+            return None
 
-def _reply(
-    ctx: ParseContext,
-    data: Mapping[str, JsonValue],
-    cid: str,
-    parent: str | None,
-    post_id: str,
-    times: TimeReader,
-    *,
-    line: int | None,
-    index: int | None,
-) -> Reply:
-    extra: dict[str, JsonValue] = {}
-    bad = 0
+        body = text("text")
+        time_text = text("time")
+        author_name = text("author")
+        channel = text("channel")
 
-    def text(key: str) -> str | None:
-        nonlocal bad
-        value = data.get(key)
-        if value is None or isinstance(value, str):
-            return value
-        extra[key] = value
-        bad += 1
-        return None
-
-    body = text("text")
-    time_text = text("time")
-    author_name = text("author")
-    channel = text("channel")
-
-    like_count: int | None = None
-    votes = data.get("votes")
-    if isinstance(votes, str):
-        like_count, exact = parse_votes(votes)
-        if not exact and votes.strip():
-            extra["votes"] = votes  # abbreviated ("1.2K") or unreadable: keep the display
+        like_count: int | None = None
+        votes = data.get("votes")
+        if isinstance(votes, str):
+            like_count, exact = parse_votes(votes)
+            if not exact and votes.strip():
+                extra["votes"] = votes  # abbreviated ("1.2K") or unreadable: keep the display
+                if like_count is None:
+                    ctx.note("unreadable-votes")
+        elif votes is not None:
+            like_count = count(votes)  # a count as a JSON number
             if like_count is None:
-                ctx.note("unreadable-votes")
-    elif votes is not None:
-        like_count = count(votes)  # a count as a JSON number
-        if like_count is None:
-            extra["votes"] = votes
-            bad += 1
+                extra["votes"] = votes
+                bad += 1
 
-    reply_count: int | None = None
-    replies = data.get("replies")
-    if replies is not None and replies != "":
-        reply_count = count(replies, digits=True)
-        if reply_count is None:
-            extra["replies"] = replies
-            bad += 1
+        reply_count: int | None = None
+        replies = data.get("replies")
+        if replies is not None and replies != "":
+            reply_count = count(replies, digits=True)
+            if reply_count is None:
+                extra["replies"] = replies
+                bad += 1
 
-    hearted = False
-    heart = data.get("heart")
-    if heart is not None and heart != "":
-        flag = as_flag(heart, words=True)
-        if flag is None:
-            extra["heart"] = heart
-            bad += 1
-        hearted = bool(flag)
+        hearted = False
+        heart = data.get("heart")
+        if heart is not None and heart != "":
+            flag = as_flag(heart, words=True)
+            if flag is None:
+                extra["heart"] = heart
+                bad += 1
+            hearted = bool(flag)
 
-    flag_reply = data.get("reply")
-    is_reply = as_flag(flag_reply, words=True)
-    if flag_reply is not None and flag_reply != "" and is_reply != (parent is not None):
-        extra["reply"] = flag_reply
-        ctx.note("reply-flag-mismatch")
+        flag_reply = data.get("reply")
+        is_reply = as_flag(flag_reply, words=True)
+        if flag_reply is not None and flag_reply != "" and is_reply != (parent is not None):
+            extra["reply"] = flag_reply
+            ctx.note("reply-flag-mismatch")
 
-    created: datetime | None = None
-    parsed = data.get("time_parsed")
-    if parsed is not None and parsed != "":
-        created = epoch_to_utc(parsed)
-        if created is None:
-            extra["time_parsed"] = parsed
-            bad += 1
+        created: datetime | None = None
+        parsed = data.get("time_parsed")
+        if parsed is not None and parsed != "":
+            created = epoch_to_utc(parsed)
+            if created is None:
+                extra["time_parsed"] = parsed
+                bad += 1
 
-    known = {"cid", "text", "time", "author", "channel", "votes", "replies", "heart"}
-    known |= {"reply", "time_parsed"}
-    extra.update({key: value for key, value in data.items() if key not in known})
-    edited = False
-    precision: TimePrecision | None = None
-    if time_text is not None:
-        extra["time_text"] = time_text
-        # A time_parsed of the wrong type is kept in extra: the text is not read then.
-        derive = "time_parsed" not in extra
-        created, precision, edited, anchor = times.interpret(time_text, created, derive=derive)
-        if anchor is not None:
-            extra["time_anchor"] = dict(anchor)
-    elif created is not None:
-        precision = TimePrecision.DAY
-    if bad:
-        ctx.note("invalid-field", bad)
+        known = {"cid", "text", "time", "author", "channel", "votes", "replies", "heart"}
+        known |= {"reply", "time_parsed"}
+        extra.update({key: value for key, value in data.items() if key not in known})
+        edited = False
+        precision: TimePrecision | None = None
+        if time_text is not None:
+            extra["time_text"] = time_text
+            # A time_parsed of the wrong type is kept in extra: the text is not read then.
+            derive = "time_parsed" not in extra
+            created, precision, edited, anchor = self.times.interpret(
+                time_text, created, derive=derive
+            )
+            if anchor is not None:
+                extra["time_anchor"] = dict(anchor)
+        elif created is not None:
+            precision = TimePrecision.DAY
+        if bad:
+            ctx.note("invalid-field", bad)
 
-    author = None
-    if author_name is not None or channel is not None:
-        author = Author(id=channel or None, name=author_name)
-    return Reply(
-        id=cid,
-        post_id=post_id,
-        parent_id=parent,
-        platform=Platform.YOUTUBE,
-        text=body or "",
-        author=author,
-        created_at=created,
-        created_at_estimated=created is not None,
-        created_at_precision=precision,
-        like_count=like_count,
-        reply_count=reply_count,
-        depth=0 if parent is None else 1,
-        is_hearted=hearted,
-        is_edited=edited,
-        extra=extra,
-        provenance=ctx.provenance(line=line, index=index),
-    )
+        author = None
+        if author_name is not None or channel is not None:
+            author = Author(id=channel or None, name=author_name)
+        return Reply(
+            id=cid,
+            post_id=self.post_id,
+            parent_id=parent,
+            platform=Platform.YOUTUBE,
+            text=body or "",
+            author=author,
+            created_at=created,
+            created_at_estimated=created is not None,
+            created_at_precision=precision,
+            like_count=like_count,
+            reply_count=reply_count,
+            depth=0 if parent is None else 1,
+            is_hearted=hearted,
+            is_edited=edited,
+            extra=extra,
+            provenance=ctx.provenance(line=line, index=index),
+        )
 
 
 # -- containers -------------------------------------------------------------------------
