@@ -103,8 +103,8 @@ def invalid_json_reason(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:
             raw.decode("utf-8")
         except UnicodeDecodeError as bad:
             return f"invalid UTF-8 (byte 0x{raw[bad.start]:02x} at offset {bad.start})"
-    ends = raw.endswith(b"\n") if isinstance(raw, bytes) else True
-    truncated = " (the line looks truncated)" if not ends else ""
+    cut = isinstance(raw, bytes) and not raw.endswith(b"\n")
+    truncated = " (the line looks truncated)" if cut else ""
     return f"invalid JSON: {exc.msg}{truncated}"
 
 

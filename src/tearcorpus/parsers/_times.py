@@ -368,15 +368,11 @@ class TimeReader:
         if mark is not None and not is_known_mark(mark):
             notes.append("unknown-edited-mark")
         found: _Found = None
-        if relative:
-            if derive:
-                anchor = self.anchor()
-                if anchor is not None:
-                    found, problem = self._parse(relative, anchor)
-                    notes += [problem] if problem else []
-            else:
-                found, problem = self._parse(relative, _PRECISION_BASE)
-                notes += [problem] if problem else []
+        # Only the unit is read of a text whose time is known: any anchor does then.
+        anchor = (self.anchor() if derive else _PRECISION_BASE) if relative else None
+        if anchor is not None:
+            found, problem = self._parse(relative, anchor)
+            notes += [problem] if problem else []
         return found, mark is not None, tuple(notes)
 
     def precision(self, text: str) -> TimePrecision | None:

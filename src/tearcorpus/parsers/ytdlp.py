@@ -192,20 +192,12 @@ def _depths(
         chain: list[str] = []
         on_chain: set[str] = set()
         node: str | None = start
-        base: int | None
-        while True:
-            if node is None:
-                base = -1  # above a top-level comment
-                break
-            if node in depths:
-                base = depths[node]
-                break
-            if node in on_chain or node not in parents:
-                base = None
-                break
+        while node is not None and node not in depths and node not in on_chain and node in parents:
             chain.append(node)
             on_chain.add(node)
             node = parents[node]
+        # -1 above a top-level comment; None past a missing parent or round a loop.
+        base = -1 if node is None else depths.get(node)
         for item in reversed(chain):
             base = None if base is None else base + 1
             depths[item] = base
