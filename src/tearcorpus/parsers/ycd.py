@@ -459,38 +459,25 @@ def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
     pending: tuple[int, list[str]] | None = None
     for item in itertools.chain(csv_rows(ctx, reader), [None]):
         if pending is not None:
-            reply = _csv_row(ctx, thread, header, *pending, last=item is None, lines=lines)
-            if reply is not None:
-                yield reply
+            line, row = pending
+            unterminated = item is None and not lines.last.endswith(("\n", "\r"))
+            if len(row) == len(header):
+                if unterminated:
+                    ctx.note("no-final-newline")
+                reply = thread.reply(dict(zip(header, row, strict=True)), line=line, index=None)
+                if reply is not None:
+                    yield reply
+            elif unterminated and len(row) < len(header):
+                ctx.reject(
+                    "truncated",
+                    f"the last row has {len(row)} of {len(header)} fields (the file looks truncated)",
+                    line=line,
+                )
+            else:
+                ctx.reject(
+                    "invalid-row", f"row has {len(row)} fields, the header {len(header)}", line=line
+                )
         pending = item if item is not None and item[1] else None
-
-
-def _csv_row(
-    ctx: ParseContext,
-    thread: _Thread,
-    header: list[str],
-    line: int,
-    row: list[str],
-    *,
-    last: bool,
-    lines: _Lines,
-) -> Reply | None:
-    unterminated = last and not lines.last.endswith(("\n", "\r"))
-    if len(row) != len(header):
-        if unterminated and len(row) < len(header):
-            ctx.reject(
-                "truncated",
-                f"the last row has {len(row)} of {len(header)} fields (the file looks truncated)",
-                line=line,
-            )
-        else:
-            ctx.reject(
-                "invalid-row", f"row has {len(row)} fields, the header {len(header)}", line=line
-            )
-        return None
-    if unterminated:
-        ctx.note("no-final-newline")
-    return thread.reply(dict(zip(header, row, strict=True)), line=line, index=None)
 
 
 def _video_post(
