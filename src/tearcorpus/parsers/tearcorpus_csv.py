@@ -63,10 +63,7 @@ def split_fields(row: str) -> list[str | None]:
         match = _FIELD.match(row, pos)
         assert match is not None  # the second branch matches the empty string
         quoted, bare = match.groups()
-        if quoted is not None:
-            fields.append(quoted.replace('""', '"'))
-        else:
-            fields.append(bare or None)
+        fields.append(bare or None if quoted is None else quoted.replace('""', '"'))
         pos = match.end()
         if pos == end:
             return fields
