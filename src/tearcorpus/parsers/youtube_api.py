@@ -394,7 +394,6 @@ def _thread(state: _State, item: dict[str, JsonValue], page: _Page, index: int) 
         state.reject("missing-snippet", "commentThread has no snippet", page, index)
         return
     top = snippet.get("topLevelComment")
-    top_id: str | None = None
     if top is None:
         state.reject("missing-field", "commentThread has no topLevelComment", page, index)
     else:
@@ -426,10 +425,9 @@ def _thread(state: _State, item: dict[str, JsonValue], page: _Page, index: int) 
             thread_extra=thread_extra,
         )
         if reply is not None:
-            top_id = reply.id
             yield reply
-    if top_id is None and isinstance(top, dict):
-        top_id = as_text(top.get("id"))
+    # The id the replies answer, whether or not the top-level comment was kept.
+    top_id = as_text(top.get("id")) if isinstance(top, dict) else None
     replies = item.get("replies")
     present: list[JsonValue] = []
     listed = replies.get("comments") if isinstance(replies, dict) else None
