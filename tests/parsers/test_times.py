@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -224,7 +225,10 @@ def test_without_the_dates_extra_localised_times_are_noted(
     and counts a note naming the extra; the edited marks are read all the same."""
     monkeypatch.setitem(sys.modules, "dateparser", None)
     monkeypatch.setitem(sys.modules, "dateparser.date", None)
-    monkeypatch.setattr(_times, "_parser_class", None)
+    # A fresh cache of the import's outcome, so that it is tried again (and fails).
+    monkeypatch.setattr(
+        _times, "_date_data_parser", functools.cache(_times._date_data_parser.__wrapped__)
+    )
     corpus = tearcorpus.read(MIXED, options={"scraped_at": "2024-01-06T12:00:00Z"})
     replies = {reply.id: reply for reply in corpus.replies}
     for cid, (language, created, precision, edited) in MIXED_EXPECTED.items():
@@ -338,7 +342,7 @@ def test_dateparser_is_spared_long_texts_and_endless_failures(
     def reader(anchor: datetime) -> object:
         return lambda text: asked.append(text)  # reads nothing
 
-    monkeypatch.setattr(_times, "_parser_class", object)
+    monkeypatch.setattr(_times, "_date_data_parser", lambda: object)
     monkeypatch.setattr(_times, "_localised_reader", reader)
     ctx, times = _reader()
     assert times.interpret("x" * 200, None) == (None, None, False, None)

@@ -20,6 +20,7 @@ they can read it (mostly English).
 from __future__ import annotations
 
 import calendar
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -221,23 +222,18 @@ class _Missing:
 
 #: Not known yet (an anchor), or not installed (dateparser).
 _MISSING: Final = _Missing()
-#: dateparser's ``DateDataParser`` class, or :data:`_MISSING`; ``None`` until the first
-#: localised text asks.
-_parser_class: type[DateDataParser] | _Missing | None = None
 
 
+@functools.cache
 def _date_data_parser() -> type[DateDataParser] | _Missing:
-    """dateparser's ``DateDataParser`` class, imported on first use; ``_MISSING`` when
-    the ``dates`` extra is not installed."""
-    global _parser_class
-    if _parser_class is None:
-        try:
-            from dateparser.date import DateDataParser
-        except ImportError:
-            _parser_class = _MISSING
-        else:
-            _parser_class = DateDataParser
-    return _parser_class
+    """dateparser's ``DateDataParser`` class, imported when the first localised text
+    asks; ``_MISSING`` when the ``dates`` extra is not installed."""
+    try:
+        from dateparser.date import DateDataParser
+    except ImportError:
+        return _MISSING
+    found: type[DateDataParser] = DateDataParser
+    return found
 
 
 def _localised_reader(anchor: datetime) -> Callable[[str], tuple[datetime, TimePrecision] | None]:
