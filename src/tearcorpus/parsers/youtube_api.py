@@ -551,22 +551,23 @@ def _documents(ctx: ParseContext) -> Iterator[tuple[JsonValue, _Page]]:
             raise
         yield from _from_lines(ctx, [], utf8_lines(ctx))
         return
-    if isinstance(document, list):
-        for number, page in enumerate(document, 1):
-            yield page, _Page(line=None, number=number)
-    else:
-        yield document, _Page(line=None, number=None)
+    yield from _pages(document, None)
 
 
 def _from_lines(
     ctx: ParseContext, head: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]]
 ) -> Iterator[tuple[JsonValue, _Page]]:
     for number, data in json_lines(ctx, itertools.chain(head, rest)):
-        if isinstance(data, list):
-            for position, page in enumerate(data, 1):
-                yield page, _Page(line=number, number=position)
-        else:
-            yield data, _Page(line=number, number=None)
+        yield from _pages(data, number)
+
+
+def _pages(data: JsonValue, line: int | None) -> Iterator[tuple[JsonValue, _Page]]:
+    """The pages of one JSON value (at *line* of JSON lines): a list's items, or itself."""
+    if isinstance(data, list):
+        for number, page in enumerate(data, 1):
+            yield page, _Page(line=line, number=number)
+    else:
+        yield data, _Page(line=line, number=None)
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:

@@ -361,13 +361,11 @@ def _in_cycle(start: str, parents: Mapping[str, str | None]) -> bool:
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
     pieces = _open_pieces(ctx)
-    if pieces is None:
-        yield from _parse(ctx, _load(ctx), None)
-        return
     try:
-        yield from _parse(ctx, pieces.info, pieces)
+        yield from _parse(ctx, _load(ctx) if pieces is None else pieces.info, pieces)
     finally:
-        pieces.close()
+        if pieces is not None:
+            pieces.close()
 
 
 def _parse(ctx: ParseContext, info: JsonValue, pieces: _Pieces | None) -> Iterator[Record]:
