@@ -480,6 +480,10 @@ def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
         pending = item if item is not None and item[1] else None
 
 
+#: The reader of each container (see :func:`_shape`).
+_READERS: Final = {"jsonl": _parse_jsonl, "json": _parse_document, "csv": _parse_csv}
+
+
 def _video_post(
     ctx: ParseContext, found: str | None, suffixes: tuple[str, ...] = _SUFFIXES
 ) -> Post:
@@ -512,10 +516,5 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     post = _video_post(ctx, video_id_from_name(ctx.source))
     yield post
     thread = _Thread(ctx, post.id)
-    if shape == "jsonl":
-        yield from _parse_jsonl(ctx, thread)
-    elif shape == "json":
-        yield from _parse_document(ctx, thread)
-    else:
-        yield from _parse_csv(ctx, thread)
+    yield from _READERS[shape](ctx, thread)
     thread.finish()
