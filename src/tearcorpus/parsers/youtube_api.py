@@ -28,6 +28,7 @@ are counted in the ``pages`` note.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -136,9 +137,8 @@ def _keep(
         extra[target] = value
 
 
-def _int(value: object) -> int | None:
-    """An API count: an int, or a string of digits (``statistics`` values are strings)."""
-    return count(value, negative=True, digits=True)
+#: An API count: an int, or a string of digits (``statistics`` values are strings).
+_int: Final = functools.partial(count, negative=True, digits=True)
 
 
 def _time(value: JsonValue) -> datetime | None:
