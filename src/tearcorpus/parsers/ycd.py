@@ -412,30 +412,25 @@ class _Lines:
                 yield self.last
 
     def _chunks(self) -> Iterator[str]:
-        encoding = self.ctx.encoding or "utf-8-sig"
-        if not is_utf8(self.ctx.encoding) and "\n".encode(encoding) != b"\n":
-            data = read_bytes(self.ctx.source, self.ctx.limits)
-            yield decode_text(self.ctx.source, data, self.ctx.encoding)
+        ctx = self.ctx
+        encoding = ctx.encoding or "utf-8-sig"
+        if not is_utf8(ctx.encoding) and "\n".encode(encoding) != b"\n":
+            yield decode_text(ctx.source, read_bytes(ctx.source, ctx.limits), ctx.encoding)
             return
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         number = 0
-        with open_binary(self.ctx.source, self.ctx.limits) as stream:
-            for number, raw in bounded_lines(self.ctx.source, stream, self.ctx.limits):
-                yield self._decode(decoder, raw, number)
-            yield self._decode(decoder, b"", number, final=True)
-
-    def _decode(
-        self, decoder: codecs.IncrementalDecoder, raw: bytes, line: int, final: bool = False
-    ) -> str:
-        try:
-            return decoder.decode(raw, final)
-        except UnicodeDecodeError:
-            shown = self.ctx.encoding or "utf-8"
-            raise InputError(
-                self.ctx.source,
-                f"bytes are not valid {shown}; pass --encoding to choose another",
-                line=line,
-            ) from None
+        with open_binary(ctx.source, ctx.limits) as stream:
+            try:
+                for number, raw in bounded_lines(ctx.source, stream, ctx.limits):  # noqa: B007
+                    yield decoder.decode(raw)
+                yield decoder.decode(b"", True)
+            except UnicodeDecodeError:  # at line *number*, or at the end of the last
+                shown = ctx.encoding or "utf-8"
+                raise InputError(
+                    ctx.source,
+                    f"bytes are not valid {shown}; pass --encoding to choose another",
+                    line=number,
+                ) from None
 
 
 def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
