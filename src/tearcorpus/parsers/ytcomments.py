@@ -37,17 +37,8 @@ description = "youtube-comment-scraper CSV export (comments with flattened repli
 BINARY = False
 SPANS = False
 
-_TOP: Final = (
-    "id",
-    "user",
-    "date",
-    "timestamp",
-    "commentText",
-    "likes",
-    "hasReplies",
-    "numberOfReplies",
-)
 _REPLY: Final = ("id", "user", "date", "timestamp", "commentText", "likes")
+_TOP: Final = (*_REPLY, "hasReplies", "numberOfReplies")
 #: The export's header row, exactly as the tool writes it.
 HEADER: Final = _TOP + tuple(f"replies.{column}" for column in _REPLY)
 _WHAT: Final = "youtube-comment-scraper CSV"
