@@ -58,14 +58,11 @@ _LIST_KIND: Final = re.compile(rb'"kind"\s*:\s*"youtube#\w+ListResponse"')
 _ERROR_KEY: Final = re.compile(rb'^\s*\[?\s*\{\s*"error"\s*:')
 _WATCH_URL: Final = "https://www.youtube.com/watch?v="
 
-_THREADS: Final = "youtube#commentThreadListResponse"
-_COMMENTS: Final = "youtube#commentListResponse"
-_VIDEOS: Final = "youtube#videoListResponse"
 #: Page kind → the kind of its items.
 _ITEM_KIND: Final = {
-    _THREADS: "youtube#commentThread",
-    _COMMENTS: "youtube#comment",
-    _VIDEOS: "youtube#video",
+    "youtube#commentThreadListResponse": "youtube#commentThread",
+    "youtube#commentListResponse": "youtube#comment",
+    "youtube#videoListResponse": "youtube#video",
 }
 
 
