@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -110,7 +111,7 @@ def test_localised_time_text_with_its_edited_mark(language: str) -> None:
     assert is_known_mark(mark)
     anchor = {"at": "2024-01-06T12:00:00Z", "from": "epoch"}
     assert reader.interpret(text, None) == (created, precision, True, anchor)
-    assert reader.read(relative) == (created, precision)
+    assert reader.interpret(relative, None) == (created, precision, False, anchor)
     assert ctx.report.notes == {}
 
 
@@ -224,7 +225,10 @@ def test_without_the_dates_extra_localised_times_are_noted(
     and counts a note naming the extra; the edited marks are read all the same."""
     monkeypatch.setitem(sys.modules, "dateparser", None)
     monkeypatch.setitem(sys.modules, "dateparser.date", None)
-    monkeypatch.setattr(_times, "_parser_class", None)
+    # A fresh cache of the import's outcome, so that it is tried again (and fails).
+    monkeypatch.setattr(
+        _times, "_date_data_parser", functools.cache(_times._date_data_parser.__wrapped__)
+    )
     corpus = tearcorpus.read(MIXED, options={"scraped_at": "2024-01-06T12:00:00Z"})
     replies = {reply.id: reply for reply in corpus.replies}
     for cid, (language, created, precision, edited) in MIXED_EXPECTED.items():
@@ -338,11 +342,11 @@ def test_dateparser_is_spared_long_texts_and_endless_failures(
     def reader(anchor: datetime) -> object:
         return lambda text: asked.append(text)  # reads nothing
 
-    monkeypatch.setattr(_times, "_parser_class", object)
+    monkeypatch.setattr(_times, "_date_data_parser", lambda: object)
     monkeypatch.setattr(_times, "_localised_reader", reader)
     ctx, times = _reader()
-    assert times.read("x" * 200) is None
+    assert times.interpret("x" * 200, None) == (None, None, False, None)
     for number in range(_times._MAX_FAILURES + 5):
-        assert times.read(f"nonsense {number}") is None
+        assert times.interpret(f"nonsense {number}", None) == (None, None, False, None)
     assert len(asked) == _times._MAX_FAILURES
     assert ctx.report.notes == {"unreadable-time-text": _times._MAX_FAILURES + 6}

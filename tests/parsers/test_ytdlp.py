@@ -512,24 +512,24 @@ def test_comment_values_of_the_wrong_kind_stay_in_extra_and_are_counted(tmp_path
 def test_depths_counted_in_the_first_pass_equal_the_general_ones(
     pairs: list[tuple[int, int | None]],
 ) -> None:
-    """Depths counted while listing the comments (replies after their parents) equal the
-    general chain walk's; out-of-order, orphaned or looping lists leave it to the walk."""
+    """Depths counted in one pass while replies come after their parents equal the
+    general chain walk's, whatever the order; orphans and loops get none."""
     raw: list[JsonValue] = [
         {"id": f"c{cid}", "parent": "root" if p is None else f"c{p}"} for cid, p in pairs
     ]
     ctx = ParseContext(source="x.info.json", format="ytdlp")
-    kept, parents, depths = ytdlp._comments(ctx, raw)
+    _, parents = ytdlp._comments(ctx, raw)
     general = ytdlp._depths(parents)
-    if depths is not None:
-        assert depths == general
-        assert all(d is not None for d in depths.values())
+    one = ParseContext(source="x.info.json", format="ytdlp")
+    replies = list(ytdlp._replies_of(one, iter((list(raw),)), "vid", TimeReader(one, _ANCHOR)))
+    assert {r.id: r.depth for r in replies} == general
     seen: set[str] = set()
     in_order = True
-    for cid in kept:
-        parent = parents[cid]
+    for cid, parent in parents.items():
         in_order = in_order and (parent is None or parent in seen)
         seen.add(cid)
-    assert (depths is not None) == in_order
+    if in_order:
+        assert all(depth is not None for depth in general.values())
 
 
 _ITEMS = st.one_of(
@@ -565,8 +565,8 @@ def test_one_pass_equals_listing_then_replies(items: list[tuple[int, int | None]
     one = ParseContext(source="x.info.json", format="ytdlp")
     two = ParseContext(source="x.info.json", format="ytdlp")
     got = list(ytdlp._replies_of(one, iter((list(raw),)), "vid", TimeReader(one, _ANCHOR)))
-    kept, parents, depths = ytdlp._comments(two, raw)
-    want = list(ytdlp._listed(two, raw, "vid", kept, parents, depths, TimeReader(two, _ANCHOR)))
+    kept, parents = ytdlp._comments(two, raw)
+    want = list(ytdlp._listed(two, raw, "vid", kept, parents, TimeReader(two, _ANCHOR)))
     assert got == want
     assert [r.provenance for r in got] == [r.provenance for r in want]
     assert [list(r.extra.items()) for r in got] == [list(r.extra.items()) for r in want]
@@ -621,7 +621,7 @@ def _load_both(content: bytes, name: str = "v.info.json") -> tuple[Any, Any, Any
         mapped = map_plain(path, None)
         direct: object
         if mapped is None:
-            direct = _ytdlp_document._UNMAPPED
+            direct = None
         else:
             with mapped:
                 direct = _ytdlp_document._load_mapped(mapped)
@@ -652,12 +652,12 @@ def test_mapped_load_takes_plain_files_only() -> None:
     assert mapped == json.loads(content)
     got, want, mapped = _load_both(gzip.compress(content), "v.info.json.gz")
     assert got == want == ("value", json.loads(content))
-    assert mapped is _ytdlp_document._UNMAPPED
+    assert mapped is None
     for bad in (b"", b'{"id": "v",\n "x": }'):
         got, want, mapped = _load_both(bad)
         assert got == want
         assert got[0] == "error"
-        assert mapped is _ytdlp_document._UNMAPPED
+        assert mapped is None
 
 
 @pytest.mark.parametrize("name", ["playlist_no_type.info.json", "channel_videos_no_type.info.json"])

@@ -10,7 +10,7 @@ from attrs import define, field
 from .._io import DEFAULT_MAX_RECORD_BYTES, ReadLimits
 from .._spans import Span
 from .._version import __version__
-from ..errors import ParseError
+from ..errors import ParseError, RecordTooLargeError
 from ..model import Provenance, new_provenance
 from ..report import SourceReport
 
@@ -54,8 +54,6 @@ class ParseContext:
 
     def reject_too_large(self, line: int | None) -> None:
         """Reject the record at *line* as larger than :attr:`max_record_bytes`."""
-        from ..errors import RecordTooLargeError
-
         error = RecordTooLargeError(self.source, self.max_record_bytes, line=line)
         self.reject("record-too-large", error.reason, line=line)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -48,11 +47,9 @@ def epoch_to_utc(value: object, *, strings: bool = True) -> datetime | None:
                 return None
     else:
         return None
-    if isinstance(number, float) and not math.isfinite(number):
-        return None
     try:
         return datetime.fromtimestamp(number, UTC)
-    except (OverflowError, OSError, ValueError):
+    except (OverflowError, OSError, ValueError):  # out of range, infinite, NaN
         return None
 
 
@@ -106,8 +103,8 @@ def invalid_json_reason(raw: bytes | str, exc: orjson.JSONDecodeError) -> str:
             raw.decode("utf-8")
         except UnicodeDecodeError as bad:
             return f"invalid UTF-8 (byte 0x{raw[bad.start]:02x} at offset {bad.start})"
-    ends = raw.endswith(b"\n") if isinstance(raw, bytes) else True
-    truncated = " (the line looks truncated)" if not ends else ""
+    cut = isinstance(raw, bytes) and not raw.endswith(b"\n")
+    truncated = " (the line looks truncated)" if cut else ""
     return f"invalid JSON: {exc.msg}{truncated}"
 
 

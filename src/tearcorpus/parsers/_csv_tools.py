@@ -3,7 +3,7 @@
 Rows are read with the stdlib :mod:`csv` module from text decoded line by line, so an
 undecodable byte is reported at its own line, and every row is located at the physical
 line where it starts (quoted newlines span several lines). The exports hold no video
-id: :func:`video_post` takes it from the ``video_id`` option or the file name and
+id: :func:`parse_export` takes it from the ``video_id`` option or the file name and
 yields the placeholder post the corpus replaces with a real one when it is read too.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Final
@@ -18,12 +19,12 @@ from typing import Final
 from .._io import _BOM, open_binary
 from .._read import bounded_lines, decode_text, read_bytes
 from ..errors import InputError, ParseError
-from ..model import Platform, Post, Record, Reply
+from ..model import Record, Reply
 from ._base import ParseContext
 from ._common import CommentIds, csv_rows
-from .ycd import _LINE_PART, _SEPARATORS, _VIDEO_ID, file_stem, video_id_from_name
+from .ycd import _LINE_PART, _SEPARATORS, _VIDEO_ID, _video_post, video_id_from_name
 
-__all__ = ["count", "header_matches", "read_rows", "video_id", "video_post"]
+__all__ = ["count", "header_matches", "parse_export", "read_rows"]
 
 _SUFFIXES: Final = (".gz", ".bz2", ".xz", ".zst", ".csv", ".txt", ".tsv")
 
@@ -58,30 +59,6 @@ def _id_inside_name(path: str) -> str | None:
         ):
             return candidate
     return None
-
-
-def video_id(ctx: ParseContext) -> str:
-    """The ``video_id`` option, else the id in the file name, else ``unknown:<stem>``."""
-    given = ctx.options.get("video_id")
-    if given:
-        return given
-    found = _id_inside_name(ctx.source) or video_id_from_name(ctx.source)
-    if found is not None:
-        return found
-    ctx.note("unknown-video")
-    return "unknown:" + file_stem(ctx.source, _SUFFIXES)
-
-
-def video_post(ctx: ParseContext, post_id: str) -> Post:
-    """The placeholder post for the video a comments export belongs to."""
-    known = not post_id.startswith("unknown:")
-    return Post(
-        id=post_id,
-        platform=Platform.YOUTUBE,
-        url=f"https://www.youtube.com/watch?v={post_id}" if known else None,
-        extra={"placeholder": True},
-        provenance=ctx.provenance(),
-    )
 
 
 def count(value: str) -> int | None:
@@ -196,13 +173,13 @@ def parse_export(
     The header is checked before anything is yielded, so a file that is not this export
     yields no records at all.
     """
-    post_id = video_id(ctx)
+    post = _video_post(
+        ctx, _id_inside_name(ctx.source) or video_id_from_name(ctx.source), _SUFFIXES
+    )
     rows = read_rows(ctx, header, what)
     first = next(rows, None)
-    yield video_post(ctx, post_id)
-    state = comments(post_id)
-    if first is not None:
-        yield from state.replies(*first)
-    for line, row in rows:
+    yield post
+    state = comments(post.id)
+    for line, row in rows if first is None else itertools.chain([first], rows):
         yield from state.replies(line, row)
     state.finish()

@@ -20,6 +20,7 @@ they can read it (mostly English).
 from __future__ import annotations
 
 import calendar
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -221,23 +222,18 @@ class _Missing:
 
 #: Not known yet (an anchor), or not installed (dateparser).
 _MISSING: Final = _Missing()
-#: dateparser's ``DateDataParser`` class, or :data:`_MISSING`; ``None`` until the first
-#: localised text asks.
-_parser_class: type[DateDataParser] | _Missing | None = None
 
 
+@functools.cache
 def _date_data_parser() -> type[DateDataParser] | _Missing:
-    """dateparser's ``DateDataParser`` class, imported on first use; ``_MISSING`` when
-    the ``dates`` extra is not installed."""
-    global _parser_class
-    if _parser_class is None:
-        try:
-            from dateparser.date import DateDataParser
-        except ImportError:
-            _parser_class = _MISSING
-        else:
-            _parser_class = DateDataParser
-    return _parser_class
+    """dateparser's ``DateDataParser`` class, imported when the first localised text
+    asks; ``_MISSING`` when the ``dates`` extra is not installed."""
+    try:
+        from dateparser.date import DateDataParser
+    except ImportError:
+        return _MISSING
+    found: type[DateDataParser] = DateDataParser
+    return found
 
 
 def _localised_reader(anchor: datetime) -> Callable[[str], tuple[datetime, TimePrecision] | None]:
@@ -306,7 +302,7 @@ class TimeReader:
         self.ctx = ctx
         self._stated = stated
         self._anchor: datetime | _Missing | None = _MISSING
-        self._cache: dict[tuple[str, datetime], tuple[_Found, str]] = {}
+        self._cache: dict[str, tuple[_Found, str]] = {}
         self._readers: dict[datetime, Callable[[str], _Found]] = {}
         self._texts: dict[tuple[str, bool], tuple[_Found, bool, tuple[str, ...]]] = {}
         self._failures = 0
@@ -368,41 +364,23 @@ class TimeReader:
         if mark is not None and not is_known_mark(mark):
             notes.append("unknown-edited-mark")
         found: _Found = None
-        if relative:
-            if derive:
-                anchor = self.anchor()
-                if anchor is not None:
-                    found, problem = self._parse(relative, anchor)
-                    notes += [problem] if problem else []
-            else:
-                found, problem = self._parse(relative, _PRECISION_BASE)
-                notes += [problem] if problem else []
+        # Only the unit is read of a text whose time is known: any anchor does then.
+        anchor = (self.anchor() if derive else _PRECISION_BASE) if relative else None
+        if anchor is not None:
+            found, problem = self._parse(relative, anchor)
+            notes += [problem] if problem else []
         return found, mark is not None, tuple(notes)
 
     def precision(self, text: str) -> TimePrecision | None:
         """The precision of a time the tool already derived from *text* (its unit);
         ``None`` when the text cannot be read (counted)."""
-        found = self._lookup(text, _PRECISION_BASE)
-        return None if found is None else found[1]
-
-    def read(self, text: str) -> tuple[datetime, TimePrecision] | None:
-        """The time and precision of relative *text* (without its edited mark), counted
-        back from the anchor; ``None`` when it cannot be read (counted)."""
-        anchor = self.anchor()
-        if anchor is None:
-            return None
-        return self._lookup(text, anchor)
-
-    def _lookup(self, text: str, anchor: datetime) -> tuple[datetime, TimePrecision] | None:
-        key = (text, anchor)
-        if key in self._cache:
-            found, problem = self._cache[key]
-        else:
-            found, problem = self._parse(text, anchor)
-            self._cache[key] = found, problem
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._cache[text] = self._parse(text, _PRECISION_BASE)
+        found, problem = cached
         if problem:
             self.ctx.note(problem)
-        return found
+        return None if found is None else found[1]
 
     def _parse(
         self, text: str, anchor: datetime

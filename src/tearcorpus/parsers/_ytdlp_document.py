@@ -13,20 +13,13 @@ from collections.abc import Iterator
 from typing import Final
 
 import orjson
+from attrs import define
 
 from .._io import _BOM, map_plain
 from .._read import load_json
 from ..errors import ParseError
 from ..model import JsonValue
 from ._base import ParseContext
-
-
-class _Unmapped:
-    """The type of :data:`_UNMAPPED`."""
-
-
-#: What :func:`_load_mapped` gives for a document orjson refuses.
-_UNMAPPED: Final = _Unmapped()
 
 
 def _load(ctx: ParseContext) -> JsonValue:
@@ -41,7 +34,7 @@ def _load(ctx: ParseContext) -> JsonValue:
     if mapped is not None:
         with mapped:
             info = _load_mapped(mapped)
-        if not isinstance(info, _Unmapped):
+        if info is not None:  # a null document is read again below: the same null
             return info
     return load_json(ctx.source, encoding=ctx.encoding, limits=ctx.limits)
 
@@ -51,14 +44,14 @@ def _body(mapped: mmap.mmap) -> int:
     return len(_BOM) if mapped[: len(_BOM)] == _BOM else 0
 
 
-def _load_mapped(mapped: mmap.mmap) -> JsonValue | _Unmapped:
-    """The document in *mapped*, or ``_UNMAPPED`` when orjson refuses it."""
+def _load_mapped(mapped: mmap.mmap) -> JsonValue:
+    """The document in *mapped*, or ``None`` when orjson refuses it."""
     try:
         with memoryview(mapped)[_body(mapped) :] as body:
             document: JsonValue = orjson.loads(body)
             return document
     except orjson.JSONDecodeError:
-        return _UNMAPPED
+        return None
 
 
 #: A top-level ``"comments": [`` (the key, JSON whitespace, the colon, the bracket).
@@ -69,6 +62,7 @@ _ELEMENT_END: Final = re.compile(rb"\}[ \t\n\r]*[,\]]")
 _PIECE_SIZE: Final = 1 << 20
 
 
+@define
 class _Pieces:
     """The ``comments`` array of a memory-mapped info.json, cut between elements into
     runs of about :data:`_PIECE_SIZE` bytes, and the document without it (*info*, whose
@@ -78,17 +72,10 @@ class _Pieces:
     :meth:`lists`: at a million comments, some 3 GB of dicts never live at once.
     """
 
-    def __init__(
-        self,
-        mapped: mmap.mmap,
-        view: memoryview,
-        info: dict[str, JsonValue],
-        bounds: list[tuple[int, int]],
-    ) -> None:
-        self._mapped = mapped
-        self._view = view
-        self.info = info
-        self._bounds = bounds
+    _mapped: mmap.mmap
+    _view: memoryview
+    info: dict[str, JsonValue]
+    _bounds: list[tuple[int, int]]
 
     def lists(self, ctx: ParseContext) -> Iterator[list[JsonValue]]:
         """The comments, piece by piece: lists that add up to the array."""
@@ -141,18 +128,14 @@ def _open_pieces(ctx: ParseContext, piece_size: int = _PIECE_SIZE) -> _Pieces | 
     if mapped is None:
         return None
     view = memoryview(mapped)
+    found = None
     try:
         found = _split(mapped, view, _body(mapped), piece_size)
-    except BaseException:
-        view.release()
-        mapped.close()
-        raise
-    if found is None:
-        view.release()
-        mapped.close()
-        return None
-    info, bounds = found
-    return _Pieces(mapped, view, info, bounds)
+    finally:
+        if found is None:
+            view.release()
+            mapped.close()
+    return None if found is None else _Pieces(mapped, view, *found)
 
 
 def _split(

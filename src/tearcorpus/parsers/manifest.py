@@ -45,11 +45,8 @@ def _is_card_image(head: bytes, path: str) -> bool:
 
 
 def sniff(head: bytes, path: str) -> int:
-    if _is_card_image(head, path):
-        return 100
-    if _MANIFEST.match(head):
-        return 100
-    return 100 if _is_card(head) else 0
+    found = _is_card_image(head, path) or _MANIFEST.match(head) or _is_card(head)
+    return 100 if found else 0
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:

@@ -12,7 +12,6 @@ pyarrow is imported only here, when a Parquet input is read (``pip install
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import ModuleType
 from typing import IO, Final, Literal
 
 from .._io import is_remote, is_stream
@@ -37,16 +36,6 @@ def sniff(head: bytes, path: str) -> int:
     return 100 if head.startswith(_MAGIC) else 0
 
 
-def _parquet() -> ModuleType:
-    """The ``pyarrow.parquet`` module, imported on first use."""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise MissingDependencyError("reading Parquet inputs", "hf", "pyarrow") from None
-    module: ModuleType = pq
-    return module
-
-
 def _table(names: list[str]) -> Literal["posts", "replies", "replies_in_context"] | None:
     from ..schema import TABLES
 
@@ -60,7 +49,10 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     from .._arrow import record_from_row
     from ..schema import TABLES
 
-    pq = _parquet()
+    try:  # imported on first use
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError("reading Parquet inputs", "hf", "pyarrow") from None
     if is_stream(ctx.source):
         raise InputError(
             ctx.source, "Parquet is read by seeking in a file: save the stream to a file first"

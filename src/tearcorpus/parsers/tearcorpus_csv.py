@@ -63,10 +63,7 @@ def split_fields(row: str) -> list[str | None]:
         match = _FIELD.match(row, pos)
         assert match is not None  # the second branch matches the empty string
         quoted, bare = match.groups()
-        if quoted is not None:
-            fields.append(quoted.replace('""', '"'))
-        else:
-            fields.append(bare or None)
+        fields.append(bare or None if quoted is None else quoted.replace('""', '"'))
         pos = match.end()
         if pos == end:
             return fields
@@ -76,14 +73,6 @@ def split_fields(row: str) -> list[str | None]:
         if pos == end:
             fields.append(None)
             return fields
-
-
-def _strip_line_end(raw: bytes) -> bytes:
-    if raw.endswith(b"\r\n"):
-        return raw[:-2]
-    if raw.endswith(b"\n"):
-        return raw[:-1]
-    return raw
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
@@ -116,7 +105,8 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
                     skipping = True
             if quotes % 2:
                 continue  # inside a quoted field that spans lines
-            data = _strip_line_end(b"".join(pending))
+            data = b"".join(pending)
+            data = data[:-2] if data.endswith(b"\r\n") else data.removesuffix(b"\n")
             pending.clear()
             size = quotes = 0
             if skipping:
@@ -124,45 +114,33 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
                 continue
             if not data:
                 continue
-            record = _record(ctx, data, kind, columns, excel_safe, start)
-            if record is not None:
-                yield record
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                ctx.reject("invalid-encoding", f"not UTF-8: {exc.reason}", line=start)
+                continue
+            try:
+                cells = split_fields(text)
+            except ValueError as exc:
+                ctx.reject("malformed-row", f"malformed CSV row: {exc}", line=start)
+                continue
+            if len(cells) != len(columns):
+                ctx.reject(
+                    "wrong-field-count",
+                    f"expected {len(columns)} fields, found {len(cells)}",
+                    line=start,
+                )
+                continue
+            try:
+                values = decode_cells(cells, columns, excel_safe=excel_safe)
+                record = from_dict({"schema": SCHEMA_TAG, "kind": kind, **values})
+            except ValueError as exc:
+                ctx.reject("invalid-record", str(exc), line=start)
+                continue
+            yield record
         if pending:
             ctx.reject(
                 "truncated-row",
                 "a quoted field is not closed before the end of the file (truncated?)",
                 line=start,
             )
-
-
-def _record(
-    ctx: ParseContext,
-    data: bytes,
-    kind: str,
-    columns: tuple[Column, ...],
-    excel_safe: bool,
-    line: int,
-) -> Record | None:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        ctx.reject("invalid-encoding", f"not UTF-8: {exc.reason}", line=line)
-        return None
-    try:
-        cells = split_fields(text)
-    except ValueError as exc:
-        ctx.reject("malformed-row", f"malformed CSV row: {exc}", line=line)
-        return None
-    if len(cells) != len(columns):
-        ctx.reject(
-            "wrong-field-count",
-            f"expected {len(columns)} fields, found {len(cells)}",
-            line=line,
-        )
-        return None
-    try:
-        values = decode_cells(cells, columns, excel_safe=excel_safe)
-        return from_dict({"schema": SCHEMA_TAG, "kind": kind, **values})
-    except ValueError as exc:
-        ctx.reject("invalid-record", str(exc), line=line)
-        return None

@@ -67,10 +67,7 @@ def _blocks(ctx: ParseContext) -> Iterator[tuple[int, list[str]]]:
     start = 0
     blanks = 0
     for number, raw in iter_text_lines(ctx.source, ctx.encoding, ctx.limits):
-        line = raw
-        if number == 1:
-            line = line.removeprefix("\ufeff")
-        line = line.rstrip(_BLANK_CHARS)
+        line = (raw.removeprefix("\ufeff") if number == 1 else raw).rstrip(_BLANK_CHARS)
         if not line:
             blanks += 1
             continue
@@ -94,10 +91,7 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
         raise InputError(ctx.source, "holds only whitespace; nothing to read")
     line, lines = first
     title = lines[0]
-    body_lines = lines[1:]
-    while body_lines and not body_lines[0]:
-        body_lines.pop(0)
-    body = "\n".join(body_lines)
+    body = "\n".join(lines[1:]).lstrip("\n")  # no blank line between title and body
     post_id = content_id(title, body)
     yield Post(
         id=post_id,

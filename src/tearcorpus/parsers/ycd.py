@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -86,13 +87,10 @@ def sniff(head: bytes, path: str) -> int:
     with ``cid``."""
     stripped = head.removeprefix(_BOM).lstrip(b" \t\r\n")
     if stripped[:1] in (b"{", b"["):
-        if _CID_KEY.search(stripped) and _CONTENT_KEY.search(stripped):
-            return 90
-        return 0
-    first = stripped.split(b"\n", 1)[0].decode("utf-8", "replace")
-    if _CSV_HEADER.match(first):
-        return 90
-    return 0
+        found = bool(_CID_KEY.search(stripped) and _CONTENT_KEY.search(stripped))
+    else:
+        found = bool(_CSV_HEADER.match(stripped.split(b"\n", 1)[0].decode("utf-8", "replace")))
+    return 90 if found else 0
 
 
 def video_id_from_name(path: str) -> str | None:
@@ -180,123 +178,108 @@ class _Thread(CommentIds):
         parent = cid.split(".", 1)[0] if "." in cid else None
         if not self.claim(cid, parent, line=line, index=index):
             return None
-        return _reply(ctx, data, cid, parent, self.post_id, self.times, line=line, index=index)
+        extra: dict[str, JsonValue] = {}
+        bad = 0
 
-
-def _reply(
-    ctx: ParseContext,
-    data: Mapping[str, JsonValue],
-    cid: str,
-    parent: str | None,
-    post_id: str,
-    times: TimeReader,
-    *,
-    line: int | None,
-    index: int | None,
-) -> Reply:
-    extra: dict[str, JsonValue] = {}
-    bad = 0
-
-    def text(key: str) -> str | None:
-        nonlocal bad
-        value = data.get(key)
-        if value is None or isinstance(value, str):
-            return value
-        extra[key] = value
-        bad += 1
-        return None
-
-    body = text("text")
-    time_text = text("time")
-    author_name = text("author")
-    channel = text("channel")
-
-    like_count: int | None = None
-    votes = data.get("votes")
-    if isinstance(votes, bool) or not isinstance(votes, str | int | None):
-        extra["votes"] = votes
-        bad += 1
-    elif isinstance(votes, int):
-        like_count = count(votes, digits=True)
-        if like_count is None:
-            extra["votes"] = votes
+        def text(key: str) -> str | None:
+            nonlocal bad
+            value = data.get(key)
+            if value is None or isinstance(value, str):
+                return value
+            extra[key] = value
             bad += 1
-    elif votes is not None:
-        like_count, exact = parse_votes(votes)
-        if not exact and votes.strip():
-            extra["votes"] = votes  # abbreviated ("1.2K") or unreadable: keep the display
+            return None
+
+        body = text("text")
+        time_text = text("time")
+        author_name = text("author")
+        channel = text("channel")
+
+        like_count: int | None = None
+        votes = data.get("votes")
+        if isinstance(votes, str):
+            like_count, exact = parse_votes(votes)
+            if not exact and votes.strip():
+                extra["votes"] = votes  # abbreviated ("1.2K") or unreadable: keep the display
+                if like_count is None:
+                    ctx.note("unreadable-votes")
+        elif votes is not None:
+            like_count = count(votes)  # a count as a JSON number
             if like_count is None:
-                ctx.note("unreadable-votes")
+                extra["votes"] = votes
+                bad += 1
 
-    reply_count: int | None = None
-    replies = data.get("replies")
-    if replies is not None and replies != "":
-        reply_count = count(replies, digits=True)
-        if reply_count is None:
-            extra["replies"] = replies
-            bad += 1
+        reply_count: int | None = None
+        replies = data.get("replies")
+        if replies is not None and replies != "":
+            reply_count = count(replies, digits=True)
+            if reply_count is None:
+                extra["replies"] = replies
+                bad += 1
 
-    hearted = False
-    heart = data.get("heart")
-    if heart is not None and heart != "":
-        flag = as_flag(heart, words=True)
-        if flag is None:
-            extra["heart"] = heart
-            bad += 1
-        hearted = bool(flag)
+        hearted = False
+        heart = data.get("heart")
+        if heart is not None and heart != "":
+            flag = as_flag(heart, words=True)
+            if flag is None:
+                extra["heart"] = heart
+                bad += 1
+            hearted = bool(flag)
 
-    flag_reply = data.get("reply")
-    is_reply = as_flag(flag_reply, words=True)
-    if flag_reply is not None and flag_reply != "" and is_reply != (parent is not None):
-        extra["reply"] = flag_reply
-        ctx.note("reply-flag-mismatch")
+        flag_reply = data.get("reply")
+        is_reply = as_flag(flag_reply, words=True)
+        if flag_reply is not None and flag_reply != "" and is_reply != (parent is not None):
+            extra["reply"] = flag_reply
+            ctx.note("reply-flag-mismatch")
 
-    created: datetime | None = None
-    parsed = data.get("time_parsed")
-    if parsed is not None and parsed != "":
-        created = epoch_to_utc(parsed)
-        if created is None:
-            extra["time_parsed"] = parsed
-            bad += 1
+        created: datetime | None = None
+        parsed = data.get("time_parsed")
+        if parsed is not None and parsed != "":
+            created = epoch_to_utc(parsed)
+            if created is None:
+                extra["time_parsed"] = parsed
+                bad += 1
 
-    known = {"cid", "text", "time", "author", "channel", "votes", "replies", "heart"}
-    known |= {"reply", "time_parsed"}
-    extra.update({key: value for key, value in data.items() if key not in known})
-    edited = False
-    precision: TimePrecision | None = None
-    if time_text is not None:
-        extra["time_text"] = time_text
-        # A time_parsed of the wrong type is kept in extra: the text is not read then.
-        derive = "time_parsed" not in extra
-        created, precision, edited, anchor = times.interpret(time_text, created, derive=derive)
-        if anchor is not None:
-            extra["time_anchor"] = dict(anchor)
-    elif created is not None:
-        precision = TimePrecision.DAY
-    if bad:
-        ctx.note("invalid-field", bad)
+        known = {"cid", "text", "time", "author", "channel", "votes", "replies", "heart"}
+        known |= {"reply", "time_parsed"}
+        extra.update({key: value for key, value in data.items() if key not in known})
+        edited = False
+        precision: TimePrecision | None = None
+        if time_text is not None:
+            extra["time_text"] = time_text
+            # A time_parsed of the wrong type is kept in extra: the text is not read then.
+            derive = "time_parsed" not in extra
+            created, precision, edited, anchor = self.times.interpret(
+                time_text, created, derive=derive
+            )
+            if anchor is not None:
+                extra["time_anchor"] = dict(anchor)
+        elif created is not None:
+            precision = TimePrecision.DAY
+        if bad:
+            ctx.note("invalid-field", bad)
 
-    author = None
-    if author_name is not None or channel is not None:
-        author = Author(id=channel or None, name=author_name)
-    return Reply(
-        id=cid,
-        post_id=post_id,
-        parent_id=parent,
-        platform=Platform.YOUTUBE,
-        text=body or "",
-        author=author,
-        created_at=created,
-        created_at_estimated=created is not None,
-        created_at_precision=precision,
-        like_count=like_count,
-        reply_count=reply_count,
-        depth=0 if parent is None else 1,
-        is_hearted=hearted,
-        is_edited=edited,
-        extra=extra,
-        provenance=ctx.provenance(line=line, index=index),
-    )
+        author = None
+        if author_name is not None or channel is not None:
+            author = Author(id=channel or None, name=author_name)
+        return Reply(
+            id=cid,
+            post_id=self.post_id,
+            parent_id=parent,
+            platform=Platform.YOUTUBE,
+            text=body or "",
+            author=author,
+            created_at=created,
+            created_at_estimated=created is not None,
+            created_at_precision=precision,
+            like_count=like_count,
+            reply_count=reply_count,
+            depth=0 if parent is None else 1,
+            is_hearted=hearted,
+            is_edited=edited,
+            extra=extra,
+            provenance=ctx.provenance(line=line, index=index),
+        )
 
 
 # -- containers -------------------------------------------------------------------------
@@ -403,10 +386,8 @@ def _salvage(ctx: ParseContext, thread: _Thread, text: str) -> Iterator[Reply]:
             reply = thread.reply(item, line=line, index=index)
             if reply is not None:
                 yield reply
-        line += text.count("\n", pos, end)
-        pos = end
         index += 1
-        after = _WS.match(text, pos)
+        after = _WS.match(text, end)
         assert after is not None
         line += text.count("\n", pos, after.end())
         pos = after.end()
@@ -431,30 +412,25 @@ class _Lines:
                 yield self.last
 
     def _chunks(self) -> Iterator[str]:
-        encoding = self.ctx.encoding or "utf-8-sig"
-        if not is_utf8(self.ctx.encoding) and "\n".encode(encoding) != b"\n":
-            data = read_bytes(self.ctx.source, self.ctx.limits)
-            yield decode_text(self.ctx.source, data, self.ctx.encoding)
+        ctx = self.ctx
+        encoding = ctx.encoding or "utf-8-sig"
+        if not is_utf8(ctx.encoding) and "\n".encode(encoding) != b"\n":
+            yield decode_text(ctx.source, read_bytes(ctx.source, ctx.limits), ctx.encoding)
             return
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         number = 0
-        with open_binary(self.ctx.source, self.ctx.limits) as stream:
-            for number, raw in bounded_lines(self.ctx.source, stream, self.ctx.limits):
-                yield self._decode(decoder, raw, number)
-            yield self._decode(decoder, b"", number, final=True)
-
-    def _decode(
-        self, decoder: codecs.IncrementalDecoder, raw: bytes, line: int, final: bool = False
-    ) -> str:
-        try:
-            return decoder.decode(raw, final)
-        except UnicodeDecodeError:
-            shown = self.ctx.encoding or "utf-8"
-            raise InputError(
-                self.ctx.source,
-                f"bytes are not valid {shown}; pass --encoding to choose another",
-                line=line,
-            ) from None
+        with open_binary(ctx.source, ctx.limits) as stream:
+            try:
+                for number, raw in bounded_lines(ctx.source, stream, ctx.limits):  # noqa: B007
+                    yield decoder.decode(raw)
+                yield decoder.decode(b"", True)
+            except UnicodeDecodeError:  # at line *number*, or at the end of the last
+                shown = ctx.encoding or "utf-8"
+                raise InputError(
+                    ctx.source,
+                    f"bytes are not valid {shown}; pass --encoding to choose another",
+                    line=number,
+                ) from None
 
 
 def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
@@ -467,67 +443,60 @@ def _parse_csv(ctx: ParseContext, thread: _Thread) -> Iterator[Reply]:
             ctx.source, "the CSV header does not start with 'cid'; not a ycd CSV", line=1
         )
     delimiter = header_match.group(1)
-
-    def chained() -> Iterator[str]:
-        yield first.removeprefix("\ufeff")
-        yield from source
-
-    reader = csv.reader(chained(), delimiter=delimiter)
+    reader = csv.reader(
+        itertools.chain([first.removeprefix("\ufeff")], source), delimiter=delimiter
+    )
     try:
         header = [column.strip() for column in next(reader)]
     except csv.Error as exc:
         raise ParseError(ctx.source, f"unreadable CSV header: {exc}", line=1) from None
     # Each row is read with the next one read already: the last may be cut short.
     pending: tuple[int, list[str]] | None = None
-    for line, row in csv_rows(ctx, reader):
+    for item in itertools.chain(csv_rows(ctx, reader), [None]):
         if pending is not None:
-            reply = _csv_row(ctx, thread, header, *pending, last=False, lines=lines)
-            if reply is not None:
-                yield reply
-        pending = (line, row) if row else None
-    if pending is not None:
-        reply = _csv_row(ctx, thread, header, *pending, last=True, lines=lines)
-        if reply is not None:
-            yield reply
+            line, row = pending
+            unterminated = item is None and not lines.last.endswith(("\n", "\r"))
+            if len(row) == len(header):
+                if unterminated:
+                    ctx.note("no-final-newline")
+                reply = thread.reply(dict(zip(header, row, strict=True)), line=line, index=None)
+                if reply is not None:
+                    yield reply
+            elif unterminated and len(row) < len(header):
+                ctx.reject(
+                    "truncated",
+                    f"the last row has {len(row)} of {len(header)} fields (the file looks truncated)",
+                    line=line,
+                )
+            else:
+                ctx.reject(
+                    "invalid-row", f"row has {len(row)} fields, the header {len(header)}", line=line
+                )
+        pending = item if item is not None and item[1] else None
 
 
-def _csv_row(
-    ctx: ParseContext,
-    thread: _Thread,
-    header: list[str],
-    line: int,
-    row: list[str],
-    *,
-    last: bool,
-    lines: _Lines,
-) -> Reply | None:
-    unterminated = last and not lines.last.endswith(("\n", "\r"))
-    if len(row) != len(header):
-        if unterminated and len(row) < len(header):
-            ctx.reject(
-                "truncated",
-                f"the last row has {len(row)} of {len(header)} fields (the file looks truncated)",
-                line=line,
-            )
-        else:
-            ctx.reject(
-                "invalid-row", f"row has {len(row)} fields, the header {len(header)}", line=line
-            )
-        return None
-    if unterminated:
-        ctx.note("no-final-newline")
-    return thread.reply(dict(zip(header, row, strict=True)), line=line, index=None)
+#: The reader of each container (see :func:`_shape`).
+_READERS: Final = {"jsonl": _parse_jsonl, "json": _parse_document, "csv": _parse_csv}
 
 
-def _video_id(ctx: ParseContext) -> str:
-    given = ctx.options.get("video_id")
-    if given:
-        return given
-    found = video_id_from_name(ctx.source)
-    if found is not None:
-        return found
-    ctx.note("unknown-video")
-    return "unknown:" + file_stem(ctx.source)
+def _video_post(
+    ctx: ParseContext, found: str | None, suffixes: tuple[str, ...] = _SUFFIXES
+) -> Post:
+    """The placeholder post of the video a dump without its id belongs to: its id is the
+    ``video_id`` option, else *found* (read from the file name), else ``unknown:`` + the
+    file stem without *suffixes* (counted as an ``unknown-video`` note)."""
+    video_id = ctx.options.get("video_id") or found
+    if not video_id:
+        ctx.note("unknown-video")
+        video_id = "unknown:" + file_stem(ctx.source, suffixes)
+    known = not video_id.startswith("unknown:")
+    return Post(
+        id=video_id,
+        platform=Platform.YOUTUBE,
+        url=f"https://www.youtube.com/watch?v={video_id}" if known else None,
+        extra={"placeholder": True},
+        provenance=ctx.provenance(),
+    )
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
@@ -539,20 +508,8 @@ def parse(ctx: ParseContext) -> Iterator[Record]:
     with open_binary(ctx.source) as stream:
         head = stream.read(64 * 1024)
     shape = _shape(ctx, head)
-    video_id = _video_id(ctx)
-    known = not video_id.startswith("unknown:")
-    yield Post(
-        id=video_id,
-        platform=Platform.YOUTUBE,
-        url=f"https://www.youtube.com/watch?v={video_id}" if known else None,
-        extra={"placeholder": True},
-        provenance=ctx.provenance(),
-    )
-    thread = _Thread(ctx, video_id)
-    if shape == "jsonl":
-        yield from _parse_jsonl(ctx, thread)
-    elif shape == "json":
-        yield from _parse_document(ctx, thread)
-    else:
-        yield from _parse_csv(ctx, thread)
+    post = _video_post(ctx, video_id_from_name(ctx.source))
+    yield post
+    thread = _Thread(ctx, post.id)
+    yield from _READERS[shape](ctx, thread)
     thread.finish()

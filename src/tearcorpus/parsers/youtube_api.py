@@ -28,6 +28,8 @@ are counted in the ``pages`` note.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -56,14 +58,11 @@ _LIST_KIND: Final = re.compile(rb'"kind"\s*:\s*"youtube#\w+ListResponse"')
 _ERROR_KEY: Final = re.compile(rb'^\s*\[?\s*\{\s*"error"\s*:')
 _WATCH_URL: Final = "https://www.youtube.com/watch?v="
 
-_THREADS: Final = "youtube#commentThreadListResponse"
-_COMMENTS: Final = "youtube#commentListResponse"
-_VIDEOS: Final = "youtube#videoListResponse"
 #: Page kind → the kind of its items.
 _ITEM_KIND: Final = {
-    _THREADS: "youtube#commentThread",
-    _COMMENTS: "youtube#comment",
-    _VIDEOS: "youtube#video",
+    "youtube#commentThreadListResponse": "youtube#commentThread",
+    "youtube#commentListResponse": "youtube#comment",
+    "youtube#videoListResponse": "youtube#video",
 }
 
 
@@ -93,9 +92,6 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
             self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -138,9 +134,8 @@ def _keep(
         extra[target] = value
 
 
-def _int(value: object) -> int | None:
-    """An API count: an int, or a string of digits (``statistics`` values are strings)."""
-    return count(value, negative=True, digits=True)
+#: An API count: an int, or a string of digits (``statistics`` values are strings).
+_int: Final = functools.partial(count, negative=True, digits=True)
 
 
 def _time(value: JsonValue) -> datetime | None:
@@ -396,7 +391,6 @@ def _thread(state: _State, item: dict[str, JsonValue], page: _Page, index: int) 
         state.reject("missing-snippet", "commentThread has no snippet", page, index)
         return
     top = snippet.get("topLevelComment")
-    top_id: str | None = None
     if top is None:
         state.reject("missing-field", "commentThread has no topLevelComment", page, index)
     else:
@@ -428,10 +422,9 @@ def _thread(state: _State, item: dict[str, JsonValue], page: _Page, index: int) 
             thread_extra=thread_extra,
         )
         if reply is not None:
-            top_id = reply.id
             yield reply
-    if top_id is None and isinstance(top, dict):
-        top_id = as_text(top.get("id"))
+    # The id the replies answer, whether or not the top-level comment was kept.
+    top_id = as_text(top.get("id")) if isinstance(top, dict) else None
     replies = item.get("replies")
     present: list[JsonValue] = []
     listed = replies.get("comments") if isinstance(replies, dict) else None
@@ -526,26 +519,19 @@ def _page(state: _State, data: JsonValue, page: _Page) -> Iterator[Record]:
 # --------------------------------------------------------------------------- documents
 
 
-def _json_line(raw: bytes) -> object:
-    """*raw* parsed, or :data:`_BAD` when it is no JSON."""
+def _json_line(raw: bytes) -> JsonValue:
+    """*raw* parsed, or ``None`` when it is no JSON."""
     try:
         value: JsonValue = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return _BAD
+        return None
     return value
-
-
-_BAD: Final = object()
 
 
 def _documents(ctx: ParseContext) -> Iterator[tuple[JsonValue, _Page]]:
     """Yield ``(page, location)``: JSON lines are streamed, a whole document is loaded."""
     lines = utf8_lines(ctx)
-    first: tuple[int, bytes] | None = None
-    for number, raw in lines:
-        if raw.strip():
-            first = (number, raw)
-            break
+    first = next(((number, raw) for number, raw in lines if raw.strip()), None)
     if first is None:
         raise InputError(ctx.source, "holds only whitespace; nothing to read")
     if isinstance(_json_line(first[1]), dict | list):
@@ -562,23 +548,23 @@ def _documents(ctx: ParseContext) -> Iterator[tuple[JsonValue, _Page]]:
             raise
         yield from _from_lines(ctx, [], utf8_lines(ctx))
         return
-    if isinstance(document, list):
-        for number, page in enumerate(document, 1):
-            yield page, _Page(line=None, number=number)
-    else:
-        yield document, _Page(line=None, number=None)
+    yield from _pages(document, None)
 
 
 def _from_lines(
     ctx: ParseContext, head: list[tuple[int, bytes]], rest: Iterator[tuple[int, bytes]]
 ) -> Iterator[tuple[JsonValue, _Page]]:
-    for source in (iter(head), rest):
-        for number, data in json_lines(ctx, source):
-            if isinstance(data, list):
-                for position, page in enumerate(data, 1):
-                    yield page, _Page(line=number, number=position)
-            else:
-                yield data, _Page(line=number, number=None)
+    for number, data in json_lines(ctx, itertools.chain(head, rest)):
+        yield from _pages(data, number)
+
+
+def _pages(data: JsonValue, line: int | None) -> Iterator[tuple[JsonValue, _Page]]:
+    """The pages of one JSON value (at *line* of JSON lines): a list's items, or itself."""
+    if isinstance(data, list):
+        for number, page in enumerate(data, 1):
+            yield page, _Page(line=line, number=number)
+    else:
+        yield data, _Page(line=line, number=None)
 
 
 def parse(ctx: ParseContext) -> Iterator[Record]:

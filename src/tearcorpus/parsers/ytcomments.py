@@ -37,17 +37,8 @@ description = "youtube-comment-scraper CSV export (comments with flattened repli
 BINARY = False
 SPANS = False
 
-_TOP: Final = (
-    "id",
-    "user",
-    "date",
-    "timestamp",
-    "commentText",
-    "likes",
-    "hasReplies",
-    "numberOfReplies",
-)
 _REPLY: Final = ("id", "user", "date", "timestamp", "commentText", "likes")
+_TOP: Final = (*_REPLY, "hasReplies", "numberOfReplies")
 #: The export's header row, exactly as the tool writes it.
 HEADER: Final = _TOP + tuple(f"replies.{column}" for column in _REPLY)
 _WHAT: Final = "youtube-comment-scraper CSV"
@@ -80,12 +71,6 @@ class _Comments(_csv_tools.CommentRows):
         #: The id of the last top-level comment, the parent of undotted replies below it.
         self.last_top: str | None = None
         self.times = TimeReader(ctx)
-
-    def _precision(self, created: datetime | None, date: str) -> TimePrecision | None:
-        """How precise a time the scraper derived from the relative *date* text is."""
-        if created is None:
-            return None
-        return self.times.precision(date) if date.strip() else TimePrecision.DAY
 
     def replies(self, line: int, row: dict[str, str]) -> Iterator[Reply]:
         top = {column: row[column] for column in _TOP}
@@ -149,12 +134,15 @@ class _Comments(_csv_tools.CommentRows):
             return None
         if not self.claim(cid, parent, line=line):
             return None
-        if cells["date"]:
-            extra[prefix + "date"] = cells["date"]
+        date = cells["date"]
+        if date:
+            extra[prefix + "date"] = date
         if cells.get("hasReplies"):
             extra["hasReplies"] = _flag(cells["hasReplies"])
         extra.update(unknown)
         user = cells["user"]
+        # How precise a time the scraper derived from the relative *date* text is.
+        precision = self.times.precision(date) if created is not None and date.strip() else None
         return Reply(
             id=cid,
             post_id=self.post_id,
@@ -164,7 +152,7 @@ class _Comments(_csv_tools.CommentRows):
             author=Author(name=user) if user else None,
             created_at=created,
             created_at_estimated=created is not None,
-            created_at_precision=self._precision(created, cells["date"]) or TimePrecision.DAY,
+            created_at_precision=precision or TimePrecision.DAY,
             like_count=like_count,
             reply_count=reply_count,
             depth=0 if parent is None else 1,

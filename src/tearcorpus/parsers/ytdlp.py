@@ -169,14 +169,6 @@ def _upload_date(value: object) -> datetime | None:
         return None
 
 
-def _parent_of(comment: Mapping[str, JsonValue]) -> str | None:
-    """The id a comment answers, or ``None`` for a top-level one."""
-    parent = comment.get("parent")
-    if isinstance(parent, str) and parent and parent != "root":
-        return parent
-    return None
-
-
 def _depths(
     parents: Mapping[str, str | None], known: Mapping[str, int] | None = None
 ) -> dict[str, int | None]:
@@ -200,20 +192,12 @@ def _depths(
         chain: list[str] = []
         on_chain: set[str] = set()
         node: str | None = start
-        base: int | None
-        while True:
-            if node is None:
-                base = -1  # above a top-level comment
-                break
-            if node in depths:
-                base = depths[node]
-                break
-            if node in on_chain or node not in parents:
-                base = None
-                break
+        while node is not None and node not in depths and node not in on_chain and node in parents:
             chain.append(node)
             on_chain.add(node)
             node = parents[node]
+        # -1 above a top-level comment; None past a missing parent or round a loop.
+        base = -1 if node is None else depths.get(node)
         for item in reversed(chain):
             base = None if base is None else base + 1
             depths[item] = base
@@ -236,12 +220,10 @@ def _drop_repeat(ctx: ParseContext, cid: str, index: int) -> None:
 
 def _comments(
     ctx: ParseContext, raw: list[JsonValue], start: int = 0, known: Mapping[str, int] | None = None
-) -> tuple[dict[str, int], dict[str, str | None], dict[str, int | None] | None]:
+) -> tuple[dict[str, int], dict[str, str | None]]:
     """The well-formed, first-seen comments from list index *start* on: their index and
     the id each answers (``None`` for a top-level one), both by comment id in list order;
-    the rest reported. Third, the depth of each when every reply comes after its parent
-    (as yt-dlp writes them), counted in the same pass; ``None`` when not (then
-    :func:`_depths` sorts it out).
+    the rest reported.
 
     *known* holds the depths of the comments kept before *start* (by :func:`_replies_of`):
     they are in the parents returned, as top-level comments, and a repeat of one is
@@ -252,36 +234,23 @@ def _comments(
     """
     kept: dict[str, int] = {}
     parents: dict[str, str | None] = dict.fromkeys(known) if known else {}
-    depths: dict[str, int | None] = dict(known) if known else {}
-    in_order = True
     for index, comment in enumerate(itertools.islice(raw, start, None), start):
         if type(comment) is not dict and not isinstance(comment, dict):
             _reject_comment(ctx, comment, index)
             continue
         cid = comment.get("id")
-        if not isinstance(cid, str) or not cid:
+        if type(cid) is not str or not cid:
             _reject_comment(ctx, comment, index)
             continue
-        if type(cid) is not str:
-            cid = str(cid)
         if cid in parents:
             _drop_repeat(ctx, cid, index)
             continue
         kept[cid] = index
         parent = comment.get("parent")
         if type(parent) is not str or not parent or parent == "root":
-            parent = _parent_of(comment)
+            parent = None  # a top-level comment
         parents[cid] = parent
-        if in_order:
-            if parent is None:
-                depths[cid] = 0
-            else:
-                above = depths.get(parent)
-                if above is None:  # a parent not seen (yet): the general pass decides
-                    in_order = False
-                else:
-                    depths[cid] = above + 1
-    return kept, parents, (depths if in_order else None)
+    return kept, parents
 
 
 _fromtimestamp: Final = datetime.fromtimestamp
@@ -392,13 +361,11 @@ def _in_cycle(start: str, parents: Mapping[str, str | None]) -> bool:
 
 def parse(ctx: ParseContext) -> Iterator[Record]:
     pieces = _open_pieces(ctx)
-    if pieces is None:
-        yield from _parse(ctx, _load(ctx), None)
-        return
     try:
-        yield from _parse(ctx, pieces.info, pieces)
+        yield from _parse(ctx, _load(ctx) if pieces is None else pieces.info, pieces)
     finally:
-        pieces.close()
+        if pieces is not None:
+            pieces.close()
 
 
 def _parse(ctx: ParseContext, info: JsonValue, pieces: _Pieces | None) -> Iterator[Record]:
@@ -434,9 +401,9 @@ def _parse(ctx: ParseContext, info: JsonValue, pieces: _Pieces | None) -> Iterat
     if ctx.strict:
         # A bad comment raises before any record is handed on.
         raw = _rest([], 0, chunks)
-        kept, parents, depths = _comments(ctx, raw)
+        kept, parents = _comments(ctx, raw)
         yield _post(ctx, info, video_id)
-        yield from _listed(ctx, raw, video_id, kept, parents, depths, times)
+        yield from _listed(ctx, raw, video_id, kept, parents, times)
         return
     yield _post(ctx, info, video_id)
     yield from _replies_of(ctx, chunks, video_id, times)
@@ -503,7 +470,7 @@ def _replies_of(
     then :func:`_listed`, to which the rest of the list (this chunk on, see
     :func:`_rest`) goes at the first reply whose parent is not seen yet.
 
-    One dict (each kept comment's depth, by id) instead of :func:`_comments`' three, and
+    One dict (each kept comment's depth, by id) instead of :func:`_comments`' two, and
     one walk over the comments instead of two: at a million comments, most of the time
     of a pass is spent fetching each comment's dict from memory. Each comment built is
     taken out of its chunk (``None`` in its place), so that its dict is freed while
@@ -519,24 +486,22 @@ def _replies_of(
                 continue
             cid = comment.get("id")
             if type(cid) is not str or not cid:
-                if not isinstance(cid, str) or not cid:
-                    _reject_comment(ctx, comment, index)
-                    continue
-                cid = str(cid)
+                _reject_comment(ctx, comment, index)
+                continue
             if cid in depths:
                 _drop_repeat(ctx, cid, index)
                 continue
             parent = comment.get("parent")
             if type(parent) is not str or not parent or parent == "root":
-                parent = _parent_of(comment)
+                parent = None  # a top-level comment
             if parent is None:
                 depth = 0
             else:
                 above = depths.get(parent)
                 if above is None:  # a parent not seen (yet): the general pass decides
                     raw = _rest(chunk, base, chunks)
-                    kept, parents, _ = _comments(ctx, raw, index, depths)
-                    yield from _listed(ctx, raw, video_id, kept, parents, None, times, depths)
+                    kept, parents = _comments(ctx, raw, index, depths)
+                    yield from _listed(ctx, raw, video_id, kept, parents, times, depths)
                     return
                 depth = above + 1
             depths[cid] = depth
@@ -552,20 +517,17 @@ def _listed(
     video_id: str,
     kept: Mapping[str, int],
     parents: Mapping[str, str | None],
-    depths: Mapping[str, int | None] | None,
     times: TimeReader,
     known: Mapping[str, int] | None = None,
 ) -> Iterator[Reply]:
-    """The replies of the comments :func:`_comments` kept; the depths walked from the
-    parent chains (stopping at *known* ones) when not counted in order (*depths* None),
-    with the orphans and loops noted."""
-    if depths is None:  # a reply before its parent, a missing parent, or a loop
-        depths = _depths(parents, known)
-        for cid, parent in parents.items():
-            if parent is not None and parent not in parents:
-                ctx.note("orphan-reply")
-            elif depths[cid] is None and _in_cycle(cid, parents):
-                ctx.note("reply-cycle")
+    """The replies of the comments :func:`_comments` kept, their depths walked from the
+    parent chains (stopping at *known* ones), with the orphans and loops noted."""
+    depths = _depths(parents, known)
+    for cid, parent in parents.items():
+        if parent is not None and parent not in parents:
+            ctx.note("orphan-reply")
+        elif depths[cid] is None and _in_cycle(cid, parents):
+            ctx.note("reply-cycle")
     for cid, index in kept.items():
         comment = raw[index]
         assert type(comment) is dict or isinstance(comment, dict)  # as _comments kept it

@@ -18,10 +18,10 @@ count or time, or a bad ``isReply`` flag is rejected with its line.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
-from ..model import Author, JsonValue, Platform, Record, Reply, TimePrecision
+from ..model import Author, JsonValue, Platform, Record, Reply, TimePrecision, utc
 from . import _csv_tools
 from ._base import ParseContext
 
@@ -57,30 +57,22 @@ def sniff(head: bytes, path: str) -> int:
 
 def _time(value: str) -> datetime | None:
     text = value.strip()
-    if not text:
-        return None
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return utc(datetime.fromisoformat(text.replace("Z", "+00:00"))) if text else None
 
 
 class _Comments(_csv_tools.CommentRows):
     def replies(self, line: int, row: dict[str, str]) -> Iterator[Reply]:
-        reply = self.reply(line, row)
-        if reply is not None:
-            yield reply
-
-    def reply(self, line: int, row: dict[str, str]) -> Reply | None:
         ctx = self.ctx
         cid = row["id"].strip()
         if not cid:
             ctx.reject("missing-id", "comment has no 'id'", line=line)
-            return None
+            return
         try:
             reply_count = _csv_tools.count(row["replyCount"])
             like_count = _csv_tools.count(row["likeCount"])
         except ValueError as exc:
             ctx.reject("invalid-field", f"comment {cid!r}: {exc}", line=line)
-            return None
+            return
         try:
             created = _time(row["publishedAt"])
         except ValueError:
@@ -89,13 +81,13 @@ class _Comments(_csv_tools.CommentRows):
                 f"comment {cid!r}: publishedAt {row['publishedAt']!r} is no time",
                 line=line,
             )
-            return None
+            return
         flag = row["isReply"].strip()
         if flag not in ("0", "1", ""):
             ctx.reject(
                 "invalid-field", f"comment {cid!r}: isReply {flag!r} is not 0 or 1", line=line
             )
-            return None
+            return
         parent: str | None = row["isReplyTo"].strip() or None
         if parent is None and flag == "1" and "." in cid:
             parent = cid.split(".", 1)[0]
@@ -104,7 +96,7 @@ class _Comments(_csv_tools.CommentRows):
         if parent is not None and flag == "0":
             ctx.note("reply-flag-mismatch")
         if not self.claim(cid, parent, line=line):
-            return None
+            return
         extra: dict[str, JsonValue] = {
             key: value for key, value in row.items() if key not in _MAPPED and value != ""
         }
@@ -114,7 +106,7 @@ class _Comments(_csv_tools.CommentRows):
         author = None
         if channel or author_name or url:
             author = Author(id=channel or None, name=author_name or None, url=url or None)
-        return Reply(
+        yield Reply(
             id=cid,
             post_id=self.post_id,
             parent_id=parent,
