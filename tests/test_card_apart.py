@@ -143,17 +143,17 @@ def _replies(count: int, fail_at: int | None = None) -> Iterator[Reply]:
 
 
 def test_a_large_hub_export_counts_apart_and_cleans_up_when_it_fails(tmp_path: Path) -> None:
-    """Past 50,000 rows the charts go to a second process: an export that fails after
+    """Past 20,000 rows the charts go to a second process: an export that fails after
     that leaves no folder and no process behind; one that succeeds shows the charts."""
     before = _children()
     out = tmp_path / "hub"
     with pytest.raises(RuntimeError, match="the input broke"):
-        tearcorpus.write_hub_folder(_replies(70_000, fail_at=65_000), str(out))
+        tearcorpus.write_hub_folder(_replies(40_000, fail_at=35_000), str(out))
     assert not out.exists()
     assert _ended(_children() - before)
 
-    result = tearcorpus.write_hub_folder(_replies(60_000), str(out))
-    assert result.replies == 60_000
+    result = tearcorpus.write_hub_folder(_replies(30_000), str(out))
+    assert result.replies == 30_000
     readme = (out / "README.md").read_text(encoding="utf-8")
     images = sorted(p.name for p in (out / "images").iterdir())
     assert "thread-sizes.png" in images

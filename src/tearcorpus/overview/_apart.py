@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
@@ -37,19 +38,30 @@ if TYPE_CHECKING:
 __all__ = ["ChartsApart"]
 
 _PROTOCOL: Final = pickle.HIGHEST_PROTOCOL
+#: Batches waiting to be sent at most (the sending thread writes one while these wait).
+QUEUED: Final = 4
 #: The answer of a child whose matplotlib is missing.
 _MISSING: Final = "missing"
 
 
 class ChartsApart:
     """A second process counting record batches into an :class:`~._stats.Overview` and
-    drawing its charts (see the module docs)."""
+    drawing its charts (see the module docs).
+
+    Messages go through a small queue to a thread that writes them to the pipe, so this
+    process never waits for the second one (while it starts, or while the pipe is full)
+    unless the queue is: at most :data:`QUEUED` batches are held."""
 
     def __init__(self, process: subprocess.Popen[bytes], stdin: IO[bytes], stdout: IO[bytes]):
         self._process = process
         self._stdin = stdin
         self._stdout = stdout
+        self._queue: queue.Queue[object] = queue.Queue(QUEUED)
+        self._failed = False
         self._finished = False
+        self._sender = threading.Thread(target=self._send_all, name="tearcorpus-charts")
+        self._sender.daemon = True
+        self._sender.start()
 
     @classmethod
     def start(cls, overview: Overview) -> ChartsApart | None:
@@ -87,15 +99,14 @@ class ChartsApart:
 
     def finish(self) -> None:
         """No more batches: the second process draws the charts (while this one goes on)."""
-        if self._finished:
-            return
-        self._finished = True
-        self._send(None)
-        with contextlib.suppress(OSError):
-            self._stdin.close()
+        if not self._finished:
+            self._finished = True
+            self._send(None)
 
     def charts(self) -> list[Chart] | None:
         """The drawn charts (after :meth:`finish`); ``None`` when matplotlib is missing."""
+        self.finish()
+        self._sender.join()
         try:
             kind, value = pickle.load(self._stdout)
         except (EOFError, pickle.UnpicklingError, OSError):
@@ -110,15 +121,33 @@ class ChartsApart:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        if self._sender.is_alive():  # its writes fail now: it empties the queue
+            self._finished = True
+            self._queue.put(None)
+            self._sender.join()
         for stream in (self._stdin, self._stdout):
             with contextlib.suppress(OSError):
                 stream.close()
 
     def _send(self, message: object) -> None:
-        try:
-            pickle.dump(message, self._stdin, _PROTOCOL)
-        except OSError:  # it has ended: say how, once its answer is read
-            raise ExportError(f"cannot draw the card's charts: {self._ended()}") from None
+        if self._failed:  # it has ended: say how
+            raise ExportError(f"cannot draw the card's charts: {self._ended()}")
+        self._queue.put(message)
+
+    def _send_all(self) -> None:
+        """The sending thread: each message pickled to the pipe, until ``None``; after a
+        failed write (the second process ended), the rest taken and dropped."""
+        while True:
+            message = self._queue.get()
+            if not self._failed:
+                try:
+                    pickle.dump(message, self._stdin, _PROTOCOL)
+                    if message is None:
+                        self._stdin.close()
+                except OSError:
+                    self._failed = True
+            if message is None:
+                return
 
     def _ended(self) -> str:
         code = self._process.wait()

@@ -212,6 +212,14 @@ class _Sample:
         self.limit = _FULL >> self.level
 
 
+#: The reply flags counted (``is_pinned`` as ``pinned``, ...).
+_FLAGS: Final = ("is_pinned", "is_hearted", "is_edited", "is_deleted", "is_removed")
+#: The columns of a record batch that :meth:`Overview.add_batch` reads.
+COLUMNS: Final = (
+    *("id", "post_id", "parent_id", "platform", "text", "author", "extra"),
+    *("created_at", "created_at_estimated", "like_count", *_FLAGS),
+)
+
 #: Threads counted by the heavy-hitters summary that finds the largest threads once the
 #: thread table is sampled (Misra-Gries: a thread of more than ``replies / HEAVY`` replies
 #: is always among them).
@@ -354,7 +362,7 @@ class Overview:
             self.like_total += int(stated.sum())
             top = int(stated.max())
             self.like_max = top if self.like_max is None else max(self.like_max, top)
-        for name in ("is_pinned", "is_hearted", "is_edited", "is_deleted", "is_removed"):
+        for name in _FLAGS:
             count = pc.sum(batch.column(name)).as_py() or 0
             if count:
                 self.flags[name[3:]] += count
