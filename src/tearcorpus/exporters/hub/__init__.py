@@ -25,7 +25,6 @@ import contextlib
 import importlib.util
 import os
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -170,17 +169,10 @@ class HubExport:
         options, tables = self.options, self.tables
         tables.close()
         self.charts.finish()  # drawn from now on, apart, if counted apart
-        # The card's YAML needs datasets (about half a second of imports): imported by a
-        # second thread while this one writes the shards (Arrow work, without the GIL).
-        importing = threading.Thread(target=_import_datasets, name="tearcorpus-imports")
-        importing.start()
         stats = self.stats.result()
         del self.stats
         configs = self._configs()
-        try:
-            splits = self._write_configs(configs)
-        finally:
-            importing.join()
+        splits = self._write_configs(configs)
         self._remove_spill()
         extras = {}
         written: list[str] = []
@@ -269,8 +261,11 @@ class HubExport:
                             writer.submit(self._write_split, *args, made=config.rows is not None)
                         )
             if jobs:
-                # The card's charts (matplotlib and drawing, Python work, unless drawn in
-                # a second process) are made while the writer thread ends its shards.
+                # The card's YAML needs datasets (about half a second of imports) and its
+                # charts matplotlib and drawing: Python work, done while the writer thread
+                # ends its shards (Arrow work, without the GIL).
+                with contextlib.suppress(ImportError):
+                    importlib.import_module("datasets")
                 self.charts.draw()
             for job in jobs:
                 job.result()
@@ -311,11 +306,6 @@ class HubExport:
         if made:
             os.unlink(part.path)
         release()
-
-
-def _import_datasets() -> None:
-    with contextlib.suppress(Exception):  # the card's own import says what went wrong
-        importlib.import_module("datasets")
 
 
 def _counted(batches: Iterator[pa.RecordBatch], bar: Progress | None) -> Iterator[pa.RecordBatch]:
