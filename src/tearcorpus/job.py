@@ -319,8 +319,8 @@ class ConvertJob:
             raise TearcorpusError("--labels is written with --to hub only")
 
     @property
-    def reading(self) -> ReadSettings:
-        """How the job reads its inputs."""
+    def _reading(self) -> ReadSettings:
+        """How the job reads its inputs (for the reader and the workers)."""
         return ReadSettings(
             self.format, self.strict, self.encoding, self.options, self.max_record_bytes, self.root
         )

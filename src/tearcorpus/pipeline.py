@@ -137,7 +137,7 @@ def _run(job: ConvertJob, *, merging: bool, expected: int = 0) -> ExportResult:
                 records = iter_job_records(job, report, transforms=not merging, check=check)
             else:
                 # The ids are noted in the loop that counts the records (no layer of its own).
-                records = _records(job.inputs, job.reading, report, check)
+                records = _records(job.inputs, job._reading, report, check)
             if merging:
                 records = merge_by_id(records, report, folder=beside(job.out), expected=expected)
             records = with_progress(records, job.progress, f"converting to {job.to}")
@@ -163,7 +163,7 @@ def _transformed(job: ConvertJob, records: Iterable[Record], report: Report) -> 
     names = None
     if job.two_pass_names():
         # Pass one of two: every author's name, so that mentions can be rewritten.
-        names = tf.collect_names(_records(job.inputs, job.reading))
+        names = tf.collect_names(_records(job.inputs, job._reading))
     steps = job.build_transforms(key, names)
     if not job.write_dropped:
         return tf.apply_transforms(records, steps, report)

@@ -238,7 +238,7 @@ def _worker_outcomes(
     with launched(
         list(job.inputs),
         workers=job.workers,
-        reading=job.reading,
+        reading=job._reading,
         job=job,
         key=key,
         steps=steps,
@@ -321,4 +321,4 @@ def iter_job_records(
     and :class:`~tearcorpus._byid.Repeated` is raised after the last record when one came
     twice."""
     runs = job if transforms else None
-    return _run(list(job.inputs), job.workers, report, job.reading, runs, job.out, check)
+    return _run(list(job.inputs), job.workers, report, job._reading, runs, job.out, check)
