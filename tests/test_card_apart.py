@@ -17,21 +17,13 @@ import tearcorpus
 from tearcorpus import Author, Platform, Reply
 from tearcorpus.errors import ExportError
 from tearcorpus.overview import CardCharts
+from tests.test_report_page import RICH
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("matplotlib")
-
-DATA = Path(__file__).parent / "data"
-RICH = [
-    DATA / "reddit" / "thread.json",
-    DATA / "pushshift" / "RC_2024-01.ndjson",
-    DATA / "pushshift" / "RS_2024-01.ndjson",
-    DATA / "ytdlp" / "ytdlp_Xq7Tz0bWc3M.info.json",
-    DATA / "ycd" / "ycd_Mx4LangTe5A.mixed.jsonl",
-]
 
 
 def _children() -> set[int]:
