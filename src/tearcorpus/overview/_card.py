@@ -95,8 +95,7 @@ class CardCharts:
         if self._charts is not None:
             return
         if self._apart is not None:
-            self.finish()
-            charts = self._apart.charts()
+            charts = self._apart.charts()  # the end of the batches told, if not yet
             self._apart = None
             self._charts, self._missing = charts or [], charts is None
             return
