@@ -44,8 +44,9 @@ __all__ = ["BUCKETS", "HELD_VALUES", "Build", "Built", "ByKey", "Group", "Groups
 HELD_VALUES: Final = 20_000
 #: Bucket files a spill cuts the values into, unless told.
 BUCKETS: Final = 64
-#: Items pickled together in a spill or run file.
-_BATCH: Final = 256
+#: Items pickled together in a spill or run file, at most. Small batches are read and
+#: written while still in the processor's cache: 64 or more made merging by id slower.
+_BATCH: Final = 32
 #: A bucket this many times cut again is built whole, whatever its size.
 _MAX_CUTS: Final = 3
 
