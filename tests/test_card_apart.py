@@ -86,6 +86,37 @@ def test_charts_drawn_apart_are_the_charts_drawn_here() -> None:
     assert _ended(started)
 
 
+def test_the_front_matter_made_apart_is_the_one_made_here() -> None:
+    """The card's YAML, made in the second process (which imported datasets beside the
+    counting), is the YAML made here; the process then ends."""
+    from functools import partial
+
+    from tearcorpus.exporters.hub.card import SplitInfo, card_data
+
+    splits = {
+        "replies": {"train": SplitInfo(80, 8000, download_size=900)},
+        "posts": {"train": SplitInfo(3, 300), "test": SplitInfo(1, 100)},
+    }
+    make = partial(card_data, splits, default_config="replies", languages=("de",), rows=80)
+    before = _children()
+    charts = CardCharts(apart_after=0)
+    for table, batch in _small_batches():
+        charts.add(table, batch)
+    (child,) = _children() - before
+    charts.draw()
+    waiting = charts.counted_apart  # it waits for the front matter
+    assert waiting
+    made = charts.front_matter(make)
+    assert made == make().to_yaml()
+    assert "dataset_info:" in made
+    assert "config_name: replies" in made
+    assert not charts.counted_apart
+    assert _ended({child})
+    text, images = _section(charts)  # the charts drawn there are still shown
+    assert len(images) >= 5
+    assert "## Charts" in text
+
+
 def test_a_second_process_that_dies_is_an_export_error() -> None:
     before = _children()
     charts = CardCharts(apart_after=0)

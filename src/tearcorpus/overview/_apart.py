@@ -5,7 +5,9 @@ of every record batch (:class:`~._stats.Overview`), the matplotlib import and th
 drawing. On a machine with a free core they need not wait for the parsing:
 :class:`ChartsApart` starts a Python process of its own (:func:`main`), hands it the
 statistics counted so far, then every later batch, and at the end the drawn charts come
-back. The figures and the PNG bytes are the same as drawn in this process.
+back. The figures and the PNG bytes are the same as drawn in this process. The card's
+YAML front matter is made there too (:meth:`ChartsApart.front_matter`): it needs
+``datasets``, whose import (about half a second) is done there beside matplotlib's.
 
 The second process is the same interpreter, importing this same tearcorpus; it starts
 with a plain ``subprocess``, so nothing of the calling program (its ``__main__``) runs
@@ -25,12 +27,14 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Final
 
 from ..errors import ExportError
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from huggingface_hub import DatasetCardData
 
     from ._charts import Chart
     from ._stats import Overview
@@ -104,17 +108,41 @@ class ChartsApart:
             self._send(None)
 
     def charts(self) -> list[Chart] | None:
-        """The drawn charts (after :meth:`finish`); ``None`` when matplotlib is missing."""
+        """The drawn charts (after :meth:`finish`); ``None`` when matplotlib is missing.
+        The process then waits for :meth:`front_matter` or :meth:`close`."""
         self.finish()
         self._sender.join()
+        kind, value = self._answer()
+        if kind == "error":
+            self.close()
+            raise ExportError(f"cannot draw the card's charts: {value}")
+        if kind == _MISSING:
+            return None
+        assert isinstance(value, list)
+        return value
+
+    def front_matter(self, make: Callable[[], DatasetCardData]) -> str:
+        """The card's YAML front matter, ``make().to_yaml()``, made in the second process
+        (after :meth:`charts`), which then ends. *make* is pickled: a module-level
+        function, or a ``functools.partial`` of one."""
         try:
-            kind, value = pickle.load(self._stdout)
-        except (EOFError, pickle.UnpicklingError, OSError):
-            kind, value = "error", self._ended()
+            pickle.dump(make, self._stdin, _PROTOCOL)
+            self._stdin.close()
+        except OSError:
+            pass  # it has ended: its answer says how
+        kind, value = self._answer()
         self.close()
         if kind == "error":
-            raise ExportError(f"cannot draw the card's charts: {value}")
-        return None if kind == _MISSING else value
+            raise ExportError(f"cannot write the card's front matter: {value}")
+        assert isinstance(value, str)
+        return value
+
+    def _answer(self) -> tuple[str, object]:
+        try:
+            answer: tuple[str, object] = pickle.load(self._stdout)
+        except (EOFError, pickle.UnpicklingError, OSError):
+            return "error", self._ended()
+        return answer
 
     def close(self) -> None:
         """End the second process (at once, if it is still at work) and wait for it."""
@@ -143,7 +171,7 @@ class ChartsApart:
                 try:
                     pickle.dump(message, self._stdin, _PROTOCOL)
                     if message is None:
-                        self._stdin.close()
+                        self._stdin.flush()
                 except OSError:
                     self._failed = True
             if message is None:
@@ -155,33 +183,48 @@ class ChartsApart:
 
 
 def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    """The second process: an Overview, then batches until ``None``; the charts back."""
+    """The second process: an Overview, then batches until ``None``; the charts back;
+    then, if asked, the card's front matter back."""
     from ..errors import MissingDependencyError
     from ._charts import draw_charts, require_matplotlib
 
     def warm() -> None:
         with contextlib.suppress(MissingDependencyError):
             require_matplotlib()
+        with contextlib.suppress(ImportError):
+            import datasets  # noqa: F401  (for the front matter)
 
-    # matplotlib is imported beside the counting (the first process waits for neither).
+    # matplotlib and datasets are imported beside the counting (the first process waits
+    # for neither).
     warming = threading.Thread(target=warm, daemon=True)
     warming.start()
-    answer: tuple[str, object]
-    try:
+
+    def charts() -> tuple[str, object]:
         overview: Overview = pickle.load(stdin)
         while (item := pickle.load(stdin)) is not None:
             overview.add_batch(*item)
         warming.join()
         try:
-            answer = ("charts", draw_charts(overview.result(), svg=False, png=True))
+            return "charts", draw_charts(overview.result(), svg=False, png=True)
         except MissingDependencyError:
-            answer = (_MISSING, None)
-    except EOFError:
-        return  # the first process has gone: nothing to answer
-    except Exception as exc:
-        answer = ("error", f"{type(exc).__name__}: {exc}")
-    pickle.dump(answer, stdout, _PROTOCOL)
-    stdout.flush()
+            return _MISSING, None
+
+    def front_matter() -> tuple[str, object]:
+        make: Callable[[], DatasetCardData] = pickle.load(stdin)
+        return "yaml", make().to_yaml()
+
+    for work in (charts, front_matter):
+        answer: tuple[str, object]
+        try:
+            answer = work()
+        except EOFError:
+            return  # the first process has gone, or wants no more: nothing to answer
+        except Exception as exc:
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        pickle.dump(answer, stdout, _PROTOCOL)
+        stdout.flush()
+        if answer[0] == "error":
+            return
 
 
 def main() -> None:

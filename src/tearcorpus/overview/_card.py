@@ -22,6 +22,7 @@ from ._stats import COLUMNS, Overview
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from huggingface_hub import DatasetCardData
 
     from ..report import Report
     from ._apart import ChartsApart
@@ -96,7 +97,6 @@ class CardCharts:
             return
         if self._apart is not None:
             charts = self._apart.charts()  # the end of the batches told, if not yet
-            self._apart = None
             self._charts, self._missing = charts or [], charts is None
             return
         try:
@@ -104,16 +104,28 @@ class CardCharts:
         except MissingDependencyError:
             self._charts, self._missing = [], True
 
+    def front_matter(self, make: Callable[[], DatasetCardData]) -> str:
+        """The card's YAML front matter, ``make().to_yaml()``: made in the second process
+        if there is one (after :meth:`draw`; it then ends), which has imported
+        ``datasets`` beside the counting, else here."""
+        self.draw()
+        if self._apart is None:
+            return make().to_yaml()
+        apart, self._apart = self._apart, None
+        return apart.front_matter(make)
+
     def close(self) -> None:
-        """End the second process, if any, without its charts (the export failed)."""
+        """End the second process, if any (the export failed, or it is not needed)."""
         if self._apart is not None:
             self._apart.close()
             self._apart = None
 
     def section(self, write: Callable[[str, bytes], object], report: Report | None) -> str:
         """Hand each chart's PNG to ``write(relative path, bytes)`` and return the card's
-        Markdown section showing them (with the run's counts in a comment)."""
+        Markdown section showing them (with the run's counts in a comment). The second
+        process, if any, is ended."""
         self.draw()
+        self.close()
         assert self._charts is not None
         charts = self._charts
         lines = ["", "## Charts", ""]

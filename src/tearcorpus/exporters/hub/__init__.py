@@ -195,6 +195,7 @@ class HubExport:
             exclude_digest=options.exclude_digest,
             extras=extras,
             summaries={c.name: c.summary for c in configs},
+            front_matter=self.charts.front_matter,
         )
         out = self.out
         readme += self.charts.section(lambda path, data: out.open(path).write(data), options.report)
@@ -263,9 +264,11 @@ class HubExport:
             if jobs:
                 # The card's YAML needs datasets (about half a second of imports) and its
                 # charts matplotlib and drawing: Python work, done while the writer thread
-                # ends its shards (Arrow work, without the GIL).
-                with contextlib.suppress(ImportError):
-                    importlib.import_module("datasets")
+                # ends its shards (Arrow work, without the GIL), unless a second process
+                # does both (imported there beside the counting).
+                if not self.charts.counted_apart:
+                    with contextlib.suppress(ImportError):
+                        importlib.import_module("datasets")
                 self.charts.draw()
             for job in jobs:
                 job.result()

@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
-from functools import cache
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache, partial
 from importlib.resources import files
 from typing import TYPE_CHECKING, Final
 
@@ -273,16 +273,20 @@ def render_card(
     exclude_digest: str | None = None,
     extras: Mapping[str, ExtraConfig] | None = None,
     summaries: Mapping[str, str] | None = None,
+    front_matter: Callable[[Callable[[], DatasetCardData]], str] | None = None,
 ) -> str:
     """The whole ``README.md``: YAML front matter and the card's body, for *stats* and the
     configs and splits written (*splits*). *exclude_digest* is the digest of the opt-out
     list applied (recorded for ``publish``); *extras* describe the configs of *splits*
     that are not declared in :data:`~tearcorpus.exporters.hub.configs.CONFIGS`
-    (``labels``), *summaries* what a row is of the optional declared ones."""
+    (``labels``), *summaries* what a row is of the optional declared ones.
+    *front_matter* turns :func:`card_data` (a partial of it) into the YAML
+    (default: here; the Hub export has it made in its charts' second process)."""
     extras = extras or {}
     summaries = summaries or {}
     rows = sum(p.rows for p in splits.get("replies", {}).values()) or stats.records
-    data = card_data(
+    make = partial(
+        card_data,
         splits,
         default_config=default_config,
         languages=languages,
@@ -293,7 +297,7 @@ def render_card(
     )
     sources = report.sources if report is not None else []
     return _template().render(
-        yaml=data.to_yaml(),
+        yaml=front_matter(make) if front_matter is not None else make().to_yaml(),
         title=pretty_name or "Comment corpus",
         version=__version__,
         stats=stats,
