@@ -7,7 +7,7 @@ drawing. On a machine with a free core they need not wait for the parsing:
 statistics counted so far, then every later batch, and at the end the drawn charts come
 back. The figures and the PNG bytes are the same as drawn in this process. The card's
 YAML front matter is made there too (:meth:`ChartsApart.front_matter`): it needs
-``datasets``, whose import (about half a second) is done there beside matplotlib's.
+``datasets``, whose import (about half a second) is done there once the charts are drawn.
 
 The second process is the same interpreter, importing this same tearcorpus; it starts
 with a plain ``subprocess``, so nothing of the calling program (its ``__main__``) runs
@@ -191,11 +191,8 @@ def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     def warm() -> None:
         with contextlib.suppress(MissingDependencyError):
             require_matplotlib()
-        with contextlib.suppress(ImportError):
-            import datasets  # noqa: F401  (for the front matter)
 
-    # matplotlib and datasets are imported beside the counting (the first process waits
-    # for neither).
+    # matplotlib is imported beside the counting (the first process does not wait for it).
     warming = threading.Thread(target=warm, daemon=True)
     warming.start()
 
@@ -204,12 +201,18 @@ def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
         while (item := pickle.load(stdin)) is not None:
             overview.add_batch(*item)
         warming.join()
+        result = overview.result()
+        del overview
         try:
-            return "charts", draw_charts(overview.result(), svg=False, png=True)
+            return "charts", draw_charts(result, svg=False, png=True)
         except MissingDependencyError:
             return _MISSING, None
 
     def front_matter() -> tuple[str, object]:
+        # datasets is imported once the statistics are gone (less memory at once), while
+        # the first process writes its shards.
+        with contextlib.suppress(ImportError):
+            import datasets  # noqa: F401
         make: Callable[[], DatasetCardData] = pickle.load(stdin)
         return "yaml", make().to_yaml()
 
