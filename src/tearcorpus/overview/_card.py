@@ -106,8 +106,8 @@ class CardCharts:
 
     def front_matter(self, make: Callable[[], DatasetCardData]) -> str:
         """The card's YAML front matter, ``make().to_yaml()``: made in the second process
-        if there is one (after :meth:`draw`; it then ends), which has imported
-        ``datasets`` beside the counting, else here."""
+        if there is one (after :meth:`draw`; it then ends), which imports ``datasets``
+        while this one writes its shards, else here."""
         self.draw()
         if self._apart is None:
             return make().to_yaml()

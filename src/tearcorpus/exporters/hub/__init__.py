@@ -264,8 +264,8 @@ class HubExport:
             if jobs:
                 # The card's YAML needs datasets (about half a second of imports) and its
                 # charts matplotlib and drawing: Python work, done while the writer thread
-                # ends its shards (Arrow work, without the GIL), unless a second process
-                # does both (imported there beside the counting).
+                # ends its shards (Arrow work, without the GIL), unless the charts' second
+                # process does both (it imports datasets once its charts are drawn).
                 if not self.charts.counted_apart:
                     with contextlib.suppress(ImportError):
                         importlib.import_module("datasets")
