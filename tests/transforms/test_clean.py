@@ -152,3 +152,18 @@ def test_dropped_writer_leaves_nothing_on_error(tmp_path: Path) -> None:
     writer.__exit__(RuntimeError, RuntimeError("boom"), None)
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dropped_writer_names_its_file_when_a_write_fails(tmp_path: Path) -> None:
+    """A failed write (a full disk) in the writer's block is one ExportError naming the
+    dropped file, which is not left behind."""
+    import errno
+
+    from tearcorpus.errors import ExportError
+
+    path = tmp_path / "dropped.jsonl"
+    failed = pytest.raises(ExportError, match=r"dropped\.jsonl: cannot write: no space left")
+    with failed, DroppedWriter(str(path)) as writer:
+        writer(_reply("x"), "empty")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert list(tmp_path.iterdir()) == []

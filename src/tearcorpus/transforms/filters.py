@@ -244,7 +244,5 @@ class DroppedWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.discard()
+        # The file's own ending: committed, or removed (a failed write: one ExportError).
+        self._out.__exit__(exc_type, exc, tb)
